@@ -1,0 +1,107 @@
+# bpfcost: one binary, BPF objects embedded through skeletons.
+#   make          build ./bpfcost
+#   make run      install missing packages, build, run the default bench
+#   make test     install missing packages, build, run the whole suite
+#   make static   build/bpfcost-static (for the vmtest guest)
+#   make install PREFIX=/usr/local
+
+BUILD    ?= build
+PREFIX   ?= /usr/local
+CC       ?= gcc
+CLANG    ?= clang
+BPFTOOL  ?= bpftool
+LLVM_STRIP ?= llvm-strip
+VERSION  := $(shell cat VERSION 2>/dev/null || echo 0.0.0)
+
+BTF_SRC  ?= /sys/kernel/btf/vmlinux
+ARCH     := $(shell uname -m | sed 's/x86_64/x86/;s/aarch64/arm64/')
+
+CFLAGS   ?= -O2 -g
+CFLAGS   += -std=gnu11 -Wall -Wextra -Wno-unused-parameter -Wno-missing-field-initializers \
+            -I$(BUILD) -Isrc -DBPFCOST_VERSION='"$(VERSION)"' -D_GNU_SOURCE
+LDLIBS   := -lbpf -lelf -lz -ljson-c -lncursesw -lmicrohttpd -lm -lpthread
+STATIC_LDLIBS := -l:libbpf.a -l:libelf.a -l:libz.a -l:libjson-c.a -lm -lpthread
+
+BPF_CFLAGS := -g -O2 -target bpf -D__TARGET_ARCH_$(ARCH) -I$(BUILD) -Isrc -Wall -Wno-unused-function
+
+SRCS     := $(wildcard src/*.c)
+OBJS     := $(patsubst src/%.c,$(BUILD)/%.o,$(SRCS))
+BPF_SRCS := $(wildcard src/bpf/*.bpf.c)
+BPF_OBJS := $(patsubst src/bpf/%.bpf.c,$(BUILD)/%.bpf.o,$(BPF_SRCS))
+SKELS    := $(patsubst src/bpf/%.bpf.c,$(BUILD)/%.skel.h,$(BPF_SRCS))
+HDRS     := $(wildcard src/*.h src/bpf/*.h)
+
+# Sources that need the dynamic-only libraries (ncurses, microhttpd) are left
+# out of the static build through BPFCOST_STATIC.
+STATIC_OBJS := $(patsubst src/%.c,$(BUILD)/static/%.o,$(SRCS))
+
+.SECONDARY:
+.DELETE_ON_ERROR:
+
+.PHONY: all run test deps static install clean unit integration vmtest
+all: bpfcost
+
+deps:
+	@./scripts/deps.sh
+
+$(BUILD):
+	@mkdir -p $(BUILD) $(BUILD)/static
+
+$(BUILD)/vmlinux.h: | $(BUILD)
+	$(BPFTOOL) btf dump file $(BTF_SRC) format c > $@.tmp && mv $@.tmp $@
+
+$(BUILD)/%.bpf.o: src/bpf/%.bpf.c $(BUILD)/vmlinux.h $(wildcard src/bpf/*.h) | $(BUILD)
+	$(CLANG) $(BPF_CFLAGS) -c $< -o $@
+	$(LLVM_STRIP) -g $@
+
+$(BUILD)/%.skel.h: $(BUILD)/%.bpf.o
+	$(BPFTOOL) gen skeleton $< name $(subst -,_,$*)_bpf > $@.tmp && mv $@.tmp $@
+
+$(BUILD)/%.o: src/%.c $(HDRS) $(SKELS) | $(BUILD)
+	$(CC) $(CFLAGS) -c $< -o $@
+
+$(BUILD)/static/%.o: src/%.c $(HDRS) $(SKELS) | $(BUILD)
+	$(CC) $(CFLAGS) -DBPFCOST_STATIC -c $< -o $@
+
+bpfcost: $(OBJS)
+	$(CC) $(CFLAGS) $^ -o $@ $(LDLIBS)
+
+static: $(BUILD)/bpfcost-static
+$(BUILD)/bpfcost-static: $(STATIC_OBJS)
+	$(CC) $(CFLAGS) -static $^ -o $@ $(STATIC_LDLIBS)
+
+run: deps
+	@$(MAKE) --no-print-directory bpfcost
+	./bpfcost bench
+
+test: deps
+	@$(MAKE) --no-print-directory bpfcost tests-build
+	@./tests/run.sh
+
+# Unit tests: every tests/unit/test_*.c links against the tool's objects
+# (all but main.o).
+UNIT_SRCS := $(wildcard tests/unit/test_*.c)
+UNIT_BINS := $(patsubst tests/unit/%.c,$(BUILD)/tests/%,$(UNIT_SRCS))
+LIB_OBJS  := $(filter-out $(BUILD)/main.o,$(OBJS))
+TEST_BPF_SRCS := $(wildcard tests/bpf/*.bpf.c)
+TEST_BPF_OBJS := $(patsubst tests/bpf/%.bpf.c,$(BUILD)/tests/%.bpf.o,$(TEST_BPF_SRCS))
+
+.PHONY: tests-build
+tests-build: $(UNIT_BINS) $(TEST_BPF_OBJS)
+
+$(BUILD)/tests/%: tests/unit/%.c $(LIB_OBJS)
+	@mkdir -p $(BUILD)/tests
+	$(CC) $(CFLAGS) $< $(LIB_OBJS) -o $@ $(LDLIBS) -lcmocka
+
+# Sample BPF objects for --obj and lint tests.
+$(BUILD)/tests/%.bpf.o: tests/bpf/%.bpf.c $(BUILD)/vmlinux.h
+	@mkdir -p $(BUILD)/tests
+	$(CLANG) $(BPF_CFLAGS) -c $< -o $@
+
+install: bpfcost
+	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/share/man/man1
+	install -m 0755 bpfcost $(DESTDIR)$(PREFIX)/bin/bpfcost
+	install -m 0644 man/bpfcost.1 $(DESTDIR)$(PREFIX)/share/man/man1/bpfcost.1
+
+clean:
+	rm -rf $(BUILD) bpfcost

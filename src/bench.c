@@ -1,0 +1,3 @@
+#include "commands.h"
+#include "util.h"
+int cmd_bench(int argc, char **argv) { return runtime_error("not yet"); }

@@ -1,0 +1,28 @@
+# Sourced by tests/integration/test_*.sh. Each check reports one line:
+#   ok NAME | not ok NAME: why | skip NAME: why
+# tests/run.sh counts them. Run from the repository root.
+set -u
+BPFCOST=${BPFCOST:-./bpfcost}
+TMP=$(mktemp -d /tmp/bpfcost-test.XXXXXX)
+trap 'rm -rf "$TMP"' EXIT
+
+ok()   { echo "ok $1"; }
+nok()  { echo "not ok $1: $2"; }
+skip() { echo "skip $1: $2"; }
+# check NAME CONDITION-COMMAND...: ok when the command succeeds.
+check() { local n=$1; shift; if "$@" >/dev/null 2>&1; then ok "$n"; else nok "$n" "$*"; fi; }
+
+# IDs of loaded BPF programs, one per line, sorted.
+prog_ids() { bpftool prog list 2>/dev/null | sed -n 's/^\([0-9][0-9]*\):.*/\1/p' | sort -n; }
+# Programs present now that were not in the list saved in file $1.
+new_progs() { prog_ids | comm -13 "$1" -; }
+# leftover_check NAME BEFORE_FILE: ok when nothing new stays loaded.
+leftover_check() {
+  local extra
+  sleep 0.2
+  extra=$(new_progs "$2" | tr '\n' ' ')
+  if [ -z "$extra" ]; then ok "$1"; else nok "$1" "programs left loaded: $extra"; fi
+}
+# JSON queries through python3 (present on these machines); jq-like helper:
+#   jpy FILE 'expression over d'   prints the expression's value
+jpy() { python3 -c "import json,sys; d=json.load(open(sys.argv[1])); print(eval(sys.argv[2]))" "$1" "$2"; }
