@@ -1,3 +1,436 @@
+/* bpfcost bench: the overhead a probe adds per event, over the matrix
+ * workload x hook x body, with a null control row per workload. */
+#include "cli.h"
 #include "commands.h"
+#include "engine.h"
+#include "env.h"
+#include "output.h"
+#include "probe.h"
+#include "timer.h"
 #include "util.h"
-int cmd_bench(int argc, char **argv) { return runtime_error("not yet"); }
+
+#include <argp.h>
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+static const char bench_doc[] =
+	"Measure the overhead a BPF probe adds to each event.\n"
+	"\n"
+	"USAGE: bpfcost bench [--workload LIST] [--hook LIST] [--body LIST]\n"
+	"                     [--ops N] [--trials N] [--cpu N] [--json|--csv] [-o FILE]\n"
+	"\n"
+	"Trials alternate baseline (probe detached) and probe (attached) on a pinned\n"
+	"CPU; the overhead is the Hodges-Lehmann estimate of the paired trial\n"
+	"differences, with its 95% interval.\n"
+	"A null row (nothing attached) shows the noise floor. Every probe counts the\n"
+	"events it saw; a count that differs from the ops issued fails the row.\n"
+	"\n"
+	"EXAMPLES:\n"
+	"    bpfcost bench              # getpid x every hook x empty,hash,ringbuf\n"
+	"    bpfcost bench --hook tp,rawtp --body all\n"
+	"    bpfcost bench --workload munmap --hook tp --body ringbuf,perfbuf\n"
+	"    bpfcost bench --json -o results.json\n";
+
+enum { OPT_JSON = 1000, OPT_CSV, OPT_NO_STATS, OPT_TRIAL_MS, OPT_CONSUMER_CPU, OPT_NO_NULL };
+
+static const struct argp_option bench_opts_def[] = {
+	{ "workload", 'w', "LIST", 0, "getpid, munmap, madvise, all (default getpid)" },
+	{ "hook", 'H', "LIST", 0, "tp, rawtp, tp_btf, fentry, fexit, kprobe, kretprobe, uprobe, uretprobe, all (default all)" },
+	{ "body", 'b', "LIST", 0, "empty, count, hash, complex, ringbuf, perfbuf, percpu_hash, lru_hash, array, percpu_array, all (default empty,hash,ringbuf)" },
+	{ "ops", 'n', "N", 0, "timed ops per trial and phase (default: sized to ~30 ms)" },
+	{ "trials", 't', "N", 0, "baseline/probe trial pairs (default 30)" },
+	{ "cpu", 'c', "N", 0, "CPU the workload runs on (default 0)" },
+	{ "consumer-cpu", OPT_CONSUMER_CPU, "N", 0, "CPU of the output consumer (default: the next CPU)" },
+	{ "trial-ms", OPT_TRIAL_MS, "MS", 0, "target trial length when --ops is not given (default 30)" },
+	{ "no-stats", OPT_NO_STATS, NULL, 0, "skip the BPF stats phase (no PROG ns)" },
+	{ "no-null", OPT_NO_NULL, NULL, 0, "leave out the null control row" },
+	{ "json", OPT_JSON, NULL, 0, "JSON output (schema bpfcost.bench/1)" },
+	{ "csv", OPT_CSV, NULL, 0, "CSV output" },
+	{ "output", 'o', "FILE", 0, "write JSON (or CSV with --csv) to FILE, atomically, after every row" },
+	{ "verbose", 'v', NULL, 0, "libbpf's messages and progress" },
+	{},
+};
+
+struct bench_args {
+	uint64_t workloads, hooks, bodies;
+	struct bench_opts o;
+	enum out_format fmt;
+	const char *out;
+	bool no_null;
+	int bad;
+};
+
+static int parse_int_opt(const char *flag, const char *arg, long lo, long hi, long *out)
+{
+	uint64_t v = 0;
+
+	*out = lo;
+	if (parse_u64(arg, &v) || (long)v < lo || (long)v > hi)
+		return usage_error("%s takes a whole number from %ld to %ld, not '%s'", flag, lo, hi, arg);
+	*out = (long)v;
+	return 0;
+}
+
+static error_t bench_parse(int key, char *arg, struct argp_state *state)
+{
+	struct bench_args *a = state->input;
+	long v;
+
+	switch (key) {
+	case 'w':
+		if (parse_name_list("--workload", arg, workload_names, nr_workloads, &a->workloads))
+			a->bad = 1;
+		break;
+	case 'H':
+		if (parse_name_list("--hook", arg, hook_names, NR_HOOKS - 1, &a->hooks))
+			a->bad = 1;
+		break;
+	case 'b':
+		if (parse_name_list("--body", arg, body_names, NR_BODIES, &a->bodies))
+			a->bad = 1;
+		break;
+	case 'n':
+		if (parse_int_opt("--ops", arg, 1, 100000000, &v))
+			a->bad = 1;
+		a->o.ops = (uint64_t)v;
+		break;
+	case 't':
+		if (parse_int_opt("--trials", arg, 2, 10000, &v))
+			a->bad = 1;
+		a->o.trials = (int)v;
+		break;
+	case 'c':
+		if (parse_int_opt("--cpu", arg, 0, online_cpus() - 1, &v))
+			a->bad = 1;
+		a->o.cpu = (int)v;
+		break;
+	case OPT_CONSUMER_CPU:
+		if (parse_int_opt("--consumer-cpu", arg, 0, online_cpus() - 1, &v))
+			a->bad = 1;
+		a->o.consumer_cpu = (int)v;
+		break;
+	case OPT_TRIAL_MS:
+		if (parse_int_opt("--trial-ms", arg, 1, 60000, &v))
+			a->bad = 1;
+		a->o.trial_ms = (double)v;
+		break;
+	case OPT_NO_STATS: a->o.no_stats = true; break;
+	case OPT_NO_NULL: a->no_null = true; break;
+	case OPT_JSON: a->fmt = OUT_JSON; break;
+	case OPT_CSV: a->fmt = OUT_CSV; break;
+	case 'o': a->out = arg; break;
+	case 'v': verbose++; break;
+	case ARGP_KEY_ARG:
+		usage_error("unexpected argument '%s' (see bpfcost bench --help)", arg);
+		a->bad = 1;
+		break;
+	default:
+		return ARGP_ERR_UNKNOWN;
+	}
+	return 0;
+}
+
+/* ---- output ---- */
+
+static const struct table_col ovh_cols[] = {
+	{ "WORKLOAD", 8, true }, { "HOOK", 9, true }, { "BODY", 12, true },
+	{ "BASE ns", 7 }, { "PROBE ns", 8 }, { "+ns", 6 }, { "95%CI ±ns", 9 },
+	{ "+%", 5 }, { "PROG ns", 7 },
+};
+static const struct table_col lat_cols[] = {
+	{ "WORKLOAD", 8, true }, { "HOOK", 9, true }, { "BODY", 12, true },
+	{ "BASE p50", 8 }, { "p99", 7 }, { "p99.9", 7 },
+	{ "PROBE p50", 9 }, { "p99", 7 }, { "p99.9", 7 },
+};
+static const struct table_col csv_cols[] = {
+	{ "workload" }, { "hook" }, { "body" }, { "status" }, { "reason" }, { "ops" }, { "events" },
+	{ "base_ns" }, { "probe_ns" }, { "overhead_ns" }, { "ci95_lo" }, { "ci95_hi" },
+	{ "overhead_pct" }, { "base_p50_ns" }, { "base_p99_ns" }, { "base_p999_ns" },
+	{ "probe_p50_ns" }, { "probe_p99_ns" }, { "probe_p999_ns" }, { "prog_avg_ns" },
+	{ "lost" },
+};
+
+#define CELL(i, v, d) (cells[i] = fmt_num(buf[i], sizeof(buf[i]), (v), (d)))
+
+static void print_ovh_row(FILE *f, const struct bench_result *r)
+{
+	char buf[9][40];
+	const char *cells[9] = { r->workload, r->hook, r->body };
+
+	if (r->status != RES_OK) {
+		char line[640];
+		snprintf(line, sizeof(line), "%-8.8s %-9.9s %-12.12s %s: %s", r->workload, r->hook,
+			 r->body, result_status_names[r->status], r->reason);
+		fprintf(f, "%.79s\n", line);
+		return;
+	}
+	CELL(3, r->base_ns, 1);
+	CELL(4, r->probe_ns, 1);
+	CELL(5, r->overhead_ns, 1);
+	CELL(6, (r->ci_hi - r->ci_lo) / 2, 1);
+	CELL(7, r->overhead_pct, 1);
+	CELL(8, r->prog_avg_ns, 1);
+	table_row(f, ovh_cols, 9, cells);
+}
+
+static void print_lat_row(FILE *f, const struct bench_result *r)
+{
+	char buf[9][40];
+	const char *cells[9] = { r->workload, r->hook, r->body };
+
+	if (r->status != RES_OK)
+		return;
+	CELL(3, r->base_p50_ns, 0);
+	CELL(4, r->base_p99_ns, 0);
+	CELL(5, r->base_p999_ns, 0);
+	CELL(6, r->probe_p50_ns, 0);
+	CELL(7, r->probe_p99_ns, 0);
+	CELL(8, r->probe_p999_ns, 0);
+	table_row(f, lat_cols, 9, cells);
+}
+
+static void print_csv_row(FILE *f, const struct bench_result *r)
+{
+	char buf[21][40];
+	const char *cells[21] = { r->workload, r->hook, r->body, result_status_names[r->status],
+				  r->reason };
+
+	cells[5] = fmt_u64(buf[5], sizeof(buf[5]), r->ops);
+	cells[6] = fmt_u64(buf[6], sizeof(buf[6]), r->events);
+	CELL(7, r->base_ns, 2);
+	CELL(8, r->probe_ns, 2);
+	CELL(9, r->overhead_ns, 2);
+	CELL(10, r->ci_lo, 2);
+	CELL(11, r->ci_hi, 2);
+	CELL(12, r->overhead_pct, 2);
+	CELL(13, r->base_p50_ns, 1);
+	CELL(14, r->base_p99_ns, 1);
+	CELL(15, r->base_p999_ns, 1);
+	CELL(16, r->probe_p50_ns, 1);
+	CELL(17, r->probe_p99_ns, 1);
+	CELL(18, r->probe_p999_ns, 1);
+	CELL(19, r->prog_avg_ns, 1);
+	cells[20] = fmt_u64(buf[20], sizeof(buf[20]), r->lost);
+	csv_row(f, cells, 21);
+}
+
+/* Rows of one workload and hook that are all unsupported for one reason
+ * print once, with BODY "*". */
+static bool same_unsupported(const struct bench_result *a, const struct bench_result *b)
+{
+	return a->status == RES_UNSUPPORTED && b->status == RES_UNSUPPORTED &&
+	       !strcmp(a->workload, b->workload) && !strcmp(a->hook, b->hook) &&
+	       !strcmp(a->reason, b->reason);
+}
+
+static void print_table(FILE *f, struct bench_result *rs, int n, json_object *env,
+			const struct bench_args *a)
+{
+	const struct bench_result *null_row = NULL;
+	int ok = 0;
+
+	fprintf(f, "\n");
+	env_print(f, env);
+	fprintf(f, "workload on CPU %d, output consumer on CPU %d; %d trial pairs\n\n", a->o.cpu,
+		a->o.consumer_cpu, a->o.trials);
+	fprintf(f, "Overhead per op (mean of paired trials; PROG ns: the program's own run)\n");
+	table_header(f, ovh_cols, 9);
+	for (int i = 0; i < n; i++) {
+		if (i + 1 < n && same_unsupported(&rs[i], &rs[i + 1])) {
+			struct bench_result merged = rs[i];
+			while (i + 1 < n && same_unsupported(&rs[i], &rs[i + 1]))
+				i++;
+			snprintf(merged.body, sizeof(merged.body), "*");
+			print_ovh_row(f, &merged);
+			continue;
+		}
+		print_ovh_row(f, &rs[i]);
+		if (rs[i].status == RES_OK) {
+			ok++;
+			if (!strcmp(rs[i].hook, "null") && !null_row)
+				null_row = &rs[i];
+		}
+	}
+	if (ok) {
+		fprintf(f, "\nLatency per op, ns (%s timed ops per phase at least)\n",
+			"individually");
+		table_header(f, lat_cols, 9);
+		for (int i = 0; i < n; i++)
+			print_lat_row(f, &rs[i]);
+	}
+	if (null_row)
+		fprintf(f, "\nnoise floor (null row): %+.1f ns, 95%% CI [%.1f, %.1f]%s\n",
+			null_row->overhead_ns, null_row->ci_lo, null_row->ci_hi,
+			null_row->ci_lo <= 0 && null_row->ci_hi >= 0 ? "" :
+			"  (does not contain 0: treat small overheads with care)");
+	for (int i = 0; i < n; i++)
+		if (rs[i].status == RES_OK && rs[i].lost)
+			fprintf(f, "%s/%s/%s: %llu events lost of %llu\n", rs[i].workload, rs[i].hook,
+				rs[i].body, (unsigned long long)rs[i].lost,
+				(unsigned long long)rs[i].events);
+}
+
+static json_object *results_json(struct bench_result *rs, int n, json_object *env,
+				 const struct bench_args *a, bool interrupted)
+{
+	json_object *root = json_object_new_object(), *cfg = json_object_new_object();
+	json_object *arr = json_object_new_array();
+	char when[32];
+
+	json_object_object_add(root, "schema", jstr("bpfcost.bench/1"));
+	json_object_object_add(root, "version", jstr(BPFCOST_VERSION));
+	json_object_object_add(root, "created", jstr(iso_time_now(when, sizeof(when))));
+	json_object_object_add(root, "env", json_object_get(env));
+	json_object_object_add(cfg, "ops_per_trial", a->o.ops ? jint((long long)a->o.ops) : NULL);
+	json_object_object_add(cfg, "trial_ms", jnum(a->o.trial_ms));
+	json_object_object_add(cfg, "trials", jint(a->o.trials));
+	json_object_object_add(cfg, "cpu", jint(a->o.cpu));
+	json_object_object_add(cfg, "consumer_cpu", jint(a->o.consumer_cpu));
+	json_object_object_add(cfg, "stats_phase", json_object_new_boolean(!a->o.no_stats));
+	json_object_object_add(root, "config", cfg);
+	json_object_object_add(root, "interrupted", json_object_new_boolean(interrupted));
+	for (int i = 0; i < n; i++)
+		json_object_array_add(arr, bench_result_json(&rs[i]));
+	json_object_object_add(root, "results", arr);
+	return root;
+}
+
+static int write_csv_file(const char *path, struct bench_result *rs, int n)
+{
+	char *buf = NULL;
+	size_t len = 0;
+	FILE *f = open_memstream(&buf, &len);
+	int err;
+
+	if (!f)
+		return -1;
+	csv_header(f, csv_cols, 21);
+	for (int i = 0; i < n; i++)
+		print_csv_row(f, &rs[i]);
+	fclose(f);
+	err = write_file_atomic(path, buf, len);
+	free(buf);
+	return err;
+}
+
+static int save(const struct bench_args *a, struct bench_result *rs, int n, json_object *env,
+		bool interrupted)
+{
+	int err;
+
+	if (!a->out)
+		return 0;
+	if (a->fmt == OUT_CSV) {
+		err = write_csv_file(a->out, rs, n);
+	} else {
+		json_object *root = results_json(rs, n, env, a, interrupted);
+		err = json_write(root, a->out);
+		json_object_put(root);
+	}
+	if (err)
+		return runtime_error("cannot write %s: %s", a->out, strerror(-err));
+	return 0;
+}
+
+int cmd_bench(int argc, char **argv)
+{
+	struct bench_args a = {
+		.workloads = 1, /* getpid */
+		.hooks = (1ULL << (NR_HOOKS - 1)) - 1,
+		.bodies = (1ULL << BODY_EMPTY) | (1ULL << BODY_HASH) | (1ULL << BODY_RINGBUF),
+		.o = { .trials = 30, .cpu = 0, .consumer_cpu = -1, .trial_ms = 30 },
+	};
+	struct argp argp = { bench_opts_def, bench_parse, NULL, bench_doc };
+	struct bench_result *rs = NULL;
+	json_object *env = NULL;
+	int n = 0, cap, ret = 0, total, done = 0;
+	bool tty = isatty(STDERR_FILENO);
+
+	if (cli_parse(&argp, argc, argv, &a, &a.bad))
+		return EXIT_USAGE;
+	if (a.o.consumer_cpu < 0)
+		a.o.consumer_cpu = online_cpus() > 1 ? (a.o.cpu + 1) % online_cpus() : a.o.cpu;
+	if (geteuid() != 0)
+		return runtime_error("needs root (CAP_BPF and CAP_PERFMON) to load probes");
+
+	total = 0;
+	for (int w = 0; w < nr_workloads; w++)
+		if (a.workloads & (1ULL << w))
+			total += !a.no_null + __builtin_popcountll(a.hooks) * __builtin_popcountll(a.bodies);
+	cap = total;
+	rs = calloc((size_t)cap, sizeof(*rs));
+	if (!rs)
+		return runtime_error("out of memory");
+	env = env_collect();
+	if (pin_to_cpu(a.o.cpu))
+		warn_msg("cannot pin to CPU %d: numbers will be noisier", a.o.cpu);
+	if (jget_int(env, "bpf_stats_enabled", 0) == 1)
+		warn_msg("kernel.bpf_stats_enabled is 1 (someone else turned it on): "
+			 "overheads include the stats' own clock reads");
+
+	for (int w = 0; w < nr_workloads && !stop_requested; w++) {
+		if (!(a.workloads & (1ULL << w)))
+			continue;
+		for (int h = a.no_null ? 1 : 0; h < NR_HOOKS && !stop_requested; h++) {
+			if (h > 0 && !(a.hooks & (1ULL << (h - 1))))
+				continue;
+			for (int b = 0; b < NR_BODIES && !stop_requested; b++) {
+				struct probe_spec spec = {
+					.hook = h, .body = b, .wl = &workloads[w],
+					.consumer = CONSUMER_EVENT, .consumer_cpu = a.o.consumer_cpu,
+				};
+				if (h == HOOK_NULL && b > 0)
+					break;
+				if (h != HOOK_NULL && !(a.bodies & (1ULL << b)))
+					continue;
+				done++;
+				if (tty || verbose)
+					fprintf(stderr, "\r[%d/%d] %s %s %s%-20s", done, total, workloads[w].name,
+						hooks[h].name, h ? bodies[b].name : "", "");
+				bench_run_probe(&spec, &a.o, &rs[n]);
+				if (stop_requested && rs[n].status == RES_FAILED) {
+					bench_result_free(&rs[n]);
+					break; /* the interrupted row is not a row */
+				}
+				n++;
+				if ((ret = save(&a, rs, n, env, false)))
+					goto cleanup;
+			}
+		}
+	}
+	if (tty || verbose)
+		fprintf(stderr, "\r%-60s\r", "");
+	if (stop_requested) {
+		fprintf(stderr, "bpfcost bench: interrupted; %d finished rows kept\n", n);
+		if ((ret = save(&a, rs, n, env, true)))
+			goto cleanup;
+	}
+
+	if (a.fmt == OUT_TABLE) {
+		print_table(stdout, rs, n, env, &a);
+	} else if (!a.out) {
+		if (a.fmt == OUT_CSV) {
+			csv_header(stdout, csv_cols, 21);
+			for (int i = 0; i < n; i++)
+				print_csv_row(stdout, &rs[i]);
+		} else {
+			json_object *root = results_json(rs, n, env, &a, stop_requested);
+			json_write(root, NULL);
+			json_object_put(root);
+		}
+	}
+	for (int i = 0; i < n; i++)
+		if (rs[i].status == RES_FAILED)
+			ret = EXIT_RUNTIME;
+	if (stop_requested)
+		ret = 130;
+cleanup:
+	for (int i = 0; i < n; i++)
+		bench_result_free(&rs[i]);
+	free(rs);
+	json_object_put(env);
+	tracefs_restore();
+	return ret;
+}

@@ -1,0 +1,264 @@
+// SPDX-License-Identifier: GPL-2.0
+/* The probes bench measures: every hook x every body, generated from two
+ * lists. Only the one program a configuration needs is loaded (autoload);
+ * attach targets are set from user space, so one object serves every
+ * workload. Every program filters to the benchmark's own process (and to
+ * the syscall for sys_enter hooks) and counts what passed, so the count
+ * can be compared with the ops the workload issued. */
+#include "vmlinux.h"
+#include <bpf/bpf_helpers.h>
+#include <bpf/bpf_tracing.h>
+#include "probes.h"
+
+char LICENSE[] SEC("license") = "GPL";
+
+const volatile __u32 target_tgid = 0;
+const volatile long target_nr = -1;    /* syscall id for rawtp/tp_btf */
+const volatile __u32 flow_multi = 0;   /* keys per thread, not shared */
+const volatile __u32 rb_wakeup = 0;    /* 0 default, 1 no wakeup, 2 force */
+
+struct probe_slot slots[PROBE_MAX_CPUS] SEC(".bss");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, __u64);
+} count_map SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, 10240);
+	__type(key, __u32);
+	__type(value, __u64);
+} hash_map SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, 10240);
+	__type(key, struct complex_key);
+	__type(value, __u64);
+} complex_map SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_HASH);
+	__uint(max_entries, 10240);
+	__type(key, __u32);
+	__type(value, __u64);
+} percpu_hash_map SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_LRU_HASH);
+	__uint(max_entries, 10240);
+	__type(key, __u32);
+	__type(value, __u64);
+} lru_hash_map SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, PROBE_MAX_THREADS);
+	__type(key, __u32);
+	__type(value, __u64);
+} array_map SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, PROBE_MAX_THREADS);
+	__type(key, __u32);
+	__type(value, __u64);
+} percpu_array_map SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_RINGBUF);
+	__uint(max_entries, 256 * 1024); /* user space may resize before load */
+} rb SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_PERF_EVENT_ARRAY);
+	__uint(key_size, sizeof(__u32));
+	__uint(value_size, sizeof(__u32));
+} pb SEC(".maps");
+
+static __always_inline struct probe_slot *my_slot(void)
+{
+	__u32 cpu = bpf_get_smp_processor_id();
+
+	if (cpu >= PROBE_MAX_CPUS)
+		return 0;
+	return &slots[cpu];
+}
+
+/* The flow key: one shared key (single flow) or one per thread. */
+static __always_inline __u32 flow_key(__u64 pid_tgid)
+{
+	return flow_multi ? (__u32)pid_tgid % PROBE_MAX_THREADS : 0;
+}
+
+static __always_inline void hash_incr(void *map, void *key)
+{
+	__u64 one = 1, *v = bpf_map_lookup_elem(map, key);
+
+	if (v)
+		__sync_fetch_and_add(v, 1);
+	else
+		bpf_map_update_elem(map, key, &one, BPF_NOEXIST);
+}
+
+static __always_inline int body_empty(void *ctx, __u64 pid_tgid, struct probe_slot *s)
+{
+	return 0;
+}
+
+static __always_inline int body_count(void *ctx, __u64 pid_tgid, struct probe_slot *s)
+{
+	__u32 zero = 0;
+	__u64 *v = bpf_map_lookup_elem(&count_map, &zero);
+
+	if (v)
+		*v += 1;
+	return 0;
+}
+
+static __always_inline int body_hash(void *ctx, __u64 pid_tgid, struct probe_slot *s)
+{
+	__u32 pid = pid_tgid >> 32;
+
+	hash_incr(&hash_map, &pid);
+	return 0;
+}
+
+static __always_inline int body_complex(void *ctx, __u64 pid_tgid, struct probe_slot *s)
+{
+	struct complex_key key = {};
+
+	key.pid = pid_tgid >> 32;
+	key.slot = bpf_ktime_get_ns() % COMPLEX_KEYS;
+	bpf_get_current_comm(key.comm, sizeof(key.comm));
+	hash_incr(&complex_map, &key);
+	return 0;
+}
+
+static __always_inline void fill_event(struct probe_event *e, __u64 pid_tgid,
+				       struct probe_slot *s)
+{
+	e->ts_ns = bpf_ktime_get_ns();
+	e->seq = s->hits;
+	e->arg = 0;
+	e->pid = pid_tgid >> 32;
+	e->tid = (__u32)pid_tgid;
+	e->cpu = bpf_get_smp_processor_id();
+	e->hook = 0;
+}
+
+static __always_inline int body_ringbuf(void *ctx, __u64 pid_tgid, struct probe_slot *s)
+{
+	struct probe_event *e = bpf_ringbuf_reserve(&rb, sizeof(*e), 0);
+
+	if (!e) {
+		s->drops++;
+		return 0;
+	}
+	fill_event(e, pid_tgid, s);
+	bpf_ringbuf_submit(e, rb_wakeup == 1 ? BPF_RB_NO_WAKEUP :
+			      rb_wakeup == 2 ? BPF_RB_FORCE_WAKEUP : 0);
+	return 0;
+}
+
+static __always_inline int body_perfbuf(void *ctx, __u64 pid_tgid, struct probe_slot *s)
+{
+	struct probe_event e;
+
+	fill_event(&e, pid_tgid, s);
+	if (bpf_perf_event_output(ctx, &pb, BPF_F_CURRENT_CPU, &e, sizeof(e)))
+		s->drops++;
+	return 0;
+}
+
+static __always_inline int body_percpu_hash(void *ctx, __u64 pid_tgid, struct probe_slot *s)
+{
+	__u32 key = flow_key(pid_tgid);
+
+	hash_incr(&percpu_hash_map, &key);
+	return 0;
+}
+
+static __always_inline int body_lru_hash(void *ctx, __u64 pid_tgid, struct probe_slot *s)
+{
+	__u32 key = flow_key(pid_tgid);
+
+	hash_incr(&lru_hash_map, &key);
+	return 0;
+}
+
+static __always_inline int body_array(void *ctx, __u64 pid_tgid, struct probe_slot *s)
+{
+	__u32 key = flow_key(pid_tgid);
+	__u64 *v = bpf_map_lookup_elem(&array_map, &key);
+
+	if (v)
+		__sync_fetch_and_add(v, 1); /* shared by CPUs: atomic */
+	return 0;
+}
+
+static __always_inline int body_percpu_array(void *ctx, __u64 pid_tgid, struct probe_slot *s)
+{
+	__u32 key = flow_key(pid_tgid);
+	__u64 *v = bpf_map_lookup_elem(&percpu_array_map, &key);
+
+	if (v)
+		*v += 1;
+	return 0;
+}
+
+/* Filter, count, run the body. nr < 0: the hook is already specific to
+ * the syscall (or is a function), no id to compare. */
+#define RUN_BODY(body, ctx, nr)                                                \
+	({                                                                     \
+		__u64 __pt = bpf_get_current_pid_tgid();                       \
+		struct probe_slot *__s;                                        \
+		int __r = 0;                                                   \
+		if ((__pt >> 32) == target_tgid && ((nr) < 0 || (nr) == target_nr)) { \
+			__s = my_slot();                                       \
+			if (__s) {                                             \
+				__s->hits++;                                   \
+				__r = body_##body(ctx, __pt, __s);             \
+			}                                                      \
+		}                                                              \
+		__r;                                                           \
+	})
+
+#define TP_PROG(body)                                                          \
+	SEC("tp") int tp__##body(void *ctx) { return RUN_BODY(body, ctx, -1); }
+#define RAWTP_PROG(body)                                                       \
+	SEC("raw_tp") int rawtp__##body(struct bpf_raw_tracepoint_args *ctx)   \
+	{ return RUN_BODY(body, ctx, (long)ctx->args[1]); }
+#define TPBTF_PROG(body)                                                       \
+	SEC("tp_btf") int BPF_PROG(tp_btf__##body, struct pt_regs *regs, long id) \
+	{ return RUN_BODY(body, ctx, id); }
+#define FENTRY_PROG(body)                                                      \
+	SEC("fentry") int fentry__##body(void *ctx) { return RUN_BODY(body, ctx, -1); }
+#define FEXIT_PROG(body)                                                       \
+	SEC("fexit") int fexit__##body(void *ctx) { return RUN_BODY(body, ctx, -1); }
+#define KPROBE_PROG(body)                                                      \
+	SEC("kprobe") int kprobe__##body(struct pt_regs *ctx) { return RUN_BODY(body, ctx, -1); }
+#define KRETPROBE_PROG(body)                                                   \
+	SEC("kretprobe") int kretprobe__##body(struct pt_regs *ctx) { return RUN_BODY(body, ctx, -1); }
+#define UPROBE_PROG(body)                                                      \
+	SEC("uprobe") int uprobe__##body(struct pt_regs *ctx) { return RUN_BODY(body, ctx, -1); }
+#define URETPROBE_PROG(body)                                                   \
+	SEC("uretprobe") int uretprobe__##body(struct pt_regs *ctx) { return RUN_BODY(body, ctx, -1); }
+
+/* Keep in the order of enum body_id in src/probe.h. */
+#define FOR_EACH_BODY(X)                                                       \
+	X(empty) X(count) X(hash) X(complex) X(ringbuf) X(perfbuf)             \
+	X(percpu_hash) X(lru_hash) X(array) X(percpu_array)
+
+FOR_EACH_BODY(TP_PROG)
+FOR_EACH_BODY(RAWTP_PROG)
+FOR_EACH_BODY(TPBTF_PROG)
+FOR_EACH_BODY(FENTRY_PROG)
+FOR_EACH_BODY(FEXIT_PROG)
+FOR_EACH_BODY(KPROBE_PROG)
+FOR_EACH_BODY(KRETPROBE_PROG)
+FOR_EACH_BODY(UPROBE_PROG)
+FOR_EACH_BODY(URETPROBE_PROG)

@@ -1,0 +1,55 @@
+#include "cli.h"
+#include "util.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+struct cli_state {
+	const char *offender;
+	void *child_input;
+};
+
+static error_t wrapper_parse(int key, char *arg, struct argp_state *state)
+{
+	struct cli_state *cs = state->input;
+
+	if (key == ARGP_KEY_INIT) {
+		state->child_inputs[0] = cs->child_input; /* the command's own input */
+		return 0;
+	}
+	if (key == ARGP_KEY_ERROR && !cs->offender && state->next > 0 && state->next <= state->argc)
+		cs->offender = state->argv[state->next - 1];
+	return ARGP_ERR_UNKNOWN;
+}
+
+int cli_parse(const struct argp *argp, int argc, char **argv, void *input, const int *bad)
+{
+	struct argp_child children[] = { { argp, 0, NULL, 0 }, { 0 } };
+	struct argp wrapper = { NULL, wrapper_parse, argp->args_doc, argp->doc, children };
+	struct cli_state cs = { NULL, input };
+	int err;
+
+	/* ARGP_NO_ERRS also silences --help: answer it here */
+	for (int i = 1; i < argc && strcmp(argv[i], "--"); i++) {
+		if (!strcmp(argv[i], "--help") || !strcmp(argv[i], "-h") || !strcmp(argv[i], "-?") ||
+		    !strcmp(argv[i], "--usage")) {
+			char name[64];
+
+			snprintf(name, sizeof(name), "bpfcost %s", argv[0]);
+			argp_help(&wrapper, stdout,
+				  strcmp(argv[i], "--usage") ? ARGP_HELP_STD_HELP : ARGP_HELP_USAGE, name);
+			exit(0);
+		}
+	}
+	err = argp_parse(&wrapper, argc, argv, ARGP_NO_ERRS | ARGP_IN_ORDER, NULL, &cs);
+	if (bad && *bad)
+		return EXIT_USAGE;
+	if (err) {
+		usage_error("bad option or missing value%s%s%s (see 'bpfcost %s --help')",
+			    cs.offender ? " '" : "", cs.offender ? cs.offender : "",
+			    cs.offender ? "'" : "", cmd_name ? cmd_name : "");
+		return EXIT_USAGE;
+	}
+	return 0;
+}

@@ -1,0 +1,13 @@
+/* argp for every command, with bpfcost's rules: --help prints and exits 0;
+ * an unknown option or a missing value is ONE line and exit code 2. */
+#ifndef BPFCOST_CLI_H
+#define BPFCOST_CLI_H
+
+#include <argp.h>
+
+/* Parse argv (argv[0] = command name) with the command's argp. The
+ * command's parser reports its own bad values with usage_error() and sets
+ * *bad. Returns 0, or EXIT_USAGE after one line on stderr. */
+int cli_parse(const struct argp *argp, int argc, char **argv, void *input, const int *bad);
+
+#endif

@@ -1,0 +1,84 @@
+/* The bench method: alternate baseline and probe trials on a pinned CPU,
+ * paired differences with a t interval, per-op latency histograms, exact
+ * event counts, then a separate BPF-stats phase for the program's own run
+ * time. Used by bench (built-in probes) and by anything else that has a
+ * probe to measure on a workload. */
+#ifndef BPFCOST_ENGINE_H
+#define BPFCOST_ENGINE_H
+
+#include <json-c/json.h>
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "probe.h"
+#include "stats.h"
+#include "workload.h"
+
+struct bench_opts {
+	uint64_t ops;       /* timed ops per trial and phase; 0: sized by time */
+	int trials;         /* baseline/probe pairs */
+	int cpu;            /* workload CPU */
+	int consumer_cpu;   /* output consumer CPU */
+	double trial_ms;    /* target length of one trial when ops == 0 */
+	bool no_stats;      /* skip the BPF stats phase */
+};
+
+enum result_status { RES_OK, RES_UNSUPPORTED, RES_FAILED };
+extern const char *const result_status_names[];
+
+struct bench_result {
+	char workload[32], hook[32], body[64];
+	enum result_status status;
+	char reason[512];
+	uint64_t ops;         /* ops issued while the probe was attached */
+	uint64_t events;      /* times the probe passed its filter */
+	uint64_t consumed, lost; /* output bodies: read by the consumer, dropped */
+	uint64_t samples;     /* individually timed ops per phase */
+	int trials;
+	uint64_t ops_per_trial;
+	/* ns per op, timer cost removed: the median of the trials' means */
+	double base_ns, probe_ns;
+	/* paired trial differences: Hodges-Lehmann estimate, 95% interval */
+	double overhead_ns, ci_lo, ci_hi, overhead_pct;
+	double overhead_mean_ns, mean_ci_lo, mean_ci_hi; /* the plain mean, t interval */
+	double base_p50_ns, base_p99_ns, base_p999_ns, base_max_ns;
+	double probe_p50_ns, probe_p99_ns, probe_p999_ns, probe_max_ns;
+	double prog_avg_ns;   /* run_time_ns / run_cnt, stats phase */
+	double prog_runs_per_op; /* run_cnt / ops: > 1 when the hook fires for others too */
+	double prog_ns_per_op;   /* run_time_ns / ops */
+	double dispatch_ns;      /* overhead_ns - prog_ns_per_op */
+	double *base_trials_ns, *probe_trials_ns; /* per-trial means (owned) */
+};
+
+/* Something that can be attached and detached around the probe phases and
+ * counted: the built-in probe, or a user's object (bench --obj). */
+struct bench_target {
+	void *ctx;
+	int (*attach)(void *ctx, char *reason, size_t len);
+	void (*detach)(void *ctx);
+	/* events since reset; produced/consumed/lost for outputs. Return 0. */
+	int (*counts)(void *ctx, struct probe_counts *c);
+	void (*reset)(void *ctx);
+	/* program fds whose run time the stats phase reads */
+	int (*prog_fds)(void *ctx, int *fds, int max);
+	bool exact;  /* events must equal ops (built-in probes) */
+	bool control; /* the null row: nothing to attach or count */
+};
+
+void bench_result_init(struct bench_result *r, const char *workload, const char *hook,
+		       const char *body);
+void bench_result_free(struct bench_result *r);
+/* Run the method for target on workload; fills r (status, reason, numbers). */
+void bench_measure(struct bench_target *t, const struct workload *wl,
+		   const struct bench_opts *o, struct bench_result *r);
+/* Open the built-in probe of spec and measure it. */
+void bench_run_probe(const struct probe_spec *spec, const struct bench_opts *o,
+		     struct bench_result *r);
+json_object *bench_result_json(const struct bench_result *r);
+
+/* Run n ops of wl (prep untimed). h may be NULL. Returns the mean ns/op of
+ * the timed part, timer cost included; stops early on stop_requested. */
+double run_ops(const struct workload *wl, struct wl_ctx *c, uint64_t n, struct hist *h,
+	       uint64_t *done);
+
+#endif

@@ -1,0 +1,697 @@
+#include "probe.h"
+#include "util.h"
+#include "bpf/probes.h"
+#include "probes.skel.h"
+
+#include <bpf/bpf.h>
+#include <bpf/btf.h>
+#include <bpf/libbpf.h>
+#include <errno.h>
+#include <limits.h>
+#include <linux/perf_event.h>
+#include <pthread.h>
+#include <stdatomic.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mount.h>
+#include <sys/stat.h>
+#include <unistd.h>
+#include <zlib.h>
+
+const struct hook_info hooks[NR_HOOKS] = {
+	[HOOK_NULL]      = { "null", NULL, "control: the whole procedure, nothing attached" },
+	[HOOK_TP]        = { "tp", "tp", "tracepoint syscalls/sys_enter_<syscall>" },
+	[HOOK_RAWTP]     = { "rawtp", "rawtp", "raw tracepoint sys_enter, filtered by syscall id" },
+	[HOOK_TP_BTF]    = { "tp_btf", "tp_btf", "BTF tracepoint sys_enter, filtered by syscall id" },
+	[HOOK_FENTRY]    = { "fentry", "fentry", "fentry on the syscall's kernel function" },
+	[HOOK_FEXIT]     = { "fexit", "fexit", "fexit on the syscall's kernel function" },
+	[HOOK_KPROBE]    = { "kprobe", "kprobe", "kprobe on the syscall's kernel function" },
+	[HOOK_KRETPROBE] = { "kretprobe", "kretprobe", "kretprobe on the syscall's kernel function" },
+	[HOOK_UPROBE]    = { "uprobe", "uprobe", "uprobe on the workload's own function", true },
+	[HOOK_URETPROBE] = { "uretprobe", "uretprobe", "uretprobe on the workload's own function", true },
+};
+
+const struct body_info bodies[NR_BODIES] = {
+	[BODY_EMPTY]        = { "empty", NULL, "filter and count only" },
+	[BODY_COUNT]        = { "count", "percpu_array", "per-CPU array counter" },
+	[BODY_HASH]         = { "hash", "hash", "pid-keyed hash increment" },
+	[BODY_COMPLEX]      = { "complex", "hash", "hash keyed by pid, ktime%1024, comm[32]" },
+	[BODY_RINGBUF]      = { "ringbuf", "ringbuf", "ring buffer reserve+submit of 40 B", true },
+	[BODY_PERFBUF]      = { "perfbuf", "perf_event_array", "perf buffer output of 40 B", true },
+	[BODY_PERCPU_HASH]  = { "percpu_hash", "percpu_hash", "per-CPU hash increment (flow key)" },
+	[BODY_LRU_HASH]     = { "lru_hash", "lru_hash", "LRU hash increment (flow key)" },
+	[BODY_ARRAY]        = { "array", "array", "array atomic increment (flow key)" },
+	[BODY_PERCPU_ARRAY] = { "percpu_array", "percpu_array", "per-CPU array increment (flow key)" },
+};
+
+const char *const hook_names[NR_HOOKS - 1] = {
+	"tp", "rawtp", "tp_btf", "fentry", "fexit", "kprobe", "kretprobe", "uprobe", "uretprobe",
+};
+const char *const body_names[NR_BODIES] = {
+	"empty", "count", "hash", "complex", "ringbuf", "perfbuf",
+	"percpu_hash", "lru_hash", "array", "percpu_array",
+};
+
+struct probe {
+	struct probe_spec spec;
+	struct probes_bpf *skel;
+	struct bpf_program *prog;
+	struct bpf_link *link;
+	char kfunc[128];
+	char exe[PATH_MAX];
+	int ncpus;
+	/* consumer */
+	struct ring_buffer *rb;
+	struct perf_buffer *pb;
+	pthread_t thread;
+	bool thread_started;
+	atomic_int stop;
+	_Atomic uint64_t consumed;
+	_Atomic uint64_t lost_records;
+	pthread_mutex_t consume_lock; /* the thread and probe_counts both drain */
+};
+
+/* ---- kernel capabilities ---- */
+
+static int config_has(const char *opt) /* 1 set, 0 not set, -1 unknown */
+{
+	char path[384], line[512], want_y[128], want_n[128];
+	struct { char r[256]; } u;
+	gzFile gz;
+	int res = -1;
+
+	snprintf(want_y, sizeof(want_y), "%s=", opt);
+	snprintf(want_n, sizeof(want_n), "# %s is not set", opt);
+	gz = gzopen("/proc/config.gz", "r");
+	if (!gz) {
+		if (read_small_file("/proc/sys/kernel/osrelease", u.r, sizeof(u.r)) < 0)
+			return -1;
+		snprintf(path, sizeof(path), "/boot/config-%s", u.r);
+		gz = gzopen(path, "r"); /* gzopen reads plain files too */
+		if (!gz)
+			return -1;
+	}
+	while (gzgets(gz, line, sizeof(line))) {
+		if (!strncmp(line, want_y, strlen(want_y))) {
+			res = 1;
+			break;
+		}
+		if (!strncmp(line, want_n, strlen(want_n))) {
+			res = 0;
+			break;
+		}
+	}
+	gzclose(gz);
+	return res;
+}
+
+const char *kprobe_unsupported_reason(void)
+{
+	static char reason[256];
+	struct stat st;
+	int cfg;
+
+	if (!stat("/sys/bus/event_source/devices/kprobe", &st))
+		return NULL;
+	cfg = config_has("CONFIG_KPROBES");
+	if (cfg == 0)
+		return "CONFIG_KPROBES is not set (/proc/config.gz): no kprobe PMU";
+	if (cfg == 1) {
+		/* built with kprobes but no PMU: very old kernel, legacy tracefs only */
+		if (!stat("/sys/kernel/tracing/kprobe_events", &st) ||
+		    !stat("/sys/kernel/debug/tracing/kprobe_events", &st))
+			return NULL;
+		return "no kprobe PMU and no kprobe_events in tracefs";
+	}
+	snprintf(reason, sizeof(reason),
+		 "no kprobe PMU (/sys/bus/event_source/devices/kprobe missing): kernel built without CONFIG_KPROBES");
+	return reason;
+}
+
+static struct btf *vmlinux_btf(void)
+{
+	static struct btf *btf;
+	static bool tried;
+
+	if (!tried) {
+		tried = true;
+		btf = btf__load_vmlinux_btf();
+		if (libbpf_get_error(btf))
+			btf = NULL;
+	}
+	return btf;
+}
+
+static const char *const kfunc_fmts[] = { "__x64_sys_%s", "__arm64_sys_%s", "__do_sys_%s",
+					  "__se_sys_%s", "sys_%s" };
+
+const char *syscall_kfunc_btf(const char *syscall, char *buf, size_t len)
+{
+	struct btf *btf = vmlinux_btf();
+
+	if (!btf)
+		return NULL;
+	for (size_t i = 0; i < ARRAY_SIZE(kfunc_fmts); i++) {
+		snprintf(buf, len, kfunc_fmts[i], syscall);
+		if (btf__find_by_name_kind(btf, buf, BTF_KIND_FUNC) > 0)
+			return buf;
+	}
+	return NULL;
+}
+
+const char *syscall_kfunc_kallsyms(const char *syscall, char *buf, size_t len)
+{
+	FILE *f = fopen("/proc/kallsyms", "r");
+	char line[512], want[ARRAY_SIZE(kfunc_fmts)][128];
+	int best = (int)ARRAY_SIZE(kfunc_fmts);
+
+	if (!f)
+		return NULL;
+	for (size_t i = 0; i < ARRAY_SIZE(kfunc_fmts); i++)
+		snprintf(want[i], sizeof(want[i]), kfunc_fmts[i], syscall);
+	while (fgets(line, sizeof(line), f)) {
+		char *name = strrchr(line, ' ');
+		if (!name)
+			continue;
+		name++;
+		name[strcspn(name, "\n\t")] = '\0';
+		for (int i = 0; i < best; i++)
+			if (!strcmp(name, want[i])) {
+				best = i;
+				break;
+			}
+	}
+	fclose(f);
+	if (best == (int)ARRAY_SIZE(kfunc_fmts))
+		return NULL;
+	snprintf(buf, len, "%s", want[best]);
+	return buf;
+}
+
+static bool tracefs_mounted_by_us;
+
+int tracefs_ensure(void)
+{
+	struct stat st;
+
+	if (!stat("/sys/kernel/tracing/events", &st) || !stat("/sys/kernel/debug/tracing/events", &st))
+		return 0;
+	if (mount("tracefs", "/sys/kernel/tracing", "tracefs", 0, NULL))
+		return -errno;
+	tracefs_mounted_by_us = true;
+	return 0;
+}
+
+void tracefs_restore(void)
+{
+	if (tracefs_mounted_by_us && !umount2("/sys/kernel/tracing", MNT_DETACH))
+		tracefs_mounted_by_us = false;
+}
+
+/* ---- consumer ---- */
+
+static int on_rb_event(void *ctx, void *data, size_t size)
+{
+	struct probe *p = ctx;
+
+	atomic_fetch_add_explicit(&p->consumed, 1, memory_order_relaxed);
+	return 0;
+}
+
+static void on_pb_sample(void *ctx, int cpu, void *data, __u32 size)
+{
+	struct probe *p = ctx;
+
+	atomic_fetch_add_explicit(&p->consumed, 1, memory_order_relaxed);
+}
+
+static void on_pb_lost(void *ctx, int cpu, __u64 cnt)
+{
+	struct probe *p = ctx;
+
+	atomic_fetch_add_explicit(&p->lost_records, cnt, memory_order_relaxed);
+}
+
+/* Raw perf records, for batched wake-ups (wakeup_events > 1). */
+struct perf_lost_rec {
+	struct perf_event_header header;
+	__u64 id;
+	__u64 lost;
+};
+
+static enum bpf_perf_event_ret on_pb_raw(void *ctx, int cpu, struct perf_event_header *ev)
+{
+	struct probe *p = ctx;
+
+	if (ev->type == PERF_RECORD_SAMPLE)
+		atomic_fetch_add_explicit(&p->consumed, 1, memory_order_relaxed);
+	else if (ev->type == PERF_RECORD_LOST)
+		atomic_fetch_add_explicit(&p->lost_records, ((struct perf_lost_rec *)ev)->lost,
+					  memory_order_relaxed);
+	return LIBBPF_PERF_EVENT_CONT;
+}
+
+static void drain(struct probe *p)
+{
+	pthread_mutex_lock(&p->consume_lock);
+	if (p->rb)
+		ring_buffer__consume(p->rb);
+	if (p->pb)
+		perf_buffer__consume(p->pb);
+	pthread_mutex_unlock(&p->consume_lock);
+}
+
+static void *consumer_main(void *arg)
+{
+	struct probe *p = arg;
+	sigset_t all;
+
+	sigfillset(&all);
+	pthread_sigmask(SIG_BLOCK, &all, NULL); /* signals go to the main thread */
+	if (p->spec.consumer_cpu >= 0)
+		pin_to_cpu(p->spec.consumer_cpu);
+	while (!atomic_load(&p->stop)) {
+		if (p->spec.consumer == CONSUMER_BATCH && p->rb) {
+			/* no wake-ups: poll the ring on a timer */
+			drain(p);
+			usleep(1000);
+			continue;
+		}
+		pthread_mutex_lock(&p->consume_lock);
+		if (p->rb)
+			ring_buffer__poll(p->rb, 50);
+		else
+			perf_buffer__poll(p->pb, 50);
+		pthread_mutex_unlock(&p->consume_lock);
+	}
+	return NULL;
+}
+
+static int consumer_start(struct probe *p, char *reason, size_t len)
+{
+	int err;
+
+	if (p->spec.body == BODY_RINGBUF) {
+		p->rb = ring_buffer__new(bpf_map__fd(p->skel->maps.rb), on_rb_event, p, NULL);
+		if (!p->rb) {
+			snprintf(reason, len, "ring_buffer__new: %s", strerror(errno));
+			return -1;
+		}
+	} else if (p->spec.body == BODY_PERFBUF) {
+		size_t bytes = p->spec.buf_size ? p->spec.buf_size : 256 * 1024;
+		size_t pages = 1;
+
+		while (pages * 4096 < bytes)
+			pages <<= 1;
+		if (p->spec.consumer == CONSUMER_BATCH && p->spec.batch > 1) {
+			struct perf_event_attr attr = {
+				.type = PERF_TYPE_SOFTWARE,
+				.config = PERF_COUNT_SW_BPF_OUTPUT,
+				.sample_type = PERF_SAMPLE_RAW,
+				.sample_period = 1,
+				.wakeup_events = p->spec.batch,
+			};
+			p->pb = perf_buffer__new_raw(bpf_map__fd(p->skel->maps.pb), pages, &attr,
+						     on_pb_raw, p, NULL);
+		} else {
+			p->pb = perf_buffer__new(bpf_map__fd(p->skel->maps.pb), pages, on_pb_sample,
+						 on_pb_lost, p, NULL);
+		}
+		if (!p->pb) {
+			snprintf(reason, len, "perf_buffer__new: %s", strerror(errno));
+			return -1;
+		}
+	} else {
+		return 0;
+	}
+	if (p->spec.consumer == CONSUMER_NONE)
+		return 0; /* buffers exist (perf needs them opened), nobody reads */
+	pthread_mutex_init(&p->consume_lock, NULL);
+	err = pthread_create(&p->thread, NULL, consumer_main, p);
+	if (err) {
+		snprintf(reason, len, "consumer thread: %s", strerror(err));
+		return -1;
+	}
+	p->thread_started = true;
+	return 0;
+}
+
+static void consumer_stop(struct probe *p)
+{
+	if (p->thread_started) {
+		atomic_store(&p->stop, 1);
+		pthread_join(p->thread, NULL);
+		p->thread_started = false;
+	}
+	ring_buffer__free(p->rb);
+	p->rb = NULL;
+	perf_buffer__free(p->pb);
+	p->pb = NULL;
+}
+
+/* ---- open / load ---- */
+
+/* The last line libbpf or the verifier printed that says something. */
+static const char *last_meaningful_line(char *buf, size_t len)
+{
+	const char *all = libbpf_last_lines();
+	const char *end = all + strlen(all), *start;
+
+	buf[0] = '\0';
+	while (end > all) {
+		while (end > all && (end[-1] == '\n' || end[-1] == ' '))
+			end--;
+		start = end;
+		while (start > all && start[-1] != '\n')
+			start--;
+		if (end > start && !strstr(start, "-- END PROG LOAD LOG --") &&
+		    !strstr(start, "-- BEGIN PROG LOAD LOG --") && !strstr(start, "failed to load object") &&
+		    !strstr(start, "failed to load BPF skeleton")) {
+			size_t n = (size_t)(end - start) < len - 1 ? (size_t)(end - start) : len - 1;
+			memcpy(buf, start, n);
+			buf[n] = '\0';
+			return buf;
+		}
+		end = start;
+	}
+	return buf;
+}
+
+static enum probe_status unsupported(char *reason, size_t len, const char *fmt, const char *arg)
+{
+	snprintf(reason, len, fmt, arg);
+	return PROBE_UNSUPPORTED;
+}
+
+enum probe_status probe_open(struct probe **out, const struct probe_spec *spec,
+			     char *reason, size_t reason_len)
+{
+	struct probe *p;
+	char name[64], detail[512];
+	enum probe_status st = PROBE_FAILED;
+	int err;
+
+	*out = NULL;
+	reason[0] = '\0';
+	p = calloc(1, sizeof(*p));
+	if (!p) {
+		snprintf(reason, reason_len, "out of memory");
+		return PROBE_FAILED;
+	}
+	p->spec = *spec;
+	p->ncpus = libbpf_num_possible_cpus();
+	if (spec->hook == HOOK_NULL) {
+		*out = p;
+		return PROBE_OK;
+	}
+
+	switch (spec->hook) {
+	case HOOK_KPROBE:
+	case HOOK_KRETPROBE: {
+		const char *why = kprobe_unsupported_reason();
+		if (why) {
+			st = unsupported(reason, reason_len, "%s", why);
+			goto fail;
+		}
+		if (!syscall_kfunc_kallsyms(spec->wl->syscall, p->kfunc, sizeof(p->kfunc))) {
+			st = unsupported(reason, reason_len, "no kernel function for %s in /proc/kallsyms",
+					 spec->wl->syscall);
+			goto fail;
+		}
+		break;
+	}
+	case HOOK_FENTRY:
+	case HOOK_FEXIT:
+	case HOOK_TP_BTF:
+		if (!vmlinux_btf()) {
+			st = unsupported(reason, reason_len, "%s",
+					 "no kernel BTF (/sys/kernel/btf/vmlinux): CONFIG_DEBUG_INFO_BTF is off");
+			goto fail;
+		}
+		if (spec->hook != HOOK_TP_BTF &&
+		    !syscall_kfunc_btf(spec->wl->syscall, p->kfunc, sizeof(p->kfunc))) {
+			st = unsupported(reason, reason_len, "no BTF function for %s's syscall",
+					 spec->wl->syscall);
+			goto fail;
+		}
+		break;
+	case HOOK_TP:
+		if ((err = tracefs_ensure())) {
+			snprintf(reason, reason_len, "tracefs is not mounted and mounting it failed: %s",
+				 strerror(-err));
+			goto fail;
+		}
+		break;
+	case HOOK_UPROBE:
+	case HOOK_URETPROBE: {
+		struct stat sb;
+		ssize_t n;
+
+		if (stat("/sys/bus/event_source/devices/uprobe", &sb)) {
+			st = unsupported(reason, reason_len, "%s",
+					 "no uprobe PMU (/sys/bus/event_source/devices/uprobe): CONFIG_UPROBE_EVENTS is off");
+			goto fail;
+		}
+		n = readlink("/proc/self/exe", p->exe, sizeof(p->exe) - 1);
+		if (n <= 0) {
+			snprintf(reason, reason_len, "cannot resolve /proc/self/exe");
+			goto fail;
+		}
+		p->exe[n] = '\0';
+		break;
+	}
+	default:
+		break;
+	}
+
+	p->skel = probes_bpf__open();
+	if (!p->skel) {
+		snprintf(reason, reason_len, "cannot open the BPF object: %s", strerror(errno));
+		goto fail;
+	}
+	p->skel->rodata->target_tgid = (__u32)getpid();
+	p->skel->rodata->target_nr = spec->wl->nr;
+	p->skel->rodata->flow_multi = spec->flow_multi;
+	p->skel->rodata->rb_wakeup = spec->consumer == CONSUMER_BATCH ? 1 :
+				     spec->consumer == CONSUMER_FORCE ? 2 : 0;
+	if (spec->body == BODY_RINGBUF && spec->buf_size) {
+		uint32_t sz = 4096;
+		while (sz < spec->buf_size)
+			sz <<= 1; /* a power of two of pages */
+		bpf_map__set_max_entries(p->skel->maps.rb, sz);
+	}
+
+	snprintf(name, sizeof(name), "%s__%s", hooks[spec->hook].prog, bodies[spec->body].name);
+	{
+		struct bpf_program *prog;
+
+		bpf_object__for_each_program(prog, p->skel->obj)
+			bpf_program__set_autoload(prog, false);
+	}
+	p->prog = bpf_object__find_program_by_name(p->skel->obj, name);
+	if (!p->prog) {
+		snprintf(reason, reason_len, "no program %s in the BPF object", name);
+		goto fail;
+	}
+	bpf_program__set_autoload(p->prog, true);
+	if (spec->hook == HOOK_TP_BTF)
+		err = bpf_program__set_attach_target(p->prog, 0, "sys_enter");
+	else if (spec->hook == HOOK_FENTRY || spec->hook == HOOK_FEXIT)
+		err = bpf_program__set_attach_target(p->prog, 0, p->kfunc);
+	else
+		err = 0;
+	if (err) {
+		st = unsupported(reason, reason_len, "attach target not found in kernel BTF (%s)",
+				 spec->hook == HOOK_TP_BTF ? "sys_enter" : p->kfunc);
+		goto fail;
+	}
+
+	libbpf_clear_last_lines();
+	err = probes_bpf__load(p->skel);
+	if (err) {
+		if ((spec->hook == HOOK_FENTRY || spec->hook == HOOK_FEXIT || spec->hook == HOOK_TP_BTF) &&
+		    (err == -EPERM || err == -EACCES)) {
+			snprintf(reason, reason_len,
+				 "loading a tracing program (%s) returns EPERM here",
+				 hooks[spec->hook].name);
+			st = PROBE_UNSUPPORTED;
+		} else if (err == -EPERM || err == -EACCES) {
+			snprintf(reason, reason_len, "loading BPF needs root (CAP_BPF, CAP_PERFMON): %s",
+				 strerror(-err));
+		} else {
+			bool map_ok = true;
+			if (bodies[spec->body].map) {
+				enum bpf_map_type t = spec->body == BODY_RINGBUF ? BPF_MAP_TYPE_RINGBUF :
+						      spec->body == BODY_LRU_HASH ? BPF_MAP_TYPE_LRU_HASH :
+						      BPF_MAP_TYPE_HASH;
+				map_ok = libbpf_probe_bpf_map_type(t, NULL) == 1;
+			}
+			if (!map_ok) {
+				st = unsupported(reason, reason_len, "map type %s is not supported by this kernel",
+						 bodies[spec->body].map);
+			} else {
+				snprintf(reason, reason_len, "load failed (%s): %s", strerror(-err),
+					 last_meaningful_line(detail, sizeof(detail)));
+			}
+		}
+		goto fail;
+	}
+	if (consumer_start(p, reason, reason_len))
+		goto fail;
+	*out = p;
+	return PROBE_OK;
+fail:
+	probe_close(p);
+	return st;
+}
+
+int probe_attach(struct probe *p, char *reason, size_t reason_len)
+{
+	char sec[128];
+	int err;
+
+	if (p->link || p->spec.hook == HOOK_NULL)
+		return 0;
+	switch (p->spec.hook) {
+	case HOOK_TP:
+		snprintf(sec, sizeof(sec), "sys_enter_%s", p->spec.wl->syscall);
+		p->link = bpf_program__attach_tracepoint(p->prog, "syscalls", sec);
+		break;
+	case HOOK_RAWTP:
+		p->link = bpf_program__attach_raw_tracepoint(p->prog, "sys_enter");
+		break;
+	case HOOK_KPROBE:
+	case HOOK_KRETPROBE:
+		p->link = bpf_program__attach_kprobe(p->prog, p->spec.hook == HOOK_KRETPROBE, p->kfunc);
+		break;
+	case HOOK_UPROBE:
+	case HOOK_URETPROBE: {
+		LIBBPF_OPTS(bpf_uprobe_opts, uo, .func_name = p->spec.wl->func,
+			    .retprobe = p->spec.hook == HOOK_URETPROBE);
+		p->link = bpf_program__attach_uprobe_opts(p->prog, getpid(), p->exe, 0, &uo);
+		break;
+	}
+	default:
+		p->link = bpf_program__attach(p->prog);
+		break;
+	}
+	if (!p->link) {
+		err = -errno;
+		if ((p->spec.hook == HOOK_KPROBE || p->spec.hook == HOOK_KRETPROBE) &&
+		    kprobe_unsupported_reason())
+			snprintf(reason, reason_len, "%s", kprobe_unsupported_reason());
+		else
+			snprintf(reason, reason_len, "attach %s failed: %s", hooks[p->spec.hook].name,
+				 strerror(-err));
+		return err ? err : -EINVAL;
+	}
+	return 0;
+}
+
+void probe_detach(struct probe *p)
+{
+	if (p && p->link) {
+		bpf_link__destroy(p->link);
+		p->link = NULL;
+	}
+}
+
+bool probe_attached(const struct probe *p)
+{
+	return p && (p->link || p->spec.hook == HOOK_NULL);
+}
+
+void probe_close(struct probe *p)
+{
+	if (!p)
+		return;
+	probe_detach(p);
+	consumer_stop(p);
+	probes_bpf__destroy(p->skel);
+	free(p);
+}
+
+uint64_t probe_hits_cpu(struct probe *p, int cpu)
+{
+	if (!p->skel || cpu < 0 || cpu >= PROBE_MAX_CPUS)
+		return 0;
+	return __atomic_load_n(&p->skel->bss->slots[cpu].hits, __ATOMIC_RELAXED);
+}
+
+static void read_slots(struct probe *p, uint64_t *hits, uint64_t *drops)
+{
+	*hits = *drops = 0;
+	if (!p->skel)
+		return;
+	for (int c = 0; c < PROBE_MAX_CPUS; c++) {
+		*hits += __atomic_load_n(&p->skel->bss->slots[c].hits, __ATOMIC_RELAXED);
+		*drops += __atomic_load_n(&p->skel->bss->slots[c].drops, __ATOMIC_RELAXED);
+	}
+}
+
+void probe_counts(struct probe *p, struct probe_counts *c)
+{
+	memset(c, 0, sizeof(*c));
+	read_slots(p, &c->hits, &c->drops);
+	if (p->rb || p->pb) {
+		/* Let the consumer catch up (or drain here when there is none):
+		 * every produced event must be either read or counted lost. */
+		uint64_t want = c->hits - c->drops, prev = UINT64_MAX;
+		for (int i = 0; i < 200; i++) {
+			if (!p->thread_started)
+				drain(p);
+			uint64_t got = atomic_load(&p->consumed);
+			if (got >= want || (got == prev && i > 20 && !p->thread_started))
+				break;
+			prev = got;
+			if (p->thread_started && i > 50)
+				drain(p);
+			usleep(2000);
+		}
+	}
+	c->consumed = atomic_load(&p->consumed);
+	c->lost_records = atomic_load(&p->lost_records);
+}
+
+void probe_reset_counts(struct probe *p)
+{
+	if (p->rb || p->pb)
+		drain(p);
+	if (p->skel)
+		memset(p->skel->bss->slots, 0, sizeof(p->skel->bss->slots));
+	atomic_store(&p->consumed, 0);
+	atomic_store(&p->lost_records, 0);
+}
+
+int probe_prog_fd(const struct probe *p)
+{
+	return p && p->prog ? bpf_program__fd(p->prog) : -1;
+}
+
+const char *probe_prog_name(const struct probe *p)
+{
+	return p && p->prog ? bpf_program__name(p->prog) : "-";
+}
+
+int prog_run_stats(int prog_fd, uint64_t *run_cnt, uint64_t *run_time_ns,
+		   uint64_t *recursion_misses)
+{
+	struct bpf_prog_info info;
+	__u32 len = sizeof(info);
+
+	memset(&info, 0, sizeof(info));
+	if (bpf_obj_get_info_by_fd(prog_fd, &info, &len))
+		return -errno;
+	*run_cnt = info.run_cnt;
+	*run_time_ns = info.run_time_ns;
+	if (recursion_misses)
+		*recursion_misses = info.recursion_misses;
+	return 0;
+}
+
+int stats_enable(void)
+{
+	int fd = bpf_enable_stats(BPF_STATS_RUN_TIME);
+
+	return fd < 0 ? -errno : fd;
+}
