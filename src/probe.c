@@ -469,7 +469,7 @@ enum probe_status probe_open(struct probe **out, const struct probe_spec *spec,
 		snprintf(reason, reason_len, "cannot open the BPF object: %s", strerror(errno));
 		goto fail;
 	}
-	p->skel->rodata->target_tgid = (__u32)getpid();
+	p->skel->rodata->target_tgid = spec->target_tgid ? spec->target_tgid : (__u32)getpid();
 	p->skel->rodata->target_nr = spec->wl->nr;
 	p->skel->rodata->flow_multi = spec->flow_multi;
 	p->skel->rodata->rb_wakeup = spec->consumer == CONSUMER_BATCH ? 1 :
@@ -568,7 +568,8 @@ int probe_attach(struct probe *p, char *reason, size_t reason_len)
 	case HOOK_URETPROBE: {
 		LIBBPF_OPTS(bpf_uprobe_opts, uo, .func_name = p->spec.wl->func,
 			    .retprobe = p->spec.hook == HOOK_URETPROBE);
-		p->link = bpf_program__attach_uprobe_opts(p->prog, getpid(), p->exe, 0, &uo);
+		p->link = bpf_program__attach_uprobe_opts(p->prog, p->spec.target_tgid ? -1 : getpid(),
+							  p->exe, 0, &uo);
 		break;
 	}
 	default:

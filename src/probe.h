@@ -45,6 +45,8 @@ extern const struct body_info bodies[NR_BODIES];
 extern const char *const hook_names[NR_HOOKS - 1];
 extern const char *const body_names[NR_BODIES];
 
+#define PROBE_TGID_ANY 0xffffffffu
+
 enum consumer_mode {
 	CONSUMER_EVENT,   /* wake the reader on every event (default) */
 	CONSUMER_BATCH,   /* ringbuf: BPF_RB_NO_WAKEUP + periodic poll; perf: wakeup_events */
@@ -57,6 +59,9 @@ struct probe_spec {
 	enum body_id body;
 	const struct workload *wl;
 	bool flow_multi;        /* per-thread keys (contention runs) */
+	/* whose events pass the filter: 0 this process (default), a tgid, or
+	 * PROBE_TGID_ANY for every process (applications, system-wide) */
+	uint32_t target_tgid;
 	uint32_t buf_size;      /* ringbuf bytes / perf buffer bytes per CPU; 0 default */
 	enum consumer_mode consumer;
 	int consumer_cpu;       /* -1: leave unpinned */

@@ -12,7 +12,7 @@
 
 char LICENSE[] SEC("license") = "GPL";
 
-const volatile __u32 target_tgid = 0;
+const volatile __u32 target_tgid = 0;  /* PROBE_ANY_TGID: every process */
 const volatile long target_nr = -1;    /* syscall id for rawtp/tp_btf */
 const volatile __u32 flow_multi = 0;   /* keys per thread, not shared */
 const volatile __u32 rb_wakeup = 0;    /* 0 default, 1 no wakeup, 2 force */
@@ -217,7 +217,8 @@ static __always_inline int body_percpu_array(void *ctx, __u64 pid_tgid, struct p
 		__u64 __pt = bpf_get_current_pid_tgid();                       \
 		struct probe_slot *__s;                                        \
 		int __r = 0;                                                   \
-		if ((__pt >> 32) == target_tgid && ((nr) < 0 || (nr) == target_nr)) { \
+		if (((__pt >> 32) == target_tgid || target_tgid == PROBE_ANY_TGID) && \
+		    ((nr) < 0 || (nr) == target_nr)) {                         \
 			__s = my_slot();                                       \
 			if (__s) {                                             \
 				__s->hits++;                                   \

@@ -4,7 +4,8 @@
 
 #define PROBE_MAX_CPUS 128
 #define PROBE_MAX_THREADS 64    /* multi-flow keys: one per workload thread */
-#define COMPLEX_KEYS 1024       /* ktime % 1024 in the complex body */
+#define COMPLEX_KEYS 1024
+#define PROBE_ANY_TGID 0xffffffffu /* target_tgid: count every process */       /* ktime % 1024 in the complex body */
 
 /* Per-CPU accounting slot, one cache line each: hits counts every time
  * the probe passed its filter (the number compared with ops issued),
