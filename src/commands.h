@@ -10,5 +10,7 @@ struct command {
 
 int cmd_check(int argc, char **argv);
 int cmd_bench(int argc, char **argv);
+int cmd_report(int argc, char **argv);
+int cmd_budget(int argc, char **argv);
 
 #endif

@@ -8,6 +8,8 @@
 static const struct command commands[] = {
 	{ "check", cmd_check, "what this kernel can do for BPF tracing, and why not" },
 	{ "bench", cmd_bench, "overhead a probe adds per event: hook x body x workload" },
+	{ "report", cmd_report, "report, decision matrix, budget and verdict from results" },
+	{ "budget", cmd_budget, "system overhead % of a per-event cost, by the guide's table" },
 };
 
 static void usage(FILE *f)
