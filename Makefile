@@ -105,3 +105,15 @@ install: bpfcost
 
 clean:
 	rm -rf $(BUILD) bpfcost
+
+# AddressSanitizer + UBSan build (build/asan/bpfcost) for the fuzz-style
+# tests of `report`; same sources, separate objects.
+ASAN_FLAGS := -O1 -g -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined
+ASAN_OBJS  := $(patsubst src/%.c,$(BUILD)/asan/%.o,$(SRCS))
+.PHONY: asan
+asan: $(BUILD)/asan/bpfcost
+$(BUILD)/asan/%.o: src/%.c $(HDRS) $(SKELS) | $(BUILD)
+	@mkdir -p $(BUILD)/asan
+	$(CC) $(CFLAGS) $(ASAN_FLAGS) -c $< -o $@
+$(BUILD)/asan/bpfcost: $(ASAN_OBJS)
+	$(CC) $(CFLAGS) $(ASAN_FLAGS) $^ -o $@ $(LDLIBS)

@@ -95,7 +95,7 @@ int budget_parse(const char *spec, struct budget *b, char *err, size_t errlen)
 		{ "cpus", offsetof(struct budget, cpus) },
 	};
 	char *copy, *tok, *save = NULL;
-	int ret = 0;
+	int ret = 0, nkeys = 0;
 
 	if (!spec || !*spec) {
 		snprintf(err, errlen, "empty budget (accepted: %s)", budget_spec_help);
@@ -133,8 +133,13 @@ int budget_parse(const char *spec, struct budget *b, char *err, size_t errlen)
 			break;
 		}
 		*(double *)((char *)b + keys[k].off) = v;
+		nkeys++;
 	}
 	free(copy);
+	if (!ret && !nkeys) {
+		snprintf(err, errlen, "empty budget (accepted: %s)", budget_spec_help);
+		ret = -1;
+	}
 	if (ret)
 		return ret;
 	/* A GREEN bound given alone lifts its YELLOW bound along, so that
@@ -206,8 +211,8 @@ static void add_reason(char *why, size_t len, const char *what, double value, co
 	if (v == V_UNKNOWN)
 		snprintf(why + off, len - off, "%s not measured", what);
 	else
-		snprintf(why + off, len - off, "%s %.*f%s %s %.*f%s", what, decimals, value, unit,
-			 cmp_word(v), decimals, v == V_GREEN ? green : yellow, unit);
+		snprintf(why + off, len - off, "%s %.*f%s %s %g%s", what, decimals, value, unit,
+			 cmp_word(v), v == V_GREEN ? green : yellow, unit);
 }
 
 void verdict_judge(const struct budget *b, double p99_ns, double cpu_pct, double loss_pct,

@@ -268,10 +268,16 @@ const char *chart_bars(struct chart_ctx *c, const char *name, const char *title,
 		   "set xtics rotate by -30 nomirror\n"
 		   "set xzeroaxis\n",
 		lo && hi ? "errorbars lw 1" : "clustered");
-	if (logy)
+	if (logy) {
 		fprintf(f, "set logscale y\nset yrange [*:*]\n");
-	else
-		fprintf(f, "set yrange [*:*]\n");
+	} else {
+		bool neg = false;
+
+		for (int i = 0; i < ncat * ngroup; i++)
+			if ((isfinite(vals[i]) && vals[i] < 0) || (lo && isfinite(lo[i]) && lo[i] < 0))
+				neg = true;
+		fprintf(f, "set yrange [%s:*]\n", neg ? "*" : "0");
+	}
 	fprintf(f, "$d << EOD\n");
 	for (int i = 0; i < ncat; i++) {
 		safe(s, sizeof(s), cats[i]);

@@ -1,5 +1,6 @@
 #include "report_doc.h"
 
+#include <ctype.h>
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
@@ -176,20 +177,23 @@ void doc_img(struct doc *d, const char *src, const char *alt)
 	b->alt = strdup(alt ? alt : "");
 }
 
-/* Markdown text: control characters become spaces; '<' and '&' are
- * written as entities so that renderers do not take them for HTML; in
- * tables '|' is escaped. */
+/* Markdown text: control characters become spaces; '<' that could open a
+ * tag and '&' that could start an entity are written as entities, so that
+ * renderers do not take input text for HTML ("p99 < 1000" stays readable);
+ * in tables '|' is escaped. */
 static void md_text(FILE *f, const char *s, bool cell)
 {
 	for (; s && *s; s++) {
-		unsigned char c = (unsigned char)*s;
+		unsigned char c = (unsigned char)*s, n = (unsigned char)s[1];
 
 		if (c < 0x20 || c == 0x7f)
 			fputc(' ', f);
-		else if (c == '<')
+		else if (c == '<' && (isalpha(n) || n == '/' || n == '!' || n == '?'))
 			fputs("&lt;", f);
-		else if (c == '&')
+		else if (c == '&' && (isalnum(n) || n == '#'))
 			fputs("&amp;", f);
+		else if (c == '`' || c == '\\')
+			fprintf(f, "\\%c", c);
 		else if (cell && c == '|')
 			fputs("\\|", f);
 		else

@@ -319,7 +319,8 @@ static const char *cmd_text(json_object *root)
 	return NULL;
 }
 
-static int load_measure(struct rp_data *d, json_object *root, json_object *row, int host, int file)
+static int load_measure(struct rp_data *d, json_object *root, const char *cmd, json_object *row,
+			int host, int file)
 {
 	struct rp_measure_row *m = RP_PUSH(d, measures);
 
@@ -327,7 +328,7 @@ static int load_measure(struct rp_data *d, json_object *root, json_object *row, 
 		return -1;
 	m->host = host;
 	m->file = file;
-	m->cmd = cmd_text(root);
+	m->cmd = cmd;
 	m->mode = str(root, "mode");
 	m->workload = str(row, "workload");
 	m->base_ns = num(row, "base_ns");
@@ -338,7 +339,7 @@ static int load_measure(struct rp_data *d, json_object *root, json_object *row, 
 	return 0;
 }
 
-static int load_mprog(struct rp_data *d, json_object *root, json_object *p, int host, int file)
+static int load_mprog(struct rp_data *d, const char *cmd, json_object *p, int host, int file)
 {
 	struct rp_measure_prog *m;
 
@@ -349,7 +350,7 @@ static int load_mprog(struct rp_data *d, json_object *root, json_object *p, int 
 		return -1;
 	m->host = host;
 	m->file = file;
-	m->cmd = cmd_text(root);
+	m->cmd = cmd;
 	m->id = num(p, "id");
 	m->name = str(p, "name");
 	m->type = str(p, "type");
@@ -389,7 +390,7 @@ static int load_lab(struct rp_data *d, json_object *row, int host, int file)
 int rp_load_file(struct rp_data *d, const char *path, char *err, size_t errlen)
 {
 	json_object *root, *env, *rows, *v;
-	const char *schema;
+	const char *schema, *cmd = NULL;
 	struct rp_file *f;
 	int kind, host, fi;
 	size_t n;
@@ -442,6 +443,8 @@ int rp_load_file(struct rp_data *d, const char *path, char *err, size_t errlen)
 	f->version = str(root, "version");
 	d->hosts[host].nfiles++;
 
+	if (kind == RK_MEASURE)
+		cmd = cmd_text(root); /* once: json-c keeps one serialised copy */
 	n = json_object_array_length(rows);
 	for (size_t i = 0; i < n; i++) {
 		json_object *row = json_object_array_get_idx(rows, i);
@@ -453,7 +456,7 @@ int rp_load_file(struct rp_data *d, const char *path, char *err, size_t errlen)
 		case RK_BENCH: rc = load_bench(d, row, host, fi); break;
 		case RK_SWEEP: rc = load_sweep(d, row, host, fi); break;
 		case RK_APP: rc = load_app(d, root, row, host, fi); break;
-		case RK_MEASURE: rc = load_measure(d, root, row, host, fi); break;
+		case RK_MEASURE: rc = load_measure(d, root, cmd, row, host, fi); break;
 		case RK_LAB: rc = load_lab(d, row, host, fi); break;
 		default: break;
 		}
@@ -488,7 +491,7 @@ int rp_load_file(struct rp_data *d, const char *path, char *err, size_t errlen)
 	}
 	if (kind == RK_MEASURE && (v = obj(root, "programs", json_type_array))) {
 		for (size_t i = 0; i < json_object_array_length(v); i++)
-			if (load_mprog(d, root, json_object_array_get_idx(v, i), host, fi))
+			if (load_mprog(d, cmd, json_object_array_get_idx(v, i), host, fi))
 				return -1;
 	}
 	return 0;

@@ -182,6 +182,26 @@ static bool status_ok(const char *s)
 	return !s || !strcmp(s, "ok");
 }
 
+static int measured(const struct cfg *c)
+{
+	return (c->v.p99 != V_UNKNOWN) + (c->v.cpu != V_UNKNOWN) + (c->v.loss != V_UNKNOWN);
+}
+
+/* The better of two judged configurations: the lower level; at the same
+ * level the one with more of its numbers measured (stronger evidence),
+ * then the cheaper. */
+static bool better(const struct cfg *a, const struct cfg *b)
+{
+	double ma = isfinite(a->mean_ns) ? a->mean_ns : INFINITY;
+	double mb = isfinite(b->mean_ns) ? b->mean_ns : INFINITY;
+
+	if (a->v.level != b->v.level)
+		return a->v.level < b->v.level;
+	if (measured(a) != measured(b))
+		return measured(a) > measured(b);
+	return ma < mb;
+}
+
 static int build_model(struct rp_ctx *x)
 {
 	struct rp_data *d = x->d;
@@ -265,10 +285,7 @@ static int build_model(struct rp_ctx *x)
 			if (any_out && !rp_has_output(c->body))
 				continue;
 			c->candidate = true;
-			if (best < 0 || c->v.level < M.c[best].v.level ||
-			    (c->v.level == M.c[best].v.level &&
-			     (isfinite(c->mean_ns) ? c->mean_ns : INFINITY) <
-				     (isfinite(M.c[best].mean_ns) ? M.c[best].mean_ns : INFINITY)))
+			if (best < 0 || better(c, &M.c[best]))
 				best = i;
 		}
 		M.best[h] = best;
@@ -500,7 +517,7 @@ static int uniq_add(const char **arr, int n, int max, const char *s)
 static void chart_overhead(struct rp_ctx *x, int h)
 {
 	const char *cats[MAXCAT], *groups[MAXCAT], *wl[MAXCAT];
-	char catbuf[MAXCAT][64], name[32], title[400];
+	char catbuf[MAXCAT][64], key[64], name[32], title[400];
 	double vals[MAXCAT * MAXCAT], lo[MAXCAT * MAXCAT], hi[MAXCAT * MAXCAT];
 	int ncat = 0, ng = 0, nw = 0;
 	const char *file;
@@ -522,12 +539,13 @@ static void chart_overhead(struct rp_ctx *x, int h)
 
 		if (c->host != h || !c->bench || rp_is_control(c->hook) || !c->ok)
 			continue;
-		snprintf(catbuf[ncat < MAXCAT ? ncat : 0], 64, "%s%s%s", nw > 1 ? rp_s(c->workload) : "",
-			 nw > 1 ? " " : "", rp_s(c->hook));
+		snprintf(key, sizeof(key), "%s%s%s", nw > 1 ? rp_s(c->workload) : "", nw > 1 ? " " : "",
+			 rp_s(c->hook));
 		for (k = 0; k < ncat; k++)
-			if (!strcmp(cats[k], catbuf[ncat < MAXCAT ? ncat : 0]))
+			if (!strcmp(cats[k], key))
 				break;
 		if (k == ncat && ncat < MAXCAT) {
+			memcpy(catbuf[ncat], key, sizeof(key));
 			cats[ncat] = catbuf[ncat];
 			for (int g = 0; g < MAXCAT; g++)
 				vals[ncat * MAXCAT + g] = lo[ncat * MAXCAT + g] = hi[ncat * MAXCAT + g] = NAN;
@@ -570,16 +588,28 @@ static void chart_latency(struct rp_ctx *x, int h)
 
 	if (!x->ch)
 		return;
-	for (int i = 0; i < M.n; i++)
-		if (M.c[i].host == h && M.c[i].bench && isfinite(M.c[i].bench->base_p99) &&
-		    (!base || rp_is_control(M.c[i].hook)))
-			base = M.c[i].bench;
-	if (base) {
-		snprintf(catbuf[0], 64, "baseline %s", rp_s(base->workload));
-		cats[ncat] = catbuf[0];
-		vals[0] = base->base_p50;
-		vals[1] = base->base_p99;
-		vals[2] = base->base_p999;
+	/* one baseline per workload: the control row's, else the first row's */
+	for (int i = 0; i < M.n && ncat < MAXCAT; i++) {
+		bool seen = false;
+
+		if (M.c[i].host != h || !M.c[i].bench || !isfinite(M.c[i].bench->base_p99))
+			continue;
+		for (int j = 0; j < i; j++)
+			if (M.c[j].host == h && M.c[j].bench && isfinite(M.c[j].bench->base_p99) &&
+			    same(M.c[j].workload, M.c[i].workload))
+				seen = true;
+		if (seen)
+			continue;
+		base = M.c[i].bench;
+		for (int j = i; j < M.n; j++)
+			if (M.c[j].host == h && M.c[j].bench && rp_is_control(M.c[j].hook) &&
+			    same(M.c[j].workload, M.c[i].workload) && isfinite(M.c[j].bench->base_p99))
+				base = M.c[j].bench;
+		snprintf(catbuf[ncat], 64, "%s baseline", rp_s(base->workload));
+		cats[ncat] = catbuf[ncat];
+		vals[ncat * 3] = base->base_p50;
+		vals[ncat * 3 + 1] = base->base_p99;
+		vals[ncat * 3 + 2] = base->base_p999;
 		ncat++;
 	}
 	for (int i = 0; i < M.n && ncat < MAXCAT; i++) {
@@ -724,6 +754,7 @@ static void sec_scaling(struct rp_ctx *x)
 		struct chart_series ser[MAXCAT];
 		double *xs[MAXCAT] = { 0 }, *ys[MAXCAT] = { 0 }, *y2s[MAXCAT] = { 0 };
 		double knees[MAXCAT];
+		char titles[MAXCAT][NB];
 		int nser = 0, nk = 0;
 		bool any = false, mismatch = false;
 
@@ -798,7 +829,8 @@ static void sec_scaling(struct rp_ctx *x)
 			if (nser < MAXCAT && xs[nser] && ys[nser] && y2s[nser]) {
 				const struct rp_knee *k = knee_of(x, c);
 
-				ser[nser].title = cfg_name(c);
+				snprintf(titles[nser], NB, "%s", cfg_name(c));
+				ser[nser].title = titles[nser];
 				ser[nser].n = np;
 				ser[nser].x = xs[nser];
 				ser[nser].y = ys[nser];
@@ -1179,9 +1211,17 @@ static void sec_side_by_side(struct rp_ctx *x)
 						snprintf(cell[h], sizeof(cell[h]), "%.1f (p99 %s)", o->mean_ns,
 							 snum(o->p99_added, 0));
 					} else {
-						snprintf(cell[h], sizeof(cell[h]), "%.1f (p99 %s) %s ns, %s",
-							 o->mean_ns, snum(o->p99_added, 0), snum(o->mean_ns - ref, 1),
-							 ref != 0 ? pct((o->mean_ns - ref) / fabs(ref) * 100) : "-");
+						double dpct = (o->mean_ns - ref) / fabs(ref) * 100;
+
+						/* % of a near-zero reference (the control) means nothing */
+						if (fabs(ref) >= 5)
+							snprintf(cell[h], sizeof(cell[h]), "%.1f (p99 %s), %s ns (%+.0f%%)",
+								 o->mean_ns, snum(o->p99_added, 0),
+								 snum(o->mean_ns - ref, 1), dpct);
+						else
+							snprintf(cell[h], sizeof(cell[h]), "%.1f (p99 %s), %s ns",
+								 o->mean_ns, snum(o->p99_added, 0),
+								 snum(o->mean_ns - ref, 1));
 					}
 				}
 				row[h + 1] = cell[h];
@@ -1243,7 +1283,7 @@ static void sec_budget(struct rp_ctx *x)
 		doc_h(x->doc, 3, "%s%s", d->hosts[h].label, emul_tag(x, h));
 		off += snprintf(box + off, sizeof(box) - off,
 				"Target: < %s system overhead at %s events/s on %s CPU%s\n"
-				"Available time per event: %s ns (%s CPUs x 1e9 / %s)\n"
+				"Available time per event: %s ns (%s CPU x 1e9 / %s)\n"
 				"Budget for eBPF: %s ns per event (%s)\n",
 				pct(b->cpu_pct), cnt(b->rate_per_s), cnt(cpus), cpus == 1 ? "" : "s",
 				cnt(avail), cnt(cpus), cnt(b->rate_per_s), cnt(per_event), pct(b->cpu_pct));
@@ -1365,7 +1405,7 @@ static void rec_hooks(struct rp_ctx *x, int h)
 				hi = i;
 		}
 		if (nhooks >= 2 && lo != hi)
-			doc_li(x->doc, "%s: the cheapest hook is %s (%s ns with a %s body); %s costs %s ns, "
+			doc_li(x->doc, "%s: the cheapest hook is %s (%s ns with the %s body); %s costs %s ns, "
 				       "%s ns more.",
 			       rp_s(wl[w]), rp_s(M.c[lo].hook), snum(M.c[lo].mean_ns, 1), rp_s(body),
 			       rp_s(M.c[hi].hook), snum(M.c[hi].mean_ns, 1),
@@ -1419,8 +1459,8 @@ static void sec_recommendations(struct rp_ctx *x)
 				double ry = max_rate_for_pct(x->b.cpu_yellow_pct, c->mean_ns, cpus);
 
 				doc_li(x->doc, "At %s ns per event on %s CPU%s, the %s CPU budget holds up to "
-					       "%s events/s (%s up to %s/s); above that, sample (1 in N "
-					       "keeps N times the rate) or aggregate in the kernel.",
+					       "%s events/s (%s up to %s/s); above that, sample 1 in N events "
+					       "(cost / N) or aggregate in the kernel.",
 				       num(c->mean_ns, 1), cnt(cpus), cpus == 1 ? "" : "s", pct(x->b.cpu_pct),
 				       rate(r), pct(x->b.cpu_yellow_pct), rate(ry));
 			}
