@@ -15,6 +15,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <unistd.h>
 
 #define MAX_FILES 256
 
@@ -125,6 +126,18 @@ int cmd_report(int argc, char **argv)
 	else
 		html = a.out_path && (ends_with(a.out_path, ".html") || ends_with(a.out_path, ".htm"));
 
+	if (a.out_path && strcmp(a.out_path, "-")) {
+		/* fail before any work (and before charts) if the report cannot be written */
+		char dir[1024];
+		const char *slash = strrchr(a.out_path, '/');
+
+		snprintf(dir, sizeof(dir), "%.*s", slash ? (int)(slash - a.out_path) + 1 : 1,
+			 slash ? a.out_path : ".");
+		if (access(dir, W_OK)) {
+			ret = runtime_error("cannot write %s: %m", a.out_path);
+			goto cleanup;
+		}
+	}
 	for (int i = 0; i < a.npaths; i++) {
 		if (rp_load_file(&d, a.paths[i], err, sizeof(err))) {
 			ret = runtime_error("%s", err);

@@ -237,8 +237,9 @@ static int load_sweep(struct rp_data *d, json_object *row, int host, int file)
 	return 0;
 }
 
-static int load_knee(struct rp_data *d, json_object *k, int host, int file)
+static int load_knee(struct rp_data *d, json_object *root, json_object *k, int host, int file)
 {
+	json_object *cfg = obj(root, "config", json_type_object);
 	struct rp_knee *n;
 	json_object *v;
 
@@ -259,6 +260,12 @@ static int load_knee(struct rp_data *d, json_object *k, int host, int file)
 	pair(k, "ci95", &n->lo, &n->hi);
 	if (!isfinite(n->lo))
 		pair(k, "interval", &n->lo, &n->hi);
+	n->max_cpu_pct = num(k, "max_cpu_pct");
+	if (!isfinite(n->max_cpu_pct))
+		n->max_cpu_pct = num(cfg, "max_cpu_pct");
+	n->max_loss_pct = num(k, "max_loss_pct");
+	if (!isfinite(n->max_loss_pct))
+		n->max_loss_pct = num(cfg, "max_loss_pct");
 	n->found = isfinite(n->rate);
 	if ((v = obj(k, "found", json_type_boolean)))
 		n->found = json_object_get_boolean(v) && isfinite(n->rate);
@@ -468,9 +475,9 @@ int rp_load_file(struct rp_data *d, const char *path, char *err, size_t errlen)
 	if (kind == RK_SWEEP && json_object_object_get_ex(root, "knee", &v) && v) {
 		if (json_object_is_type(v, json_type_array)) {
 			for (size_t i = 0; i < json_object_array_length(v); i++)
-				if (load_knee(d, json_object_array_get_idx(v, i), host, fi))
+				if (load_knee(d, root, json_object_array_get_idx(v, i), host, fi))
 					return -1;
-		} else if (load_knee(d, v, host, fi)) {
+		} else if (load_knee(d, root, v, host, fi)) {
 			return -1;
 		}
 	}

@@ -54,6 +54,7 @@ struct rp_knee {
 	const char *workload, *hook, *body, *cause;
 	bool found;                /* false: no knee within the rates measured */
 	double rate, lo, hi;
+	double max_cpu_pct, max_loss_pct; /* the bounds the sweep used, if given */
 };
 
 struct rp_app_row {

@@ -847,9 +847,16 @@ static void sec_scaling(struct rp_ctx *x)
 			for (int p = 0; p < d->n_points && !has; p++)
 				has = d->points[p].host == h && same(d->points[p].workload, c->workload) &&
 				      same(d->points[p].hook, c->hook) && same(d->points[p].body, c->body);
-			if (c->host == h && has)
-				doc_li(x->doc, "%s: %s (bounds: CPU %s, loss %s).", cfg_name(c),
-				       knee_text(knee_of(x, c)), pct(x->b.cpu_pct), pct(x->b.loss_pct));
+			if (c->host == h && has) {
+				const struct rp_knee *k = knee_of(x, c);
+
+				if (k && (isfinite(k->max_cpu_pct) || isfinite(k->max_loss_pct)))
+					doc_li(x->doc, "%s: %s (the sweep's bounds: CPU %s, loss %s).",
+					       cfg_name(c), knee_text(k), pct(k->max_cpu_pct),
+					       pct(k->max_loss_pct));
+				else
+					doc_li(x->doc, "%s: %s.", cfg_name(c), knee_text(k));
+			}
 		}
 		if (mismatch)
 			doc_ps(x->doc, DS_NOTE, "(!) produced != consumed + lost on these points: the event "
@@ -960,6 +967,9 @@ static void sec_measure(struct rp_ctx *x)
 		doc_h(x->doc, 3, "%s", rp_s(cmd));
 		doc_p(x->doc, "From %s on %s%s%s.", d->files[f].path, d->hosts[d->files[f].host].label,
 		      mode ? ", mode " : "", mode ? mode : "");
+		if (mode && !strcmp(mode, "pid"))
+			doc_ps(x->doc, DS_NOTE, "Measured on a tool that was already running (--pid): no "
+						"baseline alternation, so drift is not cancelled.");
 		{
 			const char *hdr[] = { "Workload", "Base ns", "With tool ns", "Mean +ns", "95% CI", "+%" };
 			bool right[6] = { 0, 1, 1, 1, 1, 1 };
