@@ -1,6 +1,7 @@
 /* bpfcost budget: what a probe's per-event cost means for the whole system,
  * by the guide's formula, against its table of safe thresholds. */
 #include "budget_model.h"
+#include "cli.h"
 #include "commands.h"
 #include "output.h"
 #include "util.h"
@@ -15,7 +16,16 @@ struct budget_args {
 	bool have_rate, have_ns;
 	enum out_format fmt;
 	const char *out_path;
+	int bad;           /* a bad value was reported (one line) */
 };
+
+/* One line per run: the first bad value is reported, later ones not. */
+#define BAD(a, ...)                                  \
+	do {                                         \
+		if (!(a)->bad)                       \
+			usage_error(__VA_ARGS__);    \
+		(a)->bad = 1;                        \
+	} while (0)
 
 static const char budget_doc[] =
 	"System overhead of a probe by the guide's formula.\n"
@@ -49,35 +59,35 @@ static error_t budget_parse_opt(int key, char *arg, struct argp_state *state)
 	switch (key) {
 	case 'r':
 		if (parse_num_suffix(arg, &v) || v <= 0)
-			argp_failure(state, EXIT_USAGE, 0, "--rate: '%s' is not a rate > 0 (e.g. 50k)", arg);
+			BAD(a, "--rate: '%s' is not a rate > 0 (e.g. 50k)", arg);
 		a->rate_per_s = v;
 		a->have_rate = true;
 		break;
 	case 'n':
 		if (parse_num_suffix(arg, &v))
-			argp_failure(state, EXIT_USAGE, 0, "--ns: '%s' is not a number of ns >= 0", arg);
+			BAD(a, "--ns: '%s' is not a number of ns >= 0", arg);
 		a->ns_per_event = v;
 		a->have_ns = true;
 		break;
 	case 'c':
 		if (parse_num_suffix(arg, &v) || v < 1 || v != floor(v))
-			argp_failure(state, EXIT_USAGE, 0, "--cpus: '%s' is not a whole number >= 1", arg);
+			BAD(a, "--cpus: '%s' is not a whole number >= 1", arg);
 		a->cpus = v;
 		break;
 	case 'p':
 		if (parse_num_suffix(arg, &v) || v <= 0)
-			argp_failure(state, EXIT_USAGE, 0, "--per-request: '%s' is not a number > 0", arg);
+			BAD(a, "--per-request: '%s' is not a number > 0", arg);
 		a->per_request = v;
 		break;
 	case 'j': a->fmt = OUT_JSON; break;
 	case 'o': a->out_path = arg; break;
 	case 'v': verbose++; break;
 	case ARGP_KEY_ARG:
-		argp_failure(state, EXIT_USAGE, 0, "unexpected argument '%s'", arg);
+		BAD(a, "unexpected argument '%s'", arg);
 		break;
 	case ARGP_KEY_END:
-		if (!a->have_rate || !a->have_ns)
-			argp_failure(state, EXIT_USAGE, 0, "--rate and --ns are required (e.g. --rate 50k --ns 500)");
+		if (!a->bad && (!a->have_rate || !a->have_ns))
+			BAD(a, "--rate and --ns are required (e.g. --rate 50k --ns 500)");
 		break;
 	default:
 		return ARGP_ERR_UNKNOWN;
@@ -97,8 +107,7 @@ int cmd_budget(int argc, char **argv)
 	json_object *root = NULL;
 	int ret = 0;
 
-	argv[0] = "bpfcost budget"; /* messages and usage say "bpfcost budget" */
-	if (argp_parse(&argp, argc, argv, ARGP_IN_ORDER, NULL, &a))
+	if (cli_parse(&argp, argc, argv, &a, &a.bad))
 		return EXIT_USAGE;
 	if (a.cpus == 0)
 		a.cpus = online_cpus() > 0 ? online_cpus() : 1;

@@ -3,6 +3,7 @@
  * recommendations, charts) from the JSON that bench, sweep, app, measure
  * and lab write. Markdown or HTML; charts by gnuplot as SVG files. */
 #include "budget_model.h"
+#include "cli.h"
 #include "commands.h"
 #include "report_chart.h"
 #include "report_doc.h"
@@ -27,7 +28,16 @@ struct report_args {
 	const char *format;     /* "md", "html", NULL: from -o's extension */
 	bool no_charts;
 	struct budget b;
+	int bad;                /* a bad value was reported (one line) */
 };
+
+/* One line per run: the first bad value is reported, later ones not. */
+#define BAD(a, ...)                                  \
+	do {                                         \
+		if (!(a)->bad)                       \
+			usage_error(__VA_ARGS__);    \
+		(a)->bad = 1;                        \
+	} while (0)
 
 static const char report_doc_str[] =
 	"Report, decision matrix, budget validation and verdict from results.\n"
@@ -69,25 +79,25 @@ static error_t report_parse_opt(int key, char *arg, struct argp_state *state)
 	case 'o': a->out_path = arg; break;
 	case 'b':
 		if (budget_parse(arg, &a->b, err, sizeof(err)))
-			argp_failure(state, EXIT_USAGE, 0, "--budget: %s", err);
+			BAD(a, "--budget: %s", err);
 		a->budget_spec = arg;
 		break;
 	case 'f':
 		if (strcmp(arg, "md") && strcmp(arg, "html"))
-			argp_failure(state, EXIT_USAGE, 0, "--format: '%s' (accepted: md, html)", arg);
+			BAD(a, "--format: '%s' (accepted: md, html)", arg);
 		a->format = arg;
 		break;
 	case 'n': a->no_charts = true; break;
 	case 'v': verbose++; break;
 	case ARGP_KEY_ARG:
 		if (a->npaths >= MAX_FILES)
-			argp_failure(state, EXIT_USAGE, 0, "at most %d files", MAX_FILES);
-		a->paths[a->npaths++] = arg;
+			BAD(a, "at most %d files", MAX_FILES);
+		else
+			a->paths[a->npaths++] = arg;
 		break;
 	case ARGP_KEY_END:
-		if (!a->npaths)
-			argp_failure(state, EXIT_USAGE, 0,
-				     "no result files (give bench, sweep, app, measure or lab JSON files)");
+		if (!a->bad && !a->npaths)
+			BAD(a, "no result files (give bench, sweep, app, measure or lab JSON files)");
 		break;
 	default:
 		return ARGP_ERR_UNKNOWN;
@@ -118,8 +128,7 @@ int cmd_report(int argc, char **argv)
 
 	memset(&ch, 0, sizeof(ch));
 	budget_defaults(&a.b);
-	argv[0] = "bpfcost report"; /* messages and usage say "bpfcost report" */
-	if (argp_parse(&argp, argc, argv, 0, NULL, &a))
+	if (cli_parse(&argp, argc, argv, &a, &a.bad))
 		return EXIT_USAGE;
 	if (a.format)
 		html = !strcmp(a.format, "html");

@@ -181,6 +181,8 @@ static int load_bench(struct rp_data *d, json_object *row, int host, int file)
 	r->reason = str(row, "reason");
 	r->ops = num(row, "ops");
 	r->events = num(row, "events");
+	r->lost = num(row, "lost");
+	r->overhead_mean_ns = num(row, "overhead_mean_ns");
 	r->base_ns = num(row, "base_ns");
 	r->probe_ns = num(row, "probe_ns");
 	r->overhead_ns = num(row, "overhead_ns");

@@ -35,7 +35,8 @@ struct rp_host {
 struct rp_bench_row {
 	int host, file;
 	const char *workload, *hook, *body, *status, *reason;
-	double ops, events, base_ns, probe_ns, overhead_ns, ci_lo, ci_hi, overhead_pct;
+	double ops, events, lost, base_ns, probe_ns, overhead_ns, ci_lo, ci_hi, overhead_pct;
+	double overhead_mean_ns;   /* the plain mean, for CPU cost; NaN if absent */
 	double base_p50, base_p99, base_p999, probe_p50, probe_p99, probe_p999;
 	double prog_avg_ns, dispatch_ns, trials, samples;
 };

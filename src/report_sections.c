@@ -16,7 +16,8 @@ struct cfg {
 	const struct rp_bench_row *bench;  /* NULL: sweep only */
 	bool ok;                           /* measured (not unsupported/failed) */
 	const char *status, *reason;
-	double mean_ns, ci_lo, ci_hi;      /* mean added per event */
+	double est_ns, ci_lo, ci_hi;       /* the bench's estimate with its interval */
+	double mean_ns;                    /* mean added per event: the CPU cost */
 	double p50_added, p99_added;
 	double cpu_pct;                    /* system overhead at b.rate_per_s */
 	bool cpu_from_sweep;
@@ -172,7 +173,7 @@ static struct cfg *add_cfg(int host, const char *w, const char *h, const char *b
 	n->workload = w;
 	n->hook = h;
 	n->body = b;
-	n->mean_ns = n->ci_lo = n->ci_hi = n->p50_added = n->p99_added = NAN;
+	n->est_ns = n->mean_ns = n->ci_lo = n->ci_hi = n->p50_added = n->p99_added = NAN;
 	n->cpu_pct = n->loss_pct = n->loss_100k = NAN;
 	return n;
 }
@@ -239,7 +240,8 @@ static int build_model(struct rp_ctx *x)
 			c->status = r->status;
 			c->reason = r->reason;
 			c->ok = status_ok(r->status) && isfinite(r->overhead_ns);
-			c->mean_ns = r->overhead_ns;
+			c->est_ns = r->overhead_ns;
+			c->mean_ns = isfinite(r->overhead_mean_ns) ? r->overhead_mean_ns : r->overhead_ns;
 			c->ci_lo = r->ci_lo;
 			c->ci_hi = r->ci_hi;
 			c->p50_added = rp_added(r->probe_p50, r->base_p50);
@@ -437,7 +439,8 @@ static void sec_method(struct rp_ctx *x)
 	doc_h(x->doc, 2, "Method");
 	doc_li(x->doc, "Overhead per event = time per op with the probe attached - time per op "
 		       "without it, same loop, same CPU, close in time; baseline and probe trials "
-		       "alternate and the 95%% interval comes from the paired differences.");
+		       "alternate, and the estimate (Hodges-Lehmann in bench) and its 95%% interval "
+		       "come from the paired differences.");
 	doc_li(x->doc, "Percentiles come from per-op timings (base and probe pay the same timer "
 		       "cost); \"p99 added\" is probe p99 - base p99.");
 	doc_li(x->doc, "The program's own run time comes from a separate phase with BPF stats on "
@@ -454,9 +457,22 @@ static void sec_method(struct rp_ctx *x)
 		if (f->kind != RK_BENCH || !json_object_object_get_ex(f->root, "config", &cfg) ||
 		    !json_object_is_type(cfg, json_type_object))
 			continue;
-		doc_li(x->doc, "%s: %s ops per trial, %s trials, workload on CPU %s, consumer on CPU %s.",
-		       f->path, cnt(jget_num(cfg, "ops")), cnt(jget_num(cfg, "trials")),
-		       cnt(jget_num(cfg, "cpu")), cnt(jget_num(cfg, "consumer_cpu")));
+		{
+			double ops = jget_num(cfg, "ops_per_trial"), ms = jget_num(cfg, "trial_ms");
+			char sz[96];
+
+			if (!isfinite(ops))
+				ops = jget_num(cfg, "ops");
+			if (isfinite(ops))
+				snprintf(sz, sizeof(sz), "%s ops per trial", cnt(ops));
+			else if (isfinite(ms))
+				snprintf(sz, sizeof(sz), "trials sized to ~%s ms", cnt(ms));
+			else
+				snprintf(sz, sizeof(sz), "trial size not recorded");
+			doc_li(x->doc, "%s: %s, %s trial pairs, workload on CPU %s, consumer on CPU %s.",
+			       f->path, sz, cnt(jget_num(cfg, "trials")), cnt(jget_num(cfg, "cpu")),
+			       cnt(jget_num(cfg, "consumer_cpu")));
+		}
 	}
 	for (int i = 0; i < d->n_bench; i++) {
 		const struct rp_bench_row *r = &d->bench[i];
@@ -555,7 +571,7 @@ static void chart_overhead(struct rp_ctx *x, int h)
 			continue;
 		for (int g = 0; g < ng; g++)
 			if (same(groups[g], c->body)) {
-				vals[k * MAXCAT + g] = c->mean_ns;
+				vals[k * MAXCAT + g] = c->est_ns;
 				lo[k * MAXCAT + g] = c->ci_lo;
 				hi[k * MAXCAT + g] = c->ci_hi;
 			}
@@ -639,12 +655,12 @@ static void sec_results(struct rp_ctx *x)
 
 	doc_h(x->doc, 2, "Per-probe results");
 	if (!d->n_bench) {
-		doc_p(x->doc, "No bench results: run `bpfcost bench --json -o bench.json` for per-probe "
+		doc_p(x->doc, "No bench results: run bpfcost bench --json -o bench.json for per-probe "
 			      "overhead, percentiles and the dispatch / body split.");
 		return;
 	}
 	for (int h = 0; h < d->n_hosts; h++) {
-		const char *hdr[] = { "Workload", "Hook", "Body", "Mean +ns", "95% CI", "+%",
+		const char *hdr[] = { "Workload", "Hook", "Body", "Overhead ns", "95% CI", "+%",
 				      "p50 ns base/probe", "p99 ns base/probe", "p99.9 ns base/probe",
 				      "p99 added ns", "Body ns", "Dispatch ns", "Events/op", "Status" };
 		bool right[14] = { [3] = 1, 1, 1, 1, 1, 1, 1, 1, 1, 1 };
@@ -668,11 +684,13 @@ static void sec_results(struct rp_ctx *x)
 			if (c->host != h || !r)
 				continue;
 			if (status_ok(r->status))
-				snprintf(st, sizeof(st), "%s%s", rp_is_control(r->hook) ? "control" : "ok",
+				snprintf(st, sizeof(st), "%s%s%s%s", rp_is_control(r->hook) ? "control" : "ok",
 					 isfinite(r->events) && isfinite(r->ops) && !rp_is_control(r->hook) &&
 							 r->events != r->ops
 						 ? " (events != ops)"
-						 : "");
+						 : "",
+					 isfinite(r->lost) && r->lost > 0 ? ", lost " : "",
+					 isfinite(r->lost) && r->lost > 0 ? cnt(r->lost) : "");
 			else
 				snprintf(st, sizeof(st), "%s: %s", rp_s(r->status), rp_s(r->reason));
 			row[0] = rp_s(r->workload);
@@ -691,6 +709,9 @@ static void sec_results(struct rp_ctx *x)
 			row[13] = st;
 			doc_row(x->doc, row);
 		}
+		doc_p(x->doc, "Overhead: the bench's estimate from the paired trial differences with its "
+			      "95%% interval. CPU and budget figures use the mean overhead per event "
+			      "(overhead_mean_ns) where the file has it.");
 		chart_overhead(x, h);
 		chart_latency(x, h);
 	}
@@ -745,7 +766,7 @@ static void sec_scaling(struct rp_ctx *x)
 
 	doc_h(x->doc, 2, "Scaling");
 	if (!d->n_points) {
-		doc_p(x->doc, "No sweep results: run `bpfcost sweep --json -o sweep.json` for overhead, "
+		doc_p(x->doc, "No sweep results: run bpfcost sweep --json -o sweep.json for overhead, "
 			      "CPU and loss against event rate, and the knee.");
 		return;
 	}
@@ -889,7 +910,7 @@ static void sec_apps(struct rp_ctx *x)
 
 	doc_h(x->doc, 2, "Applications");
 	if (!d->n_apps) {
-		doc_p(x->doc, "No application results: run `bpfcost app redis --json -o app.json` for "
+		doc_p(x->doc, "No application results: run bpfcost app redis --json -o app.json for "
 			      "the impact on a real server.");
 		return;
 	}
@@ -947,7 +968,7 @@ static void sec_measure(struct rp_ctx *x)
 
 	doc_h(x->doc, 2, "Your tools");
 	if (!d->n_measures && !d->n_mprogs) {
-		doc_p(x->doc, "No measure results: run `bpfcost measure --json -o m.json -- CMD` for the "
+		doc_p(x->doc, "No measure results: run bpfcost measure --json -o m.json -- CMD for the "
 			      "overhead a tool of yours adds.");
 		return;
 	}
@@ -1026,7 +1047,7 @@ static void sec_lab(struct rp_ctx *x)
 
 	doc_h(x->doc, 2, "Optimisation lab");
 	if (!d->n_labs) {
-		doc_p(x->doc, "No lab results: run `bpfcost lab --json -o lab.json` to check the "
+		doc_p(x->doc, "No lab results: run bpfcost lab --json -o lab.json to check the "
 			      "documents' advice on this kernel.");
 		return;
 	}
