@@ -157,8 +157,6 @@ int cmd_report(int argc, char **argv)
 	ctx.d = &d;
 	ctx.b = a.b;
 	ctx.budget_spec = a.budget_spec;
-	ctx.paths = a.paths;
-	ctx.npaths = a.npaths;
 	ctx.doc = doc_new();
 	if (!ctx.doc) {
 		ret = runtime_error("out of memory");
@@ -219,7 +217,7 @@ cleanup:
 	free(buf);
 	chart_end(&ch);
 	doc_free(ctx.doc);
-	report_free();
+	report_free(&ctx);
 	rp_free(&d);
 	return ret;
 }

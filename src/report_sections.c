@@ -1,4 +1,5 @@
 #include "report_sections.h"
+#include "report_model.h"
 #include "output.h"
 #include "util.h"
 
@@ -8,32 +9,7 @@
 #include <string.h>
 #include <time.h>
 
-/* A configuration (workload x hook x body) on one host, with the numbers
- * the matrix, the budget and the verdict need. */
-struct cfg {
-	int host;
-	const char *workload, *hook, *body;
-	const struct rp_bench_row *bench;  /* NULL: sweep only */
-	bool ok;                           /* measured (not unsupported/failed) */
-	const char *status, *reason;
-	double est_ns, ci_lo, ci_hi;       /* the bench's estimate with its interval */
-	double mean_ns;                    /* mean added per event: the CPU cost */
-	double p50_added, p99_added;
-	double cpu_pct;                    /* system overhead at b.rate_per_s */
-	bool cpu_from_sweep;
-	double loss_pct;                   /* at b.rate_per_s */
-	double loss_100k;
-	struct verdict_result v;
-	bool candidate;                    /* judged for the host's verdict */
-};
-
-struct model {
-	struct cfg *c;
-	int n;
-	int *best;                         /* per host: index into c, or -1 */
-};
-
-static struct model M;
+static struct rp_model *M; /* the model of the report being built */
 
 #define NB 160
 
@@ -110,190 +86,6 @@ static const char *cfg_name(const struct cfg *c)
 	return b;
 }
 
-static bool same(const char *a, const char *b)
-{
-	return !strcmp(rp_s(a), rp_s(b));
-}
-
-static double host_cpus(struct rp_ctx *x, int host)
-{
-	double c = x->d->hosts[host].cpus;
-
-	if (x->b.cpus >= 1)
-		return x->b.cpus;
-	return isfinite(c) && c >= 1 ? c : 1;
-}
-
-/* The sweep point of this configuration closest to rate (within 25 %). */
-static const struct rp_sweep_point *point_near(struct rp_ctx *x, const struct cfg *c, double r)
-{
-	const struct rp_sweep_point *best = NULL;
-	double best_d = INFINITY;
-
-	for (int i = 0; i < x->d->n_points; i++) {
-		const struct rp_sweep_point *p = &x->d->points[i];
-		double t = isfinite(p->target_rate) ? p->target_rate : p->achieved_rate;
-		double dist;
-
-		if (p->host != c->host || !same(p->workload, c->workload) || !same(p->hook, c->hook) ||
-		    !same(p->body, c->body) || !isfinite(t) || r <= 0)
-			continue;
-		dist = fabs(t - r) / r;
-		if (dist <= 0.25 && dist < best_d) {
-			best = p;
-			best_d = dist;
-		}
-	}
-	return best;
-}
-
-static int find_cfg(int host, const char *w, const char *h, const char *b)
-{
-	for (int i = 0; i < M.n; i++)
-		if (M.c[i].host == host && same(M.c[i].workload, w) && same(M.c[i].hook, h) &&
-		    same(M.c[i].body, b))
-			return i;
-	return -1;
-}
-
-static struct cfg *add_cfg(int host, const char *w, const char *h, const char *b)
-{
-	int i = find_cfg(host, w, h, b);
-	struct cfg *n;
-
-	if (i >= 0)
-		return &M.c[i];
-	n = realloc(M.c, (M.n + 1) * sizeof(*n));
-	if (!n)
-		return NULL;
-	M.c = n;
-	n = &M.c[M.n++];
-	memset(n, 0, sizeof(*n));
-	n->host = host;
-	n->workload = w;
-	n->hook = h;
-	n->body = b;
-	n->est_ns = n->mean_ns = n->ci_lo = n->ci_hi = n->p50_added = n->p99_added = NAN;
-	n->cpu_pct = n->loss_pct = n->loss_100k = NAN;
-	return n;
-}
-
-static bool status_ok(const char *s)
-{
-	return !s || !strcmp(s, "ok");
-}
-
-static int measured(const struct cfg *c)
-{
-	return (c->v.p99 != V_UNKNOWN) + (c->v.cpu != V_UNKNOWN) + (c->v.loss != V_UNKNOWN);
-}
-
-/* The better of two judged configurations: the lower level; at the same
- * level the one with more of its numbers measured (stronger evidence),
- * then the cheaper. */
-static bool better(const struct cfg *a, const struct cfg *b)
-{
-	double ma = isfinite(a->mean_ns) ? a->mean_ns : INFINITY;
-	double mb = isfinite(b->mean_ns) ? b->mean_ns : INFINITY;
-
-	if (a->v.level != b->v.level)
-		return a->v.level < b->v.level;
-	if (measured(a) != measured(b))
-		return measured(a) > measured(b);
-	return ma < mb;
-}
-
-static int build_model(struct rp_ctx *x)
-{
-	struct rp_data *d = x->d;
-
-	M.n = 0;
-	for (int i = 0; i < d->n_bench; i++) {
-		const struct rp_bench_row *r = &d->bench[i];
-		struct cfg *c = add_cfg(r->host, r->workload, r->hook, r->body);
-
-		if (!c)
-			return -1;
-		c->bench = r; /* the last file wins for a repeated configuration */
-	}
-	for (int i = 0; i < d->n_points; i++) {
-		const struct rp_sweep_point *p = &d->points[i];
-
-		if (!add_cfg(p->host, p->workload, p->hook, p->body))
-			return -1;
-	}
-	free(M.best);
-	M.best = malloc((d->n_hosts + 1) * sizeof(int));
-	if (!M.best)
-		return -1;
-
-	for (int i = 0; i < M.n; i++) {
-		struct cfg *c = &M.c[i];
-		const struct rp_sweep_point *p = point_near(x, c, x->b.rate_per_s);
-		const struct rp_sweep_point *p100 = point_near(x, c, 100000);
-		double cpus = host_cpus(x, c->host);
-		bool loss_na = !rp_has_output(c->body);
-
-		if (c->bench) {
-			const struct rp_bench_row *r = c->bench;
-
-			c->status = r->status;
-			c->reason = r->reason;
-			c->ok = status_ok(r->status) && isfinite(r->overhead_ns);
-			c->est_ns = r->overhead_ns;
-			c->mean_ns = isfinite(r->overhead_mean_ns) ? r->overhead_mean_ns : r->overhead_ns;
-			c->ci_lo = r->ci_lo;
-			c->ci_hi = r->ci_hi;
-			c->p50_added = rp_added(r->probe_p50, r->base_p50);
-			c->p99_added = rp_added(r->probe_p99, r->base_p99);
-		}
-		if (p) {
-			if (!isfinite(c->p50_added))
-				c->p50_added = rp_added(p->probe_p50, p->base_p50);
-			if (!isfinite(c->p99_added))
-				c->p99_added = rp_added(p->probe_p99, p->base_p99);
-			c->cpu_pct = p->system_overhead_pct;
-			c->cpu_from_sweep = isfinite(c->cpu_pct);
-			c->loss_pct = p->loss_pct;
-			if (!c->bench)
-				c->ok = true;
-		} else if (!c->bench) {
-			/* sweep rows at other rates only: still a configuration */
-			c->ok = true;
-		}
-		if (!isfinite(c->cpu_pct))
-			c->cpu_pct = overhead_pct(x->b.rate_per_s, c->mean_ns, cpus);
-		if (p100)
-			c->loss_100k = p100->loss_pct;
-		if (c->ok && !rp_is_control(c->hook))
-			verdict_judge(&x->b, c->p99_added, c->cpu_pct, c->loss_pct, loss_na, &c->v);
-	}
-	/* Judge a host on the configurations that emit events when it has
-	 * any (the directive's design ships every event to user space),
-	 * else on every probe; the best of them is its verdict. */
-	for (int h = 0; h < d->n_hosts; h++) {
-		bool any_out = false;
-		int best = -1;
-
-		for (int i = 0; i < M.n; i++)
-			if (M.c[i].host == h && M.c[i].ok && !rp_is_control(M.c[i].hook) &&
-			    rp_has_output(M.c[i].body) && M.c[i].v.level != V_UNKNOWN)
-				any_out = true;
-		for (int i = 0; i < M.n; i++) {
-			struct cfg *c = &M.c[i];
-
-			if (c->host != h || !c->ok || rp_is_control(c->hook) || c->v.level == V_UNKNOWN)
-				continue;
-			if (any_out && !rp_has_output(c->body))
-				continue;
-			c->candidate = true;
-			if (best < 0 || better(c, &M.c[best]))
-				best = i;
-		}
-		M.best[h] = best;
-	}
-	return 0;
-}
 
 static enum doc_style vstyle(enum verdict v)
 {
@@ -302,9 +94,7 @@ static enum doc_style vstyle(enum verdict v)
 
 enum verdict report_host_verdict(struct rp_ctx *x, int host)
 {
-	if (!M.best || host >= x->d->n_hosts || M.best[host] < 0)
-		return V_UNKNOWN;
-	return M.c[M.best[host]].v.level;
+	return rp_model_host_verdict(&x->model, x->d, host);
 }
 
 static const char *emul_tag(struct rp_ctx *x, int host)
@@ -315,15 +105,15 @@ static const char *emul_tag(struct rp_ctx *x, int host)
 static void host_headline(struct rp_ctx *x, int h)
 {
 	struct rp_host *H = &x->d->hosts[h];
-	int b = M.best[h];
+	int b = M->best[h];
 
 	if (b < 0) {
 		doc_ps(x->doc, DS_STRONG, "Verdict for %s: UNKNOWN - no measured probe configuration%s",
 		       H->label, emul_tag(x, h));
 		return;
 	}
-	doc_ps(x->doc, vstyle(M.c[b].v.level), "Verdict for %s: %s - %s: %s%s", H->label,
-	       verdict_name(M.c[b].v.level), cfg_name(&M.c[b]), M.c[b].v.why, emul_tag(x, h));
+	doc_ps(x->doc, vstyle(M->c[b].v.level), "Verdict for %s: %s - %s: %s%s", H->label,
+	       verdict_name(M->c[b].v.level), cfg_name(&M->c[b]), M->c[b].v.why, emul_tag(x, h));
 }
 
 /* ---- sections ---- */
@@ -521,7 +311,7 @@ static const char *pair_s(double a, double b)
 static int uniq_add(const char **arr, int n, int max, const char *s)
 {
 	for (int i = 0; i < n; i++)
-		if (same(arr[i], s))
+		if (rp_same(arr[i], s))
 			return n;
 	if (n < max)
 		arr[n++] = rp_s(s);
@@ -540,8 +330,8 @@ static void chart_overhead(struct rp_ctx *x, int h)
 
 	if (!x->ch)
 		return;
-	for (int i = 0; i < M.n; i++) {
-		const struct cfg *c = &M.c[i];
+	for (int i = 0; i < M->n; i++) {
+		const struct cfg *c = &M->c[i];
 
 		if (c->host != h || !c->bench || rp_is_control(c->hook) || !c->ok)
 			continue;
@@ -549,8 +339,8 @@ static void chart_overhead(struct rp_ctx *x, int h)
 		ng = uniq_add(groups, ng, MAXCAT, c->body);
 	}
 	/* categories: hook, or "workload hook" when several workloads */
-	for (int i = 0; i < M.n; i++) {
-		const struct cfg *c = &M.c[i];
+	for (int i = 0; i < M->n; i++) {
+		const struct cfg *c = &M->c[i];
 		int k;
 
 		if (c->host != h || !c->bench || rp_is_control(c->hook) || !c->ok)
@@ -570,7 +360,7 @@ static void chart_overhead(struct rp_ctx *x, int h)
 		if (k >= MAXCAT)
 			continue;
 		for (int g = 0; g < ng; g++)
-			if (same(groups[g], c->body)) {
+			if (rp_same(groups[g], c->body)) {
 				vals[k * MAXCAT + g] = c->est_ns;
 				lo[k * MAXCAT + g] = c->ci_lo;
 				hi[k * MAXCAT + g] = c->ci_hi;
@@ -605,22 +395,22 @@ static void chart_latency(struct rp_ctx *x, int h)
 	if (!x->ch)
 		return;
 	/* one baseline per workload: the control row's, else the first row's */
-	for (int i = 0; i < M.n && ncat < MAXCAT; i++) {
+	for (int i = 0; i < M->n && ncat < MAXCAT; i++) {
 		bool seen = false;
 
-		if (M.c[i].host != h || !M.c[i].bench || !isfinite(M.c[i].bench->base_p99))
+		if (M->c[i].host != h || !M->c[i].bench || !isfinite(M->c[i].bench->base_p99))
 			continue;
 		for (int j = 0; j < i; j++)
-			if (M.c[j].host == h && M.c[j].bench && isfinite(M.c[j].bench->base_p99) &&
-			    same(M.c[j].workload, M.c[i].workload))
+			if (M->c[j].host == h && M->c[j].bench && isfinite(M->c[j].bench->base_p99) &&
+			    rp_same(M->c[j].workload, M->c[i].workload))
 				seen = true;
 		if (seen)
 			continue;
-		base = M.c[i].bench;
-		for (int j = i; j < M.n; j++)
-			if (M.c[j].host == h && M.c[j].bench && rp_is_control(M.c[j].hook) &&
-			    same(M.c[j].workload, M.c[i].workload) && isfinite(M.c[j].bench->base_p99))
-				base = M.c[j].bench;
+		base = M->c[i].bench;
+		for (int j = i; j < M->n; j++)
+			if (M->c[j].host == h && M->c[j].bench && rp_is_control(M->c[j].hook) &&
+			    rp_same(M->c[j].workload, M->c[i].workload) && isfinite(M->c[j].bench->base_p99))
+				base = M->c[j].bench;
 		snprintf(catbuf[ncat], 64, "%s baseline", rp_s(base->workload));
 		cats[ncat] = catbuf[ncat];
 		vals[ncat * 3] = base->base_p50;
@@ -628,8 +418,8 @@ static void chart_latency(struct rp_ctx *x, int h)
 		vals[ncat * 3 + 2] = base->base_p999;
 		ncat++;
 	}
-	for (int i = 0; i < M.n && ncat < MAXCAT; i++) {
-		const struct cfg *c = &M.c[i];
+	for (int i = 0; i < M->n && ncat < MAXCAT; i++) {
+		const struct cfg *c = &M->c[i];
 
 		if (c->host != h || !c->bench || !c->ok || rp_is_control(c->hook))
 			continue;
@@ -675,15 +465,15 @@ static void sec_results(struct rp_ctx *x)
 		if (d->hosts[h].emulated)
 			doc_ps(x->doc, DS_NOTE, "Emulated host: these timings are not representative.");
 		doc_table(x->doc, 14, hdr, right);
-		for (int i = 0; i < M.n; i++) {
-			const struct cfg *c = &M.c[i];
+		for (int i = 0; i < M->n; i++) {
+			const struct cfg *c = &M->c[i];
 			const struct rp_bench_row *r = c->bench;
 			char st[160];
 			const char *row[14];
 
 			if (c->host != h || !r)
 				continue;
-			if (status_ok(r->status))
+			if (rp_status_ok(r->status))
 				snprintf(st, sizeof(st), "%s%s%s%s", rp_is_control(r->hook) ? "control" : "ok",
 					 isfinite(r->events) && isfinite(r->ops) && !rp_is_control(r->hook) &&
 							 r->events != r->ops
@@ -736,8 +526,8 @@ static const struct rp_knee *knee_of(struct rp_ctx *x, const struct cfg *c)
 	for (int k = 0; k < x->d->n_knees; k++) {
 		const struct rp_knee *n = &x->d->knees[k];
 
-		if (n->host == c->host && same(n->workload, c->workload) && same(n->hook, c->hook) &&
-		    same(n->body, c->body))
+		if (n->host == c->host && rp_same(n->workload, c->workload) && rp_same(n->hook, c->hook) &&
+		    rp_same(n->body, c->body))
 			return n;
 	}
 	return NULL;
@@ -798,8 +588,8 @@ static void sec_scaling(struct rp_ctx *x)
 
 			doc_table(x->doc, 12, hdr, right);
 		}
-		for (int i = 0; i < M.n; i++) {
-			const struct cfg *c = &M.c[i];
+		for (int i = 0; i < M->n; i++) {
+			const struct cfg *c = &M->c[i];
 			int np = 0;
 
 			if (c->host != h)
@@ -807,8 +597,8 @@ static void sec_scaling(struct rp_ctx *x)
 			for (int p = 0; p < d->n_points; p++) {
 				const struct rp_sweep_point *q = &d->points[p];
 
-				if (q->host == h && same(q->workload, c->workload) && same(q->hook, c->hook) &&
-				    same(q->body, c->body))
+				if (q->host == h && rp_same(q->workload, c->workload) && rp_same(q->hook, c->hook) &&
+				    rp_same(q->body, c->body))
 					pts[np++] = q;
 			}
 			if (!np)
@@ -861,13 +651,13 @@ static void sec_scaling(struct rp_ctx *x)
 					knees[nk++] = k->rate;
 			}
 		}
-		for (int i = 0; i < M.n; i++) {
-			const struct cfg *c = &M.c[i];
+		for (int i = 0; i < M->n; i++) {
+			const struct cfg *c = &M->c[i];
 			bool has = false;
 
 			for (int p = 0; p < d->n_points && !has; p++)
-				has = d->points[p].host == h && same(d->points[p].workload, c->workload) &&
-				      same(d->points[p].hook, c->hook) && same(d->points[p].body, c->body);
+				has = d->points[p].host == h && rp_same(d->points[p].workload, c->workload) &&
+				      rp_same(d->points[p].hook, c->hook) && rp_same(d->points[p].body, c->body);
 			if (c->host == h && has) {
 				const struct rp_knee *k = knee_of(x, c);
 
@@ -930,7 +720,7 @@ static void sec_apps(struct rp_ctx *x)
 		snprintf(probe, sizeof(probe), "%s/%s", rp_s(a->hook), rp_s(a->body));
 		snprintf(tput, sizeof(tput), "%s / %s%s%s", num(a->base_tput, 0), num(a->probe_tput, 0),
 			 a->unit ? " " : "", a->unit ? a->unit : "");
-		if (!status_ok(a->status))
+		if (!rp_status_ok(a->status))
 			snprintf(note, sizeof(note), "%s: %s", rp_s(a->status), rp_s(a->reason));
 		else if (!fired) {
 			snprintf(note, sizeof(note), "probe never fired: no impact can be read here");
@@ -1061,7 +851,7 @@ static void sec_lab(struct rp_ctx *x)
 		char st[160];
 		const char *row[9];
 
-		if (status_ok(l->status))
+		if (rp_status_ok(l->status))
 			snprintf(st, sizeof(st), "ok");
 		else
 			snprintf(st, sizeof(st), "%s: %s", rp_s(l->status), rp_s(l->reason));
@@ -1087,7 +877,7 @@ static const char *app_change(struct rp_ctx *x, const struct cfg *c)
 	for (int i = 0; i < x->d->n_apps && off < 60; i++) {
 		const struct rp_app_row *a = &x->d->apps[i];
 
-		if (a->host != c->host || !same(a->hook, c->hook) || !same(a->body, c->body) ||
+		if (a->host != c->host || !rp_same(a->hook, c->hook) || !rp_same(a->body, c->body) ||
 		    !isfinite(a->change_pct))
 			continue;
 		off += snprintf(b + off, NB - off, "%s%s %+.1f%%", off ? ", " : "", rp_s(a->app),
@@ -1113,9 +903,9 @@ static const char *metric_words(const struct verdict_result *v, enum verdict lev
 
 static const char *recommendation(struct rp_ctx *x, int i)
 {
-	const struct cfg *c = &M.c[i];
+	const struct cfg *c = &M->c[i];
 	char *b = nb();
-	int best = M.best[c->host];
+	int best = M->best[c->host];
 
 	if (rp_is_control(c->hook))
 		snprintf(b, NB, "control");
@@ -1140,7 +930,7 @@ static void sec_matrix(struct rp_ctx *x)
 	char cpu_hdr[48];
 
 	doc_h(x->doc, 2, "Decision matrix");
-	if (!M.n) {
+	if (!M->n) {
 		doc_p(x->doc, "No probe configurations in these files.");
 		return;
 	}
@@ -1151,15 +941,15 @@ static void sec_matrix(struct rp_ctx *x)
 		bool right[8] = { 0, 1, 1, 1, 1, 1 };
 		bool any = false;
 
-		for (int i = 0; i < M.n; i++)
-			if (M.c[i].host == h)
+		for (int i = 0; i < M->n; i++)
+			if (M->c[i].host == h)
 				any = true;
 		if (!any)
 			continue;
 		doc_h(x->doc, 3, "%s%s", d->hosts[h].label, emul_tag(x, h));
 		doc_table(x->doc, 8, hdr, right);
-		for (int i = 0; i < M.n; i++) {
-			const struct cfg *c = &M.c[i];
+		for (int i = 0; i < M->n; i++) {
+			const struct cfg *c = &M->c[i];
 			char cpu[64], loss[32];
 			const char *row[8];
 
@@ -1210,8 +1000,8 @@ static void sec_side_by_side(struct rp_ctx *x)
 	doc_p(x->doc, "Mean overhead per event, p99 added in brackets; from the second host on, "
 		      "the difference against the first. \"*\": emulated, not representative.");
 	doc_table(x->doc, nh + 1, hdr, right);
-	for (int i = 0; i < M.n; i++) {
-		const struct cfg *c = &M.c[i];
+	for (int i = 0; i < M->n; i++) {
+		const struct cfg *c = &M->c[i];
 		const char *row[10];
 		char cell[8][96], name[96];
 		int present = 0;
@@ -1219,8 +1009,8 @@ static void sec_side_by_side(struct rp_ctx *x)
 
 		/* one row per configuration, at its first occurrence */
 		for (int j = 0; j < i; j++)
-			if (same(M.c[j].workload, c->workload) && same(M.c[j].hook, c->hook) &&
-			    same(M.c[j].body, c->body))
+			if (rp_same(M->c[j].workload, c->workload) && rp_same(M->c[j].hook, c->hook) &&
+			    rp_same(M->c[j].body, c->body))
 				first_seen = true;
 		if (first_seen)
 			continue;
@@ -1230,8 +1020,8 @@ static void sec_side_by_side(struct rp_ctx *x)
 			double ref = NAN;
 
 			for (int h = 0; h < nh; h++) {
-				int k = find_cfg(h, c->workload, c->hook, c->body);
-				const struct cfg *o = k >= 0 ? &M.c[k] : NULL;
+				int k = rp_model_find(M, h, c->workload, c->hook, c->body);
+				const struct cfg *o = k >= 0 ? &M->c[k] : NULL;
 
 				if (!o || !o->ok || !isfinite(o->mean_ns)) {
 					snprintf(cell[h], sizeof(cell[h]), "%s", o && !o->ok ? "unsupported" : "-");
@@ -1280,7 +1070,7 @@ static void sec_side_by_side(struct rp_ctx *x)
 				 d->hosts[h].emulated ? " *" : "");
 			row[0] = vb[h % 8];
 			row[1] = verdict_name(report_host_verdict(x, h));
-			row[2] = M.best[h] >= 0 ? cfg_name(&M.c[M.best[h]]) : "-";
+			row[2] = M->best[h] >= 0 ? cfg_name(&M->c[M->best[h]]) : "-";
 			doc_row(x->doc, row);
 		}
 	}
@@ -1298,16 +1088,16 @@ static void sec_budget(struct rp_ctx *x)
 	      num(b->p99_ns, 0), pct(b->cpu_pct), pct(b->loss_pct), rate(b->rate_per_s),
 	      num(b->p99_yellow_ns, 0), pct(b->cpu_yellow_pct), pct(b->loss_yellow_pct));
 	for (int h = 0; h < d->n_hosts; h++) {
-		double cpus = host_cpus(x, h);
+		double cpus = rp_host_cpus(x->d, &x->b, h);
 		double per_event = ns_budget_per_event(b->cpu_pct, b->rate_per_s, cpus);
 		double avail = ns_budget_per_event(100, b->rate_per_s, cpus);
-		int best = M.best[h];
+		int best = M->best[h];
 		char box[1024];
 		size_t off = 0;
 		bool any = false;
 
-		for (int i = 0; i < M.n; i++)
-			if (M.c[i].host == h && M.c[i].ok && !rp_is_control(M.c[i].hook))
+		for (int i = 0; i < M->n; i++)
+			if (M->c[i].host == h && M->c[i].ok && !rp_is_control(M->c[i].hook))
 				any = true;
 		if (!any)
 			continue;
@@ -1318,13 +1108,13 @@ static void sec_budget(struct rp_ctx *x)
 				"Budget for eBPF: %s ns per event (%s)\n",
 				pct(b->cpu_pct), cnt(b->rate_per_s), cnt(cpus), cpus == 1 ? "" : "s",
 				cnt(avail), cnt(cpus), cnt(b->rate_per_s), cnt(per_event), pct(b->cpu_pct));
-		if (best >= 0 && isfinite(M.c[best].mean_ns)) {
-			double m = M.c[best].mean_ns;
+		if (best >= 0 && isfinite(M->c[best].mean_ns)) {
+			double m = M->c[best].mean_ns;
 
 			off += snprintf(box + off, sizeof(box) - off,
 					"Measured actual: %s ns (%s, mean overhead)\n"
 					"Result: %s with margin %s ns (%s of the budget)\n",
-					num(m, 1), cfg_name(&M.c[best]), m <= per_event ? "PASS" : "FAIL",
+					num(m, 1), cfg_name(&M->c[best]), m <= per_event ? "PASS" : "FAIL",
 					snum(per_event - m, 1),
 					pct(per_event > 0 ? (per_event - m) / per_event * 100 : NAN));
 		} else {
@@ -1338,8 +1128,8 @@ static void sec_budget(struct rp_ctx *x)
 			bool right[7] = { 0, 1, 1, 1, 1, 1 };
 
 			doc_table(x->doc, 7, hdr, right);
-			for (int i = 0; i < M.n; i++) {
-				const struct cfg *c = &M.c[i];
+			for (int i = 0; i < M->n; i++) {
+				const struct cfg *c = &M->c[i];
 				const char *row[7];
 				bool pass;
 
@@ -1368,10 +1158,10 @@ static void sec_verdict(struct rp_ctx *x)
 	for (int h = 0; h < d->n_hosts; h++) {
 		bool any = false, outputs = false;
 
-		for (int i = 0; i < M.n; i++)
-			if (M.c[i].host == h && M.c[i].candidate) {
+		for (int i = 0; i < M->n; i++)
+			if (M->c[i].host == h && M->c[i].candidate) {
 				any = true;
-				outputs |= rp_has_output(M.c[i].body);
+				outputs |= rp_has_output(M->c[i].body);
 			}
 		host_headline(x, h);
 		if (!any)
@@ -1385,8 +1175,8 @@ static void sec_verdict(struct rp_ctx *x)
 			const char *hdr[] = { "Configuration", "Verdict", "The numbers that decided it" };
 
 			doc_table(x->doc, 3, hdr, NULL);
-			for (int i = 0; i < M.n; i++) {
-				const struct cfg *c = &M.c[i];
+			for (int i = 0; i < M->n; i++) {
+				const struct cfg *c = &M->c[i];
 				const char *row[3];
 
 				if (c->host != h || !c->ok || rp_is_control(c->hook))
@@ -1406,65 +1196,65 @@ static void rec_hooks(struct rp_ctx *x, int h)
 	const char *wl[MAXCAT];
 	int nw = 0;
 
-	for (int i = 0; i < M.n; i++)
-		if (M.c[i].host == h && M.c[i].bench && M.c[i].ok && !rp_is_control(M.c[i].hook))
-			nw = uniq_add(wl, nw, MAXCAT, M.c[i].workload);
+	for (int i = 0; i < M->n; i++)
+		if (M->c[i].host == h && M->c[i].bench && M->c[i].ok && !rp_is_control(M->c[i].hook))
+			nw = uniq_add(wl, nw, MAXCAT, M->c[i].workload);
 	for (int w = 0; w < nw; w++) {
 		const char *bodies[MAXCAT];
 		int nbd = 0, lo = -1, hi = -1, nhooks = 0;
 		const char *body = NULL;
 
-		for (int i = 0; i < M.n; i++)
-			if (M.c[i].host == h && M.c[i].bench && M.c[i].ok && same(M.c[i].workload, wl[w]) &&
-			    !rp_is_control(M.c[i].hook))
-				nbd = uniq_add(bodies, nbd, MAXCAT, M.c[i].body);
+		for (int i = 0; i < M->n; i++)
+			if (M->c[i].host == h && M->c[i].bench && M->c[i].ok && rp_same(M->c[i].workload, wl[w]) &&
+			    !rp_is_control(M->c[i].hook))
+				nbd = uniq_add(bodies, nbd, MAXCAT, M->c[i].body);
 		/* prefer "empty": the hook alone */
 		body = nbd ? bodies[0] : NULL;
 		for (int k = 0; k < nbd; k++)
 			if (!strcmp(bodies[k], "empty"))
 				body = bodies[k];
-		for (int i = 0; i < M.n; i++) {
-			const struct cfg *c = &M.c[i];
+		for (int i = 0; i < M->n; i++) {
+			const struct cfg *c = &M->c[i];
 
-			if (c->host != h || !c->bench || !c->ok || !same(c->workload, wl[w]) ||
-			    !same(c->body, body) || rp_is_control(c->hook) || !isfinite(c->mean_ns))
+			if (c->host != h || !c->bench || !c->ok || !rp_same(c->workload, wl[w]) ||
+			    !rp_same(c->body, body) || rp_is_control(c->hook) || !isfinite(c->mean_ns))
 				continue;
 			nhooks++;
-			if (lo < 0 || c->mean_ns < M.c[lo].mean_ns)
+			if (lo < 0 || c->mean_ns < M->c[lo].mean_ns)
 				lo = i;
-			if (hi < 0 || c->mean_ns > M.c[hi].mean_ns)
+			if (hi < 0 || c->mean_ns > M->c[hi].mean_ns)
 				hi = i;
 		}
 		if (nhooks >= 2 && lo != hi)
 			doc_li(x->doc, "%s: the cheapest hook is %s (%s ns with the %s body); %s costs %s ns, "
 				       "%s ns more.",
-			       rp_s(wl[w]), rp_s(M.c[lo].hook), snum(M.c[lo].mean_ns, 1), rp_s(body),
-			       rp_s(M.c[hi].hook), snum(M.c[hi].mean_ns, 1),
-			       num(M.c[hi].mean_ns - M.c[lo].mean_ns, 1));
+			       rp_s(wl[w]), rp_s(M->c[lo].hook), snum(M->c[lo].mean_ns, 1), rp_s(body),
+			       rp_s(M->c[hi].hook), snum(M->c[hi].mean_ns, 1),
+			       num(M->c[hi].mean_ns - M->c[lo].mean_ns, 1));
 	}
 }
 
 /* Ring buffer against perf buffer on the same hook. */
 static void rec_output(struct rp_ctx *x, int h)
 {
-	for (int i = 0; i < M.n; i++) {
-		const struct cfg *r = &M.c[i];
+	for (int i = 0; i < M->n; i++) {
+		const struct cfg *r = &M->c[i];
 		int k;
 
-		if (r->host != h || !r->ok || !same(r->body, "ringbuf") || !isfinite(r->mean_ns))
+		if (r->host != h || !r->ok || !rp_same(r->body, "ringbuf") || !isfinite(r->mean_ns))
 			continue;
-		k = find_cfg(h, r->workload, r->hook, "perfbuf");
-		if (k < 0 || !M.c[k].ok || !isfinite(M.c[k].mean_ns))
+		k = rp_model_find(M, h, r->workload, r->hook, "perfbuf");
+		if (k < 0 || !M->c[k].ok || !isfinite(M->c[k].mean_ns))
 			continue;
 		doc_li(x->doc, "%s on %s: ring buffer %s ns vs perf buffer %s ns per event (%s is "
 			       "cheaper by %s ns)%s%s%s%s.",
-		       rp_s(r->workload), rp_s(r->hook), snum(r->mean_ns, 1), snum(M.c[k].mean_ns, 1),
-		       r->mean_ns <= M.c[k].mean_ns ? "ring buffer" : "perf buffer",
-		       num(fabs(r->mean_ns - M.c[k].mean_ns), 1),
-		       isfinite(r->loss_100k) || isfinite(M.c[k].loss_100k) ? "; loss at 100K/s " : "",
-		       isfinite(r->loss_100k) || isfinite(M.c[k].loss_100k) ? pct(r->loss_100k) : "",
-		       isfinite(r->loss_100k) || isfinite(M.c[k].loss_100k) ? " vs " : "",
-		       isfinite(r->loss_100k) || isfinite(M.c[k].loss_100k) ? pct(M.c[k].loss_100k) : "");
+		       rp_s(r->workload), rp_s(r->hook), snum(r->mean_ns, 1), snum(M->c[k].mean_ns, 1),
+		       r->mean_ns <= M->c[k].mean_ns ? "ring buffer" : "perf buffer",
+		       num(fabs(r->mean_ns - M->c[k].mean_ns), 1),
+		       isfinite(r->loss_100k) || isfinite(M->c[k].loss_100k) ? "; loss at 100K/s " : "",
+		       isfinite(r->loss_100k) || isfinite(M->c[k].loss_100k) ? pct(r->loss_100k) : "",
+		       isfinite(r->loss_100k) || isfinite(M->c[k].loss_100k) ? " vs " : "",
+		       isfinite(r->loss_100k) || isfinite(M->c[k].loss_100k) ? pct(M->c[k].loss_100k) : "");
 	}
 }
 
@@ -1474,15 +1264,15 @@ static void sec_recommendations(struct rp_ctx *x)
 
 	doc_h(x->doc, 2, "Recommendations");
 	for (int h = 0; h < d->n_hosts; h++) {
-		int best = M.best[h];
-		double cpus = host_cpus(x, h);
+		int best = M->best[h];
+		double cpus = rp_host_cpus(x->d, &x->b, h);
 
 		doc_h(x->doc, 3, "%s", d->hosts[h].label);
 		if (d->hosts[h].emulated)
 			doc_li(x->doc, "This host is emulated: the numbers below show structure, not cost; "
 				       "repeat the runs on hardware before deciding.");
 		if (best >= 0) {
-			const struct cfg *c = &M.c[best];
+			const struct cfg *c = &M->c[best];
 
 			doc_li(x->doc, "Use %s here: %s (%s).", cfg_name(c), verdict_name(c->v.level), c->v.why);
 			if (isfinite(c->mean_ns) && c->mean_ns > 0) {
@@ -1518,8 +1308,8 @@ static void sec_recommendations(struct rp_ctx *x)
 		}
 		rec_hooks(x, h);
 		rec_output(x, h);
-		for (int i = 0; i < M.n; i++) {
-			const struct cfg *c = &M.c[i];
+		for (int i = 0; i < M->n; i++) {
+			const struct cfg *c = &M->c[i];
 
 			if (c->host == h && c->ok && c->v.level == V_RED && c->candidate)
 				doc_li(x->doc, "%s is RED (%s): sample, filter earlier or aggregate in the "
@@ -1530,7 +1320,7 @@ static void sec_recommendations(struct rp_ctx *x)
 	for (int i = 0; i < d->n_apps; i++) {
 		const struct rp_app_row *a = &d->apps[i];
 
-		if (status_ok(a->status) && !(isfinite(a->event_rate) && a->event_rate > 0))
+		if (rp_status_ok(a->status) && !(isfinite(a->event_rate) && a->event_rate > 0))
 			doc_li(x->doc, "%s with %s/%s: the probe never fired; choose a hook this "
 				       "application actually hits before reading its impact.",
 			       rp_s(a->app), rp_s(a->hook), rp_s(a->body));
@@ -1539,7 +1329,8 @@ static void sec_recommendations(struct rp_ctx *x)
 
 int report_build(struct rp_ctx *x)
 {
-	if (build_model(x))
+	M = &x->model;
+	if (rp_model_build(M, x->d, &x->b))
 		return -1;
 	sec_summary(x);
 	sec_environment(x);
@@ -1557,9 +1348,8 @@ int report_build(struct rp_ctx *x)
 	return 0;
 }
 
-void report_free(void)
+void report_free(struct rp_ctx *x)
 {
-	free(M.c);
-	free(M.best);
-	memset(&M, 0, sizeof(M));
+	rp_model_free(&x->model);
+	M = NULL;
 }

@@ -6,6 +6,7 @@
 #include "report_chart.h"
 #include "report_doc.h"
 #include "report_load.h"
+#include "report_model.h"
 
 struct rp_ctx {
 	struct rp_data *d;
@@ -14,8 +15,7 @@ struct rp_ctx {
 	struct doc *doc;
 	struct chart_ctx *ch;        /* NULL: no charts (why_off says why) */
 	const char *charts_off_why;
-	const char *const *paths;
-	int npaths;
+	struct rp_model model;       /* built by report_build */
 };
 
 /* Build the whole report into ctx->doc. Returns 0 or -1 (out of memory). */
@@ -25,6 +25,6 @@ int report_build(struct rp_ctx *ctx);
 enum verdict report_host_verdict(struct rp_ctx *ctx, int host);
 
 /* Free what report_build kept. */
-void report_free(void);
+void report_free(struct rp_ctx *ctx);
 
 #endif
