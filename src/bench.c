@@ -136,13 +136,13 @@ static error_t bench_parse(int key, char *arg, struct argp_state *state)
 
 static const struct table_col ovh_cols[] = {
 	{ "WORKLOAD", 8, true }, { "HOOK", 9, true }, { "BODY", 12, true },
-	{ "BASE ns", 7 }, { "PROBE ns", 8 }, { "+ns", 6 }, { "95%CI ±ns", 9 },
+	{ "BASE ns", 7 }, { "PROBE ns", 8 }, { "+ns", 6 }, { "95%CI+-", 9 },
 	{ "+%", 5 }, { "PROG ns", 7 },
 };
 static const struct table_col lat_cols[] = {
 	{ "WORKLOAD", 8, true }, { "HOOK", 9, true }, { "BODY", 12, true },
-	{ "BASE p50", 8 }, { "p99", 7 }, { "p99.9", 7 },
-	{ "PROBE p50", 9 }, { "p99", 7 }, { "p99.9", 7 },
+	{ "BASE p50", 8 }, { "p99", 6 }, { "p99.9", 6 },
+	{ "PROBE p50", 9 }, { "p99", 6 }, { "p99.9", 6 },
 };
 static const struct table_col csv_cols[] = {
 	{ "workload" }, { "hook" }, { "body" }, { "status" }, { "reason" }, { "ops" }, { "events" },

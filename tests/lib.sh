@@ -17,10 +17,15 @@ prog_ids() { bpftool prog list 2>/dev/null | sed -n 's/^\([0-9][0-9]*\):.*/\1/p'
 # Programs present now that were not in the list saved in file $1.
 new_progs() { prog_ids | comm -13 "$1" -; }
 # leftover_check NAME BEFORE_FILE: ok when nothing new stays loaded.
+# Waits a little: other users' short-lived programs (a developer's machine
+# is shared) come and go; ours must simply not be there.
 leftover_check() {
-  local extra
-  sleep 0.2
-  extra=$(new_progs "$2" | tr '\n' ' ')
+  local extra i
+  for i in 1 2 3 4 5 6 7 8 9 10; do
+    sleep 0.3
+    extra=$(new_progs "$2" | tr '\n' ' ')
+    [ -z "$extra" ] && break
+  done
   if [ -z "$extra" ]; then ok "$1"; else nok "$1" "programs left loaded: $extra"; fi
 }
 # JSON queries through python3 (present on these machines); jq-like helper:

@@ -1,0 +1,98 @@
+#!/usr/bin/env bash
+# bpfcost bench, short: exact counts, positive overheads, structure,
+# nothing left loaded, SIGINT keeps finished rows, bad input.
+source tests/lib.sh
+before=$TMP/before; prog_ids > "$before"
+
+out=$TMP/bench.json
+if ! $BPFCOST bench --workload getpid,munmap --hook tp,rawtp,tp_btf \
+     --body empty,hash,ringbuf,perfbuf --trials 6 --ops 4000 --json -o "$out" \
+     > "$TMP/stdout" 2> "$TMP/err"; then
+  nok bench_runs "exit $?: $(tail -c 400 "$TMP/err")"
+else
+  ok bench_runs
+fi
+check bench_schema jpy "$out" 'd["schema"] == "bpfcost.bench/1" or exit(1)'
+check bench_rows jpy "$out" 'len(d["results"]) == 2 * (1 + 3 * 4) or exit(1)'
+bad=$(jpy "$out" '" ".join(r["workload"]+"/"+r["hook"]+"/"+r["body"]+":"+str(r["reason"]) for r in d["results"] if r["status"] != "ok")')
+[ -z "$bad" ] && ok bench_all_ok || nok bench_all_ok "$bad"
+# honest numbers: each probe fired exactly once per op issued while attached
+bad=$(jpy "$out" '" ".join(r["hook"]+"/"+r["body"] for r in d["results"] if r["hook"] != "null" and (r["ops"] == 0 or r["events"] != r["ops"]))')
+[ -z "$bad" ] && ok bench_exact_counts || nok bench_exact_counts "$bad"
+bad=$(jpy "$out" '" ".join(r["hook"]+"/"+r["body"] for r in d["results"] if r["body"] in ("ringbuf","perfbuf") and r["events"] != r["consumed"] + r["lost"])')
+[ -z "$bad" ] && ok bench_output_accounting || nok bench_output_accounting "$bad"
+fields='workload hook body status reason ops events base_ns probe_ns overhead_ns overhead_ci95 overhead_pct base_p50_ns base_p99_ns base_p999_ns probe_p50_ns probe_p99_ns probe_p999_ns prog_avg_ns'
+check bench_row_fields jpy "$out" "all(all(k in r for k in '$fields'.split()) for r in d['results']) or exit(1)"
+check bench_numbers_present jpy "$out" 'all(r["base_ns"] and r["probe_ns"] and r["base_p999_ns"] and r["probe_p999_ns"] and r["overhead_ci95"][0] is not None for r in d["results"]) or exit(1)'
+check bench_prog_time jpy "$out" 'all(r["prog_avg_ns"] and r["prog_avg_ns"] > 0 for r in d["results"] if r["hook"] != "null") or exit(1)'
+check bench_samples_10k jpy "$out" 'all(r["samples"] >= 10000 for r in d["results"]) or exit(1)'
+# Positive overheads. Timing is noisy here, so: no probe row may be
+# significantly negative, and each workload's median probe overhead is > 0.
+check bench_no_negative_overhead jpy "$out" 'all(r["overhead_ci95"][1] > 0 for r in d["results"] if r["hook"] != "null") or exit(1)'
+check bench_positive_overhead jpy "$out" 'all(sorted(r["overhead_ns"] for r in d["results"] if r["hook"] != "null" and r["workload"] == w)[6] > 0 for w in ("getpid","munmap")) or exit(1)'
+check bench_env jpy "$out" 'd["env"]["kernel"] and d["env"]["timer"] and "emulated" in d["env"] or exit(1)'
+check bench_stats_off jpy "$out" 'int(open("/proc/sys/kernel/bpf_stats_enabled").read()) == 0 or exit(1)'
+leftover_check bench_nothing_left "$before"
+
+# uprobes: slow here (~24 us a hit), so few ops
+if $BPFCOST bench --hook uprobe,uretprobe --body empty --trials 4 --ops 2500 --no-null \
+     --json -o "$TMP/u.json" > /dev/null 2> "$TMP/err"; then
+  check bench_uprobe_exact jpy "$TMP/u.json" 'all(r["status"] == "ok" and r["events"] == r["ops"] > 0 for r in d["results"]) or exit(1)'
+else
+  nok bench_uprobe_exact "exit $?: $(tail -c 300 "$TMP/err")"
+fi
+
+# unsupported hooks: a row with the reason, and the run does not fail
+if [ ! -d /sys/bus/event_source/devices/kprobe ]; then
+  $BPFCOST bench --hook kprobe,fentry --body empty --trials 2 --ops 1000 --no-null > "$TMP/t.txt" 2>&1
+  rc=$?
+  [ $rc -eq 0 ] && grep -q 'unsupported: CONFIG_KPROBES' "$TMP/t.txt" && ok bench_unsupported_row \
+    || nok bench_unsupported_row "rc=$rc: $(head -c 300 "$TMP/t.txt")"
+else
+  skip bench_unsupported_row "this kernel has kprobes"
+fi
+
+# table: 80 columns, units in headers, the null row's noise floor
+$BPFCOST bench --hook tp --body empty,ringbuf --trials 6 --ops 3000 > "$TMP/table.txt" 2>/dev/null
+w=$(awk '{ if (length($0) > m) m = length($0) } END { print m+0 }' "$TMP/table.txt")
+[ "$w" -le 80 ] && ok bench_80_columns || nok bench_80_columns "widest line $w"
+grep -q 'BASE ns' "$TMP/table.txt" && grep -q 'noise floor' "$TMP/table.txt" && grep -q '^getpid   null' "$TMP/table.txt" \
+  && ok bench_table_layout || nok bench_table_layout "$(head -c 400 "$TMP/table.txt")"
+
+# CSV
+$BPFCOST bench --hook rawtp --body empty --trials 4 --ops 2000 --csv > "$TMP/b.csv" 2>/dev/null
+check bench_csv python3 -c "import csv,sys; r=list(csv.DictReader(open('$TMP/b.csv'))); sys.exit(not (len(r)==2 and r[1]['events']==r[1]['ops']))"
+
+# SIGINT mid-run: nothing left loaded, finished rows kept in -o, exit 130
+prog_ids > "$before"
+$BPFCOST bench --hook tp,rawtp,tp_btf --body all --trials 10 --ops 20000 --json -o "$TMP/int.json" \
+  > /dev/null 2>&1 &
+pid=$!
+sleep 3
+kill -INT $pid
+wait $pid; rc=$?
+[ $rc -eq 130 ] && ok bench_sigint_exit || nok bench_sigint_exit "rc=$rc"
+check bench_sigint_rows_kept jpy "$TMP/int.json" 'd["interrupted"] and len(d["results"]) >= 1 and all(r["status"] == "ok" for r in d["results"]) or exit(1)'
+leftover_check bench_sigint_nothing_left "$before"
+check bench_sigint_stats_off test "$(cat /proc/sys/kernel/bpf_stats_enabled)" = 0
+
+# SIGTERM too
+$BPFCOST bench --hook tp --body all --trials 10 --ops 20000 > /dev/null 2>&1 &
+pid=$!
+sleep 2
+kill -TERM $pid
+wait $pid
+leftover_check bench_sigterm_nothing_left "$before"
+
+# bad input: one line naming what is accepted, exit 2
+for args in "--hook nope" "--body nope" "--workload nope" "--ops abc" "--trials 1" "--cpu 99" "--bogus" "extra"; do
+  $BPFCOST bench $args > /dev/null 2> "$TMP/err"; rc=$?
+  n=$(wc -l < "$TMP/err")
+  name="bench_bad_input_$(echo "$args" | tr -c 'a-z0-9' _)"
+  [ $rc -eq 2 ] && [ "$n" -eq 1 ] && ok "$name" || nok "$name" "rc=$rc lines=$n: $(head -c 200 "$TMP/err")"
+done
+grep -q 'accepted: tp, rawtp' <($BPFCOST bench --hook nope 2>&1) && ok bench_bad_names_accepted || nok bench_bad_names_accepted "message does not list accepted hooks"
+# -o into a missing directory: a runtime error, one line
+$BPFCOST bench --hook tp --body empty --trials 2 --ops 1000 --json -o /nonexistent/dir/x.json > /dev/null 2> "$TMP/err"; rc=$?
+[ $rc -eq 1 ] && [ "$(wc -l < "$TMP/err")" -eq 1 ] && ok bench_bad_output_path || nok bench_bad_output_path "rc=$rc $(cat "$TMP/err")"
+leftover_check bench_end_nothing_left "$before"
