@@ -153,6 +153,7 @@ static const struct table_col csv_cols[] = {
 };
 
 #define CELL(i, v, d) (cells[i] = fmt_num(buf[i], sizeof(buf[i]), (v), (d)))
+#define FIT(i, v, cols) (cells[i] = fmt_fit(buf[i], sizeof(buf[i]), (v), (cols)[i].width, 1))
 
 static void print_ovh_row(FILE *f, const struct bench_result *r)
 {
@@ -166,12 +167,12 @@ static void print_ovh_row(FILE *f, const struct bench_result *r)
 		fprintf(f, "%.79s\n", line);
 		return;
 	}
-	CELL(3, r->base_ns, 1);
-	CELL(4, r->probe_ns, 1);
-	CELL(5, r->overhead_ns, 1);
-	CELL(6, (r->ci_hi - r->ci_lo) / 2, 1);
-	CELL(7, r->overhead_pct, 1);
-	CELL(8, r->prog_avg_ns, 1);
+	FIT(3, r->base_ns, ovh_cols);
+	FIT(4, r->probe_ns, ovh_cols);
+	FIT(5, r->overhead_ns, ovh_cols);
+	FIT(6, (r->ci_hi - r->ci_lo) / 2, ovh_cols);
+	FIT(7, r->overhead_pct, ovh_cols);
+	FIT(8, r->prog_avg_ns, ovh_cols);
 	table_row(f, ovh_cols, 9, cells);
 }
 
@@ -235,7 +236,8 @@ static void print_table(FILE *f, struct bench_result *rs, int n, json_object *en
 	env_print(f, env);
 	fprintf(f, "workload on CPU %d, output consumer on CPU %d; %d trial pairs\n\n", a->o.cpu,
 		a->o.consumer_cpu, a->o.trials);
-	fprintf(f, "Overhead per op (mean of paired trials; PROG ns: the program's own run)\n");
+	fprintf(f, "Overhead per op: +ns of paired trials (Hodges-Lehmann) with its 95%% CI;\n"
+		   "PROG ns: the program's own run time per run (BPF stats)\n");
 	table_header(f, ovh_cols, 9);
 	for (int i = 0; i < n; i++) {
 		if (i + 1 < n && same_unsupported(&rs[i], &rs[i + 1])) {
@@ -254,8 +256,7 @@ static void print_table(FILE *f, struct bench_result *rs, int n, json_object *en
 		}
 	}
 	if (ok) {
-		fprintf(f, "\nLatency per op, ns (%s timed ops per phase at least)\n",
-			"individually");
+		fprintf(f, "\nLatency per op, ns (each op timed; 10,000 ops per phase at least)\n");
 		table_header(f, lat_cols, 9);
 		for (int i = 0; i < n; i++)
 			print_lat_row(f, &rs[i]);

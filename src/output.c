@@ -72,6 +72,16 @@ const char *fmt_num(char *buf, size_t len, double v, int decimals)
 	return buf;
 }
 
+const char *fmt_fit(char *buf, size_t len, double v, int width, int maxdec)
+{
+	for (int d = maxdec; d >= 0; d--) {
+		fmt_num(buf, len, v, d);
+		if ((int)strlen(buf) <= width)
+			break;
+	}
+	return buf;
+}
+
 const char *fmt_u64(char *buf, size_t len, unsigned long long v)
 {
 	snprintf(buf, len, "%llu", v);

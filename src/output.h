@@ -22,6 +22,8 @@ void csv_header(FILE *f, const struct table_col *cols, int n);
 
 /* Number cells: "-" for NaN. */
 const char *fmt_num(char *buf, size_t len, double v, int decimals);
+/* As many decimals (up to maxdec) as fit in width; never cut digits. */
+const char *fmt_fit(char *buf, size_t len, double v, int width, int maxdec);
 const char *fmt_u64(char *buf, size_t len, unsigned long long v);
 
 /* JSON numbers: null for NaN/inf, so files stay valid JSON. */
