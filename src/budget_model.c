@@ -1,4 +1,5 @@
 #include "budget_model.h"
+#include "util.h"
 
 #include <ctype.h>
 #include <errno.h>
@@ -55,29 +56,6 @@ const char budget_spec_help[] =
 	"KEY=VALUE,... with keys p99, p99y (ns), cpu, cpuy, loss, lossy (%), rate (events/s, "
 	"10k), cpus";
 
-int parse_num_suffix(const char *s, double *out)
-{
-	char *end;
-	double v, mult = 1;
-
-	if (!s || !*s || isspace((unsigned char)*s))
-		return -1;
-	errno = 0;
-	v = strtod(s, &end);
-	if (errno || end == s)
-		return -1;
-	switch (tolower((unsigned char)*end)) {
-	case 'k': mult = 1e3; end++; break;
-	case 'm': mult = 1e6; end++; break;
-	case 'g': mult = 1e9; end++; break;
-	default: break;
-	}
-	v *= mult;
-	if (*end || !isfinite(v) || v < 0)
-		return -1;
-	*out = v;
-	return 0;
-}
 
 int budget_parse(const char *spec, struct budget *b, char *err, size_t errlen)
 {

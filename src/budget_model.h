@@ -44,8 +44,7 @@ int budget_parse(const char *spec, struct budget *b, char *err, size_t errlen);
 /* The accepted syntax, for --help and error messages. */
 extern const char budget_spec_help[];
 
-/* A number with an optional k/m/g suffix ("10k", "2.5m"); finite, >= 0. */
-int parse_num_suffix(const char *s, double *out);
+/* parse_num_suffix() is in util.h */
 
 enum verdict { V_UNKNOWN = 0, V_GREEN, V_YELLOW, V_RED };
 const char *verdict_name(enum verdict v);

@@ -5,6 +5,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
+#include <math.h>
 #include <pthread.h>
 #include <sched.h>
 #include <stdarg.h>
@@ -132,29 +133,36 @@ void signals_install(void)
 	signal(SIGPIPE, SIG_IGN);
 }
 
-int parse_u64(const char *s, uint64_t *out)
+int parse_num_suffix(const char *s, double *out)
 {
 	char *end;
-	double v;
-	uint64_t mult = 1;
+	double v, mult = 1;
 
-	if (!s || !*s || *s == '-' || isspace((unsigned char)*s))
+	if (!s || !*s || isspace((unsigned char)*s) || *s == '-')
 		return -1;
 	errno = 0;
 	v = strtod(s, &end);
 	if (errno || end == s)
 		return -1;
 	switch (tolower((unsigned char)*end)) {
-	case 'k': mult = 1000; end++; break;
-	case 'm': mult = 1000000; end++; break;
-	case 'g': mult = 1000000000; end++; break;
+	case 'k': mult = 1e3; end++; break;
+	case 'm': mult = 1e6; end++; break;
+	case 'g': mult = 1e9; end++; break;
 	default: break;
 	}
-	if (*end || v < 0 || v * mult > 1.8e19)
-		return -1;
 	v *= mult;
-	if (v != (double)(uint64_t)v)
-		return -1; /* "1.5" ops */
+	if (*end || !isfinite(v) || v < 0)
+		return -1;
+	*out = v;
+	return 0;
+}
+
+int parse_u64(const char *s, uint64_t *out)
+{
+	double v;
+
+	if (parse_num_suffix(s, &v) || v > 1.8e19 || v != floor(v))
+		return -1;
 	*out = (uint64_t)v;
 	return 0;
 }

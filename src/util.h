@@ -33,8 +33,10 @@ void libbpf_clear_last_lines(void);
  * return EINTR); a second signal restores the default action. */
 void signals_install(void);
 
-/* Numbers with suffixes: "10k" -> 10000, "1m" -> 1000000, "4K" bytes. */
-int parse_u64(const char *s, uint64_t *out);          /* plain or k/m/g */
+/* Numbers with suffixes: "10k" -> 10000, "1m" -> 1000000, "2.5k" -> 2500.
+ * Non-negative and finite; parse_u64 also requires a whole number. */
+int parse_num_suffix(const char *s, double *out);
+int parse_u64(const char *s, uint64_t *out);
 int parse_double(const char *s, double *out);
 
 /* Comma-separated list matched against names[]; "all" selects every one.

@@ -10,6 +10,7 @@
 #include <cmocka.h>
 
 #include "budget_model.h"
+#include "util.h"
 
 static void test_formula_guide_examples(void **state)
 {
