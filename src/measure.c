@@ -51,7 +51,7 @@ enum { OPT_JSON = 1000, OPT_CSV, OPT_SETTLE, OPT_TIMEOUT, OPT_DURATION, OPT_LOG,
 
 static const struct argp_option measure_opts_def[] = {
 	{ "workload", 'w', "LIST", 0, "getpid, munmap, madvise, all (default getpid)" },
-	{ "repeat", 'r', "N", 0, "tool stopped/running trial pairs (default 5)" },
+	{ "repeat", 'r', "N", 0, "tool stopped/running trial pairs (default 6, the fewest with a 95% interval)" },
 	{ "settle", OPT_SETTLE, "S", 0, "wait S seconds after start instead of watching for its programs" },
 	{ "timeout", OPT_TIMEOUT, "S", 0, "give up when CMD has loaded nothing after S seconds (default 30)" },
 	{ "duration", OPT_DURATION, "S", 0, "length of one phase at baseline speed (default 1)" },
@@ -545,7 +545,7 @@ static int save(const struct measure_args *a, struct mrow *rows, int n, json_obj
 int cmd_measure(int argc, char **argv)
 {
 	struct measure_args a = {
-		.workloads = 1, .repeat = 5, .timeout_s = 30, .duration_s = 1,
+		.workloads = 1, .repeat = 6, .timeout_s = 30, .duration_s = 1,
 	};
 	struct argp argp = { measure_opts_def, measure_parse, "-- CMD [ARGS...]", measure_doc };
 	struct tool tool = {};
@@ -632,7 +632,8 @@ int cmd_measure(int argc, char **argv)
 			goto cleanup;
 	}
 	if (a.fmt == OUT_TABLE) {
-		print_table(stdout, rows, n, env, &a, cmdline);
+		if (n > 0)
+			print_table(stdout, rows, n, env, &a, cmdline);
 	} else if (!a.out) {
 		if (a.fmt == OUT_CSV) {
 			write_csv(stdout, rows, n);
