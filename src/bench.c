@@ -34,7 +34,7 @@ static const char bench_doc[] =
 	"    bpfcost bench --hook tp,rawtp --body all\n"
 	"    bpfcost bench --workload munmap --hook tp --body ringbuf,perfbuf\n"
 	"    bpfcost bench --json -o results.json\n"
-	"    bpfcost bench --obj my.bpf.o                  # your object, attached by SEC()\n"
+	"    bpfcost bench --obj my.bpf.o          # your object, attached by SEC()\n"
 	"    bpfcost bench --obj my.bpf.o --prog handler --attach rawtp:sys_enter\n";
 
 enum { OPT_JSON = 1000, OPT_CSV, OPT_NO_STATS, OPT_TRIAL_MS, OPT_CONSUMER_CPU, OPT_NO_NULL, OPT_OBJ, OPT_PROG, OPT_ATTACH };

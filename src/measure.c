@@ -27,8 +27,9 @@
 static const char measure_doc[] =
 	"Measure the overhead a BPF tool adds to the workloads while it runs.\n"
 	"\n"
-	"USAGE: bpfcost measure [--workload LIST] [--settle S] [--repeat N] [--duration S]\n"
-	"                       [--log FILE] [--json|--csv] [-o FILE] -- CMD [ARGS...]\n"
+	"USAGE: bpfcost measure [--workload LIST] [--settle S] [--repeat N]\n"
+	"                       [--duration S] [--log FILE] [--json|--csv] [-o FILE]\n"
+	"                       -- CMD [ARGS...]\n"
 	"       bpfcost measure --pid PID [--workload LIST] [--duration S]\n"
 	"\n"
 	"Runs each workload without the tool, starts CMD (own process group, output\n"
@@ -42,9 +43,10 @@ static const char measure_doc[] =
 	"baseline alternation: the tool cannot be detached).\n"
 	"\n"
 	"EXAMPLES:\n"
-	"    bpfcost measure -- bpftrace -e 'tracepoint:syscalls:sys_enter_getpid { @[comm] = count(); }'\n"
+	"    bpfcost measure -- bpftrace -e \\\n"
+	"        'tracepoint:syscalls:sys_enter_getpid { @[comm] = count(); }'\n"
 	"    bpfcost measure --workload all --repeat 10 -- /usr/sbin/opensnoop-bpfcc\n"
-	"    bpfcost measure --settle 5 --json -o tool.json -- ./my-agent --config a.yaml\n"
+	"    bpfcost measure --settle 5 -o tool.json -- ./my-agent -c a.yaml\n"
 	"    bpfcost measure --pid $(pidof my-agent)\n";
 
 enum { OPT_JSON = 1000, OPT_CSV, OPT_SETTLE, OPT_TIMEOUT, OPT_DURATION, OPT_LOG, OPT_PID };
@@ -372,7 +374,7 @@ static void print_table(FILE *f, struct mrow *rows, int n, json_object *env,
 		fprintf(f, "no baseline alternation: the tool stayed attached, so this is its\n"
 			   "programs' own run time per op (BPF stats), without dispatch cost\n\n");
 	} else {
-		fprintf(f, "tool: %.70s\n", cmdline);
+		fprintf(f, "tool: %.70s%s\n", cmdline, strlen(cmdline) > 70 ? "..." : "");
 		fprintf(f, "its output: %s\n", a->log);
 		fprintf(f, "workload on CPU %d; %d trial pairs (tool stopped / running), "
 			   "%.2g s phases\n\n", a->cpu, a->repeat, a->duration_s);
@@ -547,7 +549,7 @@ int cmd_measure(int argc, char **argv)
 	struct measure_args a = {
 		.workloads = 1, .repeat = 6, .timeout_s = 30, .duration_s = 1,
 	};
-	struct argp argp = { measure_opts_def, measure_parse, "-- CMD [ARGS...]", measure_doc };
+	struct argp argp = { measure_opts_def, measure_parse, NULL, measure_doc };
 	struct tool tool = {};
 	struct mrow *rows = NULL;
 	json_object *env = NULL;
@@ -580,7 +582,9 @@ int cmd_measure(int argc, char **argv)
 	}
 	for (int i = 0; i < a.ncmd; i++) {
 		size_t off = strlen(cmdline);
-		snprintf(cmdline + off, sizeof(cmdline) - off, "%s%s", i ? " " : "", a.cmd[i]);
+		bool q = strpbrk(a.cmd[i], " \t\"$*?{}[]();&|<>") != NULL;
+		snprintf(cmdline + off, sizeof(cmdline) - off, "%s%s%s%s", i ? " " : "", q ? "'" : "",
+			 a.cmd[i], q ? "'" : "");
 	}
 	tool = (struct tool){ .argv = a.cmd, .log_path = a.log, .settle_s = a.settle_s,
 			      .timeout_s = a.timeout_s, .stable_s = 0.5 };
