@@ -296,12 +296,37 @@ static void describe_exit(int status, char *buf, size_t len)
 		snprintf(buf, len, "ended");
 }
 
+/* The tool's last words in its log, for the one-line error. */
+static const char *last_log_line(const char *path, char *buf, size_t len)
+{
+	char tail[1024];
+	FILE *f = fopen(path, "r");
+	size_t n = 0;
+	char *end, *start;
+
+	buf[0] = '\0';
+	if (!f)
+		return buf;
+	if (!fseek(f, -(long)(sizeof(tail) - 1), SEEK_END) || !fseek(f, 0, SEEK_SET))
+		n = fread(tail, 1, sizeof(tail) - 1, f);
+	fclose(f);
+	tail[n] = '\0';
+	end = tail + n;
+	while (end > tail && (end[-1] == '\n' || end[-1] == ' '))
+		*--end = '\0';
+	start = strrchr(tail, '\n');
+	start = start ? start + 1 : tail;
+	if (strncmp(start, "---- bpfcost measure", 20))
+		snprintf(buf, len, ": \"%.100s\"", start);
+	return buf;
+}
+
 int tool_start(struct tool *t, char *reason, size_t len)
 {
 	struct id_set before = {};
 	uint64_t t0, last_change = 0;
 	int log_fd, status = 0, last_n = 0, ret = -1;
-	char how[96];
+	char how[96], last[128];
 
 	t->nprogs = 0;
 	if (loaded_ids(&before)) {
@@ -336,8 +361,9 @@ int tool_start(struct tool *t, char *reason, size_t len)
 		if (child_exited(t, &status)) {
 			t->pid = 0;
 			describe_exit(status, how, sizeof(how));
-			snprintf(reason, len, "%s %s after %.1f s without attaching a BPF program "
-				 "(its output: %s)", t->argv[0], how, el, t->log_path);
+			snprintf(reason, len, "%s %s after %.1f s without attaching a BPF program%s "
+				 "(its output: %s)", t->argv[0], how, el,
+				 last_log_line(t->log_path, last, sizeof(last)), t->log_path);
 			goto out;
 		}
 		if (stop_requested) {
