@@ -192,6 +192,7 @@ static uint64_t ops_for(const struct workload *wl, double duration_s)
 	double ns;
 	uint64_t n;
 
+	timer_init();
 	if (wl->init && wl->init(&c))
 		return 0;
 	run_ops(wl, &c, 2000, NULL, NULL);
@@ -617,6 +618,8 @@ int cmd_measure(int argc, char **argv)
 		n++;
 		if ((ret = save(&a, rows, n, env, false)))
 			goto cleanup;
+		if (!a.pid && rows[n - 1].r.status == RES_FAILED && rows[n - 1].r.trials == 0)
+			break; /* CMD would not attach: the next workload would not fare better */
 	}
 	if (tty || verbose)
 		fprintf(stderr, "\r%-60s\r", "");

@@ -83,18 +83,20 @@ struct userobj {
 
 static int parse_spec(const char *s, struct spec *sp, char *reason, size_t len)
 {
-	char copy[PATH_MAX + 300], *parts[4] = {}, *save = NULL, *tok;
+	char copy[PATH_MAX + 300], *parts[4] = {}, *rest, *tok;
 	int n = 0;
 
 	memset(sp, 0, sizeof(*sp));
-	if (!s || strlen(s) >= sizeof(copy))
+	if (!s || !*s || strlen(s) >= sizeof(copy))
 		goto bad;
 	snprintf(copy, sizeof(copy), "%s", s);
-	/* the name, then at most two parts; a uprobe's PATH keeps no ':' */
-	for (tok = strtok_r(copy, ":", &save); tok && n < 4; tok = strtok_r(NULL, ":", &save))
+	rest = copy;
+	/* the name, then at most two parts, none empty; a uprobe's PATH keeps no ':' */
+	while ((tok = strsep(&rest, ":"))) {
+		if (!*tok || n == 3)
+			goto bad;
 		parts[n++] = tok;
-	if (!n || tok)
-		goto bad;
+	}
 	for (size_t i = 0; i < ARRAY_SIZE(spec_kinds); i++) {
 		if (strcmp(parts[0], spec_kinds[i].name))
 			continue;

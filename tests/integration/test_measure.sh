@@ -79,7 +79,11 @@ else
     -- bpftrace -e "$ONELINER" >/dev/null 2>"$TMP/m4"
   if [ -s "$TMP/m.json" ]; then
     check measure_schema [ "$(jpy "$TMP/m.json" "d['schema']+' '+d['mode']")" = "bpfcost.measure/1 cmd" ]
-    check measure_positive_overhead [ "$(jpy "$TMP/m.json" "d['results'][0]['status']=='ok' and d['results'][0]['overhead_ns']>0")" = True ]
+    if [ "$(jpy "$TMP/m.json" "d['results'][0]['status']=='ok' and d['results'][0]['overhead_ns']>0")" = True ]; then
+      ok measure_positive_overhead
+    else
+      nok measure_positive_overhead "$(jpy "$TMP/m.json" "(lambda r: '%s %s %s' % (r['status'], r['overhead_ns'], r['reason']))(d['results'][0])")"
+    fi
     check measure_names_program [ "$(jpy "$TMP/m.json" "any(p['type']=='tracepoint' and 'sys_enter_getpid' in p['attach'] and p['name'].startswith('sys_enter_getp') for p in d['programs'])")" = True ]
     check measure_runs_per_op [ "$(jpy "$TMP/m.json" "d['programs'][0]['runs_per_op']>=1")" = True ]
     check measure_log_kept grep -q "Attaching 1 probe" "$TMP/bt.log"
@@ -87,6 +91,15 @@ else
     nok measure_bpftrace "no JSON: $(head -c 300 "$TMP/m4")"
   fi
   check measure_bpftrace_stopped not_running -x bpftrace
+
+  # Ctrl-C while the tool runs: exit 130, the tool stopped, nothing loaded
+  $BPFCOST measure --repeat 50 --duration 0.5 --log "$TMP/bt3.log" -- bpftrace -e "$ONELINER" \
+    >/dev/null 2>&1 & M_PID=$!
+  for _ in $(seq 100); do pgrep -x bpftrace >/dev/null && grep -q Attaching "$TMP/bt3.log" 2>/dev/null && break; sleep 0.1; done
+  sleep 0.5
+  kill -INT $M_PID; wait $M_PID; rc=$?
+  check measure_sigint_rc [ $rc = 130 ]
+  check measure_sigint_tool_stopped not_running -x bpftrace
 
   # --pid: a tool already running
   bpftrace -e "$ONELINER" >"$TMP/bt2.log" 2>&1 & BT_PID=$!
