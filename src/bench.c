@@ -7,6 +7,7 @@
 #include "output.h"
 #include "probe.h"
 #include "timer.h"
+#include "userobj.h"
 #include "util.h"
 
 #include <argp.h>
@@ -20,6 +21,7 @@ static const char bench_doc[] =
 	"\n"
 	"USAGE: bpfcost bench [--workload LIST] [--hook LIST] [--body LIST]\n"
 	"                     [--ops N] [--trials N] [--cpu N] [--json|--csv] [-o FILE]\n"
+	"       bpfcost bench --obj FILE.bpf.o [--prog NAME,...] [--attach SPEC] [...]\n"
 	"\n"
 	"Trials alternate baseline (probe detached) and probe (attached) on a pinned\n"
 	"CPU; the overhead is the Hodges-Lehmann estimate of the paired trial\n"
@@ -31,9 +33,11 @@ static const char bench_doc[] =
 	"    bpfcost bench              # getpid x every hook x empty,hash,ringbuf\n"
 	"    bpfcost bench --hook tp,rawtp --body all\n"
 	"    bpfcost bench --workload munmap --hook tp --body ringbuf,perfbuf\n"
-	"    bpfcost bench --json -o results.json\n";
+	"    bpfcost bench --json -o results.json\n"
+	"    bpfcost bench --obj my.bpf.o          # your object, attached by SEC()\n"
+	"    bpfcost bench --obj my.bpf.o --prog handler --attach rawtp:sys_enter\n";
 
-enum { OPT_JSON = 1000, OPT_CSV, OPT_NO_STATS, OPT_TRIAL_MS, OPT_CONSUMER_CPU, OPT_NO_NULL };
+enum { OPT_JSON = 1000, OPT_CSV, OPT_NO_STATS, OPT_TRIAL_MS, OPT_CONSUMER_CPU, OPT_NO_NULL, OPT_OBJ, OPT_PROG, OPT_ATTACH };
 
 static const struct argp_option bench_opts_def[] = {
 	{ "workload", 'w', "LIST", 0, "getpid, munmap, madvise, all (default getpid)" },
@@ -46,6 +50,9 @@ static const struct argp_option bench_opts_def[] = {
 	{ "trial-ms", OPT_TRIAL_MS, "MS", 0, "target trial length when --ops is not given (default 30)" },
 	{ "no-stats", OPT_NO_STATS, NULL, 0, "skip the BPF stats phase (no PROG ns)" },
 	{ "no-null", OPT_NO_NULL, NULL, 0, "leave out the null control row" },
+	{ "obj", OPT_OBJ, "FILE", 0, "measure your compiled BPF object instead of the built-in probes (rows: hook obj)" },
+	{ "prog", OPT_PROG, "LIST", 0, "--obj: the programs to attach (default: every one with an attach point in SEC())" },
+	{ "attach", OPT_ATTACH, "SPEC", 0, "--obj: attach as tp[:CAT:NAME], rawtp[:NAME], tp_btf[:NAME], fentry:FUNC, kprobe:FUNC, uprobe[:PATH:FUNC] (bare: the workload's own)" },
 	{ "json", OPT_JSON, NULL, 0, "JSON output (schema bpfcost.bench/1)" },
 	{ "csv", OPT_CSV, NULL, 0, "CSV output" },
 	{ "output", 'o', "FILE", 0, "write JSON (or CSV with --csv) to FILE, atomically, after every row" },
@@ -59,6 +66,7 @@ struct bench_args {
 	enum out_format fmt;
 	const char *out;
 	bool no_null;
+	struct userobj_opts obj; /* --obj */
 	int bad;
 };
 
@@ -118,6 +126,17 @@ static error_t bench_parse(int key, char *arg, struct argp_state *state)
 		break;
 	case OPT_NO_STATS: a->o.no_stats = true; break;
 	case OPT_NO_NULL: a->no_null = true; break;
+	case OPT_OBJ: a->obj.path = arg; break;
+	case OPT_PROG: a->obj.progs = arg; break;
+	case OPT_ATTACH: {
+		char why[512];
+		if (userobj_check_spec(arg, why, sizeof(why))) {
+			usage_error("%s", why);
+			a->bad = 1;
+		}
+		a->obj.attach = arg;
+		break;
+	}
 	case OPT_JSON: a->fmt = OUT_JSON; break;
 	case OPT_CSV: a->fmt = OUT_CSV; break;
 	case 'o': a->out = arg; break;
@@ -345,6 +364,7 @@ int cmd_bench(int argc, char **argv)
 	};
 	struct argp argp = { bench_opts_def, bench_parse, NULL, bench_doc };
 	struct bench_result *rs = NULL;
+	struct userobj *uobj = NULL;
 	json_object *env = NULL;
 	int n = 0, cap, ret = 0, total, done = 0;
 	bool tty = isatty(STDERR_FILENO);
@@ -353,8 +373,19 @@ int cmd_bench(int argc, char **argv)
 		return EXIT_USAGE;
 	if (a.o.consumer_cpu < 0)
 		a.o.consumer_cpu = online_cpus() > 1 ? (a.o.cpu + 1) % online_cpus() : a.o.cpu;
+	if ((a.obj.progs || a.obj.attach) && !a.obj.path)
+		return usage_error("--prog and --attach go with --obj FILE");
 	if (geteuid() != 0)
 		return runtime_error("needs root (CAP_BPF and CAP_PERFMON) to load probes");
+	if (a.obj.path) {
+		char why[1024];
+
+		a.obj.consumer_cpu = a.o.consumer_cpu;
+		if (userobj_open(&uobj, &a.obj, why, sizeof(why)))
+			return runtime_error("%s", why);
+		a.hooks = 1; /* one row per workload: the object's */
+		a.bodies = 1;
+	}
 
 	total = 0;
 	for (int w = 0; w < nr_workloads; w++)
@@ -389,8 +420,12 @@ int cmd_bench(int argc, char **argv)
 				done++;
 				if (tty || verbose)
 					fprintf(stderr, "\r[%d/%d] %s %s %s%-20s", done, total, workloads[w].name,
-						hooks[h].name, h ? bodies[b].name : "", "");
-				bench_run_probe(&spec, &a.o, &rs[n]);
+						uobj && h ? "obj" : hooks[h].name,
+						h ? uobj ? userobj_label(uobj) : bodies[b].name : "", "");
+				if (uobj && h != HOOK_NULL) /* --obj: hooks = bodies = 1, one row */
+					userobj_bench(uobj, &workloads[w], &a.o, &rs[n]);
+				else
+					bench_run_probe(&spec, &a.o, &rs[n]);
 				if (stop_requested && rs[n].status == RES_FAILED) {
 					bench_result_free(&rs[n]);
 					break; /* the interrupted row is not a row */
@@ -431,6 +466,7 @@ cleanup:
 	for (int i = 0; i < n; i++)
 		bench_result_free(&rs[i]);
 	free(rs);
+	userobj_close(uobj);
 	json_object_put(env);
 	tracefs_restore();
 	return ret;

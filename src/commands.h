@@ -12,5 +12,6 @@ int cmd_check(int argc, char **argv);
 int cmd_bench(int argc, char **argv);
 int cmd_report(int argc, char **argv);
 int cmd_budget(int argc, char **argv);
+int cmd_measure(int argc, char **argv);
 
 #endif

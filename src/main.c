@@ -10,6 +10,7 @@ static const struct command commands[] = {
 	{ "bench", cmd_bench, "overhead a probe adds per event: hook x body x workload" },
 	{ "report", cmd_report, "report, decision matrix, budget and verdict from results" },
 	{ "budget", cmd_budget, "system overhead % of a per-event cost, by the guide's table" },
+	{ "measure", cmd_measure, "overhead a running BPF tool adds: bpftrace, bcc, agents" },
 };
 
 static void usage(FILE *f)
