@@ -68,7 +68,10 @@ prog_ids > "$before"
 $BPFCOST bench --hook tp,rawtp,tp_btf --body all --trials 10 --ops 20000 --json -o "$TMP/int.json" \
   > /dev/null 2>&1 &
 pid=$!
-sleep 3
+# interrupt once at least one row is finished (written to -o), however
+# slow the machine is
+for i in $(seq 1 120); do [ -s "$TMP/int.json" ] && break; sleep 0.5; done
+sleep 0.5
 kill -INT $pid
 wait $pid; rc=$?
 [ $rc -eq 130 ] && ok bench_sigint_exit || nok bench_sigint_exit "rc=$rc"
