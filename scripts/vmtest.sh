@@ -119,11 +119,9 @@ if ! qemu_err=$(timeout 20 qemu-system-x86_64 -machine none -display none -nodef
   echo "0 passed, 0 failed, 1 skipped"
   exit 0
 fi
-busybox_bin=$(command -v busybox || true)
-if [ -z "$busybox_bin" ] || ! file -L "$busybox_bin" 2>/dev/null | grep -q 'statically linked'; then
-  # busybox-static puts its binary at /bin/busybox; without file(1) trust it.
-  [ -x /bin/busybox ] && busybox_bin=/bin/busybox
-fi
+# busybox-static installs /bin/busybox; the initramfs has no libc for a
+# dynamic one.
+busybox_bin=/bin/busybox
 
 pass=0 fail=0 skipn=0
 ok()   { echo "ok $1"; pass=$((pass + 1)); }
@@ -160,6 +158,13 @@ if [ -z "$bpfcost_bin" ]; then
   bpfcost_bin=$BUILD/bpfcost-static
 fi
 [ -x "$bpfcost_bin" ] || { nok vmtest-build "$bpfcost_bin is not an executable"; finish; }
+for b in "$busybox_bin" "$bpfcost_bin"; do
+  # A dynamic binary dies in the guest with a bare "not found".
+  if [ "$(head -c 4 "$b" | od -An -tx1 | tr -d ' ')" = 7f454c46 ] && readelf -lW "$b" 2>/dev/null | grep -q 'Requesting program interpreter'; then
+    nok vmtest-build "$b is dynamically linked; the guest has no shared libraries"
+    finish
+  fi
+done
 
 # The stock kernel: the image package linux-image-amd64 depends on, cached
 # by package version under build/vmtest/kernels.
@@ -279,8 +284,13 @@ if [ "$accel" != tcg ]; then
       chosen=kvm
     else
       stop_qemu
-      [ "$accel" = kvm ] && { nok vmtest-boot "KVM guest printed no kernel banner within $kvm_probe_s s"; finish; }
-      echo "# vmtest: KVM guest silent for $kvm_probe_s s (nested KVM hangs here), using TCG"
+      case $r in
+        1) why="KVM guest printed no kernel banner within $kvm_probe_s s (nested KVM hangs on some hosts)" ;;
+        2) why="KVM qemu exited: $(grep -v '^[[:space:]]*$' "$work/qemu.err" | head -1)" ;;
+        *) why="KVM guest stopped: '$(last_console_line)'" ;;
+      esac
+      [ "$accel" = kvm ] && { nok vmtest-boot "$why"; finish; }
+      echo "# vmtest: $why; using TCG"
       chosen=tcg
     fi
   fi
