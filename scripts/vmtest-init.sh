@@ -8,6 +8,7 @@
 /bin/busybox --install -s
 export PATH=/bin:/sbin:/usr/bin:/usr/sbin
 
+hostname vmtest
 mount -t proc proc /proc
 mount -t sysfs sysfs /sys
 mount -t devtmpfs devtmpfs /dev 2>/dev/null
@@ -71,6 +72,7 @@ rc=$?
 echo "@@VMTEST RAN check rc=$rc start_s=$t0 end_s=$(uptime_s)"
 emit check.json /tmp/check.json
 emit check.err /tmp/check.err
+emit check.out /tmp/check.out
 
 t0=$(uptime_s)
 # BENCH_ARGS is word-split on purpose: it holds the bench options.
@@ -79,6 +81,7 @@ rc=$?
 echo "@@VMTEST RAN bench rc=$rc start_s=$t0 end_s=$(uptime_s)"
 emit bench.json /tmp/bench.json
 emit bench.err /tmp/bench.err
+emit bench.out /tmp/bench.out
 
 dmesg > /tmp/dmesg.txt 2>&1
 emit dmesg.txt /tmp/dmesg.txt

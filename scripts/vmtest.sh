@@ -219,6 +219,12 @@ sq() { printf "'%s'" "$(printf '%s' "$1" | sed "s/'/'\\\\''/g")"; }
   echo "BENCH_ARGS=$(sq "$bench_args")"
   echo "MODPROBE=$(sq "$modprobe")"
 } > "$root/etc/vmtest.conf"
+# The kernel's config, when it sits next to the image (Debian's does), for
+# tools that look in /boot (Debian kernels have no /proc/config.gz).
+if [ -f "$(dirname "$kernel")/config-$release" ]; then
+  mkdir -p "$root/boot"
+  cp "$(dirname "$kernel")/config-$release" "$root/boot/"
+fi
 if [ -n "$modules" ]; then
   # Accept either the release directory itself or a tree holding lib/modules.
   src=$modules
@@ -327,7 +333,7 @@ grel=$(tr -d '\r' < "$log" | sed -n 's/^@@VMTEST BOOTED release=\([^ ]*\).*/\1/p
 dest=$out/$release
 mkdir -p "$dest"
 # A failed run must not leave an older run's results looking current.
-rm -f "$dest"/check.json* "$dest"/bench.json* "$dest"/*.err "$dest"/dmesg.txt
+rm -f "$dest"/check.json* "$dest"/bench.json* "$dest"/*.err "$dest"/*.out "$dest"/dmesg.txt
 tr -d '\r' < "$log" > "$dest/console.log"
 python3 scripts/vmtest_results.py "$dest/console.log" "$dest" "$chosen" "$hooks" > "$work/results.txt"
 rc=$?
