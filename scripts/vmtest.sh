@@ -5,6 +5,10 @@
 #
 # USAGE: scripts/vmtest.sh [OPTIONS]
 #   --kernel PATH      boot this bzImage instead of Debian's stock kernel
+#   --package LIST     Debian kernel metapackage(s) to fetch, comma list
+#                      (default linux-image-amd64; also linux-image-rt-amd64,
+#                      linux-image-cloud-amd64, or an image package itself);
+#                      each kernel is booted in turn
 #   --modules DIR      modules tree (lib/modules/RELEASE) to put in the guest
 #   --modprobe LIST    comma list of modules the guest loads before the tests
 #   --accel MODE       auto (KVM if the guest really boots, else TCG), kvm, tcg
@@ -15,7 +19,7 @@
 #   --timeout S        seconds for the whole guest run (default 480)
 #   --kvm-probe S      seconds KVM gets to print the kernel banner (default 10)
 #   --out DIR          results root (default build/vmtest/results)
-# Environment: KERNEL, MODULES, VMTEST_ACCEL, VMTEST_OPS, VMTEST_TRIALS.
+# Environment: KERNEL, MODULES, PACKAGE, VMTEST_ACCEL, VMTEST_OPS, VMTEST_TRIALS.
 #
 # Prints one line per check (ok NAME / not ok NAME: why / skip NAME: why) and
 # "N passed, N failed, N skipped". Exit 0 when nothing failed. Results go to
@@ -26,6 +30,7 @@ BUILD=${BUILD:-build}
 VMDIR=$BUILD/vmtest
 
 kernel=${KERNEL:-} modules=${MODULES:-} modprobe=""
+package=${PACKAGE:-linux-image-amd64}
 accel=${VMTEST_ACCEL:-auto}
 ops=${VMTEST_OPS:-2000} trials=${VMTEST_TRIALS:-2}
 bench_args="" bpfcost_bin=""
@@ -36,9 +41,11 @@ usage() { sed -n '2,/^set -u/p' "$0" | sed '$d; s/^# \{0,1\}//'; }
 die_usage() { echo "vmtest: $*" >&2; exit 2; }
 need_arg() { [ $# -ge 2 ] && [ -n "$2" ] || die_usage "$1 needs a value"; }
 is_uint() { case "$1" in ''|*[!0-9]*) return 1 ;; esac; }
+orig_args=("$@")
 while [ $# -gt 0 ]; do
   case "$1" in
     --kernel) need_arg "$@"; kernel=$2; shift ;;
+    --package) need_arg "$@"; package=$2; shift ;;
     --modules) need_arg "$@"; modules=$2; shift ;;
     --modprobe) need_arg "$@"; modprobe=$2; shift ;;
     --accel) need_arg "$@"; accel=$2; shift ;;
@@ -51,7 +58,7 @@ while [ $# -gt 0 ]; do
     --kvm-probe) need_arg "$@"; kvm_probe_s=$2; shift ;;
     --out) need_arg "$@"; out=$2; shift ;;
     -h|--help) usage; exit 0 ;;
-    *) die_usage "unknown option '$1' (accepted: --kernel --modules --modprobe --accel --ops --trials --bench-args --bpfcost --boot-timeout --timeout --kvm-probe --out)" ;;
+    *) die_usage "unknown option '$1' (accepted: --kernel --package --modules --modprobe --accel --ops --trials --bench-args --bpfcost --boot-timeout --timeout --kvm-probe --out)" ;;
   esac
   shift
 done
@@ -60,6 +67,25 @@ for v in ops trials boot_timeout_s total_timeout_s kvm_probe_s; do
   is_uint "${!v}" && [ "${!v}" -gt 0 ] || die_usage "${v%_s} '${!v}' is not a positive integer"
 done
 [ -n "$bench_args" ] || bench_args="--json --workload getpid --hook all --body empty,hash --ops $ops --trials $trials --cpu 0"
+
+# Several packages: one run each (a later --package overrides), one summary.
+if [ -z "$kernel" ] && [ "${package//,/}" != "$package" ]; then
+  total_pass=0 total_fail=0 total_skip=0 worst=0
+  for p in ${package//,/ }; do
+    echo "# vmtest: package $p"
+    "$0" "${orig_args[@]}" --package "$p" > >(while IFS= read -r line; do
+      case "$line" in *" passed, "*" failed"*) echo "$line" > "$VMDIR/.summary.$p"; echo "# $p: $line" ;;
+        *) printf '%s\n' "$line" ;; esac; done)
+    rc=$?
+    wait
+    [ $rc -gt $worst ] && worst=$rc
+    read -r np _ nf _ ns _ < "$VMDIR/.summary.$p" 2>/dev/null || { np=0 nf=1 ns=0; echo "not ok vmtest-$p: no summary"; }
+    rm -f "$VMDIR/.summary.$p"
+    total_pass=$((total_pass + np)) total_fail=$((total_fail + nf)) total_skip=$((total_skip + ${ns:-0}))
+  done
+  echo "$total_pass passed, $total_fail failed, $total_skip skipped"
+  exit $worst
+fi
 
 hooks="tp rawtp tp_btf fentry fexit kprobe kretprobe uprobe uretprobe"
 t_start=$(date +%s.%N)
@@ -166,17 +192,21 @@ for b in "$busybox_bin" "$bpfcost_bin"; do
   fi
 done
 
-# The stock kernel: the image package linux-image-amd64 depends on, cached
-# by package version under build/vmtest/kernels.
+# The stock kernel: the image package the metapackage (linux-image-amd64)
+# depends on, cached by package version under build/vmtest/kernels. An image
+# package named directly depends on no other linux-image-* and is used as is.
 if [ -z "$kernel" ]; then
   t0=$(date +%s.%N)
-  resolve() { apt-cache depends linux-image-amd64 2>/dev/null | awk '/Depends: linux-image-/ { print $2; exit }'; }
+  resolve() {
+    apt-cache show "$package" > /dev/null 2>&1 || return 0
+    apt-cache depends "$package" 2>/dev/null | awk '/Depends: linux-image-/ { print $2; f = 1; exit } END { if (!f) print "'"$package"'" }'
+  }
   pkg=$(resolve)
   if [ -z "$pkg" ]; then
     apt-get update -qq > "$work/apt.log" 2>&1
     pkg=$(resolve)
   fi
-  [ -n "$pkg" ] || { nok vmtest-kernel "apt-cache depends linux-image-amd64 names no linux-image package"; finish; }
+  [ -n "$pkg" ] || { nok vmtest-kernel "apt knows no package $package (apt-cache show $package)"; finish; }
   ver=$(apt-cache policy "$pkg" 2>/dev/null | awk '/Candidate:/ { print $2 }')
   kdir=$VMDIR/kernels/${pkg}_$ver
   kernel=$(ls "$kdir"/boot/vmlinuz-* 2>/dev/null | head -1)

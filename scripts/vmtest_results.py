@@ -82,6 +82,10 @@ def load(rep, blocks, marks, cmd, schema):
                 + (' (timed out)' if rc in (124, 137, 143) else ''))
         return None
     text = blocks.get(f'{cmd}.json', '')
+    if not text.strip():
+        rep.nok(name, f'bpfcost {cmd} exited 0 in the guest but wrote no JSON'
+                + (f' (stderr: {err})' if err else ''))
+        return None
     try:
         d = json.loads(text)
     except ValueError as e:
