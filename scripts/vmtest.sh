@@ -133,8 +133,17 @@ if [ -n "$modules" ] && [ ! -d "$modules" ]; then
   exit 1
 fi
 
-# Tools. A skip is allowed only when qemu cannot run at all.
-if ! ./scripts/deps.sh scripts/packages-vmtest.txt; then
+# Tools. A skip is allowed only when qemu cannot run at all. Another apt
+# run holding the dpkg lock is waited out (up to 3 minutes), not skipped.
+deps_ok=0 deps_err=$(mktemp)
+for _ in $(seq 1 18); do
+  if ./scripts/deps.sh scripts/packages-vmtest.txt 2> "$deps_err"; then deps_ok=1; break; fi
+  grep -q 'Could not get lock\|Unable to acquire the dpkg' "$deps_err" || break
+  sleep 10
+done
+[ $deps_ok -eq 1 ] || cat "$deps_err" >&2
+rm -f "$deps_err"
+if [ $deps_ok -eq 0 ]; then
   echo "skip vmtest: could not install $(grep -v '^#' scripts/packages-vmtest.txt | awk 'NF{print $1}' | tr '\n' ' ')"
   echo "0 passed, 0 failed, 1 skipped"
   exit 0
@@ -210,23 +219,31 @@ if [ -z "$kernel" ]; then
   ver=$(apt-cache policy "$pkg" 2>/dev/null | awk '/Candidate:/ { print $2 }')
   kdir=$VMDIR/kernels/${pkg}_$ver
   kernel=$(ls "$kdir"/boot/vmlinuz-* 2>/dev/null | head -1)
-  if [ -z "$kernel" ]; then
-    rm -rf "$kdir" && mkdir -p "$kdir" "$work/deb"
-    # _apt cannot write into a root-owned work dir; download as root.
-    if ! (cd "$work/deb" && apt-get download -q -o APT::Sandbox::User=root "$pkg") > "$work/apt.log" 2>&1; then
-      nok vmtest-kernel "apt-get download $pkg failed: $(grep -m1 '^E:' "$work/apt.log" || tail -1 "$work/apt.log")"
-      finish
-    fi
-    # Only boot/ is needed: the bench needs no modules (BTF is built in).
-    if ! dpkg-deb --fsys-tarfile "$work"/deb/*.deb | tar -x -C "$kdir" ./boot; then
-      nok vmtest-kernel "could not extract boot/ from $(ls "$work"/deb)"
-      finish
-    fi
-    kernel=$(ls "$kdir"/boot/vmlinuz-* 2>/dev/null | head -1)
-    [ -n "$kernel" ] || { nok vmtest-kernel "$pkg has no boot/vmlinuz-*"; finish; }
-    echo "# vmtest: downloaded $pkg $ver in $(elapsed "$t0") s"
-  else
+  if [ -n "$kernel" ]; then
     echo "# vmtest: cached $pkg $ver"
+  else
+    rm -rf "$kdir" && mkdir -p "$work/deb"
+    # _apt cannot write into a root-owned work dir; download as root.
+    if (cd "$work/deb" && apt-get download -q -o APT::Sandbox::User=root "$pkg") > "$work/apt.log" 2>&1; then
+      # Only boot/ is needed: the bench needs no modules (BTF is built in).
+      mkdir -p "$kdir"
+      if ! dpkg-deb --fsys-tarfile "$work"/deb/*.deb | tar -x -C "$kdir" ./boot; then
+        rm -rf "$kdir"
+        nok vmtest-kernel "could not extract boot/ from $(ls "$work"/deb)"
+        finish
+      fi
+      kernel=$(ls "$kdir"/boot/vmlinuz-* 2>/dev/null | head -1)
+      [ -n "$kernel" ] || { nok vmtest-kernel "$pkg has no boot/vmlinuz-*"; finish; }
+      echo "# vmtest: downloaded $pkg $ver in $(elapsed "$t0") s"
+    else
+      # Offline: an older cached version of the same package still boots.
+      kernel=$(ls -t "$VMDIR"/kernels/"${pkg}"_*/boot/vmlinuz-* 2>/dev/null | head -1)
+      if [ -z "$kernel" ]; then
+        nok vmtest-kernel "apt-get download $pkg failed: $(grep -m1 '^E:' "$work/apt.log" || tail -1 "$work/apt.log")"
+        finish
+      fi
+      echo "# vmtest: apt-get download $pkg failed; using cached $kernel"
+    fi
   fi
   if ! why=$(kernel_check "$kernel"); then nok vmtest-kernel "$kernel: $why"; finish; fi
 fi
