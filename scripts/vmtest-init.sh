@@ -67,12 +67,12 @@ else
 fi
 
 t0=$(uptime_s)
-timeout "$CHECK_TIMEOUT_S" bpfcost check --json -o /tmp/check.json > /tmp/check.out 2> /tmp/check.err
+# check writes its JSON to stdout (--json without -o).
+timeout "$CHECK_TIMEOUT_S" bpfcost check --json > /tmp/check.json 2> /tmp/check.err
 rc=$?
 echo "@@VMTEST RAN check rc=$rc start_s=$t0 end_s=$(uptime_s)"
 emit check.json /tmp/check.json
 emit check.err /tmp/check.err
-emit check.out /tmp/check.out
 
 t0=$(uptime_s)
 # BENCH_ARGS is word-split on purpose: it holds the bench options.

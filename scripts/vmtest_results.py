@@ -165,7 +165,9 @@ def main():
                 rep.nok(f'vmtest-bench-{hook}', 'no row in bench.json')
                 continue
             for r in hrows:
-                name = f'vmtest-bench-{r.get("workload")}-{hook}-{r.get("body")}'
+                name = f'vmtest-bench-{r.get("workload")}-{hook}'
+                if hook != 'null':
+                    name += f'-{r.get("body")}'
                 ops, events = r.get('ops'), r.get('events')
                 if r.get('status') != 'ok':
                     rep.nok(name, f'status {r.get("status")}: {r.get("reason")}')
