@@ -70,14 +70,22 @@ done
 
 # Several packages: one run each (a later --package overrides), one summary.
 if [ -z "$kernel" ] && [ "${package//,/}" != "$package" ]; then
-  total_pass=0 total_fail=0 total_skip=0 worst=0
+  total_pass=0 total_fail=0 total_skip=0 worst=0 more=()
+  mkdir -p "$VMDIR"
   for p in ${package//,/ }; do
     echo "# vmtest: package $p"
-    "$0" "${orig_args[@]}" --package "$p" > >(while IFS= read -r line; do
+    "$0" "${orig_args[@]}" "${more[@]}" --package "$p" > >(while IFS= read -r line; do
       case "$line" in *" passed, "*" failed"*) echo "$line" > "$VMDIR/.summary.$p"; echo "# $p: $line" ;;
+        "ok vmtest-boot ("*) echo "$line" > "$VMDIR/.accel.$p"; printf '%s\n' "$line" ;;
         *) printf '%s\n' "$line" ;; esac; done)
     rc=$?
     wait
+    # The KVM probe's verdict holds for the next kernels too.
+    if [ "$accel" = auto ] && [ -f "$VMDIR/.accel.$p" ]; then
+      grep -q '(kvm' "$VMDIR/.accel.$p" && more=(--accel kvm)
+      grep -q '(tcg' "$VMDIR/.accel.$p" && more=(--accel tcg)
+    fi
+    rm -f "$VMDIR/.accel.$p"
     [ $rc -gt $worst ] && worst=$rc
     read -r np _ nf _ ns _ < "$VMDIR/.summary.$p" 2>/dev/null || { np=0 nf=1 ns=0; echo "not ok vmtest-$p: no summary"; }
     rm -f "$VMDIR/.summary.$p"
