@@ -70,7 +70,7 @@ t0=$(uptime_s)
 # check writes its JSON to stdout (--json without -o).
 timeout "$CHECK_TIMEOUT_S" bpfcost check --json > /tmp/check.json 2> /tmp/check.err
 rc=$?
-echo "@@VMTEST RAN check rc=$rc start_s=$t0 end_s=$(uptime_s)"
+echo "@@VMTEST RAN check rc=$rc start_s=$t0 end_s=$(uptime_s) limit_s=$CHECK_TIMEOUT_S"
 emit check.json /tmp/check.json
 emit check.err /tmp/check.err
 
@@ -78,7 +78,7 @@ t0=$(uptime_s)
 # BENCH_ARGS is word-split on purpose: it holds the bench options.
 timeout "$BENCH_TIMEOUT_S" bpfcost bench $BENCH_ARGS -o /tmp/bench.json > /tmp/bench.out 2> /tmp/bench.err
 rc=$?
-echo "@@VMTEST RAN bench rc=$rc start_s=$t0 end_s=$(uptime_s)"
+echo "@@VMTEST RAN bench rc=$rc start_s=$t0 end_s=$(uptime_s) limit_s=$BENCH_TIMEOUT_S"
 emit bench.json /tmp/bench.json
 emit bench.err /tmp/bench.err
 emit bench.out /tmp/bench.out

@@ -61,25 +61,28 @@ def first_line(text):
 
 
 def ran(marks, cmd):
-    """rc and seconds of a RAN marker, or (None, None)."""
+    """rc, seconds and time limit of a RAN marker, or Nones."""
     for m in marks:
-        r = re.match(rf'^RAN {cmd} rc=(\d+) start_s=([\d.]+) end_s=([\d.]+)', m)
+        r = re.match(rf'^RAN {cmd} rc=(\d+) start_s=([\d.]+) end_s=([\d.]+)(?: limit_s=(\d+))?', m)
         if r:
-            return int(r.group(1)), float(r.group(3)) - float(r.group(2))
-    return None, None
+            limit = int(r.group(4)) if r.group(4) else None
+            return int(r.group(1)), float(r.group(3)) - float(r.group(2)), limit
+    return None, None, None
 
 
 def load(rep, blocks, marks, cmd, schema):
     """The parsed JSON of one command, or None after one not-ok line."""
     name = f'vmtest-{cmd}-run'
-    rc, secs = ran(marks, cmd)
+    rc, secs, limit = ran(marks, cmd)
     err = first_line(blocks.get(f'{cmd}.err'))
     if rc is None:
         rep.nok(name, f'guest never ran bpfcost {cmd}')
         return None
     if rc != 0:
-        rep.nok(name, f'bpfcost {cmd} exited {rc} in the guest' + (f': {err}' if err else '')
-                + (' (timed out)' if rc in (124, 137, 143) else ''))
+        stopped = limit is not None and secs >= limit - 1
+        rep.nok(name, f'bpfcost {cmd} exited {rc} in the guest'
+                + (f', stopped at its {limit} s limit (--timeout)' if stopped else '')
+                + (f': {err}' if err else ''))
         return None
     text = blocks.get(f'{cmd}.json', '')
     if not text.strip():
