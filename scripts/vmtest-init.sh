@@ -45,6 +45,8 @@ fi
 echo "@@VMTEST BOOTED release=$(uname -r) emulated=$emulated uptime_s=$(uptime_s)"
 
 if [ -n "$MODPROBE" ]; then
+	# Kernel packages ship no modules.dep (depmod makes it at install).
+	[ -e /lib/modules/$(uname -r)/modules.dep ] || depmod 2>/dev/null
 	for m in $(echo "$MODPROBE" | tr ',' ' '); do
 		if modprobe "$m" 2>/tmp/modprobe.err; then
 			echo "@@VMTEST MODPROBE $m ok"

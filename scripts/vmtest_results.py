@@ -140,8 +140,11 @@ def main():
     else:
         rep.nok('vmtest-kprobe-events', kp[0][len('KPROBE_EVENTS '):])
     for m in marks:
-        if m.startswith('MODPROBE ') and not m.endswith(' ok'):
-            rep.nok('vmtest-modprobe', m[len('MODPROBE '):])
+        r = re.match(r'^MODPROBE (\S+) (.*)$', m)
+        if r and r.group(2) == 'ok':
+            rep.ok(f'vmtest-modprobe-{r.group(1)}')
+        elif r:
+            rep.nok(f'vmtest-modprobe-{r.group(1)}', r.group(2))
 
     check = load(rep, blocks, marks, 'check', 'bpfcost.check/1')
     if check is not None:
