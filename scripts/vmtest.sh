@@ -12,6 +12,7 @@
 #   --modules DIR      modules tree (lib/modules/RELEASE) to put in the guest
 #   --modprobe LIST    comma list of modules the guest loads before the tests
 #   --accel MODE       auto (KVM if the guest really boots, else TCG), kvm, tcg
+#   --mem MB           guest memory (default 1024; more for big --modules)
 #   --ops N --trials N bench size in the guest (default 2000, 2)
 #   --bench-args ARGS  the whole bench command line instead of the default
 #   --bpfcost PATH     static bpfcost to put in the guest (default: make static)
@@ -19,7 +20,7 @@
 #   --timeout S        seconds for the whole guest run (default 480)
 #   --kvm-probe S      seconds KVM gets to print the kernel banner (default 10)
 #   --out DIR          results root (default build/vmtest/results)
-# Environment: KERNEL, MODULES, PACKAGE, VMTEST_ACCEL, VMTEST_OPS, VMTEST_TRIALS.
+# Environment: KERNEL, MODULES, PACKAGE, VMTEST_ACCEL, VMTEST_MEM, VMTEST_OPS, VMTEST_TRIALS.
 #
 # Prints one line per check (ok NAME / not ok NAME: why / skip NAME: why) and
 # "N passed, N failed, N skipped". Exit 0 when nothing failed. Results go to
@@ -32,6 +33,7 @@ VMDIR=$BUILD/vmtest
 kernel=${KERNEL:-} modules=${MODULES:-} modprobe=""
 package=${PACKAGE:-linux-image-amd64}
 accel=${VMTEST_ACCEL:-auto}
+mem_mb=${VMTEST_MEM:-1024}
 ops=${VMTEST_OPS:-2000} trials=${VMTEST_TRIALS:-2}
 bench_args="" bpfcost_bin=""
 boot_timeout_s=120 total_timeout_s=480 kvm_probe_s=10
@@ -49,6 +51,7 @@ while [ $# -gt 0 ]; do
     --modules) need_arg "$@"; modules=$2; shift ;;
     --modprobe) need_arg "$@"; modprobe=$2; shift ;;
     --accel) need_arg "$@"; accel=$2; shift ;;
+    --mem) need_arg "$@"; mem_mb=$2; shift ;;
     --ops) need_arg "$@"; ops=$2; shift ;;
     --trials) need_arg "$@"; trials=$2; shift ;;
     --bench-args) need_arg "$@"; bench_args=$2; shift ;;
@@ -58,13 +61,15 @@ while [ $# -gt 0 ]; do
     --kvm-probe) need_arg "$@"; kvm_probe_s=$2; shift ;;
     --out) need_arg "$@"; out=$2; shift ;;
     -h|--help) usage; exit 0 ;;
-    *) die_usage "unknown option '$1' (accepted: --kernel --package --modules --modprobe --accel --ops --trials --bench-args --bpfcost --boot-timeout --timeout --kvm-probe --out)" ;;
+    *) die_usage "unknown option '$1' (accepted: --kernel --package --modules --modprobe --accel --mem --ops --trials --bench-args --bpfcost --boot-timeout --timeout --kvm-probe --out)" ;;
   esac
   shift
 done
 case "$accel" in auto|kvm|tcg) ;; *) die_usage "--accel '$accel' (accepted: auto, kvm, tcg)" ;; esac
-for v in ops trials boot_timeout_s total_timeout_s kvm_probe_s; do
-  is_uint "${!v}" && [ "${!v}" -gt 0 ] || die_usage "${v%_s} '${!v}' is not a positive integer"
+for pair in mem_mb:--mem ops:--ops trials:--trials boot_timeout_s:--boot-timeout \
+            total_timeout_s:--timeout kvm_probe_s:--kvm-probe; do
+  v=${pair%%:*}
+  is_uint "${!v}" && [ "${!v}" -gt 0 ] || die_usage "${pair#*:} '${!v}' is not a positive integer"
 done
 [ -n "$bench_args" ] || bench_args="--json --workload getpid --hook all --body empty,hash --ops $ops --trials $trials --cpu 0"
 
@@ -305,7 +310,7 @@ boot_one() { # boot_one kvm|tcg: start qemu in the background
   local a=$1 cpu=max
   [ "$a" = kvm ] && cpu=host
   : > "$log"
-  qemu-system-x86_64 -machine "pc,accel=$a" -cpu "$cpu" -m 1024 -smp 2 \
+  qemu-system-x86_64 -machine "pc,accel=$a" -cpu "$cpu" -m "$mem_mb" -smp 2 \
     -nodefaults -no-user-config -display none -monitor none -no-reboot \
     -serial "file:$log" -kernel "$kernel" -initrd "$initrd" \
     -append "console=ttyS0 earlyprintk=serial,ttyS0,115200 panic=-1 oops=panic vmtest.accel=$a" \
