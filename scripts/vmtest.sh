@@ -194,7 +194,7 @@ stop_qemu() {
   fi
 }
 trap 'stop_qemu; rm -rf "$work"' EXIT
-trap 'echo "not ok vmtest: interrupted"; exit 130' INT TERM
+trap 'echo "not ok vmtest: interrupted"; echo "$pass passed, $((fail + 1)) failed, $skipn skipped"; exit 130' INT TERM
 
 # The static bpfcost for the guest.
 if [ -z "$bpfcost_bin" ]; then
