@@ -98,6 +98,12 @@ $(BUILD)/tests/%.bpf.o: tests/bpf/%.bpf.c $(BUILD)/vmlinux.h
 	@mkdir -p $(BUILD)/tests
 	$(CLANG) $(BPF_CFLAGS) -c $< -o $@
 
+# Boots Debian's stock kernel (or PACKAGE=linux-image-rt-amd64, or KERNEL=bzImage
+# [MODULES=dir]) under qemu and
+# runs check and bench inside it (scripts/vmtest.sh, docs/vmtest.md).
+vmtest:
+	@BUILD=$(BUILD) ./scripts/vmtest.sh $(if $(KERNEL),--kernel $(KERNEL)) $(if $(MODULES),--modules $(MODULES)) $(if $(PACKAGE),--package $(PACKAGE))
+
 install: bpfcost
 	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/share/man/man1
 	install -m 0755 bpfcost $(DESTDIR)$(PREFIX)/bin/bpfcost
