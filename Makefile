@@ -60,7 +60,10 @@ $(BUILD)/%.skel.h: $(BUILD)/%.bpf.o
 $(BUILD)/%.o: src/%.c $(HDRS) $(SKELS) | $(BUILD)
 	$(CC) $(CFLAGS) -c $< -o $@
 
-$(BUILD)/static/%.o: src/%.c $(HDRS) $(SKELS) | $(BUILD)
+$(BUILD)/static:
+	@mkdir -p $@
+
+$(BUILD)/static/%.o: src/%.c $(HDRS) $(SKELS) | $(BUILD)/static
 	$(CC) $(CFLAGS) -DBPFCOST_STATIC -c $< -o $@
 
 bpfcost: $(OBJS)
