@@ -91,10 +91,16 @@ TEST_BPF_OBJS := $(patsubst tests/bpf/%.bpf.c,$(BUILD)/tests/%.bpf.o,$(TEST_BPF_
 
 .PHONY: tests-build
 tests-build: $(UNIT_BINS) $(TEST_BPF_OBJS)
+tests-build: $(BUILD)/tests/top_driver
 
 $(BUILD)/tests/%: tests/unit/%.c $(LIB_OBJS)
 	@mkdir -p $(BUILD)/tests
 	$(CC) $(CFLAGS) $< $(LIB_OBJS) -o $@ $(LDLIBS) -lcmocka
+
+# Fires tests/bpf/top_test.bpf.c's uprobes at a known rate (test_top.sh).
+$(BUILD)/tests/top_driver: tests/top_driver.c | $(BUILD)
+	@mkdir -p $(BUILD)/tests
+	$(CC) $(CFLAGS) $< -o $@ -lbpf -lelf -lz
 
 # Sample BPF objects for --obj and lint tests.
 $(BUILD)/tests/%.bpf.o: tests/bpf/%.bpf.c $(BUILD)/vmlinux.h

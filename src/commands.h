@@ -13,5 +13,6 @@ int cmd_bench(int argc, char **argv);
 int cmd_report(int argc, char **argv);
 int cmd_budget(int argc, char **argv);
 int cmd_measure(int argc, char **argv);
+int cmd_top(int argc, char **argv);
 
 #endif

@@ -11,6 +11,7 @@ static const struct command commands[] = {
 	{ "report", cmd_report, "report, decision matrix, budget and verdict from results" },
 	{ "budget", cmd_budget, "system overhead % of a per-event cost, by the guide's table" },
 	{ "measure", cmd_measure, "overhead a running BPF tool adds: bpftrace, bcc, agents" },
+	{ "top", cmd_top, "live cost of every loaded BPF program; Prometheus exporter" },
 };
 
 static void usage(FILE *f)

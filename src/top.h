@@ -1,0 +1,41 @@
+/* `bpfcost top`: options and helpers shared by its views (table, JSON, CSV,
+ * TUI in top_tui.c, Prometheus in top_prom.c). */
+#ifndef BPFCOST_TOP_H
+#define BPFCOST_TOP_H
+
+#include "output.h"
+#include "top_collect.h"
+#include "top_stats.h"
+
+enum top_col {
+	TOP_COL_ID, TOP_COL_TYPE, TOP_COL_NAME, TOP_COL_EVENTS, TOP_COL_AVG,
+	TOP_COL_AVG_TOTAL, TOP_COL_CPU, TOP_COL_MISSES, TOP_COL_ATTACH, TOP_COL_COMM,
+	TOP_NCOLS
+};
+extern const char *const top_col_names[TOP_NCOLS]; /* --sort names */
+
+struct top_opts {
+	double interval_s;
+	long count;             /* intervals to print, 0 = until stopped */
+	enum top_col sort;
+	bool sort_reverse;      /* against the column's natural order */
+	char filter[64];        /* substring of name, type, attach or comm */
+	enum out_format fmt;
+	const char *out_path;
+	const char *prom_addr;  /* --prometheus */
+	enum top_stats_method stats_method;
+	bool calibrate;
+};
+
+/* Programs passing the filter, sorted; returns how many went into out
+ * (sized st->nprogs). */
+int top_view(const struct top_state *st, const struct top_opts *o, struct top_prog **out);
+/* "stats: on (...) cost ~N ns/run" for headers. */
+const char *top_stats_line(const struct top_stats *s, char *buf, size_t len);
+
+#ifndef BPFCOST_STATIC
+int top_tui_run(struct top_state *st, struct top_stats *stats, struct top_opts *o);
+int top_prom_run(struct top_stats *stats, const char *addr);
+#endif
+
+#endif
