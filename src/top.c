@@ -236,14 +236,14 @@ const char *top_stats_line(const struct top_stats *s, char *buf, size_t len)
 	return buf;
 }
 
-static void now_iso(char *buf, size_t len)
+static void now_iso(char *buf, size_t len, bool iso_date)
 {
 	struct timespec ts;
 	struct tm tm;
 
 	clock_gettime(CLOCK_REALTIME, &ts);
 	gmtime_r(&ts.tv_sec, &tm);
-	strftime(buf, len, "%Y-%m-%dT%H:%M:%SZ", &tm);
+	strftime(buf, len, iso_date ? "%Y-%m-%dT%H:%M:%SZ" : "%H:%M:%SZ", &tm);
 }
 
 static const struct table_col cols[] = {
@@ -263,8 +263,8 @@ static void print_table(FILE *f, const struct top_state *st, const struct top_st
 {
 	char when[32], line[256];
 
-	now_iso(when, sizeof(when));
-	fprintf(f, "bpfcost top  %s  interval %.2f s  %d of %d programs  %d CPUs  collect %.2f ms CPU\n",
+	now_iso(when, sizeof(when), false);
+	fprintf(f, "bpfcost top  %s  every %.2f s  %d/%d programs  %d CPUs  collect %.2f ms CPU\n",
 		when, st->interval_s, n, st->nprogs, st->ncpus, st->collect_cpu_ns / 1e6);
 	fprintf(f, "%.80s\n", top_stats_line(stats, line, sizeof(line)));
 	if (interval_no == 1)
@@ -372,7 +372,7 @@ static void print_json(FILE *f, const struct top_state *st, const struct top_sta
 	json_object *root = json_object_new_object(), *arr = json_object_new_array();
 	char when[32];
 
-	now_iso(when, sizeof(when));
+	now_iso(when, sizeof(when), true);
 	json_object_object_add(root, "schema", jstr("bpfcost.top/1"));
 	json_object_object_add(root, "time", jstr(when));
 	json_object_object_add(root, "interval", jint(interval_no));
@@ -405,7 +405,7 @@ static void print_csv(FILE *f, const struct top_state *st, const struct top_stat
 
 	if (interval_no == 1)
 		csv_row(f, hdr, ARRAY_SIZE(hdr));
-	now_iso(when, sizeof(when));
+	now_iso(when, sizeof(when), true);
 	for (int i = 0; i < n; i++) {
 		const struct top_prog *p = v[i];
 
@@ -542,6 +542,8 @@ int cmd_top(int argc, char **argv)
 		goto cleanup;
 	if (o.calibrate)
 		top_stats_calibrate(&stats);
+	else
+		top_stats_release(&stats);
 	if (stop_requested)
 		goto cleanup;
 	info_msg("%s", top_stats_line(&stats, (char[256]){ 0 }, 256));

@@ -54,6 +54,31 @@ const char *top_stats_method_str(const struct top_stats *s)
 	}
 }
 
+static uint64_t prog_run_cnt(int fd)
+{
+	struct bpf_prog_info info = {};
+	__u32 len = sizeof(info);
+
+	if (bpf_obj_get_info_by_fd(fd, &info, &len))
+		return 0;
+	return info.run_cnt;
+}
+
+/* Whether stats count runs right now, whoever turned them on: the sysctl
+ * only shows its own state, not BPF_ENABLE_STATS fds held by others. One
+ * test run of the calibration program answers for the whole kernel. */
+static int stats_counting(int prog_fd)
+{
+	unsigned char pkt[64] = {};
+	LIBBPF_OPTS(bpf_test_run_opts, opts, .data_in = pkt, .data_size_in = sizeof(pkt),
+		    .repeat = 16);
+	uint64_t cnt0 = prog_run_cnt(prog_fd);
+
+	if (bpf_prog_test_run_opts(prog_fd, &opts))
+		return -1;
+	return prog_run_cnt(prog_fd) > cnt0;
+}
+
 void top_stats_refresh(struct top_stats *s)
 {
 	s->on = sysctl_read() == 1 || s->fd >= 0;
@@ -64,11 +89,21 @@ int top_stats_enable(struct top_stats *s, enum top_stats_method want)
 	int prev = sysctl_read();
 	int err;
 
+	struct top_calib_bpf *skel;
+
 	memset(s, 0, sizeof(*s));
 	s->fd = -1;
 	s->sysctl_prev = -1;
 	s->cost_ns = NAN;
 	s->were_on = prev == 1;
+	skel = top_calib_bpf__open_and_load();
+	if (skel) {
+		s->calib = skel;
+		if (stats_counting(bpf_program__fd(skel->progs.top_calib)) == 1)
+			s->were_on = true;
+	} else {
+		info_msg("cannot load the calibration program: %s", libbpf_last_lines());
+	}
 	if (want != STATS_SYSCTL) {
 		/* Preferred: the kernel turns stats off again when the fd
 		 * closes, whatever way this process ends. */
@@ -120,7 +155,15 @@ void top_stats_restore(struct top_stats *s)
 		s->sysctl_prev = -1;
 	}
 	restore_at_exit = NULL;
+	top_calib_bpf__destroy(s->calib);
+	s->calib = NULL;
 	s->on = sysctl_read() == 1;
+}
+
+void top_stats_release(struct top_stats *s)
+{
+	top_calib_bpf__destroy(s->calib);
+	s->calib = NULL;
 }
 
 /* Switch stats for the calibration; only when we are the one holding them. */
@@ -147,20 +190,10 @@ static int cmp_double(const void *a, const void *b)
 	return x < y ? -1 : x > y;
 }
 
-static uint64_t prog_run_cnt(int fd)
-{
-	struct bpf_prog_info info = {};
-	__u32 len = sizeof(info);
-
-	if (bpf_obj_get_info_by_fd(fd, &info, &len))
-		return 0;
-	return info.run_cnt;
-}
-
 void top_stats_calibrate(struct top_stats *s)
 {
 	enum { PAIRS = 9, RUNS = 200000 };
-	struct top_calib_bpf *skel = NULL;
+	struct top_calib_bpf *skel = s->calib;
 	unsigned char pkt[64] = {}; /* an Ethernet frame's worth of zeros */
 	double diff[PAIRS];
 	int fd, err = 0, n = 0;
@@ -168,9 +201,9 @@ void top_stats_calibrate(struct top_stats *s)
 	if (s->were_on) {
 		snprintf(s->cost_note, sizeof(s->cost_note),
 			 "not measured: stats were already on and are not ours to switch off");
+		top_stats_release(s);
 		return;
 	}
-	skel = top_calib_bpf__open_and_load();
 	if (!skel) {
 		snprintf(s->cost_note, sizeof(s->cost_note), "not measured: calibration load failed");
 		return;
@@ -186,15 +219,16 @@ void top_stats_calibrate(struct top_stats *s)
 
 		if ((err = stats_set(s, false)))
 			break;
-		if (sysctl_read() != 0) {
-			err = -EBUSY; /* someone else turned them on meanwhile */
-			break;
-		}
+		cnt0 = prog_run_cnt(fd);
 		if (bpf_prog_test_run_opts(fd, &opts)) {
 			err = -errno;
 			break;
 		}
 		off_ns = opts.duration;
+		if (prog_run_cnt(fd) != cnt0) {
+			err = -EBUSY; /* someone else turned them on meanwhile */
+			break;
+		}
 		if ((err = stats_set(s, true)))
 			break;
 		cnt0 = prog_run_cnt(fd);
@@ -213,6 +247,7 @@ void top_stats_calibrate(struct top_stats *s)
 	if (stats_set(s, true))
 		warn_msg("could not turn BPF stats back on after calibration");
 	top_calib_bpf__destroy(skel);
+	s->calib = NULL;
 	if (err || n < 3) {
 		snprintf(s->cost_note, sizeof(s->cost_note), "not measured: %s",
 			 err == -ENOTSUP ? "test runs not counted by stats" :

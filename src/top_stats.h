@@ -9,7 +9,7 @@
 enum top_stats_method { STATS_AUTO, STATS_FD, STATS_SYSCTL };
 
 struct top_stats {
-	bool were_on;        /* kernel.bpf_stats_enabled read 1 before we started */
+	bool were_on;        /* stats counted runs before we started (any holder) */
 	bool on;             /* on now (by us or someone else) */
 	enum top_stats_method method; /* how we hold them on */
 	int fd;              /* BPF_ENABLE_STATS fd, -1 */
@@ -18,6 +18,7 @@ struct top_stats {
 	uint64_t cost_runs;  /* test runs per trial behind cost_ns */
 	int cost_pairs;
 	char cost_note[128]; /* why not measured, or how it was */
+	void *calib;         /* struct top_calib_bpf *, until calibrated */
 };
 
 /* Turn stats on. Returns 0 or an exit code after printing one line. */
@@ -29,6 +30,8 @@ void top_stats_refresh(struct top_stats *s);
 /* Measure the stats' cost per run (see top_calib.bpf.c). Leaves stats on.
  * Fills cost_ns or cost_note; never fails the command. */
 void top_stats_calibrate(struct top_stats *s);
+/* Unload the calibration program without measuring (--no-calibrate). */
+void top_stats_release(struct top_stats *s);
 const char *top_stats_method_str(const struct top_stats *s);
 
 #endif
