@@ -70,7 +70,7 @@ static const struct argp_option options[] = {
 
 struct parse_ctx {
 	struct top_opts *o;
-	bool once, count_set, prom_conflict;
+	bool once, count_set;
 };
 
 static error_t parse_opt(int key, char *arg, struct argp_state *state)
@@ -158,6 +158,40 @@ static error_t parse_opt(int key, char *arg, struct argp_state *state)
 	return 0;
 }
 
+/* The argument argp choked on, for a one-line message: an unknown option
+ * or one whose value is missing. */
+static const char *bad_arg(int argc, char **argv, char *buf, size_t len)
+{
+	for (int i = 1; i < argc; i++) {
+		const char *a = argv[i];
+		const struct argp_option *o = NULL;
+
+		if (a[0] != '-' || !a[1])
+			continue;
+		for (const struct argp_option *x = options; x->name || x->key; x++) {
+			if (a[1] == '-' ? x->name && !strncmp(a + 2, x->name, strcspn(a + 2, "=")) &&
+					  strlen(x->name) == strcspn(a + 2, "=")
+					: x->key == a[1] && isalpha(x->key)) {
+				o = x;
+				break;
+			}
+		}
+		if (!o) {
+			snprintf(buf, len, "unknown option '%s'", a);
+			return buf;
+		}
+		if (o->arg && !(a[1] == '-' ? strchr(a, '=') != NULL : a[2] != '\0')) {
+			if (i + 1 >= argc) {
+				snprintf(buf, len, "option '%s' needs a value (%s)", a, o->arg);
+				return buf;
+			}
+			i++;
+		}
+	}
+	snprintf(buf, len, "bad arguments");
+	return buf;
+}
+
 /* Natural order: numbers high first, text A-Z. */
 static int cmp_col(const struct top_prog *a, const struct top_prog *b, enum top_col col)
 {
@@ -231,8 +265,7 @@ const char *top_stats_line(const struct top_stats *s, char *buf, size_t len)
 		snprintf(buf + off, len - off, ", cost ~%.0f ns/run included in AVG",
 			 s->cost_ns);
 	else
-		snprintf(buf + off, len - off, ", cost %s", s->cost_note[0] ? s->cost_note :
-			 "not measured (--no-calibrate)");
+		snprintf(buf + off, len - off, ", cost %s", s->cost_note);
 	return buf;
 }
 
@@ -507,12 +540,20 @@ int cmd_top(int argc, char **argv)
 	bool tui;
 	int ret = 0;
 
-	int idx = 0;
+	unsigned flags = ARGP_IN_ORDER | ARGP_NO_ERRS;
 
-	/* ARGP_NO_ERRS: argp's own messages take two lines; ours take one. */
-	if (argp_parse(&argp, argc, argv, ARGP_IN_ORDER | ARGP_NO_ERRS, &idx, &pc))
-		return usage_error("bad option '%s' or missing value (accepted: see bpfcost top --help)",
-				   idx > 1 && idx <= argc ? argv[idx - 1] : "?");
+	/* ARGP_NO_ERRS: argp's own error messages take two lines, ours take
+	 * one. It also silences --help, so let argp speak when asked to. */
+	for (int i = 1; i < argc; i++)
+		if (!strcmp(argv[i], "--help") || !strcmp(argv[i], "-?") || !strcmp(argv[i], "--usage"))
+			flags &= ~ARGP_NO_ERRS;
+	argp_err_exit_status = EXIT_USAGE;
+	if (argp_parse(&argp, argc, argv, flags, NULL, &pc)) {
+		char why[128];
+
+		return usage_error("%s (accepted: see bpfcost top --help)",
+				   bad_arg(argc, argv, why, sizeof(why)));
+	}
 	if (pc.once && pc.count_set && o.count != 1)
 		return usage_error("--once and -n %ld disagree (accepted: one of them)", o.count);
 	if (pc.once)
@@ -526,7 +567,7 @@ int cmd_top(int argc, char **argv)
 #endif
 	tui = !o.prom_addr && o.fmt == OUT_TABLE && !o.count && !o.out_path && isatty(STDOUT_FILENO);
 #ifdef BPFCOST_STATIC
-	tui = false; /* no ncurses in the static build: plain tables */
+	(void)tui; /* no ncurses in the static build: plain tables */
 #endif
 	top_state_init(&st, !o.prom_addr);
 

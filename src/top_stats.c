@@ -162,6 +162,8 @@ void top_stats_restore(struct top_stats *s)
 
 void top_stats_release(struct top_stats *s)
 {
+	if (!s->cost_note[0])
+		snprintf(s->cost_note, sizeof(s->cost_note), "not measured (--no-calibrate)");
 	top_calib_bpf__destroy(s->calib);
 	s->calib = NULL;
 }
