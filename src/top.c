@@ -4,6 +4,7 @@
  * interval (top_collect.c) with BPF stats held on (top_stats.c), and shows
  * the differences as a TUI (top_tui.c), a plain table, JSON or CSV, or
  * serves them to Prometheus (top_prom.c). */
+#include "cli.h"
 #include "commands.h"
 #include "top.h"
 #include "util.h"
@@ -71,6 +72,7 @@ static const struct argp_option options[] = {
 struct parse_ctx {
 	struct top_opts *o;
 	bool once, count_set;
+	int bad; /* a bad value, already reported in one line */
 };
 
 static error_t parse_opt(int key, char *arg, struct argp_state *state)
@@ -84,14 +86,16 @@ static error_t parse_opt(int key, char *arg, struct argp_state *state)
 	case 'd':
 		if (parse_double(arg, &d) || !(d >= 0.1 && d <= 3600)) {
 			usage_error("bad -d '%s' (accepted: seconds from 0.1 to 3600)", arg);
-			exit(EXIT_USAGE);
+			c->bad = 1;
+			return EINVAL;
 		}
 		o->interval_s = d;
 		break;
 	case 'n':
 		if (parse_u64(arg, &u) || u == 0 || u > 100000000) {
 			usage_error("bad -n '%s' (accepted: a count of intervals >= 1)", arg);
-			exit(EXIT_USAGE);
+			c->bad = 1;
+			return EINVAL;
 		}
 		o->count = (long)u;
 		c->count_set = true;
@@ -110,7 +114,8 @@ static error_t parse_opt(int key, char *arg, struct argp_state *state)
 
 			usage_error("unknown --sort '%s' (accepted: %s)", arg,
 				    join_names(names, sizeof(names), top_col_names, TOP_NCOLS));
-			exit(EXIT_USAGE);
+			c->bad = 1;
+			return EINVAL;
 		}
 		o->sort = (enum top_col)i;
 		break;
@@ -140,7 +145,8 @@ static error_t parse_opt(int key, char *arg, struct argp_state *state)
 			o->stats_method = STATS_SYSCTL;
 		} else {
 			usage_error("unknown --stats '%s' (accepted: fd, sysctl)", arg);
-			exit(EXIT_USAGE);
+			c->bad = 1;
+			return EINVAL;
 		}
 		break;
 	case OPT_NO_CALIB:
@@ -151,45 +157,12 @@ static error_t parse_opt(int key, char *arg, struct argp_state *state)
 		break;
 	case ARGP_KEY_ARG:
 		usage_error("unexpected argument '%s' (top takes only options; see --help)", arg);
-		exit(EXIT_USAGE);
+		c->bad = 1;
+		return EINVAL;
 	default:
 		return ARGP_ERR_UNKNOWN;
 	}
 	return 0;
-}
-
-/* The argument argp choked on, for a one-line message: an unknown option
- * or one whose value is missing. */
-static const char *bad_arg(int argc, char **argv, char *buf, size_t len)
-{
-	for (int i = 1; i < argc; i++) {
-		const char *a = argv[i];
-		const struct argp_option *o = NULL;
-
-		if (a[0] != '-' || !a[1])
-			continue;
-		for (const struct argp_option *x = options; x->name || x->key; x++) {
-			if (a[1] == '-' ? x->name && !strncmp(a + 2, x->name, strcspn(a + 2, "=")) &&
-					  strlen(x->name) == strcspn(a + 2, "=")
-					: x->key == a[1] && isalpha(x->key)) {
-				o = x;
-				break;
-			}
-		}
-		if (!o) {
-			snprintf(buf, len, "unknown option '%s'", a);
-			return buf;
-		}
-		if (o->arg && !(a[1] == '-' ? strchr(a, '=') != NULL : a[2] != '\0')) {
-			if (i + 1 >= argc) {
-				snprintf(buf, len, "option '%s' needs a value (%s)", a, o->arg);
-				return buf;
-			}
-			i++;
-		}
-	}
-	snprintf(buf, len, "bad arguments");
-	return buf;
 }
 
 /* Natural order: numbers high first, text A-Z. */
@@ -407,6 +380,7 @@ static void print_json(FILE *f, const struct top_state *st, const struct top_sta
 
 	now_iso(when, sizeof(when), true);
 	json_object_object_add(root, "schema", jstr("bpfcost.top/1"));
+	json_object_object_add(root, "version", jstr(BPFCOST_VERSION));
 	json_object_object_add(root, "time", jstr(when));
 	json_object_object_add(root, "interval", jint(interval_no));
 	json_object_object_add(root, "interval_s", jnum(st->interval_s));
@@ -540,20 +514,8 @@ int cmd_top(int argc, char **argv)
 	bool tui;
 	int ret = 0;
 
-	unsigned flags = ARGP_IN_ORDER | ARGP_NO_ERRS;
-
-	/* ARGP_NO_ERRS: argp's own error messages take two lines, ours take
-	 * one. It also silences --help, so let argp speak when asked to. */
-	for (int i = 1; i < argc; i++)
-		if (!strcmp(argv[i], "--help") || !strcmp(argv[i], "-?") || !strcmp(argv[i], "--usage"))
-			flags &= ~ARGP_NO_ERRS;
-	argp_err_exit_status = EXIT_USAGE;
-	if (argp_parse(&argp, argc, argv, flags, NULL, &pc)) {
-		char why[128];
-
-		return usage_error("%s (accepted: see bpfcost top --help)",
-				   bad_arg(argc, argv, why, sizeof(why)));
-	}
+	if (cli_parse(&argp, argc, argv, &pc, &pc.bad))
+		return EXIT_USAGE;
 	if (pc.once && pc.count_set && o.count != 1)
 		return usage_error("--once and -n %ld disagree (accepted: one of them)", o.count);
 	if (pc.once)
