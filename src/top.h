@@ -36,6 +36,9 @@ const char *top_stats_line(const struct top_stats *s, char *buf, size_t len);
 #ifndef BPFCOST_STATIC
 int top_tui_run(struct top_state *st, struct top_stats *stats, struct top_opts *o);
 int top_prom_run(struct top_stats *stats, const char *addr);
+/* "ADDR:PORT", "[V6]:PORT", ":PORT", "PORT", "ADDR" -> host, port with the
+ * defaults 127.0.0.1 and 9464. Returns 0 or -1. */
+int top_prom_parse_addr(const char *arg, char *host, size_t hlen, char *port, size_t plen);
 #endif
 
 #endif

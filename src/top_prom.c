@@ -187,8 +187,7 @@ static enum MHD_Result handle(void *cls, struct MHD_Connection *conn, const char
 	return reply(conn, MHD_HTTP_NOT_FOUND, text, "not found; try /metrics\n", 24);
 }
 
-/* "ADDR:PORT", "[V6]:PORT", ":PORT", "PORT", "ADDR". */
-static int split_addr(const char *arg, char *host, size_t hlen, char *port, size_t plen)
+int top_prom_parse_addr(const char *arg, char *host, size_t hlen, char *port, size_t plen)
 {
 	const char *colon;
 
@@ -226,7 +225,7 @@ static int listen_on(const char *arg, char *shown, size_t slen)
 	socklen_t sl = sizeof(ss);
 	int fd, one = 1, rc;
 
-	if (split_addr(arg, host, sizeof(host), port, sizeof(port)))
+	if (top_prom_parse_addr(arg, host, sizeof(host), port, sizeof(port)))
 		return -EXIT_USAGE - 1000;
 	rc = getaddrinfo(host, port, &hints, &ai);
 	if (rc) {

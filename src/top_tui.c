@@ -18,7 +18,7 @@ struct tui_col {
 };
 
 /* Number keys 1-9 pick these columns' sort, in this order. */
-static const struct tui_col tcols[] = {
+static struct tui_col tcols[] = {
 	{ "ID", 6, false, TOP_COL_ID },
 	{ "TYPE", 11, true, TOP_COL_TYPE },
 	{ "NAME", 24, true, TOP_COL_NAME },
@@ -195,6 +195,10 @@ static void draw_detail(struct tui *t)
 
 static void redraw(struct tui *t)
 {
+	/* NAME takes what a wide terminal has to spare, within 16..40 */
+	int name_w = COLS - 125;
+
+	tcols[2].width = name_w < 16 ? 16 : name_w > 40 ? 40 : name_w;
 	t->nview = top_view(t->st, t->o, t->view);
 	/* keep the selection on the same program */
 	for (int i = 0; i < t->nview; i++)
