@@ -556,7 +556,7 @@ int cmd_top(int argc, char **argv)
 		ret = top_prom_run(&stats, o.prom_addr);
 	else if (tui)
 		ret = top_tui_run(&st, &stats, &o);
-	else
+	if (ret == TOP_TUI_NO_TERMINAL || (!o.prom_addr && !tui))
 #endif
 		ret = run_plain(&st, &stats, &o, out);
 

@@ -34,6 +34,9 @@ int top_view(const struct top_state *st, const struct top_opts *o, struct top_pr
 const char *top_stats_line(const struct top_stats *s, char *buf, size_t len);
 
 #ifndef BPFCOST_STATIC
+/* Returns an exit code, or TOP_TUI_NO_TERMINAL when curses cannot drive
+ * this terminal (then the caller prints tables). */
+#define TOP_TUI_NO_TERMINAL (-1)
 int top_tui_run(struct top_state *st, struct top_stats *stats, struct top_opts *o);
 int top_prom_run(struct top_stats *stats, const char *addr);
 /* "ADDR:PORT", "[V6]:PORT", ":PORT", "PORT", "ADDR" -> host, port with the

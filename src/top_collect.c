@@ -4,7 +4,8 @@
  * Cost per sample: three syscalls per program (get fd by id, get info,
  * close) plus one per link id; names, tags and link descriptions are read
  * once per object and kept. The /proc scan for holders is the expensive
- * part, so it runs only when programs appear or every holder_every_s. */
+ * part (a readlink per fd on the host, an fdinfo read per BPF fd), so it is
+ * spread over samples with a budget per sample. */
 #include "top_collect.h"
 #include "util.h"
 
@@ -15,6 +16,7 @@
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <math.h>
 #include <net/if.h>
 #include <stdlib.h>
@@ -137,7 +139,7 @@ void top_state_init(struct top_state *st, bool want_holders)
 	memset(st, 0, sizeof(*st));
 	st->ncpus = online_cpus();
 	st->want_holders = want_holders;
-	st->holder_every_s = 5.0;
+	st->holder_budget = 400; /* ~1.5 ms here; 1000 fds in ~3 samples */
 }
 
 void top_state_free(struct top_state *st)
@@ -146,6 +148,7 @@ void top_state_free(struct top_state *st)
 		free(st->progs[i]);
 	free(st->progs);
 	free(st->links);
+	free(st->scan_pids);
 	btf__free(st->vmlinux_btf);
 	memset(st, 0, sizeof(*st));
 }
@@ -486,23 +489,29 @@ static void sample_links(struct top_state *st)
 	}
 }
 
-static void add_holder(struct top_prog *p, int pid, const char *comm)
+static void add_holder(struct top_prog *p, int pid, const char *comm, uint32_t cycle)
 {
-	for (int i = 0; i < p->nholders; i++)
-		if (p->holders[i].pid == pid)
+	for (int i = 0; i < p->nholders; i++) {
+		if (p->holders[i].pid == pid) {
+			p->holders[i].cycle = cycle;
+			snprintf(p->holders[i].comm, sizeof(p->holders[0].comm), "%s", comm);
 			return;
+		}
+	}
 	if (p->nholders == TOP_MAX_HOLDERS) {
 		p->holders_more = true;
+		p->more_cycle = cycle;
 		return;
 	}
 	p->holders[p->nholders].pid = pid;
+	p->holders[p->nholders].cycle = cycle;
 	snprintf(p->holders[p->nholders].comm, sizeof(p->holders[0].comm), "%s", comm);
 	p->nholders++;
 }
 
 static uint32_t fdinfo_field(int procfd, const char *fdname, const char *key)
 {
-	char path[64], buf[1024], *s;
+	char path[300], buf[1024], *s;
 	int fd, n;
 	size_t klen = strlen(key);
 
@@ -521,77 +530,149 @@ static uint32_t fdinfo_field(int procfd, const char *fdname, const char *key)
 	return 0;
 }
 
-void top_scan_holders(struct top_state *st)
+/* One process: its prog and link fds, from the fd after *resume (-1: the
+ * first) until budget syscalls are spent. Sets *resume to the last fd seen
+ * when it stops early, -1 when done. Returns the syscalls it took. */
+static int scan_pid(struct top_state *st, int pid, uint32_t cycle, int *resume, int budget)
 {
-	uint64_t t0 = thread_cpu_ns();
+	char comm[16] = "", path[32];
+	int procfd, fdd, cost = 3;
+	DIR *fds;
+	struct dirent *fe;
+
+	snprintf(path, sizeof(path), "/proc/%d", pid);
+	procfd = open(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (procfd < 0) {
+		*resume = -1;
+		return 1; /* gone */
+	}
+	fdd = openat(procfd, "fd", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	fds = fdd >= 0 ? fdopendir(fdd) : NULL;
+	if (!fds) {
+		if (fdd >= 0)
+			close(fdd);
+		close(procfd);
+		*resume = -1;
+		return cost;
+	}
+	while ((fe = readdir(fds))) {
+		char target[64];
+		ssize_t n;
+		uint32_t prog_id;
+		struct top_prog *p;
+		int fdnum;
+
+		if (fe->d_name[0] == '.')
+			continue;
+		fdnum = atoi(fe->d_name); /* listed in ascending order */
+		if (fdnum <= *resume)
+			continue;
+		if (cost >= budget) {
+			*resume = fdnum - 1;
+			closedir(fds);
+			close(procfd);
+			return cost;
+		}
+		cost++;
+		n = readlinkat(fdd, fe->d_name, target, sizeof(target) - 1);
+		if (n <= 0)
+			continue;
+		target[n] = '\0';
+		/* "anon_inode:bpf-prog" and "anon_inode:bpf_link" */
+		if (strcmp(target, "anon_inode:bpf-prog") && strcmp(target, "anon_inode:bpf_link"))
+			continue;
+		cost += 3;
+		prog_id = fdinfo_field(procfd, fe->d_name, "prog_id:");
+		p = prog_id ? find_prog(st, prog_id) : NULL;
+		if (!p)
+			continue;
+		if (!comm[0]) {
+			int cfd = openat(procfd, "comm", O_RDONLY | O_CLOEXEC);
+			ssize_t c = cfd >= 0 ? read(cfd, comm, sizeof(comm) - 1) : -1;
+
+			cost += 3;
+			if (cfd >= 0)
+				close(cfd);
+			if (c <= 0)
+				snprintf(comm, sizeof(comm), "?");
+			else
+				comm[c - (comm[c - 1] == '\n')] = '\0';
+		}
+		add_holder(p, pid, comm, cycle);
+	}
+	*resume = -1;
+	closedir(fds);
+	close(procfd);
+	return cost;
+}
+
+/* A cycle visited every process listed at its start: whatever it did not
+ * see again is gone (process exited or closed the fd). */
+static void end_cycle(struct top_state *st)
+{
+	for (int i = 0; i < st->nprogs; i++) {
+		struct top_prog *p = st->progs[i];
+		int k = 0;
+
+		for (int j = 0; j < p->nholders; j++)
+			if (p->holders[j].cycle == st->scan_cycle)
+				p->holders[k++] = p->holders[j];
+		p->nholders = k;
+		p->holders_more = p->more_cycle == st->scan_cycle;
+	}
+	st->scan_cycles_done++;
+}
+
+static void start_cycle(struct top_state *st)
+{
 	DIR *proc = opendir("/proc");
 	struct dirent *de;
-	pid_t self = getpid();
+	int self = getpid(), cap = 0;
 
-	for (int i = 0; i < st->nprogs; i++) {
-		st->progs[i]->nholders = 0;
-		st->progs[i]->holders_more = false;
-	}
+	st->scan_npids = st->scan_pos = 0;
+	st->scan_resume_fd = -1;
+	st->scan_cycle++;
 	if (!proc)
 		return;
 	while ((de = readdir(proc))) {
-		char comm[16] = "";
-		int pid, procfd, fdd;
-		DIR *fds;
-		struct dirent *fe;
+		int pid;
 
 		if (!isdigit((unsigned char)de->d_name[0]))
 			continue;
 		pid = atoi(de->d_name);
 		if (pid == self)
 			continue; /* our own fds are transient */
-		procfd = openat(dirfd(proc), de->d_name, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-		if (procfd < 0)
-			continue;
-		fdd = openat(procfd, "fd", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-		fds = fdd >= 0 ? fdopendir(fdd) : NULL;
-		if (!fds) {
-			if (fdd >= 0)
-				close(fdd);
-			close(procfd);
-			continue;
-		}
-		while ((fe = readdir(fds))) {
-			char target[64];
-			ssize_t n;
-			uint32_t prog_id;
-			struct top_prog *p;
+		if (st->scan_npids == cap) {
+			int *t;
 
-			if (fe->d_name[0] == '.')
-				continue;
-			n = readlinkat(fdd, fe->d_name, target, sizeof(target) - 1);
-			if (n <= 0)
-				continue;
-			target[n] = '\0';
-			/* "anon_inode:bpf-prog" and "anon_inode:bpf_link" */
-			if (strcmp(target, "anon_inode:bpf-prog") && strcmp(target, "anon_inode:bpf_link"))
-				continue;
-			prog_id = fdinfo_field(procfd, fe->d_name, "prog_id:");
-			p = prog_id ? find_prog(st, prog_id) : NULL;
-			if (!p)
-				continue;
-			if (!comm[0]) {
-				int cfd = openat(procfd, "comm", O_RDONLY | O_CLOEXEC);
-				ssize_t c = cfd >= 0 ? read(cfd, comm, sizeof(comm) - 1) : -1;
-
-				if (cfd >= 0)
-					close(cfd);
-				if (c <= 0)
-					snprintf(comm, sizeof(comm), "?");
-				else
-					comm[c - (comm[c - 1] == '\n')] = '\0';
-			}
-			add_holder(p, pid, comm);
+			cap = cap ? 2 * cap : 256;
+			t = realloc(st->scan_pids, cap * sizeof(int));
+			if (!t)
+				break;
+			st->scan_pids = t;
 		}
-		closedir(fds);
-		close(procfd);
+		st->scan_pids[st->scan_npids++] = pid;
 	}
 	closedir(proc);
+}
+
+void top_scan_holders(struct top_state *st, int budget)
+{
+	uint64_t t0 = thread_cpu_ns();
+	int used = 0;
+
+	do {
+		if (st->scan_pos >= st->scan_npids)
+			start_cycle(st);
+		while (st->scan_pos < st->scan_npids && (budget < 0 || used < budget)) {
+			used += scan_pid(st, st->scan_pids[st->scan_pos], st->scan_cycle,
+					 &st->scan_resume_fd, budget < 0 ? INT_MAX : budget - used);
+			if (st->scan_resume_fd < 0)
+				st->scan_pos++;
+		}
+		if (st->scan_pos >= st->scan_npids)
+			end_cycle(st);
+	} while (budget < 0 && st->scan_pos < st->scan_npids);
 	st->holders_cpu_ns = thread_cpu_ns() - t0;
 }
 
@@ -640,7 +721,6 @@ int top_sample(struct top_state *st)
 	uint64_t t0 = thread_cpu_ns();
 	struct top_prog **np = NULL;
 	int n = 0, cap = 0, old = 0, err = 0;
-	bool changed = false;
 	__u32 id = 0;
 
 	st->t_prev_ns = st->t_now_ns;
@@ -674,7 +754,6 @@ int top_sample(struct top_state *st)
 		while (old < st->nprogs && st->progs[old]->id < id) {
 			free(st->progs[old]); /* unloaded since the last sample */
 			st->progs[old++] = NULL;
-			changed = true;
 		}
 		had_prev = old < st->nprogs && st->progs[old]->id == id;
 		if (had_prev) {
@@ -689,7 +768,6 @@ int top_sample(struct top_state *st)
 			}
 			fill_identity(p, &info);
 			resolve_name(p, fd, &info);
-			changed = true;
 		}
 		close(fd);
 		compute(st, p, had_prev && st->samples, &info);
@@ -705,11 +783,8 @@ int top_sample(struct top_state *st)
 		}
 		np[n++] = p;
 	}
-	for (; old < st->nprogs; old++) {
-		if (st->progs[old])
-			changed = true;
-		free(st->progs[old]);
-	}
+	for (; old < st->nprogs; old++)
+		free(st->progs[old]); /* unloaded since the last sample */
 	free(st->progs);
 	st->progs = np;
 	st->nprogs = n;
@@ -718,11 +793,9 @@ int top_sample(struct top_state *st)
 
 	sample_links(st);
 	st->holders_cpu_ns = 0;
-	if (st->want_holders &&
-	    (changed || st->t_now_ns - st->holders_at_ns >= st->holder_every_s * 1e9)) {
-		top_scan_holders(st);
-		st->holders_at_ns = st->t_now_ns;
-	}
+	/* The first sample sees the whole host, so --once shows holders. */
+	if (st->want_holders)
+		top_scan_holders(st, st->samples == 1 ? -1 : st->holder_budget);
 	st->collect_cpu_ns = thread_cpu_ns() - t0;
 	return err;
 }

@@ -15,6 +15,7 @@
 
 struct top_holder {
 	int pid;
+	uint32_t cycle; /* scan cycle that last saw it */
 	char comm[16];
 };
 
@@ -44,6 +45,7 @@ struct top_prog {
 
 	int nholders;           /* processes holding a prog or link fd */
 	bool holders_more;      /* more than TOP_MAX_HOLDERS */
+	uint32_t more_cycle;
 	struct top_holder holders[TOP_MAX_HOLDERS];
 
 	float hist_events[TOP_HIST_LEN], hist_avg[TOP_HIST_LEN];
@@ -65,8 +67,14 @@ struct top_state {
 	int ncpus;
 	int samples;
 	bool want_holders;      /* scan /proc for holders */
-	double holder_every_s;  /* at most this often, or when programs change */
-	uint64_t holders_at_ns;
+	/* The /proc scan runs in slices: each sample visits processes until
+	 * holder_budget syscalls are spent, so no refresh pays for a whole
+	 * host; a full cycle takes a few samples. */
+	int holder_budget;
+	int *scan_pids, scan_npids, scan_pos;
+	int scan_resume_fd;     /* within scan_pids[scan_pos], or -1 */
+	uint32_t scan_cycle;
+	int scan_cycles_done;
 	uint64_t collect_cpu_ns;  /* CPU time of the last sample, all of it */
 	uint64_t holders_cpu_ns;  /* part of it spent in the /proc scan */
 	int errors;               /* programs that vanished mid-read, etc. */
@@ -78,8 +86,9 @@ void top_state_free(struct top_state *st);
 /* Take a sample: enumerate programs and links, compute the interval's
  * figures. Returns 0, or -errno when the kernel refuses enumeration. */
 int top_sample(struct top_state *st);
-/* Scan /proc/ * /fdinfo for processes holding prog or link fds. */
-void top_scan_holders(struct top_state *st);
+/* Visit processes in /proc for prog or link fds, spending at most budget
+ * syscalls (< 0: the whole host). */
+void top_scan_holders(struct top_state *st, int budget);
 /* "tracepoint" -> shorter forms for the 80-column table. */
 const char *top_short_type(const char *type_str);
 /* holders as "123 comm, 456 comm2" into buf. */

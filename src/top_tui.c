@@ -17,7 +17,7 @@ struct tui_col {
 	enum top_col sort;
 };
 
-/* Number keys 1-9 pick these columns' sort, in this order. */
+/* Number keys 1-9 and 0 sort by the column at that position. */
 static struct tui_col tcols[] = {
 	{ "ID", 6, false, TOP_COL_ID },
 	{ "TYPE", 11, true, TOP_COL_TYPE },
@@ -31,9 +31,10 @@ static struct tui_col tcols[] = {
 	{ "ATTACH", 30, true, TOP_COL_ATTACH },
 	{ "PROCESSES", 0, true, TOP_COL_COMM }, /* the rest of the line */
 };
-static const enum top_col key_sort[9] = {
+static const enum top_col key_sort[10] = {
+	TOP_COL_ATTACH, /* key 0: the tenth column */
 	TOP_COL_ID, TOP_COL_TYPE, TOP_COL_NAME, TOP_COL_EVENTS, TOP_COL_AVG,
-	TOP_COL_AVG_TOTAL, TOP_COL_CPU, TOP_COL_MISSES, TOP_COL_ATTACH,
+	TOP_COL_AVG_TOTAL, TOP_COL_CPU, TOP_COL_CPU, TOP_COL_MISSES,
 };
 
 struct tui {
@@ -76,7 +77,7 @@ static void draw_header(struct tui *t)
 		 t->st->collect_cpu_ns / 1e6);
 	attroff(A_BOLD);
 	mvprintw(1, 0, "%s", top_stats_line(t->stats, line, sizeof(line)));
-	mvprintw(2, 0, "%%CORE: of one CPU  %%HOST: of all %d  sort: %s%s (1-9,s,r)  filter: %s (/)  "
+	mvprintw(2, 0, "%%CORE: of one CPU  %%HOST: of all %d  sort: %s%s (0-9,s,r)  filter: %s (/)  "
 		 "Enter: detail  q: quit", t->st->ncpus, top_col_names[t->o->sort],
 		 t->o->sort_reverse ? " rev" : "", t->o->filter[0] ? t->o->filter : "-");
 }
@@ -277,8 +278,8 @@ static bool on_key(struct tui *t, int ch)
 		prompt_filter(t);
 		break;
 	default:
-		if (ch >= '1' && ch <= '9') {
-			enum top_col c = key_sort[ch - '1'];
+		if (ch >= '0' && ch <= '9') {
+			enum top_col c = key_sort[ch - '0'];
 
 			if (t->o->sort == c)
 				t->o->sort_reverse = !t->o->sort_reverse;
@@ -299,13 +300,16 @@ static bool on_key(struct tui *t, int ch)
 int top_tui_run(struct top_state *st, struct top_stats *stats, struct top_opts *o)
 {
 	struct tui t = { .st = st, .stats = stats, .o = o };
+	SCREEN *scr;
 	uint64_t next, step = (uint64_t)(o->interval_s * 1e9);
 	int err, ret = 0;
 
 	if ((err = top_sample(st)))
 		return runtime_error("cannot enumerate BPF programs: %s", strerror(-err));
-	if (!initscr())
-		return runtime_error("cannot start the terminal UI");
+	/* newterm, not initscr: initscr exits the process on a bad TERM */
+	scr = newterm(NULL, stdout, stdin);
+	if (!scr)
+		return TOP_TUI_NO_TERMINAL;
 	cbreak();
 	noecho();
 	keypad(stdscr, TRUE);
@@ -355,6 +359,7 @@ int top_tui_run(struct top_state *st, struct top_stats *stats, struct top_opts *
 	}
 out:
 	endwin();
+	delscreen(scr);
 	free(t.view);
 	return ret;
 }
