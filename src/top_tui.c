@@ -6,6 +6,7 @@
 
 #include <curses.h>
 #include <math.h>
+#include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -63,6 +64,21 @@ static void put_cell(int y, int *x, const char *s, int width, bool left)
 	*x += width + 1;
 }
 
+/* mvprintw, cut at the right edge instead of wrapping onto the next row */
+static void put_line(int y, int x, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+static void put_line(int y, int x, const char *fmt, ...)
+{
+	char buf[1024];
+	va_list ap;
+
+	if (x >= COLS || y >= LINES)
+		return;
+	va_start(ap, fmt);
+	vsnprintf(buf, sizeof(buf), fmt, ap);
+	va_end(ap);
+	mvaddnstr(y, x, buf, COLS - x);
+}
+
 static void draw_header(struct tui *t)
 {
 	char line[512], when[16];
@@ -72,12 +88,12 @@ static void draw_header(struct tui *t)
 	localtime_r(&now, &tm);
 	strftime(when, sizeof(when), "%H:%M:%S", &tm);
 	attron(A_BOLD);
-	mvprintw(0, 0, "bpfcost top  %s  every %.1f s  %d/%d programs  %d CPUs  collect %.2f ms CPU",
+	put_line(0, 0, "bpfcost top  %s  every %.1f s  %d/%d programs  %d CPUs  collect %.2f ms CPU",
 		 when, t->o->interval_s, t->nview, t->st->nprogs, t->st->ncpus,
 		 t->st->collect_cpu_ns / 1e6);
 	attroff(A_BOLD);
-	mvprintw(1, 0, "%s", top_stats_line(t->stats, line, sizeof(line)));
-	mvprintw(2, 0, "%%CORE: of one CPU  %%HOST: of all %d  sort: %s%s (0-9,s,r)  filter: %s (/)  "
+	put_line(1, 0, "%s", top_stats_line(t->stats, line, sizeof(line)));
+	put_line(2, 0, "%%CORE: of one CPU  %%HOST: of all %d  sort: %s%s (0-9,s,r)  filter: %s (/)  "
 		 "Enter: detail  q: quit", t->st->ncpus, top_col_names[t->o->sort],
 		 t->o->sort_reverse ? " rev" : "", t->o->filter[0] ? t->o->filter : "-");
 }
@@ -150,7 +166,7 @@ static void chart(int y, int height, const char *title, const float *ring, int l
 		if (!isnan(v) && v > maxv)
 			maxv = v;
 	}
-	mvprintw(y, 0, "%s (last %d intervals, max %.0f)", title, width, maxv);
+	put_line(y, 0, "%s (last %d intervals, max %.0f)", title, width, maxv);
 	for (int row = 0; row < height; row++) {
 		float level = maxv * (height - row) / height;
 
@@ -174,17 +190,17 @@ static void draw_detail(struct tui *t)
 		if (t->st->progs[i]->id == t->sel_id)
 			p = t->st->progs[i];
 	if (!p) {
-		mvprintw(4, 0, "program %u is gone (unloaded). Esc: back", t->sel_id);
+		put_line(4, 0, "program %u is gone (unloaded). Esc: back", t->sel_id);
 		return;
 	}
-	mvprintw(3, 0, "program %u  %s  (Esc: back)", p->id, p->name[0] ? p->name : "(no name)");
-	mvprintw(4, 2, "type %s  tag %s", p->type_str, p->tag);
-	mvprintw(5, 2, "attach: %s", p->attach[0] ? p->attach : "- (no link; attached another way or not at all)");
-	mvprintw(6, 2, "held by: %s", p->nholders ? top_holders_str(p, hold, sizeof(hold)) : "-");
-	mvprintw(7, 2, "events/s %s  avg %s ns  since start %s ns  %%CORE %.2f  %%HOST %.2f",
+	put_line(3, 0, "program %u  %s  (Esc: back)", p->id, p->name[0] ? p->name : "(no name)");
+	put_line(4, 2, "type %s  tag %s", p->type_str, p->tag);
+	put_line(5, 2, "attach: %s", p->attach[0] ? p->attach : "- (no link; attached another way or not at all)");
+	put_line(6, 2, "held by: %s", p->nholders ? top_holders_str(p, hold, sizeof(hold)) : "-");
+	put_line(7, 2, "events/s %s  avg %s ns  since start %s ns  %%CORE %.2f  %%HOST %.2f",
 		 fmt_num(a, sizeof(a), p->events_per_s, 0), fmt_num(b, sizeof(b), p->avg_ns, 0),
 		 fmt_num(c, sizeof(c), p->avg_ns_total, 0), p->cpu_core_pct, p->cpu_host_pct);
-	mvprintw(8, 2, "totals: %llu runs, %llu ns, %llu recursion misses",
+	put_line(8, 2, "totals: %llu runs, %llu ns, %llu recursion misses",
 		 (unsigned long long)p->run_cnt, (unsigned long long)p->run_time_ns,
 		 (unsigned long long)p->recursion_misses);
 	h = (LINES - 12) / 2 - 1;

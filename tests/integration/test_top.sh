@@ -109,8 +109,10 @@ for i in (1, 2):
 since = h[-1]["avg_ns_since_start"]
 kern = (d["hot_run_time_ns"] - (h[0]["run_time_ns_total"])) / (d["hot_run_cnt"] - h[0]["run_cnt_total"])
 res("avg ns since start within 10% of the kernel's counters", abs(since - kern) <= 0.10 * kern, "%s vs %s" % (since, kern))
-res("CPU%% of machine = CPU%% of core / CPUs",
-    abs(h[1]["cpu_host_pct"] * docs[1]["online_cpus"] - h[1]["cpu_core_pct"]) < 1e-6)
+# JSON keeps 3 decimals: allow the rounding
+res("CPU% of machine = CPU% of core / CPUs",
+    abs(h[1]["cpu_host_pct"] * docs[1]["online_cpus"] - h[1]["cpu_core_pct"]) <= 0.001 * (1 + docs[1]["online_cpus"]),
+    "%s x %s vs %s" % (h[1]["cpu_host_pct"], docs[1]["online_cpus"], h[1]["cpu_core_pct"]))
 print("# collect_cpu_ns per interval: %s" % [x["collect_cpu_ns"] for x in docs])
 print("# stats cost: %s ns/run (%s)" % (st["cost_ns_per_run"], st["cost_note"]))
 EOF
