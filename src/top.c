@@ -165,6 +165,22 @@ static error_t parse_opt(int key, char *arg, struct argp_state *state)
 	return 0;
 }
 
+const char *top_fmt_count(char *buf, size_t len, uint64_t v, int width)
+{
+	static const char suffix[] = "kMGTPE";
+	double x = (double)v;
+	int i = -1;
+
+	snprintf(buf, len, "%llu", (unsigned long long)v);
+	/* never cut digits off a count: 123456 in 5 columns is "123k" */
+	while ((int)strlen(buf) > width && i < 5) {
+		x /= 1000;
+		i++;
+		snprintf(buf, len, "%.0f%c", x, suffix[i]);
+	}
+	return buf;
+}
+
 /* Natural order: numbers high first, text A-Z. */
 static int cmp_col(const struct top_prog *a, const struct top_prog *b, enum top_col col)
 {
@@ -253,9 +269,9 @@ static void now_iso(char *buf, size_t len, bool iso_date)
 }
 
 static const struct table_col cols[] = {
-	{ "ID", 5, false },
+	{ "ID", 6, false },
 	{ "TYPE", 10, true },
-	{ "NAME", 15, true },
+	{ "NAME", 14, true },
 	{ "EVENTS/s", 9, false },
 	{ "AVG ns", 7, false },
 	{ "TOTAVG ns", 9, false },
@@ -286,18 +302,21 @@ static void print_table(FILE *f, const struct top_state *st, const struct top_st
 		snprintf(c[0], sizeof(c[0]), "%u", p->id);
 		snprintf(c[1], sizeof(c[1]), "%s", top_short_type(p->type_str));
 		snprintf(c[2], sizeof(c[2]), "%s", p->name[0] ? p->name : "(no name)");
-		fmt_num(c[3], sizeof(c[3]), p->events_per_s, 0);
+		if (isnan(p->events_per_s))
+			fmt_num(c[3], sizeof(c[3]), p->events_per_s, 0);
+		else
+			top_fmt_count(c[3], sizeof(c[3]), llround(p->events_per_s), cols[3].width);
 		fmt_num(c[4], sizeof(c[4]), p->avg_ns, 0);
 		fmt_num(c[5], sizeof(c[5]), p->avg_ns_total, 0);
 		fmt_num(c[6], sizeof(c[6]), p->cpu_core_pct, 2);
 		fmt_num(c[7], sizeof(c[7]), p->cpu_host_pct, 2);
-		snprintf(c[8], sizeof(c[8]), "%llu", (unsigned long long)p->recursion_misses);
+		top_fmt_count(c[8], sizeof(c[8]), p->recursion_misses, cols[8].width);
 		for (int k = 0; k < 9; k++)
 			cells[k] = c[k];
 		table_row(f, cols, ARRAY_SIZE(cols), cells);
 		/* Further lines: what does not fit in 80 columns. */
 		segs[0][0] = segs[1][0] = segs[2][0] = '\0';
-		if (strlen(p->name) > 15)
+		if (strlen(p->name) > (size_t)cols[2].width)
 			snprintf(segs[0], sizeof(segs[0]), "name: %s", p->name);
 		if (p->attach[0])
 			snprintf(segs[1], sizeof(segs[1]), "on: %s", p->attach);
@@ -384,6 +403,9 @@ static void print_json(FILE *f, const struct top_state *st, const struct top_sta
 	json_object_object_add(root, "time", jstr(when));
 	json_object_object_add(root, "interval", jint(interval_no));
 	json_object_object_add(root, "interval_s", jnum(st->interval_s));
+	/* CLOCK_MONOTONIC of the two samples, to line up with other logs */
+	json_object_object_add(root, "start_mono_ns", jint(st->t_prev_ns));
+	json_object_object_add(root, "end_mono_ns", jint(st->t_now_ns));
 	json_object_object_add(root, "online_cpus", jint(st->ncpus));
 	json_object_object_add(root, "programs_loaded", jint(st->nprogs));
 	json_object_object_add(root, "collect_cpu_ns", jint(st->collect_cpu_ns));

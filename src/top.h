@@ -30,6 +30,8 @@ struct top_opts {
 /* Programs passing the filter, sorted; returns how many went into out
  * (sized st->nprogs). */
 int top_view(const struct top_state *st, const struct top_opts *o, struct top_prog **out);
+/* A count in at most width columns: 1234567 -> "1235k" (k, M, G, ...). */
+const char *top_fmt_count(char *buf, size_t len, uint64_t v, int width);
 /* "stats: on (...) cost ~N ns/run" for headers. */
 const char *top_stats_line(const struct top_stats *s, char *buf, size_t len);
 

@@ -1,9 +1,11 @@
 /* Test driver for `bpfcost top` (tests/integration/test_top.sh).
  *
- *   top_driver OBJ RATE SECONDS   load OBJ (build/tests/top_test.bpf.o),
+ *   top_driver OBJ RATE SECONDS [LOG]   load OBJ (build/tests/top_test.bpf.o),
  *       attach its two uprobes to top_driver_hot/top_driver_cold in this
  *       binary, call hot RATE times a second and cold RATE/10 times for
- *       SECONDS, then stay loaded until SIGINT/SIGTERM.
+ *       SECONDS, then stay loaded until SIGINT/SIGTERM. LOG gets a line
+ *       "CLOCK_MONOTONIC_ns hot_calls cold_calls" per 1 ms tick: the truth
+ *       at any instant, even when this process was descheduled for a while.
  *   top_driver --progs N          load N trivial socket filters, hold them
  *       until SIGINT/SIGTERM (a host with many programs).
  *
@@ -92,6 +94,7 @@ int main(int argc, char **argv)
 	struct bpf_map *counts;
 	unsigned long long hot_calls = 0, cold_calls = 0, c_hot = 0, c_cold = 0, cnt, ns;
 	double rate, secs, t0;
+	FILE *logf = NULL;
 	struct timespec next;
 	int ret = 1;
 
@@ -99,9 +102,13 @@ int main(int argc, char **argv)
 	signal(SIGTERM, on_sig);
 	if (argc == 3 && !strcmp(argv[1], "--progs"))
 		return hold_progs(atoi(argv[2]));
-	if (argc != 4) {
-		fprintf(stderr, "usage: top_driver OBJ RATE SECONDS | top_driver --progs N\n");
+	if (argc != 4 && argc != 5) {
+		fprintf(stderr, "usage: top_driver OBJ RATE SECONDS [LOG] | top_driver --progs N\n");
 		return 2;
+	}
+	if (argc == 5 && !(logf = fopen(argv[4], "w"))) {
+		fprintf(stderr, "top_driver: cannot write %s\n", argv[4]);
+		return 1;
 	}
 	rate = atof(argv[2]);
 	secs = atof(argv[3]);
@@ -153,6 +160,14 @@ int main(int argc, char **argv)
 			top_driver_cold();
 			cold_calls++;
 		}
+		if (logf) {
+			struct timespec ts;
+
+			clock_gettime(CLOCK_MONOTONIC, &ts);
+			fprintf(logf, "%llu %llu %llu\n",
+				(unsigned long long)ts.tv_sec * 1000000000ULL + ts.tv_nsec,
+				hot_calls, cold_calls);
+		}
 		if (el >= secs)
 			break;
 		next.tv_nsec += 1000000;
@@ -162,6 +177,9 @@ int main(int argc, char **argv)
 		}
 		clock_nanosleep(CLOCK_MONOTONIC, TIMER_ABSTIME, &next, NULL);
 	}
+	if (logf)
+		fclose(logf);
+	logf = NULL;
 	printf("fired hot_calls=%llu cold_calls=%llu\n", hot_calls, cold_calls);
 	fflush(stdout);
 	while (!stop)
@@ -178,6 +196,8 @@ int main(int argc, char **argv)
 	fflush(stdout);
 	ret = 0;
 out:
+	if (logf)
+		fclose(logf);
 	bpf_link__destroy(lh);
 	bpf_link__destroy(lc);
 	bpf_object__close(obj);

@@ -102,6 +102,16 @@ static void test_short_type_and_holders(void **state)
 	assert_string_equal(top_holders_str(&p, buf, sizeof(buf)), "1 systemd, 42 agent, ...");
 }
 
+static void test_fmt_count(void **state)
+{
+	char b[32];
+
+	assert_string_equal(top_fmt_count(b, sizeof(b), 12345, 5), "12345");
+	assert_string_equal(top_fmt_count(b, sizeof(b), 123456, 5), "123k");
+	assert_string_equal(top_fmt_count(b, sizeof(b), 123456789, 5), "123M");
+	assert_string_equal(top_fmt_count(b, sizeof(b), 0, 5), "0");
+}
+
 static void test_prom_addr(void **state)
 {
 	char h[64], p[16];
@@ -134,6 +144,7 @@ int main(void)
 		cmocka_unit_test(test_sort_name_and_reverse),
 		cmocka_unit_test(test_filter),
 		cmocka_unit_test(test_short_type_and_holders),
+		cmocka_unit_test(test_fmt_count),
 		cmocka_unit_test(test_prom_addr),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
