@@ -548,6 +548,14 @@ int cmd_top(int argc, char **argv)
 #ifdef BPFCOST_STATIC
 	if (o.prom_addr)
 		return runtime_error("--prometheus is not in the static build");
+#else
+	if (o.prom_addr) {
+		char host[256], port[16];
+
+		if (top_prom_parse_addr(o.prom_addr, host, sizeof(host), port, sizeof(port)))
+			return usage_error("bad --prometheus '%s' (accepted: ADDR:PORT, [IPV6]:PORT, "
+					   ":PORT, PORT; default 127.0.0.1:9464)", o.prom_addr);
+	}
 #endif
 	tui = !o.prom_addr && o.fmt == OUT_TABLE && !o.count && !o.out_path && isatty(STDOUT_FILENO);
 #ifdef BPFCOST_STATIC

@@ -219,6 +219,10 @@ EOF
   check "prometheus: runs counter stored = exporter's, up to 3 s behind" \
     python3 -c "import sys; p,n=float('$n_prom'),float('$n_now'); sys.exit(0 if 0 <= n-p <= 3*$RATE*1.1 else 1)"
   check "prometheus: our rules loaded" bash -c "curl -s http://127.0.0.1:$PP/api/v1/rules | grep -q BPFProgSlowRuns"
+  # the fleet query from docs/top.md: top programs by CPU with their attach points
+  q 'topk(10, bpfcost:prog_cpu_ratio:rate5m) * on (instance, id) group_left (attach, tag) bpfcost_prog_info' > "$TMP/topk.json"
+  check "prometheus: docs' topk query joins the attach point" \
+    python3 -c "import json,sys; r=json.load(open(sys.argv[1]))['data']['result']; sys.exit(0 if any(x['metric'].get('id') == sys.argv[2] and 'uprobe:' in x['metric'].get('attach', '') for x in r) else 1)" "$TMP/topk.json" "$HOT"
   st=$(q 'max(scrape_duration_seconds{job="bpfcost"})' | val)
   echo "# prometheus scrape_duration_seconds of the exporter (max): $st"
   kill -TERM $PROM; wait $PROM 2>/dev/null
