@@ -286,6 +286,13 @@ static void print_table(FILE *f, struct bench_result *rs, int n, json_object *en
 			null_row->ci_lo <= 0 && null_row->ci_hi >= 0 ? "" :
 			"  (does not contain 0: treat small overheads with care)");
 	for (int i = 0; i < n; i++)
+		if (rs[i].status == RES_OK && rs[i].stats_on_in_trials) {
+			fprintf(f, "warning: BPF stats were on during the trials (held by another "
+				   "process,\n  e.g. bpftop or bpfcost top): overheads include "
+				   "their clock reads\n");
+			break;
+		}
+	for (int i = 0; i < n; i++)
 		if (rs[i].status == RES_OK && rs[i].lost)
 			fprintf(f, "%s/%s/%s: %llu events lost of %llu\n", rs[i].workload, rs[i].hook,
 				rs[i].body, (unsigned long long)rs[i].lost,

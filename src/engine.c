@@ -93,6 +93,21 @@ static double phase(struct bench_target *t, bool attached, const struct workload
 	return mean;
 }
 
+/* Sum of run_cnt over the target's programs. */
+static uint64_t prog_runs(struct bench_target *t)
+{
+	int fds[16], nfd;
+	uint64_t sum = 0, cnt, time_ns;
+
+	if (t->control || !t->prog_fds)
+		return 0;
+	nfd = t->prog_fds(t->ctx, fds, 16);
+	for (int i = 0; i < nfd; i++)
+		if (!prog_run_stats(fds[i], &cnt, &time_ns, NULL))
+			sum += cnt;
+	return sum;
+}
+
 static void stats_phase(struct bench_target *t, const struct workload *wl, struct wl_ctx *c,
 			uint64_t n, uint64_t *ops_attached, struct bench_result *r)
 {
@@ -135,7 +150,7 @@ void bench_measure(struct bench_target *t, const struct workload *wl,
 {
 	struct hist *hb = NULL, *hp = NULL;
 	struct wl_ctx c = {};
-	uint64_t n, warm, ops_attached = 0;
+	uint64_t n, warm, ops_attached = 0, runs0;
 	double *diff = NULL;
 	struct summary sd, sb, sp;
 	struct probe_counts pc;
@@ -190,6 +205,7 @@ void bench_measure(struct bench_target *t, const struct workload *wl,
 
 	t->reset(t->ctx);
 	ops_attached = 0;
+	runs0 = prog_runs(t);
 	for (int i = 0; i < trials && !stop_requested; i++) {
 		/* B P, then P B: a linear drift cancels over each two pairs */
 		bool probe_first = i % 2;
@@ -213,6 +229,9 @@ void bench_measure(struct bench_target *t, const struct workload *wl,
 			 done_trials, trials);
 		goto out;
 	}
+	/* run_cnt only moves while stats are on: if it moved, someone else
+	 * has them on and the overheads include their clock reads */
+	r->stats_on_in_trials = prog_runs(t) != runs0;
 	if (!o->no_stats)
 		stats_phase(t, wl, &c, n, &ops_attached, r);
 
@@ -370,6 +389,7 @@ json_object *bench_result_json(const struct bench_result *r)
 	ADD("prog_runs_per_op", jnum(r->prog_runs_per_op));
 	ADD("prog_ns_per_op", jnum(r->prog_ns_per_op));
 	ADD("dispatch_ns", jnum(r->dispatch_ns));
+	ADD("stats_on_in_trials", json_object_new_boolean(r->stats_on_in_trials));
 	bt = json_object_new_array();
 	pt = json_object_new_array();
 	for (int i = 0; r->status == RES_OK && i < r->trials; i++) {

@@ -48,6 +48,9 @@ struct bench_result {
 	double prog_ns_per_op;   /* run_time_ns / ops */
 	double dispatch_ns;      /* overhead_ns - prog_ns_per_op */
 	double *base_trials_ns, *probe_trials_ns; /* per-trial means (owned) */
+	/* BPF stats counted runs during the trials: someone (bpftop, bpfcost
+	 * top, the sysctl) holds them on, and every run paid two clock reads */
+	bool stats_on_in_trials;
 };
 
 /* Something that can be attached and detached around the probe phases and
