@@ -206,6 +206,7 @@ int cmd_report(int argc, char **argv)
 		}
 		for (int h = 0; h < d.n_hosts; h++)
 			fprintf(stdout, "%s: %s: %s\n", a.out_path, d.hosts[h].label,
+				d.hosts[h].emulated ? "NONE (emulated CPU)" :
 				verdict_name(report_host_verdict(&ctx, h)));
 		if (charts)
 			info_msg("%d chart%s drawn", ch.drawn, ch.drawn == 1 ? "" : "s");

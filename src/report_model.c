@@ -199,5 +199,8 @@ enum verdict rp_model_host_verdict(const struct rp_model *m, const struct rp_dat
 {
 	if (!m->best || host < 0 || host >= d->n_hosts || m->best[host] < 0)
 		return V_UNKNOWN;
+	/* an emulated CPU's timings decide nothing */
+	if (d->hosts[host].emulated)
+		return V_UNKNOWN;
 	return m->c[m->best[host]].v.level;
 }

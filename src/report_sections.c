@@ -112,6 +112,13 @@ static void host_headline(struct rp_ctx *x, int h)
 		       H->label, emul_tag(x, h));
 		return;
 	}
+	if (H->emulated) {
+		/* an emulated CPU's timings decide nothing; show what they say */
+		doc_ps(x->doc, DS_STRONG, "Verdict for %s: NONE - the CPU is emulated, timings are not "
+		       "representative (they would say %s - %s: %s)", H->label,
+		       verdict_name(M->c[b].v.level), cfg_name(&M->c[b]), M->c[b].v.why);
+		return;
+	}
 	doc_ps(x->doc, vstyle(M->c[b].v.level), "Verdict for %s: %s - %s: %s%s", H->label,
 	       verdict_name(M->c[b].v.level), cfg_name(&M->c[b]), M->c[b].v.why, emul_tag(x, h));
 }

@@ -73,7 +73,7 @@ check report_knee grep -q 'munmap tp/perfbuf: knee at 100K/s \[90K, 110K\] by lo
 if sed -n '/^## Hosts side by side/,/^## /p' "$TMP/all/report.md" | grep -q '^| Configuration | lab-a (6.18.44-cloud-amd64) mean +ns | tcg-guest .* | lab-b (5.15.0-91-generic) mean +ns |' &&
    sed -n '/^## Hosts side by side/,/^## /p' "$TMP/all/report.md" | grep -q '^| getpid tp/ringbuf | 166.7 (p99 +240) | .* | 659.7 (p99 +1480), +493.0 ns (+296%) |'; then
   ok report_side_by_side; else nok report_side_by_side "hosts not in columns with differences"; fi
-if grep -q 'tcg-guest .*EMULATED' "$TMP/all/report.md" && grep -q 'Verdict for tcg-guest .*(emulated: timings not representative)' "$TMP/all/report.md"; then
+if grep -q 'tcg-guest .*EMULATED' "$TMP/all/report.md" && grep -q 'Verdict for tcg-guest .*: NONE - the CPU is emulated, timings are not representative' "$TMP/all/report.md"; then
   ok report_emulated_labelled; else nok report_emulated_labelled "emulated host not labelled"; fi
 check report_app_never_fired grep -q 'python-gc .*probe never fired' "$TMP/all/report.md"
 check report_matrix_loss_100k grep -q '^| munmap tp/perfbuf | +199 | +350 | 0.26% | 0.076% |' "$TMP/all/report.md"
