@@ -14,5 +14,6 @@ int cmd_report(int argc, char **argv);
 int cmd_budget(int argc, char **argv);
 int cmd_measure(int argc, char **argv);
 int cmd_top(int argc, char **argv);
+int cmd_sweep(int argc, char **argv);
 
 #endif

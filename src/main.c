@@ -12,6 +12,7 @@ static const struct command commands[] = {
 	{ "budget", cmd_budget, "system overhead % of a per-event cost, by the guide's table" },
 	{ "measure", cmd_measure, "overhead a running BPF tool adds: bpftrace, bcc, agents" },
 	{ "top", cmd_top, "live cost of every loaded BPF program; Prometheus exporter" },
+	{ "sweep", cmd_sweep, "cost against event rate: latency, CPU, loss, knee, contention" },
 };
 
 static void usage(FILE *f)

@@ -15,6 +15,7 @@
 #include <string.h>
 #include <sys/mount.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 #include <zlib.h>
 
@@ -628,6 +629,22 @@ static void read_slots(struct probe *p, uint64_t *hits, uint64_t *drops)
 		*hits += __atomic_load_n(&p->skel->bss->slots[c].hits, __ATOMIC_RELAXED);
 		*drops += __atomic_load_n(&p->skel->bss->slots[c].drops, __ATOMIC_RELAXED);
 	}
+}
+
+void probe_slot_totals(struct probe *p, uint64_t *hits, uint64_t *drops)
+{
+	read_slots(p, hits, drops);
+}
+
+uint64_t probe_consumer_cpu_ns(struct probe *p)
+{
+	clockid_t cid;
+	struct timespec ts;
+
+	if (!p || !p->thread_started || pthread_getcpuclockid(p->thread, &cid) ||
+	    clock_gettime(cid, &ts))
+		return 0;
+	return (uint64_t)ts.tv_sec * 1000000000ULL + (uint64_t)ts.tv_nsec;
 }
 
 void probe_counts(struct probe *p, struct probe_counts *c)

@@ -94,6 +94,11 @@ void probe_counts(struct probe *p, struct probe_counts *c);
 void probe_reset_counts(struct probe *p);
 /* Per-thread hits are not kept; per-CPU slots are (contention runs). */
 uint64_t probe_hits_cpu(struct probe *p, int cpu);
+/* Hits and output drops summed over CPUs, read without settling or
+ * draining the consumer (per-interval deltas while a run goes on). */
+void probe_slot_totals(struct probe *p, uint64_t *hits, uint64_t *drops);
+/* CPU time the consumer thread has used, ns; 0 when there is none. */
+uint64_t probe_consumer_cpu_ns(struct probe *p);
 int probe_prog_fd(const struct probe *p);
 const char *probe_prog_name(const struct probe *p);
 

@@ -26,6 +26,26 @@ __attribute__((noinline, used)) long bpfcost_op_madvise(struct wl_ctx *c)
 	return syscall(SYS_madvise, c->region, c->len, MADV_DONTNEED);
 }
 
+/* storm: the directive's entropy storm, one op = mmap + memset + munmap of
+ * 4 KiB, all three timed: in a storm the application pays all three per
+ * event. The traced syscall (one per op) is the munmap; the mmap goes
+ * through syscall() so glibc adds nothing. */
+__attribute__((noinline, used)) long bpfcost_op_storm(struct wl_ctx *c)
+{
+	void *p = (void *)syscall(SYS_mmap, NULL, 4096, PROT_READ | PROT_WRITE,
+				  MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+
+	if (p == MAP_FAILED)
+		return -1;
+	memset(p, 0xab, 4096);
+	return syscall(SYS_munmap, p, 4096);
+}
+
+__attribute__((noinline, used)) long bpfcost_op_madvise_free(struct wl_ctx *c)
+{
+	return syscall(SYS_madvise, c->region, c->len, MADV_FREE);
+}
+
 static void touch(struct wl_ctx *c)
 {
 	for (size_t off = 0; off < c->len; off += PAGE)
@@ -69,9 +89,14 @@ const struct workload workloads[] = {
 	{ "madvise", "touch 4 KiB (untimed), madvise(MADV_DONTNEED) timed",
 	  "madvise", SYS_madvise, "bpfcost_op_madvise", region_init, region_fini, touch,
 	  bpfcost_op_madvise },
+	{ "storm", "mmap + memset + munmap of 4 KiB, all timed (the entropy storm)",
+	  "munmap", SYS_munmap, "bpfcost_op_storm", NULL, NULL, NULL, bpfcost_op_storm },
+	{ "madvise_free", "touch 4 KiB (untimed), madvise(MADV_FREE) timed",
+	  "madvise", SYS_madvise, "bpfcost_op_madvise_free", region_init, region_fini, touch,
+	  bpfcost_op_madvise_free },
 };
 const int nr_workloads = sizeof(workloads) / sizeof(workloads[0]);
-const char *const workload_names[] = { "getpid", "munmap", "madvise" };
+const char *const workload_names[] = { "getpid", "munmap", "madvise", "storm", "madvise_free" };
 
 const struct workload *workload_find(const char *name)
 {

@@ -121,9 +121,10 @@ static __always_inline int body_count(void *ctx, __u64 pid_tgid, struct probe_sl
 
 static __always_inline int body_hash(void *ctx, __u64 pid_tgid, struct probe_slot *s)
 {
-	__u32 pid = pid_tgid >> 32;
+	/* one key per process; one per thread in multi-flow (contention) runs */
+	__u32 key = flow_multi ? flow_key(pid_tgid) : (__u32)(pid_tgid >> 32);
 
-	hash_incr(&hash_map, &pid);
+	hash_incr(&hash_map, &key);
 	return 0;
 }
 
