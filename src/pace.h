@@ -42,7 +42,7 @@ double pace_next_gap_ns(struct pace *p);
 /* Uniform [0, 1) from the generator. */
 double pace_uniform(struct pace *p);
 
-/* Run wl for duration_ns on the calling thread. Ops scheduled in the first
+/* Run wl for duration_ns on the calling thread. Ops started in the first
  * warm_ns are issued but not put in the histograms. h_sched: latency from
  * the scheduled start; h_svc: from the actual start (either may be NULL).
  * Timer cost is not subtracted here. Stops early on stop_requested. */

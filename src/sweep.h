@@ -53,7 +53,8 @@ struct sweep_point {
 	enum result_status status;
 	char reason[256];
 	char note[256];                /* e.g. the target was beyond reach */
-	bool saturated;                /* achieved < 95% of the target */
+	bool saturated;                /* achieved < 95% of the target, thread busy */
+	bool starved;                  /* fell behind while its CPU went elsewhere */
 	int pairs;                     /* B/P slice pairs measured */
 	double slice_s;
 	double achieved_rate, base_achieved_rate;

@@ -259,6 +259,10 @@ static void centre(const double *x, int n, double *est, double *lo, double *hi)
  * preempted for milliseconds would otherwise swamp a slice's mean (this
  * machine is shared); a probe's cost is paid by every op, so it stays. */
 #define TRIM_Q 0.99
+#define STARVED_CPU_PCT 80.0
+/* attach/detach stir the CPU (perf events, RCU): the first ops of a slice
+ * run but are not timed, in both phases alike */
+#define WARM_MAX_NS 20e6
 
 static double hist_trimmed_mean(const struct hist *h, double q)
 {
@@ -384,10 +388,10 @@ void sweep_point_run(struct sweep_run *s, double target_rate, struct sweep_point
 			int phase = (k == 0) == probe_first ? 1 : 0;
 			struct slice_cmd cmd = {
 				.rate_per_s = target_rate / n, .duration_ns = (uint64_t)slice_ns,
-				.warm_ns = (uint64_t)(slice_ns / 10), .phase = phase,
+				.warm_ns = (uint64_t)fmin(slice_ns / 20, WARM_MAX_NS), .phase = phase,
 			};
 			uint64_t cons0 = 0, hc0[SWEEP_MAX_THREADS], sum_ops = 0, sum_timed = 0;
-			double el = 0, svc = 0, cpu = 0, bz = 0;
+			double el = 0, cpu = 0, bz = 0;
 
 			if (progress)
 				progress(arg, pr * 2 + k + 1, pairs * 2);
@@ -416,7 +420,6 @@ void sweep_point_run(struct sweep_run *s, double target_rate, struct sweep_point
 
 				sum_ops += r->ops;
 				sum_timed += r->timed;
-				svc += r->svc_sum_ns;
 				cpu += (double)r->cpu_ns;
 				bz += (double)r->busy_ns;
 				if ((double)r->elapsed_ns > el)
@@ -579,10 +582,29 @@ void sweep_point_run(struct sweep_run *s, double target_rate, struct sweep_point
 		t->hits = probe_hits_cpu(s->p, s->w[i].cpu);
 	}
 	if (target_rate > 0 && pt->achieved_rate < 0.95 * target_rate) {
-		pt->saturated = true;
-		snprintf(pt->note, sizeof(pt->note),
-			 "target %.0f/s is beyond reach: %.0f/s achieved (the ceiling here)",
-			 target_rate, pt->achieved_rate);
+		/* Behind schedule with the thread on its CPU most of the time:
+		 * the workload's ceiling. Behind with the CPU mostly elsewhere:
+		 * other work took it (a shared machine), not a ceiling. */
+		if (pt->cpu_workload_pct / n >= STARVED_CPU_PCT) {
+			pt->saturated = true;
+			snprintf(pt->note, sizeof(pt->note),
+				 "target %.0f/s is beyond reach: %.0f/s achieved (the ceiling here)",
+				 target_rate, pt->achieved_rate);
+		} else {
+			pt->starved = true;
+			snprintf(pt->note, sizeof(pt->note),
+				 "fell behind (%.0f/s of %.0f/s) with the workload thread on CPU only "
+				 "%.0f%% of the time: other work took the CPU",
+				 pt->achieved_rate, target_rate, pt->cpu_workload_pct / n);
+		}
+	}
+	/* perf's own count of lost samples (PERF_RECORD_LOST, read by the
+	 * consumer) should agree with the program's failed outputs */
+	if (cfg->body == BODY_PERFBUF && cfg->consumer != CONSUMER_NONE && pc.lost_records != pc.drops) {
+		size_t l = strlen(pt->note);
+
+		snprintf(pt->note + l, sizeof(pt->note) - l, "%sperf lost records %llu != drops %llu",
+			 l ? "; " : "", (unsigned long long)pc.lost_records, (unsigned long long)pc.drops);
 	}
 	pt->status = RES_OK;
 out:
@@ -612,6 +634,7 @@ json_object *sweep_point_json(const struct sweep_point *pt)
 	ADD("achieved_rate", jnum(pt->achieved_rate));
 	ADD("base_achieved_rate", jnum(pt->base_achieved_rate));
 	ADD("saturated", json_object_new_boolean(pt->saturated));
+	ADD("starved", json_object_new_boolean(pt->starved));
 	ADD("missed", jint((long long)pt->missed));
 	ADD("slice_pairs", jint(pt->pairs));
 	ADD("slice_s", jnum(pt->slice_s));
