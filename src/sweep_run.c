@@ -42,6 +42,11 @@ struct sweep_run {
 	struct probe *p;
 	pthread_barrier_t bar;
 	bool bar_init;
+	/* the workers wait for every one of them to exist before they use
+	 * the barrier (it counts them all): 1 go, -1 give up */
+	pthread_mutex_t mu;
+	pthread_cond_t cv;
+	int go;
 	struct slice_cmd cmd;
 	int nworkers;
 	struct worker w[SWEEP_MAX_THREADS];
@@ -59,6 +64,12 @@ static void *worker_main(void *arg)
 	/* the default 50 us timer slack would make every sleep late */
 	prctl(PR_SET_TIMERSLACK, 1UL, 0, 0, 0);
 	w->tid = (int)gettid();
+	pthread_mutex_lock(&s->mu);
+	while (!s->go)
+		pthread_cond_wait(&s->cv, &s->mu);
+	pthread_mutex_unlock(&s->mu);
+	if (s->go < 0)
+		return NULL;
 	if (s->cfg.wl->init && s->cfg.wl->init(&w->c))
 		w->init_err = 1;
 	pthread_barrier_wait(&s->bar); /* ready */
@@ -160,6 +171,8 @@ enum probe_status sweep_open(struct sweep_run **out, const struct sweep_cfg *cfg
 		return PROBE_FAILED;
 	}
 	s->bar_init = true;
+	pthread_mutex_init(&s->mu, NULL);
+	pthread_cond_init(&s->cv, NULL);
 	for (int i = 0; i < s->nworkers; i++) {
 		struct worker *w = &s->w[i];
 
@@ -167,25 +180,25 @@ enum probe_status sweep_open(struct sweep_run **out, const struct sweep_cfg *cfg
 		w->idx = i;
 		w->cpu = (cfg->cpu + i) % ncpu;
 		if ((err = pthread_create(&w->th, NULL, worker_main, w))) {
-			/* the barrier counts every worker: without them it
-			 * cannot be crossed, so give up the whole run */
 			snprintf(reason, len, "workload thread: %s", strerror(err));
-			for (int j = i; j < s->nworkers; j++)
-				s->w[j].started = false;
-			s->nworkers = i;
-			pthread_barrier_destroy(&s->bar);
-			s->bar_init = false;
-			/* started threads wait at the ready barrier forever:
-			 * cancel them */
-			for (int j = 0; j < i; j++) {
-				pthread_cancel(s->w[j].th);
-				pthread_join(s->w[j].th, NULL);
-			}
-			s->nworkers = cfg->threads;
-			sweep_close(s);
-			return PROBE_FAILED;
+			break;
 		}
 		w->started = true;
+	}
+	pthread_mutex_lock(&s->mu);
+	s->go = err ? -1 : 1;
+	pthread_cond_broadcast(&s->cv);
+	pthread_mutex_unlock(&s->mu);
+	if (err) {
+		/* without every worker the barrier cannot be crossed: the
+		 * started ones return at once */
+		for (int i = 0; i < s->nworkers; i++)
+			if (s->w[i].started)
+				pthread_join(s->w[i].th, NULL);
+		pthread_barrier_destroy(&s->bar);
+		s->bar_init = false;
+		sweep_close(s);
+		return PROBE_FAILED;
 	}
 	pthread_barrier_wait(&s->bar); /* ready */
 	for (int i = 0; i < s->nworkers; i++)
