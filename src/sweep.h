@@ -71,6 +71,7 @@ struct sweep_point {
 	double cpu_workload_pct, cpu_workload_base_pct; /* thread CPU / wall, summed */
 	double busy_pct;               /* time inside ops / wall (probe) */
 	double cpu_consumer_pct;
+	double consumer_ns_per_event;  /* consumer CPU / events read */
 	double prog_avg_ns, prog_runs_per_op, prog_overhead_pct;
 	double system_overhead_pct, sys_lo, sys_hi;
 	uint64_t ops_attached, produced, consumed, lost, lost_records;

@@ -1,5 +1,6 @@
 /* Running one sweep point: the workload threads, the slices, the counts. */
 #include "sweep.h"
+#include "budget_model.h"
 #include "bpf/probes.h"
 #include "output.h"
 #include "timer.h"
@@ -241,7 +242,7 @@ void sweep_point_init(struct sweep_point *pt, const struct sweep_cfg *cfg, doubl
 	pt->probe_svc_max_ns = NAN;
 	pt->base_ns = pt->probe_ns = pt->overhead_ns = pt->overhead_lo = pt->overhead_hi = NAN;
 	pt->cpu_workload_pct = pt->cpu_workload_base_pct = pt->busy_pct = NAN;
-	pt->cpu_consumer_pct = NAN;
+	pt->cpu_consumer_pct = pt->consumer_ns_per_event = NAN;
 	pt->prog_avg_ns = pt->prog_runs_per_op = pt->prog_overhead_pct = NAN;
 	pt->system_overhead_pct = pt->sys_lo = pt->sys_hi = NAN;
 	pt->loss_pct = pt->loss_lo = pt->loss_hi = NAN;
@@ -475,7 +476,8 @@ void sweep_point_run(struct sweep_run *s, double target_rate, struct sweep_point
 		d[pr] = mean_ns[1] - mean_ns[0];
 		/* the guide's formula per slice: events/s x added ns per event,
 		 * plus the consumer's CPU, over every online CPU */
-		sys[pr] = (rate_p * d[pr] / 1e9 + (el_p > 0 ? cons_p / el_p : 0)) / pt->cpus * 100.0;
+		sys[pr] = overhead_pct(rate_p, d[pr] + (rate_p > 0 && el_p > 0 ?
+							cons_p / (rate_p * el_p / 1e9) : 0), pt->cpus);
 		done_pairs = pr + 1;
 	}
 	if (stop_requested) {
@@ -558,8 +560,10 @@ void sweep_point_run(struct sweep_run *s, double target_rate, struct sweep_point
 	pt->busy_pct = probe_el > 0 ? 100.0 * busy / probe_el : NAN;
 	pt->cpu_consumer_pct = probe_el > 0 ? 100.0 * cons_ns / probe_el : NAN;
 	/* the point's estimate from its totals; the interval from the slices */
-	pt->system_overhead_pct = (pt->achieved_rate * pt->overhead_ns / 1e9 +
-				   (probe_el > 0 ? cons_ns / probe_el : 0)) / pt->cpus * 100.0;
+	pt->consumer_ns_per_event = probe_ops ? cons_ns / (double)probe_ops : NAN;
+	pt->system_overhead_pct = overhead_pct(pt->achieved_rate,
+					       pt->overhead_ns + (probe_ops ? pt->consumer_ns_per_event : 0),
+					       pt->cpus);
 	{
 		double e;
 
@@ -571,7 +575,7 @@ void sweep_point_run(struct sweep_run *s, double target_rate, struct sweep_point
 		}
 	}
 	if (!isnan(pt->prog_avg_ns))
-		pt->prog_overhead_pct = pt->achieved_rate * pt->prog_avg_ns / 1e9 / pt->cpus * 100.0;
+		pt->prog_overhead_pct = overhead_pct(pt->achieved_rate, pt->prog_avg_ns, pt->cpus);
 	pt->loss_pct = pc.hits ? 100.0 * (double)pc.drops / (double)pc.hits : 0;
 	{
 		double e;
@@ -677,6 +681,7 @@ json_object *sweep_point_json(const struct sweep_point *pt)
 	ADD("cpu_workload_base_pct", jnum(pt->cpu_workload_base_pct));
 	ADD("busy_pct", jnum(pt->busy_pct));
 	ADD("cpu_consumer_pct", jnum(pt->cpu_consumer_pct));
+	ADD("consumer_ns_per_event", jnum(pt->consumer_ns_per_event));
 	ADD("prog_avg_ns", jnum(pt->prog_avg_ns));
 	ADD("prog_runs_per_op", jnum(pt->prog_runs_per_op));
 	ADD("prog_overhead_pct", jnum(pt->prog_overhead_pct));

@@ -79,7 +79,7 @@ static const struct workload nop_wl = { "nop", "nothing", "none", -1, NULL, NULL
 
 /* 1k/s and 10k/s are reached within 10% (an op that costs nothing: only
  * the pacing is measured). The machine is shared: a run the host starved
- * is tried again, up to three times. */
+ * is tried again, up to five times. */
 static double paced_once(double rate, enum arrival a, uint64_t seed)
 {
 	struct pace p;
@@ -106,7 +106,7 @@ static void paced(double rate, enum arrival a)
 	/* Poisson counts vary: sqrt(3000) ~ 2% at 10k/s */
 	double tol = a == ARRIVAL_UNIFORM ? 0.10 : 0.15, err = INFINITY;
 
-	for (int i = 0; i < 3 && err >= tol; i++)
+	for (int i = 0; i < 5 && err >= tol; i++)
 		err = fmin(err, paced_once(rate, a, 3 + (uint64_t)i));
 	if (err >= tol)
 		print_message("# %.0f/s %s: off by %.1f%%\n", rate, arrival_names[a], err * 100);
