@@ -269,6 +269,15 @@ static void *consumer_main(void *arg)
 
 	sigfillset(&all);
 	pthread_sigmask(SIG_BLOCK, &all, NULL); /* signals go to the main thread */
+	/* A thread's first malloc maps a new glibc arena and trims it with
+	 * munmap: had libbpf's perf reader done it (a record that wraps the
+	 * ring) while attached, a munmap probe would count two extra events.
+	 * Create the arena now, before anything is attached. */
+	{
+		void *volatile m = malloc(64); /* volatile: the pair must not be optimized out */
+
+		free(m);
+	}
 	if (p->spec.consumer_cpu >= 0)
 		pin_to_cpu(p->spec.consumer_cpu);
 	while (!atomic_load(&p->stop)) {

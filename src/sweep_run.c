@@ -65,6 +65,13 @@ static void *worker_main(void *arg)
 	/* the default 50 us timer slack would make every sleep late */
 	prctl(PR_SET_TIMERSLACK, 1UL, 0, 0, 0);
 	w->tid = (int)gettid();
+	/* the thread's malloc arena (mmap + munmap trims) exists before any
+	 * probe is attached, should libc allocate on this thread later */
+	{
+		void *volatile m = malloc(64); /* volatile: the pair must not be optimized out */
+
+		free(m);
+	}
 	pthread_mutex_lock(&s->mu);
 	while (!s->go)
 		pthread_cond_wait(&s->cv, &s->mu);
