@@ -398,6 +398,21 @@ static int next_cfg(const struct sweep_point *pts, int n, int first)
 
 /* ---- output ---- */
 
+/* The 1-minute load average: this machine is shared, and a point that
+ * fell behind should say what else ran. */
+static double loadavg_1m(void)
+{
+	char buf[128];
+	double v;
+
+	if (read_small_file("/proc/loadavg", buf, sizeof(buf)) < 0 || sscanf(buf, "%lf", &v) != 1)
+		return NAN;
+	return v;
+}
+
+static double load_start = NAN;
+
+
 static const char *fmt_rate(char *buf, size_t len, double r)
 {
 	if (!(r > 0))
@@ -500,6 +515,8 @@ static void print_table(FILE *f, const struct sweep_point *pts, int n, json_obje
 
 	fprintf(f, "\n");
 	env_print(f, env);
+	fprintf(f, "load average %.2f at the start, %.2f at the end (%d CPUs)\n", load_start,
+		loadavg_1m(), online_cpus());
 	for (int first = 0; first < n; first = next_cfg(pts, n, first)) {
 		int end = next_cfg(pts, n, first);
 		const struct sweep_point *p0 = &pts[first];
@@ -638,6 +655,8 @@ static json_object *results_json(const struct sweep_point *pts, int n, json_obje
 	json_object_object_add(cfg, "seed", jint((long long)a->cfg.seed));
 	json_object_object_add(root, "config", cfg);
 	json_object_object_add(root, "interrupted", json_object_new_boolean(interrupted));
+	json_object_object_add(root, "loadavg_start", jnum(load_start));
+	json_object_object_add(root, "loadavg_now", jnum(loadavg_1m()));
 	for (int i = 0; i < n; i++)
 		json_object_array_add(arr, sweep_point_json(&pts[i]));
 	json_object_object_add(root, "points", arr);
@@ -751,6 +770,7 @@ int cmd_sweep(int argc, char **argv)
 	if (!pts)
 		return runtime_error("out of memory");
 	env = env_collect();
+	load_start = loadavg_1m();
 	if (jget_int(env, "bpf_stats_enabled", 0) == 1)
 		warn_msg("kernel.bpf_stats_enabled is 1 (someone else turned it on): "
 			 "overheads include the stats' own clock reads");

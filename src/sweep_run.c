@@ -618,7 +618,7 @@ void sweep_point_run(struct sweep_run *s, double target_rate, struct sweep_point
 			pt->starved = true;
 			snprintf(pt->note, sizeof(pt->note),
 				 "fell behind (%.0f/s of %.0f/s) with the workload thread on CPU only "
-				 "%.0f%% of the time: other work took the CPU",
+				 "%.0f%% of the time: other work took the CPU, not a ceiling",
 				 pt->achieved_rate, target_rate, pt->cpu_workload_pct / n);
 		}
 	}
