@@ -398,6 +398,20 @@ static int next_cfg(const struct sweep_point *pts, int n, int first)
 
 /* ---- output ---- */
 
+/* The buffer the probe really gets: ring buffer bytes and perf pages per
+ * CPU are powers of two of 4 KiB pages (probe.c); 0 is its 256 KiB. */
+static long long buf_effective(uint32_t asked)
+{
+	long long sz = 4096;
+
+	if (!asked)
+		return 256 * 1024;
+	while (sz < asked)
+		sz <<= 1;
+	return sz;
+}
+
+
 /* The 1-minute load average: this machine is shared, and a point that
  * fell behind should say what else ran. */
 static double loadavg_1m(void)
@@ -523,10 +537,8 @@ static void print_table(FILE *f, const struct sweep_point *pts, int n, json_obje
 		struct cfg_knee ck;
 		bool any_ok = false;
 
-		if (a->cfg.buf_size)
-			snprintf(bs, sizeof(bs), "%u B", a->cfg.buf_size);
-		else
-			snprintf(bs, sizeof(bs), "default");
+		snprintf(bs, sizeof(bs), "%lld KiB%s", buf_effective(a->cfg.buf_size) / 1024,
+			 strcmp(p0->body, "perfbuf") ? "" : " per CPU");
 		fprintf(f, "\n%s x %s x %s: %s arrivals, %d thread%s from CPU %d%s",
 			p0->workload, p0->hook, p0->body, arrival_names[p0->arrival], p0->threads,
 			p0->threads > 1 ? "s" : "", a->cfg.cpu,
@@ -642,7 +654,8 @@ static json_object *results_json(const struct sweep_point *pts, int n, json_obje
 	json_object_object_add(cfg, "arrival", jstr(arrival_names[a->cfg.arrival]));
 	json_object_object_add(cfg, "duration_s", jnum(a->duration_s));
 	json_object_object_add(cfg, "slice_ms", jnum((double)a->cfg.slice_ns / 1e6));
-	json_object_object_add(cfg, "buf_size", a->cfg.buf_size ? jint(a->cfg.buf_size) : jint(262144));
+	json_object_object_add(cfg, "buf_size", jint(buf_effective(a->cfg.buf_size)));
+	json_object_object_add(cfg, "buf_size_asked", a->cfg.buf_size ? jint(a->cfg.buf_size) : NULL);
 	json_object_object_add(cfg, "consumer", jstr(consumer_names[a->cfg.consumer]));
 	json_object_object_add(cfg, "batch", jint(a->cfg.batch));
 	json_object_object_add(cfg, "threads", jint(a->cfg.threads));
