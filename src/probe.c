@@ -9,6 +9,7 @@
 #include <errno.h>
 #include <limits.h>
 #include <linux/perf_event.h>
+#include <poll.h>
 #include <pthread.h>
 #include <stdatomic.h>
 #include <stdlib.h>
@@ -265,6 +266,7 @@ static void drain(struct probe *p)
 static void *consumer_main(void *arg)
 {
 	struct probe *p = arg;
+	struct pollfd pfd;
 	sigset_t all;
 
 	sigfillset(&all);
@@ -280,6 +282,8 @@ static void *consumer_main(void *arg)
 	}
 	if (p->spec.consumer_cpu >= 0)
 		pin_to_cpu(p->spec.consumer_cpu);
+	pfd.fd = p->rb ? ring_buffer__epoll_fd(p->rb) : perf_buffer__epoll_fd(p->pb);
+	pfd.events = POLLIN; /* an epoll fd is readable when its buffers have data */
 	while (!atomic_load(&p->stop)) {
 		if (p->spec.consumer == CONSUMER_BATCH && p->rb) {
 			/* no wake-ups: poll the ring on a timer */
@@ -287,12 +291,11 @@ static void *consumer_main(void *arg)
 			usleep(1000);
 			continue;
 		}
-		pthread_mutex_lock(&p->consume_lock);
-		if (p->rb)
-			ring_buffer__poll(p->rb, 50);
-		else
-			perf_buffer__poll(p->pb, 50);
-		pthread_mutex_unlock(&p->consume_lock);
+		/* Wait outside the lock, then drain under it: holding it
+		 * through a blocking poll starved probe_counts and
+		 * probe_reset_counts of the lock for seconds. */
+		poll(&pfd, 1, 50);
+		drain(p);
 	}
 	return NULL;
 }
