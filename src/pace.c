@@ -10,7 +10,7 @@ const char *const arrival_names[2] = { "uniform", "poisson" };
 
 #define MIN_SLEEP_NS 5000.0   /* shorter waits spin: a sleep costs more */
 #define SLACK_MIN_NS 5000.0
-#define SLACK_MAX_NS 250000.0
+#define SLACK_MAX_NS 100000.0
 
 void pace_init(struct pace *p, double rate_per_s, enum arrival a, uint64_t seed)
 {
@@ -19,7 +19,7 @@ void pace_init(struct pace *p, double rate_per_s, enum arrival a, uint64_t seed)
 	p->arrival = a;
 	p->rng = seed ? seed : 0x9e3779b97f4a7c15ULL;
 	p->late_ewma_ns = 20000;
-	p->slack_ns = 50000;
+	p->slack_ns = 22000;
 }
 
 static uint64_t splitmix64(uint64_t *s)
@@ -92,7 +92,10 @@ static void wait_until(struct pace *p, uint64_t deadline)
 			/* a wake-up the host delayed by milliseconds says nothing
 			 * about the next: clamp it, or the slack (spun CPU) balloons */
 			p->late_ewma_ns = 0.9 * p->late_ewma_ns + 0.1 * fmin(late, 100000);
-			p->slack_ns = fmin(SLACK_MAX_NS, fmax(SLACK_MIN_NS, 2 * p->late_ewma_ns + 2000));
+			/* about the usual lateness: a wider slack starts more ops
+			 * on time but spins more, and a spinning thread loses
+			 * the CPU to others on a busy machine (a sleeper wins it) */
+			p->slack_ns = fmin(SLACK_MAX_NS, fmax(SLACK_MIN_NS, p->late_ewma_ns + 2000));
 		} else {
 			cpu_relax();
 		}
