@@ -547,11 +547,23 @@ static void print_table(FILE *f, const struct sweep_point *pts, int n, json_obje
 			fprintf(f, ",\n  consumer %s on CPU %d, buffer %s", consumer_names[p0->consumer],
 				a->cfg.consumer_cpu, bs);
 		fprintf(f, "\n");
-		for (int i = first; i < end; i++)
-			if (pts[i].status != RES_OK)
-				fprintf(f, "%.79s\n", pts[i].reason[0] ? pts[i].reason : "failed");
-			else
+		for (int i = first; i < end; i++) {
+			char line[320];
+
+			if (pts[i].status == RES_OK) {
 				any_ok = true;
+				continue;
+			}
+			/* one line for the points one reason stopped */
+			if (i > first && pts[i - 1].status == pts[i].status &&
+			    !strcmp(pts[i - 1].reason, pts[i].reason))
+				continue;
+			snprintf(line, sizeof(line), "%s%s%s: %s",
+				 pts[i].status == RES_FAILED ? fmt_rate(buf[0], sizeof(buf[0]), pts[i].target_rate) : "",
+				 pts[i].status == RES_FAILED ? "/s " : "", result_status_names[pts[i].status],
+				 pts[i].reason[0] ? pts[i].reason : "-");
+			fprintf(f, "%.79s\n", line);
+		}
 		if (!any_ok)
 			continue;
 		table_header(f, main_cols, 10);
