@@ -75,7 +75,9 @@ static void wait_until(struct pace *p, uint64_t deadline)
 		rem_ns = (double)(deadline - now) * timer_ns_per_tick;
 		if (rem_ns > p->slack_ns + MIN_SLEEP_NS) {
 			struct timespec ts;
-			double sleep_ns = rem_ns - p->slack_ns;
+			/* at most 50 ms at a time: a stop request is seen soon
+			 * (signals go to the main thread, not here) */
+			double sleep_ns = fmin(rem_ns - p->slack_ns, 50e6);
 			uint64_t want = now + (uint64_t)(sleep_ns / timer_ns_per_tick), after;
 			double late;
 
