@@ -581,6 +581,8 @@ void sweep_point_run(struct sweep_run *s, double target_rate, struct sweep_point
 			pt->sys_hi += pt->system_overhead_pct - e;
 		}
 	}
+	if (!bodies[cfg->body].output || cfg->consumer == CONSUMER_NONE)
+		pt->cpu_consumer_pct = pt->consumer_ns_per_event = NAN; /* no reader thread */
 	if (!isnan(pt->prog_avg_ns))
 		pt->prog_overhead_pct = overhead_pct(pt->achieved_rate, pt->prog_avg_ns, pt->cpus);
 	pt->loss_pct = pc.hits ? 100.0 * (double)pc.drops / (double)pc.hits : 0;
