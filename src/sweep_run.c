@@ -280,7 +280,6 @@ static void centre(const double *x, int n, double *est, double *lo, double *hi)
  * preempted for milliseconds would otherwise swamp a slice's mean (this
  * machine is shared); a probe's cost is paid by every op, so it stays. */
 #define TRIM_Q 0.99
-#define STARVED_CPU_PCT 80.0
 /* attach/detach stir the CPU (perf events, RCU): the first ops of a slice
  * run but are not timed, in both phases alike */
 #define WARM_MAX_NS 20e6
@@ -608,20 +607,30 @@ void sweep_point_run(struct sweep_run *s, double target_rate, struct sweep_point
 		t->hits = probe_hits_cpu(s->p, s->w[i].cpu);
 	}
 	if (target_rate > 0 && pt->achieved_rate < 0.95 * target_rate) {
-		/* Behind schedule with the thread on its CPU most of the time:
-		 * the workload's ceiling. Behind with the CPU mostly elsewhere:
-		 * other work took it (a shared machine), not a ceiling. */
-		if (pt->cpu_workload_pct / n >= STARVED_CPU_PCT) {
+		/* Behind schedule. With the CPU to itself the thread would have
+		 * reached about achieved / (its CPU share): below the target,
+		 * the target is beyond the workload (saturated); above it,
+		 * other work took the CPU (starved), not a ceiling. */
+		double share = fmax(pt->cpu_workload_pct / n / 100.0, 0.01);
+		double full = pt->achieved_rate / fmin(share, 1.0);
+
+		if (full < 0.95 * target_rate) {
 			pt->saturated = true;
-			snprintf(pt->note, sizeof(pt->note),
-				 "target %.0f/s is beyond reach: %.0f/s achieved (the ceiling here)",
-				 target_rate, pt->achieved_rate);
+			if (share < 0.9)
+				snprintf(pt->note, sizeof(pt->note),
+					 "target %.0f/s is beyond reach: %.0f/s achieved on %.0f%% of a CPU "
+					 "(~%.0f/s with all of it)", target_rate, pt->achieved_rate,
+					 share * 100, full);
+			else
+				snprintf(pt->note, sizeof(pt->note),
+					 "target %.0f/s is beyond reach: %.0f/s achieved (the ceiling here)",
+					 target_rate, pt->achieved_rate);
 		} else {
 			pt->starved = true;
 			snprintf(pt->note, sizeof(pt->note),
 				 "fell behind (%.0f/s of %.0f/s) with the workload thread on CPU only "
 				 "%.0f%% of the time: other work took the CPU, not a ceiling",
-				 pt->achieved_rate, target_rate, pt->cpu_workload_pct / n);
+				 pt->achieved_rate, target_rate, share * 100);
 		}
 	}
 	/* perf's own count of lost samples (PERF_RECORD_LOST, read by the
