@@ -49,7 +49,7 @@ enum {
 
 static const struct argp_option sweep_opts_def[] = {
 	{ "workload", 'w', "W", 0, "getpid, munmap, madvise, storm, madvise_free (default munmap)" },
-	{ "hook", 'H', "H", 0, "tp, rawtp, tp_btf, fentry, fexit, kprobe, kretprobe, uprobe, uretprobe (default tp)" },
+	{ "hook", 'H', "H", 0, "tp, rawtp, tp_btf, fentry, fexit, kprobe, kretprobe, uprobe, uretprobe, or null: the control, nothing attached (default tp)" },
 	{ "body", 'b', "LIST", 0, "empty, count, hash, complex, ringbuf, perfbuf, percpu_hash, lru_hash, array, percpu_array, all (default ringbuf)" },
 	{ "rates", 'r', "LIST", 0, "events/s per point: 1k, 10k, 100k, 1m, ..., max (default 1k,10k,100k,max)" },
 	{ "arrival", OPT_ARRIVAL, "KIND", 0, "uniform or poisson inter-arrival times (default uniform)" },
@@ -198,7 +198,9 @@ static error_t sweep_parse(int key, char *arg, struct argp_state *state)
 			a->wl = &workloads[i];
 		break;
 	case 'H':
-		if ((i = pick("--hook", arg, hook_names, NR_HOOKS - 1)) < 0)
+		if (!strcmp(arg, "null")) /* the control: the whole procedure, nothing attached */
+			a->hook = HOOK_NULL;
+		else if ((i = pick("--hook", arg, hook_names, NR_HOOKS - 1)) < 0)
 			a->bad = 1;
 		else
 			a->hook = (enum hook_id)(i + 1);
@@ -543,7 +545,9 @@ static void print_table(FILE *f, const struct sweep_point *pts, int n, json_obje
 			p0->workload, p0->hook, p0->body, arrival_names[p0->arrival], p0->threads,
 			p0->threads > 1 ? "s" : "", a->cfg.cpu,
 			p0->threads > 1 ? (p0->flow_multi ? ", multi-flow" : ", single-flow") : "");
-		if (!strcmp(p0->body, "ringbuf") || !strcmp(p0->body, "perfbuf"))
+		if (!strcmp(p0->hook, "null"))
+			fprintf(f, "\n  (the control: nothing attached; +ns is the method's noise floor)");
+		else if (!strcmp(p0->body, "ringbuf") || !strcmp(p0->body, "perfbuf"))
 			fprintf(f, ",\n  consumer %s on CPU %d, buffer %s", consumer_names[p0->consumer],
 				a->cfg.consumer_cpu, bs);
 		fprintf(f, "\n");
@@ -789,6 +793,8 @@ int cmd_sweep(int argc, char **argv)
 	if (geteuid() != 0)
 		return runtime_error("needs root (CAP_BPF and CAP_PERFMON) to load probes");
 
+	if (a.hook == HOOK_NULL)
+		a.bodies = 1ULL << BODY_EMPTY; /* nothing runs: one configuration */
 	nbodies = __builtin_popcountll(a.bodies);
 	total = nbodies * a.nrates;
 	pts = calloc((size_t)total, sizeof(*pts));

@@ -233,7 +233,7 @@ void sweep_point_init(struct sweep_point *pt, const struct sweep_cfg *cfg, doubl
 	memset(pt, 0, sizeof(*pt));
 	snprintf(pt->workload, sizeof(pt->workload), "%s", cfg->wl->name);
 	snprintf(pt->hook, sizeof(pt->hook), "%s", hooks[cfg->hook].name);
-	snprintf(pt->body, sizeof(pt->body), "%s", bodies[cfg->body].name);
+	snprintf(pt->body, sizeof(pt->body), "%s", cfg->hook == HOOK_NULL ? "-" : bodies[cfg->body].name);
 	pt->arrival = cfg->arrival;
 	pt->consumer = cfg->consumer;
 	pt->threads = cfg->threads;
@@ -509,13 +509,15 @@ void sweep_point_run(struct sweep_run *s, double target_rate, struct sweep_point
 	pt->lost = pc.drops;
 	pt->lost_records = pc.lost_records;
 	pt->pairs = done_pairs;
-	if (pc.hits != ops_attached) {
+	if (cfg->hook == HOOK_NULL) {
+		pt->ops_attached = 0; /* nothing was attached to count */
+	} else if (pc.hits != ops_attached) {
 		snprintf(pt->reason, sizeof(pt->reason),
 			 "probe fired %llu times for %llu ops: the number would not be what it claims",
 			 (unsigned long long)pc.hits, (unsigned long long)ops_attached);
 		goto out;
 	}
-	for (int i = 0; i < n; i++) {
+	for (int i = 0; i < n && cfg->hook != HOOK_NULL; i++) {
 		uint64_t h = probe_hits_cpu(s->p, s->w[i].cpu);
 
 		if (n <= pt->cpus && h != ops_cpu[i]) {
@@ -580,7 +582,7 @@ void sweep_point_run(struct sweep_run *s, double target_rate, struct sweep_point
 			pt->sys_hi += pt->system_overhead_pct - e;
 		}
 	}
-	if (!bodies[cfg->body].output || cfg->consumer == CONSUMER_NONE)
+	if (!bodies[cfg->body].output || cfg->consumer == CONSUMER_NONE || cfg->hook == HOOK_NULL)
 		pt->cpu_consumer_pct = pt->consumer_ns_per_event = NAN; /* no reader thread */
 	if (!isnan(pt->prog_avg_ns))
 		pt->prog_overhead_pct = overhead_pct(pt->achieved_rate, pt->prog_avg_ns, pt->cpus);

@@ -71,6 +71,25 @@ else
   nok sweep_consumer_accounting "sweep failed"
 fi
 
+# ---- every consumer mode accounts exactly ----
+for mode in batch force; do
+  f=$TMP/mode-$mode.json
+  if "$BPFCOST" sweep --workload munmap --hook tp --body ringbuf,perfbuf --consumer $mode \
+       --rates 5k --duration 0.3 --no-stats --json -o "$f" > /dev/null 2>&1; then
+    check "sweep_consumer_${mode}" [ "$(jpy "$f" "all(p['status']=='ok' and p['produced']==p['consumed']+p['lost']==p['ops']>0 and p['consumer']=='$mode' for p in d['points'])")" = True ]
+  else
+    nok "sweep_consumer_${mode}" "sweep failed"
+  fi
+done
+
+# ---- the null control: the whole procedure, nothing attached ----
+f=$TMP/null.json
+if "$BPFCOST" sweep --workload getpid --hook null --rates 2k --duration 0.3 --json -o "$f" > /dev/null 2>&1; then
+  check sweep_null_control [ "$(jpy "$f" "(p:=d['points'][0])['status']=='ok' and p['hook']=='null' and p['produced']==0 and p['overhead_ns'] is not None")" = True ]
+else
+  nok sweep_null_control "sweep --hook null failed"
+fi
+
 # ---- pacing: 1k/s and 10k/s achieved within 10% (retried once) ----
 paced_ok() {
   "$BPFCOST" sweep --workload getpid --hook tp --body empty --rates 1k,10k --duration 1 \
