@@ -499,6 +499,34 @@ static void print_csv_row(FILE *f, const struct sweep_point *p)
 	csv_row(f, cells, NCSV);
 }
 
+/* Words to 79 columns, continuation lines indented by two. */
+static void print_wrapped(FILE *f, const char *text)
+{
+	const char *p = text;
+	int col = 0, indent = 0;
+
+	while (*p) {
+		const char *w = p;
+		int len;
+
+		while (*p && *p != ' ')
+			p++;
+		len = (int)(p - w);
+		if (col > indent && col + 1 + len > 79) {
+			fputc('\n', f);
+			indent = 2;
+			col = fprintf(f, "  ");
+		} else if (col > indent) {
+			fputc(' ', f);
+			col++;
+		}
+		col += fprintf(f, "%.*s", len, w);
+		while (*p == ' ')
+			p++;
+	}
+	fputc('\n', f);
+}
+
 static void print_knee(FILE *f, const struct cfg_knee *ck, const struct sweep_args *a)
 {
 	char r[32], lo[32], hi[32];
@@ -541,16 +569,23 @@ static void print_table(FILE *f, const struct sweep_point *pts, int n, json_obje
 
 		snprintf(bs, sizeof(bs), "%lld KiB%s", buf_effective(a->cfg.buf_size) / 1024,
 			 strcmp(p0->body, "perfbuf") ? "" : " per CPU");
-		fprintf(f, "\n%s x %s x %s: %s arrivals, %d thread%s from CPU %d%s",
-			p0->workload, p0->hook, p0->body, arrival_names[p0->arrival], p0->threads,
-			p0->threads > 1 ? "s" : "", a->cfg.cpu,
-			p0->threads > 1 ? (p0->flow_multi ? ", multi-flow" : ", single-flow") : "");
-		if (!strcmp(p0->hook, "null"))
-			fprintf(f, "\n  (the control: nothing attached; +ns is the method's noise floor)");
-		else if (!strcmp(p0->body, "ringbuf") || !strcmp(p0->body, "perfbuf"))
-			fprintf(f, ",\n  consumer %s on CPU %d, buffer %s", consumer_names[p0->consumer],
-				a->cfg.consumer_cpu, bs);
-		fprintf(f, "\n");
+		{
+			char head[512];
+			int l;
+
+			l = snprintf(head, sizeof(head), "%s x %s x %s: %s arrivals, %d thread%s from CPU %d%s",
+				     p0->workload, p0->hook, p0->body, arrival_names[p0->arrival],
+				     p0->threads, p0->threads > 1 ? "s" : "", a->cfg.cpu,
+				     p0->threads > 1 ? (p0->flow_multi ? ", multi-flow" : ", single-flow") : "");
+			if (!strcmp(p0->hook, "null"))
+				snprintf(head + l, sizeof(head) - (size_t)l,
+					 " (the control: nothing attached; +ns is the method's noise floor)");
+			else if (!strcmp(p0->body, "ringbuf") || !strcmp(p0->body, "perfbuf"))
+				snprintf(head + l, sizeof(head) - (size_t)l, ", consumer %s on CPU %d, buffer %s",
+					 consumer_names[p0->consumer], a->cfg.consumer_cpu, bs);
+			fprintf(f, "\n");
+			print_wrapped(f, head);
+		}
 		for (int i = first; i < end; i++) {
 			char line[320];
 
@@ -638,9 +673,13 @@ static void print_table(FILE *f, const struct sweep_point *pts, int n, json_obje
 			}
 		}
 		for (int i = first; i < end; i++)
-			if (pts[i].status == RES_OK && pts[i].note[0])
-				fprintf(f, "%s: %s\n", fmt_rate(buf[0], sizeof(buf[0]), pts[i].target_rate),
-					pts[i].note);
+			if (pts[i].status == RES_OK && pts[i].note[0]) {
+				char line[400];
+
+				snprintf(line, sizeof(line), "%s: %s",
+					 fmt_rate(buf[0], sizeof(buf[0]), pts[i].target_rate), pts[i].note);
+				print_wrapped(f, line);
+			}
 		knee_of(pts, first, end - first, a, &ck);
 		print_knee(f, &ck, a);
 	}

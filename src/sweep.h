@@ -53,7 +53,7 @@ struct sweep_point {
 	enum result_status status;
 	char reason[256];
 	char note[256];                /* e.g. the target was beyond reach */
-	bool saturated;                /* achieved < 95% of the target, thread busy */
+	bool saturated;                /* < 95% of the scheduled ops issued, thread busy */
 	bool starved;                  /* fell behind while its CPU went elsewhere */
 	int pairs;                     /* B/P slice pairs measured */
 	double slice_s;
