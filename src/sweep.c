@@ -780,6 +780,8 @@ struct progress {
 	int point, points;
 	const char *body;
 	double rate;
+	double est_s;      /* the whole run's expected length */
+	uint64_t t0_ns;
 };
 
 static void show_progress(void *arg, int slice, int slices)
@@ -789,8 +791,9 @@ static void show_progress(void *arg, int slice, int slices)
 
 	if (!pg->on)
 		return;
-	fprintf(stderr, "\r[%d/%d] %s %s/s: slice %d/%d%-10s", pg->point, pg->points, pg->body,
-		fmt_rate(r, sizeof(r), pg->rate), slice, slices, "");
+	fprintf(stderr, "\r[%d/%d] %s %s/s: slice %d/%d, ~%.0f s left%-10s", pg->point, pg->points,
+		pg->body, fmt_rate(r, sizeof(r), pg->rate), slice, slices,
+		fmax(0, pg->est_s - (double)(now_ns() - pg->t0_ns) / 1e9), "");
 }
 
 int cmd_sweep(int argc, char **argv)
@@ -847,6 +850,8 @@ int cmd_sweep(int argc, char **argv)
 	est_s = total * (2 * a.duration_s + (a.cfg.no_stats ? 0 : fmin(1, fmax(0.2, a.duration_s / 10))));
 	pg.on = (isatty(STDERR_FILENO) && est_s > 3) || verbose;
 	pg.points = total;
+	pg.est_s = est_s;
+	pg.t0_ns = now_ns();
 
 	for (int b = 0; b < NR_BODIES && !stop_requested; b++) {
 		char reason[256];
