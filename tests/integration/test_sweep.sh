@@ -158,7 +158,9 @@ f=$TMP/int.json
 "$BPFCOST" sweep --workload getpid --hook tp --body ringbuf --rates 1k,2k,3k,4k --duration 2 \
   --json -o "$f" > /dev/null 2>&1 &
 pid=$!
-sleep 5.5
+# -o is written after each point: interrupt once the first is there
+for _ in $(seq 1 100); do [ -s "$f" ] && break; sleep 0.2; done
+sleep 0.5
 held_progs $pid > "$TMP/held-int"
 kill -INT $pid
 wait $pid
