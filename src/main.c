@@ -12,6 +12,8 @@ static const struct command commands[] = {
 	{ "budget", cmd_budget, "system overhead % of a per-event cost, by the guide's table" },
 	{ "measure", cmd_measure, "overhead a running BPF tool adds: bpftrace, bcc, agents" },
 	{ "top", cmd_top, "live cost of every loaded BPF program; Prometheus exporter" },
+	{ "lab", cmd_lab, "do the documents' optimisation rules hold on this kernel" },
+	{ "lint", cmd_lint, "review a BPF object against the overhead checklist" },
 };
 
 static void usage(FILE *f)
