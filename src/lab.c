@@ -325,6 +325,9 @@ static int lr_attach(void *ctx, char *reason, size_t len)
 	switch (r->v->hook) {
 	case LH_TP:
 		r->link = bpf_program__attach_tracepoint(r->prog, "raw_syscalls", "sys_enter");
+		/* another process may have unmounted a tracefs it mounted */
+		if (!r->link && errno == ENOENT && !tracefs_ensure())
+			r->link = bpf_program__attach_tracepoint(r->prog, "raw_syscalls", "sys_enter");
 		break;
 	case LH_RAWTP:
 		r->link = bpf_program__attach_raw_tracepoint(r->prog, "sys_enter");
@@ -689,7 +692,7 @@ static void print_table(FILE *f, struct variant_result *vres, struct row_result 
 
 	fprintf(f, "\n");
 	env_print(f, env);
-	fprintf(f, "workload getpid(arg %d) on CPU %d, output reader on CPU %d; %d trial pairs of "
+	fprintf(f, "getpid(arg %d) on CPU %d, output reader on CPU %d; %d trial pairs of "
 		   "~%.0f ms\n\n", LAB_ARG, a->o.cpu, a->o.consumer_cpu, a->o.trials, a->o.trial_ms);
 	fprintf(f, "Variants: overhead per op over the baseline (PROG ns: the program's own run)\n");
 	table_header(f, var_cols, 7);
