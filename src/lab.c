@@ -160,7 +160,7 @@ struct lab_run {
 	bool thread_started;
 	atomic_int stop;
 	_Atomic uint64_t consumed;
-	pthread_mutex_t lock;
+	_Atomic uint64_t lost; /* perf buffer lost-sample records */
 };
 
 static int on_rb(void *ctx, void *data, size_t size)
@@ -174,14 +174,9 @@ static void on_pb(void *ctx, int cpu, void *data, __u32 size)
 	atomic_fetch_add_explicit(&((struct lab_run *)ctx)->consumed, 1, memory_order_relaxed);
 }
 
-static void drain(struct lab_run *r)
+static void on_pb_lost(void *ctx, int cpu, __u64 cnt)
 {
-	pthread_mutex_lock(&r->lock);
-	if (r->rb)
-		ring_buffer__consume(r->rb);
-	if (r->pb)
-		perf_buffer__consume(r->pb);
-	pthread_mutex_unlock(&r->lock);
+	atomic_fetch_add_explicit(&((struct lab_run *)ctx)->lost, cnt, memory_order_relaxed);
 }
 
 /* The reader an output variant implies, on another CPU than the workload. */
@@ -194,13 +189,16 @@ static void *consumer_main(void *arg)
 	pthread_sigmask(SIG_BLOCK, &all, NULL);
 	if (r->consumer_cpu >= 0)
 		pin_to_cpu(r->consumer_cpu);
+	/* Wait for a wake-up, then also read what arrived without one
+	 * (the ring buffer wakes its reader only when it had caught up). */
 	while (!atomic_load(&r->stop)) {
-		pthread_mutex_lock(&r->lock);
-		if (r->rb)
-			ring_buffer__poll(r->rb, 50);
-		else
-			perf_buffer__poll(r->pb, 50);
-		pthread_mutex_unlock(&r->lock);
+		if (r->rb) {
+			ring_buffer__poll(r->rb, 5);
+			ring_buffer__consume(r->rb);
+		} else {
+			perf_buffer__poll(r->pb, 5);
+			perf_buffer__consume(r->pb);
+		}
 	}
 	return NULL;
 }
@@ -230,7 +228,6 @@ static enum result_status lab_open(struct lab_run *r, const struct lab_variant *
 	int err;
 
 	memset(r, 0, sizeof(*r));
-	pthread_mutex_init(&r->lock, NULL);
 	r->v = v;
 	r->consumer_cpu = consumer_cpu;
 	if (v->hook == LH_KPROBE) {
@@ -249,7 +246,7 @@ static enum result_status lab_open(struct lab_run *r, const struct lab_variant *
 		snprintf(reason, len, "no BTF function for getpid (kernel BTF missing?)");
 		return RES_UNSUPPORTED;
 	}
-	if (v->hook == LH_TP && (err = tracefs_ensure())) {
+	if ((v->hook == LH_TP || v->hook == LH_TP_ALL) && (err = tracefs_ensure())) {
 		snprintf(reason, len, "tracefs is not mounted and mounting it failed: %s", strerror(-err));
 		return RES_FAILED;
 	}
@@ -298,7 +295,7 @@ static enum result_status lab_open(struct lab_run *r, const struct lab_variant *
 	if (v->output == LO_RINGBUF)
 		r->rb = ring_buffer__new(bpf_map__fd(r->skel->maps.rb), on_rb, r, NULL);
 	else if (v->output == LO_PERFBUF)
-		r->pb = perf_buffer__new(bpf_map__fd(r->skel->maps.pb), 64, on_pb, NULL, r, NULL);
+		r->pb = perf_buffer__new(bpf_map__fd(r->skel->maps.pb), 64, on_pb, on_pb_lost, r, NULL);
 	if (v->output != LO_NONE) {
 		if (!r->rb && !r->pb) {
 			snprintf(reason, len, "output buffer: %s", strerror(errno));
@@ -324,11 +321,16 @@ static int lr_attach(void *ctx, char *reason, size_t len)
 		return 0;
 	switch (r->v->hook) {
 	case LH_TP:
-		r->link = bpf_program__attach_tracepoint(r->prog, "raw_syscalls", "sys_enter");
+	case LH_TP_ALL: {
+		const char *cat = r->v->hook == LH_TP ? "syscalls" : "raw_syscalls";
+		const char *ev = r->v->hook == LH_TP ? "sys_enter_getpid" : "sys_enter";
+
+		r->link = bpf_program__attach_tracepoint(r->prog, cat, ev);
 		/* another process may have unmounted a tracefs it mounted */
 		if (!r->link && errno == ENOENT && !tracefs_ensure())
-			r->link = bpf_program__attach_tracepoint(r->prog, "raw_syscalls", "sys_enter");
+			r->link = bpf_program__attach_tracepoint(r->prog, cat, ev);
 		break;
+	}
 	case LH_RAWTP:
 		r->link = bpf_program__attach_raw_tracepoint(r->prog, "sys_enter");
 		break;
@@ -375,13 +377,15 @@ static int lr_counts(void *ctx, struct probe_counts *c)
 	memset(c, 0, sizeof(*c));
 	slot_sums(r, &c->hits, &c->drops, &work);
 	if (r->thread_started) {
-		/* let the reader catch up: every event is read or counted lost */
-		for (int i = 0; i < 500 && atomic_load(&r->consumed) + c->drops < c->hits; i++) {
-			if (i > 20)
-				drain(r);
+		/* let the reader catch up: every event is read or was counted
+		 * lost by the program (perf's lost records cross-check those) */
+		for (int i = 0; i < 500; i++) {
+			if (atomic_load(&r->consumed) + c->drops >= c->hits)
+				break;
 			usleep(2000);
 		}
 		c->consumed = atomic_load(&r->consumed);
+		c->lost_records = atomic_load(&r->lost);
 	}
 	return 0;
 }
@@ -390,10 +394,18 @@ static void lr_reset(void *ctx)
 {
 	struct lab_run *r = ctx;
 
-	if (r->thread_started)
-		drain(r);
+	if (r->thread_started) /* the reader empties the buffer: wait for it */
+		for (int i = 0; i < 100; i++) {
+			uint64_t hits, drops, work;
+
+			slot_sums(r, &hits, &drops, &work);
+			if (atomic_load(&r->consumed) + drops >= hits)
+				break;
+			usleep(2000);
+		}
 	memset(r->skel->bss->slots, 0, sizeof(r->skel->bss->slots));
 	atomic_store(&r->consumed, 0);
+	atomic_store(&r->lost, 0);
 }
 
 static int lr_prog_fds(void *ctx, int *fds, int max)
@@ -445,81 +457,219 @@ static void printk_restore(const struct printk_state *st)
 
 /* ---- measuring the variants ---- */
 
+/* A variant across the rounds: its loaded program, and the trials of
+ * every round appended. */
 struct variant_result {
-	bool wanted, done;
-	struct bench_result r;
-	uint64_t work;
-	double *d;  /* per-trial overheads: probe - base (ns) */
-	int n;
+	bool wanted, open, done; /* done: measured (at least one round) or refused */
+	struct lab_run run;
+	struct bench_result r;  /* status, reason; after the rounds: the combined numbers */
+	uint64_t work, ops, events, consumed, lost;
+	int rounds;
+	double *base, *probe, *d; /* per-trial means and overheads (probe - base), ns */
+	int n, cap;
+	double *p;  /* per-trial program run time per op (ns), BPF stats */
+	int np, pcap;
 };
 
-static void check_work(const struct lab_variant *v, struct variant_result *vr)
+static bool push(double **a, int *n, int *cap, double v)
 {
-	struct bench_result *r = &vr->r;
-	uint64_t hits = r->events, w = vr->work;
-	bool ok = true;
+	if (*n == *cap) {
+		int nc = *cap ? *cap * 2 : 32;
+		double *na = realloc(*a, (size_t)nc * sizeof(double));
 
-	switch (v->work) {
-	case LW_ALL: ok = w == hits; break;
-	case LW_NONE: ok = w == 0; break;
-	/* 1% of at least 10^4 events: ~100 (binomial sd ~10) */
-	case LW_SAMPLE: ok = w <= hits / 20 && (hits < 2000 || w > 0); break;
-	default: break;
+		if (!na)
+			return false;
+		*a = na;
+		*cap = nc;
 	}
-	if (!ok) {
-		r->status = RES_FAILED;
-		snprintf(r->reason, sizeof(r->reason),
-			 "the work ran %llu times for %llu events: the variant is not what it claims",
-			 (unsigned long long)w, (unsigned long long)hits);
+	(*a)[(*n)++] = v;
+	return true;
+}
+
+/* The early-exit variants must run their work exactly as they say. */
+static bool work_ok(const struct lab_variant *v, uint64_t w, uint64_t hits)
+{
+	switch (v->work) {
+	case LW_ALL: return w == hits;
+	case LW_NONE: return w == 0;
+	/* 1% of at least 10^3 events: ~10 (binomial sd ~3) */
+	case LW_SAMPLE: return w <= hits / 20 && (hits < 1000 || w > 0);
+	default: return true;
 	}
 }
 
-static void measure_variant(const struct lab_variant *v, const struct bench_opts *o,
-			    struct variant_result *vr)
+static void fail_variant(struct variant_result *vr, enum result_status st, const char *reason)
 {
-	struct lab_run run;
-	struct printk_state pst = {};
-	struct bench_target t = {
-		.ctx = &run, .attach = lr_attach, .detach = lr_detach, .counts = lr_counts,
-		.reset = lr_reset, .prog_fds = lr_prog_fds, .exact = true,
-	};
+	vr->r.status = st;
+	snprintf(vr->r.reason, sizeof(vr->r.reason), "%s", reason);
+	vr->done = true;
+	if (vr->open) {
+		lab_close(&vr->run);
+		vr->open = false;
+	}
+}
+
+static void open_variant(const struct lab_variant *v, int consumer_cpu, struct variant_result *vr)
+{
+	char reason[512] = "";
 	enum result_status st;
-	uint64_t hits, drops;
 
 	bench_result_init(&vr->r, lab_wl.name, lab_hook_names[v->hook], v->name);
-	if (v->printk)
-		printk_save(&pst);
-	st = lab_open(&run, v, o->consumer_cpu, vr->r.reason, sizeof(vr->r.reason));
+	st = lab_open(&vr->run, v, consumer_cpu, reason, sizeof(reason));
 	if (st != RES_OK) {
-		vr->r.status = st;
-		vr->done = true;
+		fail_variant(vr, st, reason);
 		return;
 	}
-	bench_measure(&t, &lab_wl, o, &vr->r);
-	slot_sums(&run, &hits, &drops, &vr->work);
-	if (vr->r.status == RES_OK)
-		check_work(v, vr);
-	if (vr->r.status == RES_OK) {
-		vr->n = vr->r.trials;
-		vr->d = calloc((size_t)vr->n, sizeof(double));
-		for (int i = 0; vr->d && i < vr->n; i++)
-			vr->d[i] = vr->r.probe_trials_ns[i] - vr->r.base_trials_ns[i];
+	vr->open = true;
+}
+
+/* The programs' own run time, per trial: with BPF stats on, attach, run
+ * the ops, detach, and take run_time_ns per op issued. Per op, not per
+ * run: on hooks that fire for every syscall, other processes' runs (the
+ * same cheap filter path in every variant) then cancel in differences. */
+static void program_trials(struct variant_result *vr, struct bench_target *t, int trials,
+			   uint64_t ops)
+{
+	struct wl_ctx c = {};
+	int fd = bpf_program__fd(vr->run.prog), sfd = stats_enable();
+	char reason[256];
+
+	if (sfd < 0)
+		return; /* the program basis stays empty: its rows say "-" */
+	for (int i = 0; i < trials && !stop_requested; i++) {
+		uint64_t cnt0, t0, cnt1, t1, done = 0;
+
+		if (prog_run_stats(fd, &cnt0, &t0, NULL) || t->attach(t->ctx, reason, sizeof(reason)))
+			break;
+		run_ops(&lab_wl, &c, ops, NULL, &done);
+		t->detach(t->ctx);
+		if (prog_run_stats(fd, &cnt1, &t1, NULL) || !done)
+			break;
+		push(&vr->p, &vr->np, &vr->pcap, (double)(t1 - t0) / (double)done);
 	}
-	lab_close(&run);
+	close(sfd);
+}
+
+/* One round of one variant: bench's method for a few trials, then as many
+ * program-time trials; the trials join the variant's. */
+static void measure_round(const struct lab_variant *v, const struct bench_opts *o,
+			  struct variant_result *vr)
+{
+	struct printk_state pst = {};
+	struct bench_target t = {
+		.ctx = &vr->run, .attach = lr_attach, .detach = lr_detach, .counts = lr_counts,
+		.reset = lr_reset, .prog_fds = lr_prog_fds, .exact = true,
+	};
+	struct bench_result r;
+	uint64_t hits, drops, work;
+
+	if (v->printk)
+		printk_save(&pst);
+	bench_result_init(&r, lab_wl.name, lab_hook_names[v->hook], v->name);
+	bench_measure(&t, &lab_wl, o, &r);
+	slot_sums(&vr->run, &hits, &drops, &work);
+	if (r.status == RES_OK && !work_ok(v, work, r.events)) {
+		r.status = RES_FAILED;
+		snprintf(r.reason, sizeof(r.reason),
+			 "the work ran %llu times for %llu events: the variant is not what it claims",
+			 (unsigned long long)work, (unsigned long long)r.events);
+	}
+	if (r.status == RES_OK) {
+		uint64_t ops = r.ops_per_trial / 2;
+
+		program_trials(vr, &t, r.trials, ops < 1000 ? 1000 : ops);
+		for (int i = 0; i < r.trials; i++) {
+			int n = vr->n, cap = vr->cap;
+
+			/* three arrays of one length: grow them together */
+			if (!push(&vr->base, &n, &cap, r.base_trials_ns[i]))
+				break;
+			n = vr->n;
+			cap = vr->cap;
+			if (!push(&vr->probe, &n, &cap, r.probe_trials_ns[i]))
+				break;
+			n = vr->n;
+			cap = vr->cap;
+			if (!push(&vr->d, &n, &cap, r.probe_trials_ns[i] - r.base_trials_ns[i]))
+				break;
+			vr->n = n;
+			vr->cap = cap;
+		}
+		vr->work += work;
+		vr->ops += r.ops;
+		vr->events += r.events;
+		vr->consumed += r.consumed;
+		vr->lost += r.lost;
+		if (!vr->rounds++) {
+			/* the first round's latency percentiles and sizes stand for all */
+			bench_result_free(&vr->r);
+			vr->r = r;
+			r.base_trials_ns = r.probe_trials_ns = NULL;
+		}
+		vr->done = true;
+	} else if (!(stop_requested && r.status == RES_FAILED)) {
+		fail_variant(vr, r.status, r.reason);
+	}
+	bench_result_free(&r);
 	if (v->printk)
 		printk_restore(&pst);
-	vr->done = true;
+}
+
+/* After the rounds: the variant's numbers from all its trials. */
+static void combine(struct variant_result *vr)
+{
+	struct bench_result *r = &vr->r;
+	struct summary sd, sb, sp;
+
+	if (r->status != RES_OK || vr->n < 2)
+		return;
+	free(r->base_trials_ns);
+	free(r->probe_trials_ns);
+	r->base_trials_ns = malloc((size_t)vr->n * sizeof(double));
+	r->probe_trials_ns = malloc((size_t)vr->n * sizeof(double));
+	if (r->base_trials_ns && r->probe_trials_ns) {
+		memcpy(r->base_trials_ns, vr->base, (size_t)vr->n * sizeof(double));
+		memcpy(r->probe_trials_ns, vr->probe, (size_t)vr->n * sizeof(double));
+	}
+	r->trials = vr->n;
+	r->samples = r->ops_per_trial * (uint64_t)vr->n;
+	r->ops = vr->ops;
+	r->events = vr->events;
+	r->consumed = vr->consumed;
+	r->lost = vr->lost;
+	summarize(vr->d, vr->n, &sd);
+	summarize(vr->base, vr->n, &sb);
+	summarize(vr->probe, vr->n, &sp);
+	r->base_ns = sb.median;
+	r->probe_ns = sp.median;
+	hodges_lehmann(vr->d, vr->n, &r->overhead_ns, &r->ci_lo, &r->ci_hi);
+	r->overhead_mean_ns = sd.mean;
+	r->mean_ci_lo = sd.ci_lo;
+	r->mean_ci_hi = sd.ci_hi;
+	r->overhead_pct = r->base_ns > 0 ? 100.0 * r->overhead_ns / r->base_ns : NAN;
+	r->prog_avg_ns = r->prog_runs_per_op = r->dispatch_ns = NAN;
+	r->prog_ns_per_op = NAN;
+	if (vr->np >= 1) {
+		double est, lo, hi;
+
+		hodges_lehmann(vr->p, vr->np, &est, &lo, &hi);
+		r->prog_ns_per_op = est;
+		r->dispatch_ns = r->overhead_ns - est;
+	}
 }
 
 /* ---- comparisons: estimate and bootstrap interval ---- */
+
+struct estimate {
+	double value, lo, hi;
+};
 
 struct row_result {
 	bool wanted;
 	enum result_status status;
 	char reason[600];
-	double value, lo, hi;
-	double prog_value; /* the same comparison from the programs' own run time */
-	const char *verdict;
+	struct estimate est[2]; /* by enum lab_basis: overhead, program time */
+	const char *verdict;    /* on the row's basis */
 };
 
 /* The centre of one variant's per-trial overheads: Hodges-Lehmann, as
@@ -562,7 +712,7 @@ static int cmp_double(const void *x, const void *y)
 /* Percentile bootstrap: resample each variant's trials (the variants were
  * measured separately, each trial already paired with its own baseline),
  * recompute the comparison, take the 2.5% and 97.5% points. */
-static void bootstrap(const struct lab_row *row, struct variant_result *vs[3], double *lo,
+static void bootstrap(const struct lab_row *row, const double *x[3], const int n[3], double *lo,
 		      double *hi)
 {
 	double *vals = malloc(BOOT * sizeof(double)), *buf;
@@ -570,8 +720,8 @@ static void bootstrap(const struct lab_row *row, struct variant_result *vs[3], d
 	int m = 0, maxn = 0;
 
 	for (int k = 0; k < 3; k++)
-		if (vs[k] && vs[k]->n > maxn)
-			maxn = vs[k]->n;
+		if (x[k] && n[k] > maxn)
+			maxn = n[k];
 	buf = malloc((size_t)(maxn ? maxn : 1) * sizeof(double));
 	*lo = *hi = NAN;
 	if (!vals || !buf)
@@ -580,11 +730,11 @@ static void bootstrap(const struct lab_row *row, struct variant_result *vs[3], d
 		double c[3] = { 0, 0, 0 }, v, den;
 
 		for (int k = 0; k < 3; k++) {
-			if (!vs[k])
+			if (!x[k])
 				continue;
-			for (int i = 0; i < vs[k]->n; i++)
-				buf[i] = vs[k]->d[rng_next(&seed) % (uint64_t)vs[k]->n];
-			c[k] = centre(buf, vs[k]->n);
+			for (int i = 0; i < n[k]; i++)
+				buf[i] = x[k][rng_next(&seed) % (uint64_t)n[k]];
+			c[k] = centre(buf, n[k]);
 		}
 		v = row_value(row, c[0], c[1], c[2]);
 		den = row->kind == LK_RATIO ? c[1] - c[2] : row->kind == LK_SAVING ? c[0] - c[2] : 1;
@@ -623,11 +773,11 @@ static void compute_row(const struct lab_row *row, struct variant_result *vres,
 {
 	const char *names[3] = { row->a, row->b, row->c };
 	struct variant_result *vs[3] = { NULL, NULL, NULL };
-	double c[3] = { 0, 0, 0 }, p[3] = { 0, 0, 0 };
 
 	rr->status = RES_OK;
-	rr->value = rr->lo = rr->hi = rr->prog_value = NAN;
 	rr->verdict = NULL;
+	for (int b = 0; b < 2; b++)
+		rr->est[b].value = rr->est[b].lo = rr->est[b].hi = NAN;
 	for (int k = 0; k < 3; k++) {
 		const struct lab_variant *v = lab_variant_find(names[k]);
 		struct variant_result *vr;
@@ -642,13 +792,30 @@ static void compute_row(const struct lab_row *row, struct variant_result *vres,
 			return;
 		}
 		vs[k] = vr;
-		c[k] = centre(vr->d, vr->n);
-		p[k] = vr->r.prog_avg_ns;
 	}
-	rr->value = row_value(row, c[0], c[1], c[2]);
-	rr->prog_value = row_value(row, p[0], p[1], p[2]);
-	bootstrap(row, vs, &rr->lo, &rr->hi);
-	rr->verdict = judge(row, rr->lo, rr->hi);
+	for (int b = 0; b < 2; b++) {
+		const double *x[3] = { NULL, NULL, NULL };
+		int n[3] = { 0, 0, 0 };
+		double c[3] = { 0, 0, 0 };
+		bool have = true;
+
+		for (int k = 0; k < 3; k++) {
+			if (!vs[k])
+				continue;
+			x[k] = b == LB_OVERHEAD ? vs[k]->d : vs[k]->p;
+			n[k] = b == LB_OVERHEAD ? vs[k]->n : vs[k]->np;
+			if (!x[k] || n[k] < 2) {
+				have = false;
+				break;
+			}
+			c[k] = centre(x[k], n[k]);
+		}
+		if (!have)
+			continue;
+		rr->est[b].value = row_value(row, c[0], c[1], c[2]);
+		bootstrap(row, x, n, &rr->est[b].lo, &rr->est[b].hi);
+	}
+	rr->verdict = judge(row, rr->est[row->basis].lo, rr->est[row->basis].hi);
 }
 
 /* ---- output ---- */
@@ -679,8 +846,8 @@ static const struct table_col var_cols[] = {
 	{ "PROG ns", 7 }, { "EVENTS", 9 }, { "WORK", 9 },
 };
 static const struct table_col row_cols[] = {
-	{ "TECHN.", 6, true }, { "COMPARISON", 18, true }, { "VALUE", 7 }, { "95% CI", 14 },
-	{ "PROG", 6 }, { "CLAIM", 10 }, { "VERDICT", 12, true },
+	{ "TECHN.", 6, true }, { "COMPARISON", 18, true }, { "ON", 4, true }, { "VALUE", 7 },
+	{ "95% CI", 14 }, { "CLAIM", 10 }, { "VERDICT", 12, true },
 };
 
 static void print_table(FILE *f, struct variant_result *vres, struct row_result *rres,
@@ -694,7 +861,8 @@ static void print_table(FILE *f, struct variant_result *vres, struct row_result 
 	env_print(f, env);
 	fprintf(f, "getpid(arg %d) on CPU %d, output reader on CPU %d; %d trial pairs of "
 		   "~%.0f ms\n\n", LAB_ARG, a->o.cpu, a->o.consumer_cpu, a->o.trials, a->o.trial_ms);
-	fprintf(f, "Variants: overhead per op over the baseline (PROG ns: the program's own run)\n");
+	fprintf(f, "Variants: overhead per op over the baseline; PROG ns: the program's own\n"
+		   "run time per op (BPF stats)\n");
 	table_header(f, var_cols, 7);
 	for (int i = 0; i < lab_nr_variants; i++) {
 		const struct variant_result *vr = &vres[i];
@@ -713,7 +881,7 @@ static void print_table(FILE *f, struct variant_result *vres, struct row_result 
 		cells[2] = fmt_num(b[2], sizeof(b[2]), vr->r.overhead_ns, 1);
 		snprintf(b[3], sizeof(b[3]), "[%.1f, %.1f]", vr->r.ci_lo, vr->r.ci_hi);
 		cells[3] = b[3];
-		cells[4] = fmt_num(b[4], sizeof(b[4]), vr->r.prog_avg_ns, 1);
+		cells[4] = fmt_num(b[4], sizeof(b[4]), vr->np >= 2 ? centre(vr->p, vr->np) : NAN, 1);
 		cells[5] = fmt_u64(b[5], sizeof(b[5]), vr->r.events);
 		if (lab_variants[i].work == LW_NA)
 			cells[6] = "-";
@@ -740,16 +908,20 @@ static void print_table(FILE *f, struct variant_result *vres, struct row_result 
 			counts[3]++;
 			continue;
 		}
-		snprintf(b[2], sizeof(b[2]), "%.*f%s", decimals(rr->value), rr->value,
-			 row->kind == LK_DIFF ? "" : u);
-		cells[2] = b[2];
-		if (isnan(rr->lo))
-			snprintf(b[3], sizeof(b[3]), "-");
-		else
-			snprintf(b[3], sizeof(b[3]), "[%.*f, %.*f]", decimals(rr->lo), rr->lo,
-				 decimals(rr->hi), rr->hi);
-		cells[3] = b[3];
-		cells[4] = fmt_num(b[4], sizeof(b[4]), rr->prog_value, decimals(rr->prog_value));
+		{
+			const struct estimate *e = &rr->est[row->basis];
+
+			cells[2] = row->basis == LB_PROGRAM ? "prog" : "ovh";
+			snprintf(b[3], sizeof(b[3]), "%.*f%s", decimals(e->value), e->value,
+				 row->kind == LK_DIFF ? "" : u);
+			cells[3] = isnan(e->value) ? "-" : b[3];
+			if (isnan(e->lo))
+				snprintf(b[4], sizeof(b[4]), "-");
+			else
+				snprintf(b[4], sizeof(b[4]), "[%.*f, %.*f]", decimals(e->lo), e->lo,
+					 decimals(e->hi), e->hi);
+			cells[4] = b[4];
+		}
 		cells[5] = claim_range(row, b[5], sizeof(b[5]));
 		cells[6] = rr->verdict;
 		table_row(f, row_cols, 7, cells);
@@ -757,9 +929,10 @@ static void print_table(FILE *f, struct variant_result *vres, struct row_result 
 	}
 	fprintf(f, "\n%d agree, %d disagree, %d inconclusive or without a number, %d not measured\n",
 		counts[0], counts[1], counts[2], counts[3]);
-	fprintf(f, "VALUE: ns per op (differences), x (ratios of the added cost), %% (saving);\n"
-		   "95%% CI: bootstrap over the variants' paired trials; PROG: the same from\n"
-		   "the programs' own run time (BPF stats: no dispatch, no interval).\n\nClaims:\n");
+	fprintf(f, "ON: ovh = the overhead the workload sees (paired trials), prog = the\n"
+		   "programs' own run time per op (BPF stats, per trial). VALUE: ns (differences),\n"
+		   "x (ratio of added costs) or %% (saving); 95%% CI: bootstrap over the trials.\n"
+		   "\nClaims:\n");
 	for (int i = 0; i < lab_nr_rows; i++) {
 		const char *c = lab_rows[i].claim;
 		int n, first = 1;
@@ -823,6 +996,15 @@ static json_object *lab_json(struct variant_result *vres, struct row_result *rre
 		json_object_object_add(o, "status", jstr(result_status_names[vres[i].r.status]));
 		json_object_object_add(o, "reason", vres[i].r.reason[0] ? jstr(vres[i].r.reason) : NULL);
 		json_object_object_add(o, "work_runs", v->work == LW_NA ? NULL : jint((long long)vres[i].work));
+		{
+			json_object *pt = json_object_new_array();
+
+			for (int k = 0; k < vres[i].np; k++)
+				json_object_array_add(pt, jnum(vres[i].p[k]));
+			json_object_object_add(o, "program_trials_ns", pt);
+			json_object_object_add(o, "program_ns",
+					       jnum(vres[i].np >= 2 ? centre(vres[i].p, vres[i].np) : NAN));
+		}
 		json_object_object_add(o, "bench", bench_result_json(&vres[i].r));
 		json_object_array_add(vars, o);
 	}
@@ -850,9 +1032,18 @@ static json_object *lab_json(struct variant_result *vres, struct row_result *rre
 		json_object_object_add(o, "unit", jstr(lab_kind_unit(row->kind)));
 		json_object_object_add(o, "status", jstr(result_status_names[rr->status]));
 		json_object_object_add(o, "reason", rr->status != RES_OK ? jstr(rr->reason) : NULL);
-		json_object_object_add(o, "value", jnum(rr->value));
-		json_object_object_add(o, "ci95", rr->status == RES_OK ? jpair(rr->lo, rr->hi) : NULL);
-		json_object_object_add(o, "prog_value", jnum(rr->prog_value));
+		json_object_object_add(o, "basis", jstr(row->basis == LB_PROGRAM ? "program" : "overhead"));
+		json_object_object_add(o, "value", jnum(rr->est[row->basis].value));
+		json_object_object_add(o, "ci95", rr->status == RES_OK ?
+				       jpair(rr->est[row->basis].lo, rr->est[row->basis].hi) : NULL);
+		for (int b = 0; b < 2; b++) {
+			json_object *e = json_object_new_object();
+
+			json_object_object_add(e, "value", jnum(rr->est[b].value));
+			json_object_object_add(e, "ci95", rr->status == RES_OK ?
+					       jpair(rr->est[b].lo, rr->est[b].hi) : NULL);
+			json_object_object_add(o, b == LB_PROGRAM ? "program" : "overhead", e);
+		}
 		json_object_object_add(claim, "text", jstr(row->claim));
 		json_object_object_add(claim, "range", row->judge == LJ_RANGE ? jpair(row->lo, row->hi) : NULL);
 		json_object_object_add(claim, "judge", jstr(row->judge == LJ_RANGE ? "range" :
@@ -900,7 +1091,7 @@ int cmd_lab(int argc, char **argv)
 	struct variant_result *vres = NULL;
 	struct row_result *rres = NULL;
 	json_object *env = NULL;
-	int ret = 0, total = 0, done = 0;
+	int ret = 0, total = 0, done = 0, rounds, per_round, extra;
 	bool tty = isatty(STDERR_FILENO);
 
 	if (cli_parse(&argp, argc, argv, &a, &a.bad))
@@ -913,6 +1104,12 @@ int cmd_lab(int argc, char **argv)
 	}
 	if (a.o.consumer_cpu < 0)
 		a.o.consumer_cpu = online_cpus() > 1 ? (a.o.cpu + 1) % online_cpus() : a.o.cpu;
+	/* rounds of at least 2 trials (bench's minimum), up to 5 */
+	rounds = a.o.trials / 4 > 5 ? 5 : a.o.trials / 4 < 1 ? 1 : a.o.trials / 4;
+	if (a.o.trials >= 4 && rounds < 2)
+		rounds = 2;
+	per_round = a.o.trials / rounds;
+	extra = a.o.trials % rounds;
 	if (geteuid() != 0)
 		return runtime_error("needs root (CAP_BPF and CAP_PERFMON) to load programs");
 
@@ -946,17 +1143,32 @@ int cmd_lab(int argc, char **argv)
 		warn_msg("kernel.bpf_stats_enabled is 1 (someone else turned it on): "
 			 "overheads include the stats' own clock reads");
 
-	for (int i = 0; i < lab_nr_variants && !stop_requested; i++) {
-		if (!vres[i].wanted)
-			continue;
-		done++;
-		if (tty || verbose)
-			fprintf(stderr, "\r[%d/%d] %-20s", done, total, lab_variants[i].name);
-		measure_variant(&lab_variants[i], &a.o, &vres[i]);
-		if (stop_requested && vres[i].r.status != RES_OK) {
-			vres[i].done = false; /* the interrupted variant is not a result */
-			break;
+	/* Load every variant first, then measure in rounds, forward and
+	 * backward in turn: each variant sees the machine's good and bad
+	 * moments alike, so the comparisons between them are fair. */
+	for (int i = 0; i < lab_nr_variants && !stop_requested; i++)
+		if (vres[i].wanted)
+			open_variant(&lab_variants[i], a.o.consumer_cpu, &vres[i]);
+	for (int round = 0; round < rounds && !stop_requested; round++) {
+		struct bench_opts ro = a.o;
+
+		ro.trials = per_round + (round < extra ? 1 : 0);
+		ro.no_stats = true; /* program_trials measures the run time */
+		done = 0;
+		for (int k = 0; k < lab_nr_variants && !stop_requested; k++) {
+			int i = round % 2 ? lab_nr_variants - 1 - k : k;
+
+			if (!vres[i].wanted || !vres[i].open)
+				continue;
+			done++;
+			if (tty || verbose)
+				fprintf(stderr, "\r[round %d/%d %d/%d] %-20s", round + 1, rounds, done, total,
+					lab_variants[i].name);
+			measure_round(&lab_variants[i], &ro, &vres[i]);
 		}
+		for (int i = 0; i < lab_nr_variants; i++)
+			if (vres[i].wanted && vres[i].open)
+				combine(&vres[i]);
 		compute_rows(vres, rres);
 		if ((ret = save(&a, vres, rres, env, false)))
 			goto cleanup;
@@ -983,8 +1195,13 @@ int cmd_lab(int argc, char **argv)
 		ret = 130;
 cleanup:
 	for (int i = 0; vres && i < lab_nr_variants; i++) {
+		if (vres[i].open)
+			lab_close(&vres[i].run);
 		bench_result_free(&vres[i].r);
+		free(vres[i].base);
+		free(vres[i].probe);
 		free(vres[i].d);
+		free(vres[i].p);
 	}
 	free(vres);
 	free(rres);

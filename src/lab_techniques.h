@@ -7,7 +7,8 @@
 
 #include <stdbool.h>
 
-enum lab_hook { LH_TP, LH_RAWTP, LH_TP_BTF, LH_KPROBE, LH_FENTRY };
+/* LH_TP: syscalls:sys_enter_getpid; LH_TP_ALL: raw_syscalls:sys_enter */
+enum lab_hook { LH_TP, LH_TP_ALL, LH_RAWTP, LH_TP_BTF, LH_KPROBE, LH_FENTRY };
 enum lab_output { LO_NONE, LO_RINGBUF, LO_PERFBUF };
 /* How often the variant's expensive part must run, checked exactly. */
 enum lab_work { LW_NA, LW_ALL, LW_NONE, LW_SAMPLE };
@@ -31,6 +32,11 @@ enum lab_kind { LK_DIFF, LK_RATIO, LK_SAVING };
  * wholly outside, inconclusive when it straddles a bound. POSITIVE: the
  * claim is only a direction (> 0). NONE: no number to check. */
 enum lab_judge { LJ_RANGE, LJ_POSITIVE, LJ_NONE };
+/* What the claim is about: the overhead the workload sees (bench's paired
+ * trials: dispatch, program, side effects) or the program's own run time
+ * (BPF stats, per trial): the cost of code inside the program, where
+ * dispatch cancels and the machine's noise matters far less. */
+enum lab_basis { LB_OVERHEAD, LB_PROGRAM };
 
 struct lab_row {
 	const char *technique;  /* family, --only names it */
@@ -39,6 +45,7 @@ struct lab_row {
 	enum lab_kind kind;
 	const char *a, *b, *c;  /* variant names */
 	enum lab_judge judge;
+	enum lab_basis basis;   /* which measurement the verdict uses */
 	double lo, hi;          /* the claim, in the row's unit */
 	const char *claim;      /* the documents' words */
 	const char *source;

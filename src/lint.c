@@ -755,7 +755,7 @@ static void print_table(FILE *f, const struct lint_args *a, const struct lint_re
 		print_wrapped(f, name, text, 26);
 	}
 	fprintf(f, "\n%d errors, %d warnings, %d notes%s\n", counts[0], counts[1], counts[2],
-		a->lab ? "" : " (--lab-results FILE adds the expected cost per event)");
+		a->lab ? "" : " (--lab-results: expected cost per event)");
 }
 
 static json_object *lint_json(const struct lint_args *a, const struct lint_result *res,

@@ -100,10 +100,24 @@ static __always_inline struct lab_slot *my_slot(void)
 		return 0;                                                      \
 	ENTER()
 
-/* the classic tracepoint on every syscall (raw_syscalls:sys_enter): its
- * record carries the arguments, which sys_enter_getpid's does not */
-#define TP_SEC SEC("tp/raw_syscalls/sys_enter")
-#define TP_ARGS struct trace_event_raw_sys_enter *ctx
+/* Most variants sit on the classic per-syscall tracepoint: it fires only
+ * for getpid, so the programs' run time (BPF stats) is ours alone. The
+ * early exits need the syscall's arguments, which sys_enter_getpid's record
+ * lacks: they sit on raw_syscalls:sys_enter (every syscall, arguments
+ * included), with a baseline of their own. Both records start with the
+ * syscall id, so the programs' code is the same on either. */
+#define TP_SEC SEC("tp/syscalls/sys_enter_getpid")
+#define TPA_SEC SEC("tp/raw_syscalls/sys_enter")
+/* The common start of both records: the syscall id (an int in
+ * sys_enter_getpid's, the low half of a long in raw_syscalls'), then, in
+ * raw_syscalls' only, the arguments. */
+struct lab_sys_enter {
+	__u64 common;
+	int nr;
+	int pad;
+	unsigned long args[6];
+};
+#define TP_ARGS struct lab_sys_enter *ctx
 
 static __always_inline void counter_incr(void *map, bool atomic)
 {
@@ -142,7 +156,8 @@ static __always_inline void do_work(struct lab_slot *s, __u64 pt)
 
 /* ---- hooks: the same empty program on each ---- */
 
-TP_SEC int lab_tp(TP_ARGS) { ENTER_ID(ctx->id); return 0; }
+TP_SEC int lab_tp(TP_ARGS) { ENTER_ID(ctx->nr); return 0; }
+TPA_SEC int lab_tp_all(TP_ARGS) { ENTER_ID(ctx->nr); return 0; }
 
 SEC("raw_tp/sys_enter")
 int lab_rawtp(struct bpf_raw_tracepoint_args *ctx) { ENTER_ID((long)ctx->args[1]); return 0; }
@@ -159,13 +174,13 @@ int lab_fentry(void *ctx) { ENTER(); return 0; }
 /* ---- early exits ---- */
 
 /* pid filter through a map lookup instead of a constant compare */
-TP_SEC int lab_pid_map(TP_ARGS)
+TPA_SEC int lab_pid_map(TP_ARGS)
 {
 	__u64 pt = bpf_get_current_pid_tgid();
 	__u32 tgid = pt >> 32;
 	struct lab_slot *s;
 
-	if (ctx->id != target_nr)
+	if (ctx->nr != target_nr)
 		return 0;
 	if (!bpf_map_lookup_elem(&pid_map, &tgid))
 		return 0;
@@ -177,12 +192,12 @@ TP_SEC int lab_pid_map(TP_ARGS)
 }
 
 /* no early exit: the work runs on every event */
-TP_SEC int lab_work(TP_ARGS) { ENTER_ID(ctx->id); do_work(s, pt); return 0; }
+TPA_SEC int lab_work(TP_ARGS) { ENTER_ID(ctx->nr); do_work(s, pt); return 0; }
 
 /* argument filter: small requests exit before the work (ours are small) */
-TP_SEC int lab_arg_exit(TP_ARGS)
+TPA_SEC int lab_arg_exit(TP_ARGS)
 {
-	ENTER_ID(ctx->id);
+	ENTER_ID(ctx->nr);
 	if (ctx->args[0] < LAB_ARG_MIN)
 		return 0;
 	do_work(s, pt);
@@ -191,11 +206,11 @@ TP_SEC int lab_arg_exit(TP_ARGS)
 
 /* the guide's kernel-thread filter (pid 0, "kwor" comm) in front of the
  * work; our events pass it, so this is its price when it does not help */
-TP_SEC int lab_kthread(TP_ARGS)
+TPA_SEC int lab_kthread(TP_ARGS)
 {
 	char comm[16];
 
-	ENTER_ID(ctx->id);
+	ENTER_ID(ctx->nr);
 	if ((pt >> 32) == 0)
 		return 0;
 	bpf_get_current_comm(comm, sizeof(comm));
@@ -206,9 +221,9 @@ TP_SEC int lab_kthread(TP_ARGS)
 }
 
 /* 1% sampling with bpf_get_prandom_u32 */
-TP_SEC int lab_sample(TP_ARGS)
+TPA_SEC int lab_sample(TP_ARGS)
 {
-	ENTER_ID(ctx->id);
+	ENTER_ID(ctx->nr);
 	if (bpf_get_prandom_u32() % 100)
 		return 0;
 	do_work(s, pt);
@@ -217,11 +232,11 @@ TP_SEC int lab_sample(TP_ARGS)
 
 /* check order: both reject at the argument check; one looks up the pid
  * map first */
-TP_SEC int lab_cheap_first(TP_ARGS)
+TPA_SEC int lab_cheap_first(TP_ARGS)
 {
 	__u32 tgid;
 
-	ENTER_ID(ctx->id);
+	ENTER_ID(ctx->nr);
 	tgid = pt >> 32;
 	if (ctx->args[0] < LAB_ARG_MIN)
 		return 0;
@@ -231,11 +246,11 @@ TP_SEC int lab_cheap_first(TP_ARGS)
 	return 0;
 }
 
-TP_SEC int lab_costly_first(TP_ARGS)
+TPA_SEC int lab_costly_first(TP_ARGS)
 {
 	__u32 tgid;
 
-	ENTER_ID(ctx->id);
+	ENTER_ID(ctx->nr);
 	tgid = pt >> 32;
 	if (!bpf_map_lookup_elem(&pid_map, &tgid))
 		return 0;
@@ -247,12 +262,12 @@ TP_SEC int lab_costly_first(TP_ARGS)
 
 /* ---- map choice: the same counter ---- */
 
-TP_SEC int lab_array(TP_ARGS) { ENTER_ID(ctx->id); counter_incr(&m_array, true); return 0; }
-TP_SEC int lab_percpu_array(TP_ARGS) { ENTER_ID(ctx->id); counter_incr(&m_percpu_array, false); return 0; }
-TP_SEC int lab_hash(TP_ARGS) { ENTER_ID(ctx->id); counter_incr(&m_hash, true); return 0; }
-TP_SEC int lab_percpu_hash(TP_ARGS) { ENTER_ID(ctx->id); counter_incr(&m_percpu_hash, false); return 0; }
-TP_SEC int lab_lru_hash(TP_ARGS) { ENTER_ID(ctx->id); counter_incr(&m_lru_hash, true); return 0; }
-TP_SEC int lab_lru_percpu_hash(TP_ARGS) { ENTER_ID(ctx->id); counter_incr(&m_lru_percpu_hash, false); return 0; }
+TP_SEC int lab_array(TP_ARGS) { ENTER_ID(ctx->nr); counter_incr(&m_array, true); return 0; }
+TP_SEC int lab_percpu_array(TP_ARGS) { ENTER_ID(ctx->nr); counter_incr(&m_percpu_array, false); return 0; }
+TP_SEC int lab_hash(TP_ARGS) { ENTER_ID(ctx->nr); counter_incr(&m_hash, true); return 0; }
+TP_SEC int lab_percpu_hash(TP_ARGS) { ENTER_ID(ctx->nr); counter_incr(&m_percpu_hash, false); return 0; }
+TP_SEC int lab_lru_hash(TP_ARGS) { ENTER_ID(ctx->nr); counter_incr(&m_lru_hash, true); return 0; }
+TP_SEC int lab_lru_percpu_hash(TP_ARGS) { ENTER_ID(ctx->nr); counter_incr(&m_lru_percpu_hash, false); return 0; }
 
 /* one lookup, three fields */
 TP_SEC int lab_lookup_once(TP_ARGS)
@@ -260,7 +275,7 @@ TP_SEC int lab_lookup_once(TP_ARGS)
 	__u32 key = 0;
 	struct lab_triple init = { 1, 2, 3 }, *v;
 
-	ENTER_ID(ctx->id);
+	ENTER_ID(ctx->nr);
 	v = bpf_map_lookup_elem(&triple_map, &key);
 	if (!v) {
 		bpf_map_update_elem(&triple_map, &key, &init, BPF_NOEXIST);
@@ -278,7 +293,7 @@ TP_SEC int lab_lookup_3x(TP_ARGS)
 	__u32 key = 0;
 	struct lab_triple init = { 1, 2, 3 }, *v;
 
-	ENTER_ID(ctx->id);
+	ENTER_ID(ctx->nr);
 	v = bpf_map_lookup_elem(&triple_map, &key);
 	if (!v) {
 		bpf_map_update_elem(&triple_map, &key, &init, BPF_NOEXIST);
@@ -386,7 +401,7 @@ static __always_inline void fill_event(struct lab_event *e, TP_ARGS, __u64 pt,
 	e->ts_ns = now;
 	e->delta_ns = now - s->last_ns;
 	s->last_ns = now;
-	e->arg = ctx->args[0];
+	e->arg = ctx->nr;
 	e->pid = pt >> 32;
 	e->tid = (__u32)pt;
 	e->cpu = bpf_get_smp_processor_id();
@@ -397,7 +412,7 @@ TP_SEC int lab_ringbuf(TP_ARGS)
 {
 	struct lab_event *e;
 
-	ENTER_ID(ctx->id);
+	ENTER_ID(ctx->nr);
 	e = bpf_ringbuf_reserve(&rb, sizeof(*e), 0);
 	if (!e) {
 		s->drops++;
@@ -412,7 +427,7 @@ TP_SEC int lab_perfbuf(TP_ARGS)
 {
 	struct lab_event e;
 
-	ENTER_ID(ctx->id);
+	ENTER_ID(ctx->nr);
 	fill_event(&e, ctx, pt, s);
 	if (bpf_perf_event_output(ctx, &pb, BPF_F_CURRENT_CPU, &e, sizeof(e)))
 		s->drops++;
@@ -425,7 +440,7 @@ TP_SEC int lab_hist(TP_ARGS)
 	__u64 now, *v;
 	__u32 slot;
 
-	ENTER_ID(ctx->id);
+	ENTER_ID(ctx->nr);
 	now = bpf_ktime_get_ns();
 	slot = log2_u64(now - s->last_ns);
 	s->last_ns = now;
@@ -439,15 +454,15 @@ TP_SEC int lab_hist(TP_ARGS)
 
 /* ---- helpers one by one ---- */
 
-TP_SEC int lab_ktime(TP_ARGS) { ENTER_ID(ctx->id); s->sink += bpf_ktime_get_ns(); return 0; }
-TP_SEC int lab_pid_tgid(TP_ARGS) { ENTER_ID(ctx->id); s->sink += bpf_get_current_pid_tgid(); return 0; }
-TP_SEC int lab_prandom(TP_ARGS) { ENTER_ID(ctx->id); s->sink += bpf_get_prandom_u32(); return 0; }
+TP_SEC int lab_ktime(TP_ARGS) { ENTER_ID(ctx->nr); s->sink += bpf_ktime_get_ns(); return 0; }
+TP_SEC int lab_pid_tgid(TP_ARGS) { ENTER_ID(ctx->nr); s->sink += bpf_get_current_pid_tgid(); return 0; }
+TP_SEC int lab_prandom(TP_ARGS) { ENTER_ID(ctx->nr); s->sink += bpf_get_prandom_u32(); return 0; }
 
 TP_SEC int lab_comm(TP_ARGS)
 {
 	char comm[16];
 
-	ENTER_ID(ctx->id);
+	ENTER_ID(ctx->nr);
 	bpf_get_current_comm(comm, sizeof(comm));
 	s->sink += comm[0];
 	return 0;
@@ -455,10 +470,10 @@ TP_SEC int lab_comm(TP_ARGS)
 
 TP_SEC int lab_probe_read(TP_ARGS)
 {
-	__u64 v = 0;
+	int v = 0;
 
-	ENTER_ID(ctx->id);
-	bpf_probe_read_kernel(&v, sizeof(v), &ctx->args[0]);
+	ENTER_ID(ctx->nr);
+	bpf_probe_read_kernel(&v, sizeof(v), &ctx->nr);
 	s->sink += v;
 	return 0;
 }
@@ -466,7 +481,7 @@ TP_SEC int lab_probe_read(TP_ARGS)
 /* debug only: writes a line to the kernel trace buffer per event */
 TP_SEC int lab_printk(TP_ARGS)
 {
-	ENTER_ID(ctx->id);
+	ENTER_ID(ctx->nr);
 	bpf_printk("bpfcost");
 	return 0;
 }
@@ -478,7 +493,7 @@ TP_SEC int lab_loop(TP_ARGS)
 	char comm[16];
 	__u64 h = 0;
 
-	ENTER_ID(ctx->id);
+	ENTER_ID(ctx->nr);
 	bpf_get_current_comm(comm, sizeof(comm));
 #pragma clang loop unroll(disable)
 	for (int i = 0; i < 16; i++)
@@ -492,7 +507,7 @@ TP_SEC int lab_unrolled(TP_ARGS)
 	char comm[16];
 	__u64 h = 0;
 
-	ENTER_ID(ctx->id);
+	ENTER_ID(ctx->nr);
 	bpf_get_current_comm(comm, sizeof(comm));
 #pragma unroll
 	for (int i = 0; i < 16; i++)
