@@ -682,14 +682,22 @@ static double centre(const double *d, int n)
 	return est;
 }
 
+/* A ratio or saving whose denominator (an added cost) is not above 0 is
+ * unbounded: +-inf by the numerator's sign, so that an interval can still
+ * say "at least this much". */
 static double row_value(const struct lab_row *row, double a, double b, double c)
 {
+	double num, den;
+
 	switch (row->kind) {
 	case LK_DIFF: return a - b;
-	case LK_RATIO: return (a - c) / (b - c);
-	case LK_SAVING: return 100.0 * (a - b) / (a - c);
+	case LK_RATIO: num = a - c; den = b - c; break;
+	case LK_SAVING: num = 100.0 * (a - b); den = a - c; break;
+	default: return NAN;
 	}
-	return NAN;
+	if (den > 0)
+		return num / den;
+	return num > 0 ? INFINITY : num < 0 ? -INFINITY : NAN;
 }
 
 static uint64_t rng_next(uint64_t *s)
@@ -727,7 +735,7 @@ static void bootstrap(const struct lab_row *row, const double *x[3], const int n
 	if (!vals || !buf)
 		goto out;
 	for (int b = 0; b < BOOT; b++) {
-		double c[3] = { 0, 0, 0 }, v, den;
+		double c[3] = { 0, 0, 0 }, v;
 
 		for (int k = 0; k < 3; k++) {
 			if (!x[k])
@@ -737,12 +745,10 @@ static void bootstrap(const struct lab_row *row, const double *x[3], const int n
 			c[k] = centre(buf, n[k]);
 		}
 		v = row_value(row, c[0], c[1], c[2]);
-		den = row->kind == LK_RATIO ? c[1] - c[2] : row->kind == LK_SAVING ? c[0] - c[2] : 1;
-		if (den > 0 && !isnan(v) && !isinf(v))
+		if (!isnan(v))
 			vals[m++] = v;
 	}
-	/* A ratio whose denominator (an added cost) is not clearly above 0
-	 * has no finite interval: leave it open (inconclusive). */
+	/* bounds may be infinite: a ratio to a cost that may be 0 */
 	if (m >= BOOT * 975 / 1000) {
 		qsort(vals, (size_t)m, sizeof(double), cmp_double);
 		*lo = vals[(int)(0.025 * (m - 1))];

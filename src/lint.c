@@ -126,6 +126,7 @@ struct finding {
 	char msg[400];
 	const char *lab_a, *lab_b; /* lab variants whose difference is the cost */
 	double scale;
+	bool program;              /* on the programs' run time, not the overhead */
 	double expected_ns;
 };
 
@@ -468,7 +469,8 @@ static void last_log_line(const char *log, char *out, size_t len)
 		while (start > log && start[-1] != '\n')
 			start--;
 		if (end > start && strncmp(start, "processed ", 10) && strncmp(start, "verification time", 17) &&
-		    strncmp(start, "stack depth", 11)) {
+		    strncmp(start, "stack depth", 11) && !memmem(start, (size_t)(end - start), "failed to load object", 21) &&
+		    !memmem(start, (size_t)(end - start), "PROG LOAD LOG --", 16)) {
 			snprintf(out, len, "%.*s", (int)(end - start), start);
 			return;
 		}
@@ -524,7 +526,9 @@ out:
 
 /* ---- lab results: what a finding costs on the lab's machine ---- */
 
-static double lab_overhead(json_object *lab, const char *variant)
+/* The variant's program time per op (code-cost findings) or the overhead
+ * the workload saw (hook and output findings). */
+static double lab_cost(json_object *lab, const char *variant, bool program)
 {
 	json_object *vars, *v, *b;
 
@@ -536,6 +540,8 @@ static double lab_overhead(json_object *lab, const char *variant)
 			continue;
 		if (!jget_str(v, "status") || strcmp(jget_str(v, "status"), "ok"))
 			return NAN;
+		if (program)
+			return jget_num(v, "program_ns");
 		return json_object_object_get_ex(v, "bench", &b) ? jget_num(b, "overhead_ns") : NAN;
 	}
 	return NAN;
@@ -636,15 +642,19 @@ static void find_all(struct lint_result *res, json_object *lab)
 					lru ? "lru-where-array-serves" : "hash-where-array-serves", m->name,
 					lru ? "lru_hash" : "hash", "percpu_array", 1);
 			snprintf(f->msg, sizeof(f->msg),
-				 "%s with a %u-byte key and %u entries: an array (a per-CPU array for "
-				 "counters) indexed by the key serves, without hashing%s",
+				 "%s with a %u-byte key and %u entries: if the keys are small dense "
+				 "integers, an array (a per-CPU array for counters) indexed by the key "
+				 "serves, without hashing%s",
 				 libbpf_bpf_map_type_str(m->type), m->key_size, m->max_entries,
 				 lru ? " or LRU upkeep" : " or locks");
 		}
 	}
 	for (int i = 0; i < res->nf; i++) {
 		struct finding *f = &res->f[i];
-		double a = lab_overhead(lab, f->lab_a), b = lab_overhead(lab, f->lab_b);
+		bool prog = strcmp(f->id, "output-unfiltered") && strcmp(f->id, "kprobe-has-tracepoint");
+		double a = lab_cost(lab, f->lab_a, prog), b = lab_cost(lab, f->lab_b, prog);
+
+		f->program = prog;
 
 		if (!isnan(a) && !isnan(b))
 			f->expected_ns = (a - b) * f->scale;
@@ -821,8 +831,8 @@ static json_object *lint_json(const struct lint_args *a, const struct lint_resul
 		ADD("message", jstr(f->msg));
 		ADD("expected_ns", jnum(f->expected_ns));
 		ADD("lab_basis", f->lab_a ? json_object_new_string_len(name,
-			snprintf(name, sizeof(name), "%s - %s%s", f->lab_a, f->lab_b,
-				 f->scale != 1 ? " (scaled)" : "")) : NULL);
+			snprintf(name, sizeof(name), "%s %s - %s%s", f->program ? "program" : "overhead",
+				 f->lab_a, f->lab_b, f->scale != 1 ? " (scaled)" : "")) : NULL);
 		json_object_array_add(fs, o);
 #undef ADD
 #undef OPT
