@@ -40,7 +40,8 @@ static const char lint_doc[] =
 	"\n"
 	"EXAMPLES:\n"
 	"    bpfcost lint myprog.bpf.o\n"
-	"    bpfcost lab --json -o lab.json; bpfcost lint myprog.bpf.o --lab-results lab.json\n"
+	"    bpfcost lab -o lab.json       # once per machine\n"
+	"    bpfcost lint myprog.bpf.o --lab-results lab.json\n"
 	"    bpfcost lint myprog.bpf.o --json\n";
 
 enum { OPT_JSON = 1000, OPT_LAB };
@@ -846,7 +847,7 @@ static json_object *lint_json(const struct lint_args *a, const struct lint_resul
 int cmd_lint(int argc, char **argv)
 {
 	struct lint_args a = {};
-	struct argp argp = { lint_opts_def, lint_parse, NULL, lint_doc };
+	struct argp argp = { lint_opts_def, lint_parse, "FILE.bpf.o", lint_doc };
 	struct lint_result res = {};
 	struct bpf_object *obj = NULL;
 	struct bpf_program *prog;
