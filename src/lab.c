@@ -1057,8 +1057,21 @@ static json_object *lab_json(struct variant_result *vres, struct row_result *rre
 		json_object_object_add(claim, "display", jstr(claim_range(row, buf, sizeof(buf))));
 		json_object_object_add(claim, "source", jstr(row->source[0] == 'G' ? "overhead-guide.md" :
 							     "performance-chapter.md"));
-		json_object_object_add(o, "claim", claim);
+		json_object_object_add(o, "claim_detail", claim);
 		json_object_object_add(o, "verdict", rr->status == RES_OK ? jstr(rr->verdict) : NULL);
+		/* the flat fields bpfcost report reads */
+		{
+			char text[400];
+			const struct estimate *e = &rr->est[row->basis];
+
+			snprintf(text, sizeof(text), "%s (%s, %s)", row->claim, buf,
+				 row->source[0] == 'G' ? "overhead-guide" : "performance-chapter");
+			json_object_object_add(o, "claim", jstr(text));
+			json_object_object_add(o, "variant", jstr(row->label));
+			json_object_object_add(o, "agrees", rr->status == RES_OK ? jstr(rr->verdict) : NULL);
+			json_object_object_add(o, "cost_ns", row->kind == LK_DIFF ? jnum(e->value) : NULL);
+			json_object_object_add(o, "saving_pct", row->kind == LK_SAVING ? jnum(e->value) : NULL);
+		}
 		json_object_array_add(rows, o);
 	}
 	json_object_object_add(root, "variants", vars);

@@ -58,6 +58,16 @@ else
   nok lab_table "lab --only loop failed: $(tail -1 "$TMP/table.txt")"
 fi
 
+# SIGINT mid-run: exit 130, finished rounds kept in -o, nothing of ours loaded
+$BPFCOST lab --short -o "$TMP/int.json" > /dev/null 2>&1 &
+pid=$!
+sleep 4
+kill -INT $pid 2>/dev/null
+wait $pid; rc=$?
+if [ $rc = 130 ] || [ $rc = 0 ]; then ok lab_sigint_exit; else nok lab_sigint_exit "exit $rc"; fi
+pk_after=$(cat "$PK" 2>/dev/null || echo absent)
+check lab_sigint_printk_event_restored test "$pk_before" = "$pk_after"
+
 badinput() { # NAME ARGS...
   local n=$1; shift
   $BPFCOST lab "$@" > /dev/null 2> "$TMP/err"; rc=$?
