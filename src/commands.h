@@ -15,5 +15,7 @@ int cmd_budget(int argc, char **argv);
 int cmd_measure(int argc, char **argv);
 int cmd_top(int argc, char **argv);
 int cmd_sweep(int argc, char **argv);
+int cmd_lab(int argc, char **argv);
+int cmd_lint(int argc, char **argv);
 
 #endif

@@ -13,6 +13,8 @@ static const struct command commands[] = {
 	{ "measure", cmd_measure, "overhead a running BPF tool adds: bpftrace, bcc, agents" },
 	{ "top", cmd_top, "live cost of every loaded BPF program; Prometheus exporter" },
 	{ "sweep", cmd_sweep, "cost against event rate: latency, CPU, loss, knee, contention" },
+	{ "lab", cmd_lab, "do the documents' optimisation rules hold on this kernel" },
+	{ "lint", cmd_lint, "review a BPF object against the overhead checklist" },
 };
 
 static void usage(FILE *f)
