@@ -70,17 +70,6 @@ struct bench_args {
 	int bad;
 };
 
-static int parse_int_opt(const char *flag, const char *arg, long lo, long hi, long *out)
-{
-	uint64_t v = 0;
-
-	*out = lo;
-	if (parse_u64(arg, &v) || (long)v < lo || (long)v > hi)
-		return usage_error("%s takes a whole number from %ld to %ld, not '%s'", flag, lo, hi, arg);
-	*out = (long)v;
-	return 0;
-}
-
 static error_t bench_parse(int key, char *arg, struct argp_state *state)
 {
 	struct bench_args *a = state->input;
@@ -100,27 +89,27 @@ static error_t bench_parse(int key, char *arg, struct argp_state *state)
 			a->bad = 1;
 		break;
 	case 'n':
-		if (parse_int_opt("--ops", arg, 1, 100000000, &v))
+		if (cli_int("--ops", arg, 1, 100000000, &v))
 			a->bad = 1;
 		a->o.ops = (uint64_t)v;
 		break;
 	case 't':
-		if (parse_int_opt("--trials", arg, 2, 10000, &v))
+		if (cli_int("--trials", arg, 2, 10000, &v))
 			a->bad = 1;
 		a->o.trials = (int)v;
 		break;
 	case 'c':
-		if (parse_int_opt("--cpu", arg, 0, online_cpus() - 1, &v))
+		if (cli_int("--cpu", arg, 0, online_cpus() - 1, &v))
 			a->bad = 1;
 		a->o.cpu = (int)v;
 		break;
 	case OPT_CONSUMER_CPU:
-		if (parse_int_opt("--consumer-cpu", arg, 0, online_cpus() - 1, &v))
+		if (cli_int("--consumer-cpu", arg, 0, online_cpus() - 1, &v))
 			a->bad = 1;
 		a->o.consumer_cpu = (int)v;
 		break;
 	case OPT_TRIAL_MS:
-		if (parse_int_opt("--trial-ms", arg, 1, 60000, &v))
+		if (cli_int("--trial-ms", arg, 1, 60000, &v))
 			a->bad = 1;
 		a->o.trial_ms = (double)v;
 		break;
@@ -324,41 +313,23 @@ static json_object *results_json(struct bench_result *rs, int n, json_object *en
 	return root;
 }
 
-static int write_csv_file(const char *path, struct bench_result *rs, int n)
+static void write_csv(FILE *f, const void *rows, int n)
 {
-	char *buf = NULL;
-	size_t len = 0;
-	FILE *f = open_memstream(&buf, &len);
-	int err;
+	const struct bench_result *rs = rows;
 
-	if (!f)
-		return -1;
 	csv_header(f, csv_cols, 21);
 	for (int i = 0; i < n; i++)
 		print_csv_row(f, &rs[i]);
-	fclose(f);
-	err = write_file_atomic(path, buf, len);
-	free(buf);
-	return err;
 }
 
 static int save(const struct bench_args *a, struct bench_result *rs, int n, json_object *env,
 		bool interrupted)
 {
-	int err;
-
 	if (!a->out)
 		return 0;
-	if (a->fmt == OUT_CSV) {
-		err = write_csv_file(a->out, rs, n);
-	} else {
-		json_object *root = results_json(rs, n, env, a, interrupted);
-		err = json_write(root, a->out);
-		json_object_put(root);
-	}
-	if (err)
-		return runtime_error("cannot write %s: %s", a->out, strerror(-err));
-	return 0;
+	return save_results(a->out, a->fmt,
+			    a->fmt == OUT_CSV ? NULL : results_json(rs, n, env, a, interrupted),
+			    write_csv, rs, n);
 }
 
 int cmd_bench(int argc, char **argv)
@@ -455,9 +426,7 @@ int cmd_bench(int argc, char **argv)
 		print_table(stdout, rs, n, env, &a);
 	} else if (!a.out) {
 		if (a.fmt == OUT_CSV) {
-			csv_header(stdout, csv_cols, 21);
-			for (int i = 0; i < n; i++)
-				print_csv_row(stdout, &rs[i]);
+			write_csv(stdout, rs, n);
 		} else {
 			json_object *root = results_json(rs, n, env, &a, stop_requested);
 			json_write(root, NULL);

@@ -3,6 +3,7 @@
 
 #include <stdio.h>
 #include <stdlib.h>
+#include <stdint.h>
 #include <string.h>
 
 struct cli_state {
@@ -51,5 +52,27 @@ int cli_parse(const struct argp *argp, int argc, char **argv, void *input, const
 			    cs.offender ? "'" : "", cmd_name ? cmd_name : "");
 		return EXIT_USAGE;
 	}
+	return 0;
+}
+
+int cli_int(const char *flag, const char *arg, long lo, long hi, long *out)
+{
+	uint64_t v = 0;
+
+	*out = lo;
+	if (parse_u64(arg, &v) || v > (uint64_t)hi || (long)v < lo)
+		return usage_error("%s takes a whole number from %ld to %ld, not '%s'", flag, lo, hi, arg);
+	*out = (long)v;
+	return 0;
+}
+
+int cli_num(const char *flag, const char *arg, double lo, double hi, double *out)
+{
+	double v;
+
+	*out = lo;
+	if (parse_num_suffix(arg, &v) || !(v >= lo && v <= hi))
+		return usage_error("%s takes a number from %g to %g, not '%s'", flag, lo, hi, arg);
+	*out = v;
 	return 0;
 }

@@ -10,4 +10,9 @@
  * *bad. Returns 0, or EXIT_USAGE after one line on stderr. */
 int cli_parse(const struct argp *argp, int argc, char **argv, void *input, const int *bad);
 
+/* Option values: one usage_error line naming the range on anything else.
+ * Return 0 or EXIT_USAGE; *out is lo on error. */
+int cli_int(const char *flag, const char *arg, long lo, long hi, long *out);
+int cli_num(const char *flag, const char *arg, double lo, double hi, double *out);
+
 #endif

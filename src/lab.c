@@ -73,16 +73,6 @@ struct lab_args {
 	int bad;
 };
 
-static int int_opt(const char *flag, const char *arg, long lo, long hi, long *out)
-{
-	uint64_t v = 0;
-
-	if (parse_u64(arg, &v) || (long)v < lo || (long)v > hi)
-		return usage_error("%s takes a whole number from %ld to %ld, not '%s'", flag, lo, hi, arg);
-	*out = (long)v;
-	return 0;
-}
-
 static error_t lab_parse(int key, char *arg, struct argp_state *state)
 {
 	struct lab_args *a = state->input;
@@ -96,24 +86,24 @@ static error_t lab_parse(int key, char *arg, struct argp_state *state)
 		break;
 	case OPT_SHORT: a->shortrun = true; break;
 	case 't':
-		if (int_opt("--trials", arg, 2, 10000, &v))
+		if (cli_int("--trials", arg, 2, 10000, &v))
 			a->bad = 1;
 		a->o.trials = (int)v;
 		a->trials_set = true;
 		break;
 	case OPT_TRIAL_MS:
-		if (int_opt("--trial-ms", arg, 1, 60000, &v))
+		if (cli_int("--trial-ms", arg, 1, 60000, &v))
 			a->bad = 1;
 		a->o.trial_ms = (double)v;
 		a->ms_set = true;
 		break;
 	case 'c':
-		if (int_opt("--cpu", arg, 0, online_cpus() - 1, &v))
+		if (cli_int("--cpu", arg, 0, online_cpus() - 1, &v))
 			a->bad = 1;
 		a->o.cpu = (int)v;
 		break;
 	case OPT_CONSUMER_CPU:
-		if (int_opt("--consumer-cpu", arg, 0, online_cpus() - 1, &v))
+		if (cli_int("--consumer-cpu", arg, 0, online_cpus() - 1, &v))
 			a->bad = 1;
 		a->o.consumer_cpu = (int)v;
 		break;

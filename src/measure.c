@@ -491,14 +491,15 @@ static json_object *results_json(struct mrow *rows, int n, json_object *env,
 	return root;
 }
 
-static void write_csv(FILE *f, struct mrow *rows, int n)
+static void write_csv(FILE *f, const void *rows_v, int n)
 {
+	const struct mrow *rows = rows_v;
 	char buf[12][48];
 	const char *cells[12];
 
 	csv_header(f, csv_cols, 12);
 	for (int i = 0; i < n; i++) {
-		struct bench_result *r = &rows[i].r;
+		const struct bench_result *r = &rows[i].r;
 
 		cells[0] = r->workload;
 		cells[1] = result_status_names[r->status];
@@ -520,29 +521,11 @@ static void write_csv(FILE *f, struct mrow *rows, int n)
 static int save(const struct measure_args *a, struct mrow *rows, int n, json_object *env,
 		bool interrupted)
 {
-	int err;
-
 	if (!a->out)
 		return 0;
-	if (a->fmt == OUT_CSV) {
-		char *buf = NULL;
-		size_t len = 0;
-		FILE *f = open_memstream(&buf, &len);
-
-		if (!f)
-			return runtime_error("out of memory");
-		write_csv(f, rows, n);
-		fclose(f);
-		err = write_file_atomic(a->out, buf, len);
-		free(buf);
-	} else {
-		json_object *root = results_json(rows, n, env, a, interrupted);
-		err = json_write(root, a->out);
-		json_object_put(root);
-	}
-	if (err)
-		return runtime_error("cannot write %s: %s", a->out, strerror(-err));
-	return 0;
+	return save_results(a->out, a->fmt,
+			    a->fmt == OUT_CSV ? NULL : results_json(rows, n, env, a, interrupted),
+			    write_csv, rows, n);
 }
 
 int cmd_measure(int argc, char **argv)

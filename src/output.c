@@ -149,6 +149,32 @@ int json_write(json_object *root, const char *path)
 	return err;
 }
 
+int save_results(const char *path, enum out_format fmt, json_object *root,
+		 void (*write_csv)(FILE *f, const void *rows, int n), const void *rows, int n)
+{
+	int err;
+
+	if (fmt == OUT_CSV) {
+		char *buf = NULL;
+		size_t len = 0;
+		FILE *f = open_memstream(&buf, &len);
+
+		json_object_put(root);
+		if (!f)
+			return runtime_error("cannot write %s: out of memory", path);
+		write_csv(f, rows, n);
+		fclose(f);
+		err = write_file_atomic(path, buf, len);
+		free(buf);
+	} else {
+		err = json_write(root, path);
+		json_object_put(root);
+	}
+	if (err)
+		return runtime_error("cannot write %s: %s", path, strerror(-err));
+	return 0;
+}
+
 json_object *json_read_file(const char *path, char *err, size_t errlen)
 {
 	FILE *f = fopen(path, "r");

@@ -36,6 +36,11 @@ json_object *jpair(double lo, double hi);
 /* Serialize root (pretty) to path atomically, or to stdout when path is
  * NULL or "-". Returns 0 or a negative errno. */
 int json_write(json_object *root, const char *path);
+/* A command's results file, written atomically: CSV through write_csv
+ * (fmt OUT_CSV), JSON from root otherwise (root is released). Returns 0,
+ * or EXIT_RUNTIME after one line. */
+int save_results(const char *path, enum out_format fmt, json_object *root,
+		 void (*write_csv)(FILE *f, const void *rows, int n), const void *rows, int n);
 /* Read and parse a JSON file; on failure returns NULL and puts one line
  * into err. */
 json_object *json_read_file(const char *path, char *err, size_t errlen);

@@ -89,24 +89,6 @@ struct sweep_args {
 	int bad;
 };
 
-static int parse_num_opt(const char *flag, const char *arg, double lo, double hi, double *out)
-{
-	if (parse_double(arg, out) || !(*out >= lo && *out <= hi))
-		return usage_error("%s takes a number from %g to %g, not '%s'", flag, lo, hi, arg);
-	return 0;
-}
-
-static int parse_int_opt(const char *flag, const char *arg, long lo, long hi, long *out)
-{
-	uint64_t v = 0;
-
-	*out = lo;
-	if (parse_u64(arg, &v) || (long)v < lo || (long)v > hi)
-		return usage_error("%s takes a whole number from %ld to %ld, not '%s'", flag, lo, hi, arg);
-	*out = (long)v;
-	return 0;
-}
-
 /* Bytes: k and m are KiB and MiB, as buffer sizes go. */
 static int parse_bytes(const char *arg, uint32_t *out)
 {
@@ -221,11 +203,11 @@ static error_t sweep_parse(int key, char *arg, struct argp_state *state)
 			a->cfg.arrival = (enum arrival)i;
 		break;
 	case 'd':
-		if (parse_num_opt("--duration", arg, 0.1, 3600, &a->duration_s))
+		if (cli_num("--duration", arg, 0.1, 3600, &a->duration_s))
 			a->bad = 1;
 		break;
 	case OPT_SLICE_MS:
-		if (parse_int_opt("--slice-ms", arg, 20, 60000, &v))
+		if (cli_int("--slice-ms", arg, 20, 60000, &v))
 			a->bad = 1;
 		a->cfg.slice_ns = (uint64_t)v * 1000000ULL;
 		break;
@@ -242,12 +224,12 @@ static error_t sweep_parse(int key, char *arg, struct argp_state *state)
 			a->cfg.consumer = (enum consumer_mode)i;
 		break;
 	case OPT_BATCH:
-		if (parse_int_opt("--batch", arg, 1, 1000000, &v))
+		if (cli_int("--batch", arg, 1, 1000000, &v))
 			a->bad = 1;
 		a->cfg.batch = (uint32_t)v;
 		break;
 	case 't':
-		if (parse_int_opt("--threads", arg, 1, SWEEP_MAX_THREADS, &v))
+		if (cli_int("--threads", arg, 1, SWEEP_MAX_THREADS, &v))
 			a->bad = 1;
 		else if (v > online_cpus()) {
 			usage_error("--threads %ld needs %ld CPUs (one per thread); this machine has %d online",
@@ -263,25 +245,25 @@ static error_t sweep_parse(int key, char *arg, struct argp_state *state)
 			a->cfg.flow_multi = i == 1;
 		break;
 	case 'c':
-		if (parse_int_opt("--cpu", arg, 0, online_cpus() - 1, &v))
+		if (cli_int("--cpu", arg, 0, online_cpus() - 1, &v))
 			a->bad = 1;
 		a->cfg.cpu = (int)v;
 		break;
 	case OPT_CONSUMER_CPU:
-		if (parse_int_opt("--consumer-cpu", arg, 0, online_cpus() - 1, &v))
+		if (cli_int("--consumer-cpu", arg, 0, online_cpus() - 1, &v))
 			a->bad = 1;
 		a->cfg.consumer_cpu = (int)v;
 		break;
 	case OPT_MAX_CPU:
-		if (parse_num_opt("--max-cpu", arg, 0, 100, &a->max_cpu_pct))
+		if (cli_num("--max-cpu", arg, 0, 100, &a->max_cpu_pct))
 			a->bad = 1;
 		break;
 	case OPT_MAX_LOSS:
-		if (parse_num_opt("--max-loss", arg, 0, 100, &a->max_loss_pct))
+		if (cli_num("--max-loss", arg, 0, 100, &a->max_loss_pct))
 			a->bad = 1;
 		break;
 	case OPT_SEED:
-		if (parse_int_opt("--seed", arg, 0, 0x7fffffffffffffffL, &v))
+		if (cli_int("--seed", arg, 0, 0x7fffffffffffffffL, &v))
 			a->bad = 1;
 		a->cfg.seed = (uint64_t)v;
 		break;
@@ -738,41 +720,23 @@ static json_object *results_json(const struct sweep_point *pts, int n, json_obje
 	return root;
 }
 
-static int write_csv(FILE *f, const struct sweep_point *pts, int n)
+static void write_csv(FILE *f, const void *rows, int n)
 {
+	const struct sweep_point *pts = rows;
+
 	csv_header(f, csv_cols, NCSV);
 	for (int i = 0; i < n; i++)
 		print_csv_row(f, &pts[i]);
-	return 0;
 }
 
 static int save(const struct sweep_args *a, const struct sweep_point *pts, int n, json_object *env,
 		bool interrupted)
 {
-	int err;
-
 	if (!a->out)
 		return 0;
-	if (a->fmt == OUT_CSV) {
-		char *buf = NULL;
-		size_t len = 0;
-		FILE *f = open_memstream(&buf, &len);
-
-		if (!f)
-			return runtime_error("cannot write %s: out of memory", a->out);
-		write_csv(f, pts, n);
-		fclose(f);
-		err = write_file_atomic(a->out, buf, len);
-		free(buf);
-	} else {
-		json_object *root = results_json(pts, n, env, a, interrupted);
-
-		err = json_write(root, a->out);
-		json_object_put(root);
-	}
-	if (err)
-		return runtime_error("cannot write %s: %s", a->out, strerror(-err));
-	return 0;
+	return save_results(a->out, a->fmt,
+			    a->fmt == OUT_CSV ? NULL : results_json(pts, n, env, a, interrupted),
+			    write_csv, pts, n);
 }
 
 struct progress {
