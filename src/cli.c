@@ -26,8 +26,11 @@ static error_t wrapper_parse(int key, char *arg, struct argp_state *state)
 
 int cli_parse(const struct argp *argp, int argc, char **argv, void *input, const int *bad)
 {
-	struct argp_child children[] = { { argp, 0, NULL, 0 }, { 0 } };
-	struct argp wrapper = { NULL, wrapper_parse, argp->args_doc, argp->doc, children };
+	/* the wrapper shows the command's usage and doc; the child only parses */
+	struct argp child = { argp->options, argp->parser, NULL, NULL, argp->children };
+	struct argp_child children[] = { { &child, 0, NULL, 0 }, { 0 } };
+	/* args_doc left out: argp then indents the doc; each doc has a USAGE line */
+	struct argp wrapper = { NULL, wrapper_parse, NULL, argp->doc, children };
 	struct cli_state cs = { NULL, input };
 	int err;
 
@@ -38,8 +41,15 @@ int cli_parse(const struct argp *argp, int argc, char **argv, void *input, const
 			char name[64];
 
 			snprintf(name, sizeof(name), "bpfcost %s", argv[0]);
-			argp_help(&wrapper, stdout,
-				  strcmp(argv[i], "--usage") ? ARGP_HELP_STD_HELP : ARGP_HELP_USAGE, name);
+			/* the doc as written (it has its own USAGE line and fits 80
+			 * columns; argp would re-wrap it), then argp's option list */
+			if (strcmp(argv[i], "--usage") && argp->doc) {
+				fputs(argp->doc, stdout);
+				fputc('\n', stdout);
+				argp_help(&wrapper, stdout, ARGP_HELP_LONG, name);
+			} else {
+				argp_help(&wrapper, stdout, ARGP_HELP_USAGE, name);
+			}
 			exit(0);
 		}
 	}

@@ -24,7 +24,7 @@ const char *const top_col_names[TOP_NCOLS] = {
 };
 
 static const char doc[] =
-	"Show the live cost of every loaded BPF program: runs per second, average "
+	"Show the live cost of every loaded BPF program: runs per second, average\n"
 	"run time, CPU share, recursion misses, attach point and holding processes.\n"
 	"\n"
 	"USAGE: bpfcost top [-d SECS] [-n COUNT | --once] [--sort COL] [--filter STR]\n"
