@@ -17,5 +17,6 @@ int cmd_top(int argc, char **argv);
 int cmd_sweep(int argc, char **argv);
 int cmd_lab(int argc, char **argv);
 int cmd_lint(int argc, char **argv);
+int cmd_app(int argc, char **argv);
 
 #endif

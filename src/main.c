@@ -15,6 +15,7 @@ static const struct command commands[] = {
 	{ "sweep", cmd_sweep, "cost against event rate: latency, CPU, loss, knee, contention" },
 	{ "lab", cmd_lab, "do the documents' optimisation rules hold on this kernel" },
 	{ "lint", cmd_lint, "review a BPF object against the overhead checklist" },
+	{ "app", cmd_app, "what probes do to redis, postgres, python-gc, node" },
 };
 
 static void usage(FILE *f)

@@ -484,6 +484,7 @@ enum probe_status probe_open(struct probe **out, const struct probe_spec *spec,
 	}
 	p->skel->rodata->target_tgid = spec->target_tgid ? spec->target_tgid : (__u32)getpid();
 	p->skel->rodata->target_nr = spec->wl->nr;
+	p->skel->rodata->target_cgid = spec->target_cgroup_id;
 	p->skel->rodata->flow_multi = spec->flow_multi;
 	p->skel->rodata->rb_wakeup = spec->consumer == CONSUMER_BATCH ? 1 :
 				     spec->consumer == CONSUMER_FORCE ? 2 : 0;

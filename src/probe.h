@@ -62,6 +62,8 @@ struct probe_spec {
 	/* whose events pass the filter: 0 this process (default), a tgid, or
 	 * PROBE_TGID_ANY for every process (applications, system-wide) */
 	uint32_t target_tgid;
+	/* also require this cgroup v2 id (a whole application); 0: no filter */
+	uint64_t target_cgroup_id;
 	uint32_t buf_size;      /* ringbuf bytes / perf buffer bytes per CPU; 0 default */
 	enum consumer_mode consumer;
 	int consumer_cpu;       /* -1: leave unpinned */

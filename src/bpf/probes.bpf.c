@@ -13,7 +13,8 @@
 char LICENSE[] SEC("license") = "GPL";
 
 const volatile __u32 target_tgid = 0;  /* PROBE_ANY_TGID: every process */
-const volatile long target_nr = -1;    /* syscall id for rawtp/tp_btf */
+const volatile long target_nr = -1;    /* syscall id for rawtp/tp_btf; < 0: every syscall */
+const volatile __u64 target_cgid = 0;  /* cgroup v2 id to match; 0: no cgroup filter */
 const volatile __u32 flow_multi = 0;   /* keys per thread, not shared */
 const volatile __u32 rb_wakeup = 0;    /* 0 default, 1 no wakeup, 2 force */
 
@@ -212,14 +213,19 @@ static __always_inline int body_percpu_array(void *ctx, __u64 pid_tgid, struct p
 }
 
 /* Filter, count, run the body. nr < 0: the hook is already specific to
- * the syscall (or is a function), no id to compare. */
+ * the syscall (or is a function), no id to compare; target_nr < 0: every
+ * syscall passes (app's syscall-wide probe). target_cgid: a whole
+ * application's processes (postgres backends). Both are rodata constants,
+ * so the verifier drops the tests that are off (bench's programs stay as
+ * they were). */
 #define RUN_BODY(body, ctx, nr)                                                \
 	({                                                                     \
 		__u64 __pt = bpf_get_current_pid_tgid();                       \
 		struct probe_slot *__s;                                        \
 		int __r = 0;                                                   \
 		if (((__pt >> 32) == target_tgid || target_tgid == PROBE_ANY_TGID) && \
-		    ((nr) < 0 || (nr) == target_nr)) {                         \
+		    ((nr) < 0 || target_nr < 0 || (nr) == target_nr) &&        \
+		    (!target_cgid || bpf_get_current_cgroup_id() == target_cgid)) { \
 			__s = my_slot();                                       \
 			if (__s) {                                             \
 				__s->hits++;                                   \
