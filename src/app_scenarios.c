@@ -669,8 +669,12 @@ static int pg_setup(struct app_env *e, char *err, size_t len)
 	path_in(e, data, sizeof(data), "data");
 	path_in(e, log, sizeof(log), "postgres.log");
 	path_in(e, out, sizeof(out), "setup.out");
-	if ((rc = run_child(e, initdb, &as_pg, 120, err, len)))
+	if ((rc = run_child(e, initdb, &as_pg, 120, err, len))) {
+		if (strstr(err, "exited 126"))
+			snprintf(err, len, "cannot run initdb as user postgres in %s: is every parent "
+				 "directory searchable by postgres? (set TMPDIR)", e->dir);
 		return rc;
+	}
 	e->server = spawn(e, server, &srv, err, len);
 	if (e->server < 0) {
 		e->server = 0;

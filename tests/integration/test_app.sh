@@ -1,0 +1,113 @@
+# bpfcost app: every scenario in a short mode (1 s runs, one B/P pair per
+# probe set) gives throughput with and without probes and a non-zero event
+# rate; nothing stays behind (servers, temporary directories, cgroups, BPF
+# programs), also after SIGINT; a missing program is one line.
+source tests/lib.sh
+
+if [ "$(id -u)" != 0 ]; then
+  skip app "needs root"
+  exit 0
+fi
+
+APPTMP=$TMP/apptmp
+mkdir -p "$APPTMP"
+chmod 755 "$TMP" "$APPTMP"   # postgres runs as user postgres: it must reach its directory
+export TMPDIR=$APPTMP   # the scenarios' mkdtemp goes here: easy to check for leftovers
+before=$TMP/progs.before
+prog_ids > "$before"
+pg_before=$(pgrep -u postgres 2>/dev/null | sort | tr '\n' ' ')
+
+cgroups_left() { ls -d /sys/fs/cgroup/bpfcost-app.* /sys/fs/cgroup/unified/bpfcost-app.* 2>/dev/null; }
+# nothing of ours left: no temp dir, no process using it, no cgroup, no postgres
+leftovers() {
+  local what=""
+  [ -z "$(ls -A "$APPTMP" 2>/dev/null)" ] || what="$what tempdir:$(ls "$APPTMP" | tr '\n' ' ')"
+  pgrep -f "$APPTMP" >/dev/null && what="$what processes:$(pgrep -f "$APPTMP" | tr '\n' ' ')"
+  [ -z "$(cgroups_left)" ] || what="$what cgroups:$(cgroups_left | tr '\n' ' ')"
+  local pg_now
+  pg_now=$(pgrep -u postgres 2>/dev/null | sort | tr '\n' ' ')
+  [ "$pg_now" = "$pg_before" ] || what="$what postgres:$pg_now"
+  echo "$what"
+}
+
+# --- bad input: one line, exit 2 ---
+$BPFCOST app > "$TMP/out" 2> "$TMP/err"; rc=$?
+if [ $rc -eq 2 ] && [ "$(wc -l < "$TMP/err")" -eq 1 ]; then ok app_no_name; else nok app_no_name "rc=$rc $(cat "$TMP/err")"; fi
+$BPFCOST app mysql > "$TMP/out" 2> "$TMP/err"; rc=$?
+if [ $rc -eq 2 ] && grep -q "redis" "$TMP/err" && [ "$(wc -l < "$TMP/err")" -eq 1 ]; then ok app_bad_name; else nok app_bad_name "rc=$rc $(cat "$TMP/err")"; fi
+$BPFCOST app redis --hook tp --syscalls any > "$TMP/out" 2> "$TMP/err"; rc=$?
+if [ $rc -eq 2 ] && [ "$(wc -l < "$TMP/err")" -eq 1 ]; then ok app_any_needs_sys_enter; else nok app_any_needs_sys_enter "rc=$rc $(cat "$TMP/err")"; fi
+
+# --- a missing program: one line naming it and its package ---
+BPFCOST_APP_PATH=/nonexistent $BPFCOST app redis > "$TMP/out" 2> "$TMP/err"; rc=$?
+if [ $rc -eq 1 ] && [ "$(wc -l < "$TMP/err")" -eq 1 ] && grep -q "redis-server not found" "$TMP/err" &&
+   grep -q "package redis-server" "$TMP/err"; then
+  ok app_missing_binary
+else
+  nok app_missing_binary "rc=$rc $(cat "$TMP/err")"
+fi
+BPFCOST_APP_PATH=/nonexistent $BPFCOST app postgres --json > "$TMP/miss.json" 2> "$TMP/err"; rc=$?
+if [ $rc -eq 1 ] && [ "$(wc -l < "$TMP/err")" -eq 1 ] && grep -q "initdb not found" "$TMP/err" &&
+   [ "$(jpy "$TMP/miss.json" 'd["results"][0]["status"]')" = unsupported ]; then
+  ok app_missing_binary_json
+else
+  nok app_missing_binary_json "rc=$rc $(cat "$TMP/err")"
+fi
+
+# --- each scenario, short mode ---
+for app in redis postgres python-gc node; do
+  extra=""
+  [ "$app" = postgres ] && extra="--scale 1"
+  $BPFCOST app "$app" --duration 1 --repeat 1 $extra --json -o "$TMP/$app.json" > /dev/null 2> "$TMP/$app.err"
+  rc=$?
+  if [ $rc -ne 0 ] && grep -q "not found (install" "$TMP/$app.err"; then
+    skip "app_$app" "$(cat "$TMP/$app.err")"; rm -f "$TMP/$app.json"; continue
+  fi
+  if [ $rc -ne 0 ]; then nok "app_$app" "exit $rc: $(tail -3 "$TMP/$app.err")"; rm -f "$TMP/$app.json"; continue; fi
+  check "app_${app}_schema" [ "$(jpy "$TMP/$app.json" 'd["schema"]')" = bpfcost.app/1 ]
+  check "app_${app}_three_sets" [ "$(jpy "$TMP/$app.json" 'len([r for r in d["results"] if r["status"] == "ok"])')" = 3 ]
+  check "app_${app}_throughput" [ "$(jpy "$TMP/$app.json" 'all(r["base_throughput"] > 0 and r["probe_throughput"] > 0 for r in d["results"])')" = True ]
+  check "app_${app}_events" [ "$(jpy "$TMP/$app.json" 'max(r["event_rate_per_s"] for r in d["results"]) > 0')" = True ]
+  check "app_${app}_latency" [ "$(jpy "$TMP/$app.json" 'all(r["base_p50_ms"] > 0 and r["probe_p99_ms"] > 0 for r in d["results"])')" = True ]
+  check "app_${app}_cgroup_filter" [ "$(jpy "$TMP/$app.json" 'all(r["filter"] == "cgroup" for r in d["results"])')" = True ]
+  w=$(leftovers)
+  if [ -z "$w" ]; then ok "app_${app}_cleanup"; else nok "app_${app}_cleanup" "$w"; fi
+done
+# memory-release probes fire for the script runtimes (thousands/s for node)
+if [ -f "$TMP/node.json" ]; then
+  check app_node_munmap_events [ "$(jpy "$TMP/node.json" '[r for r in d["results"] if r["body"] == "perfbuf"][0]["event_rate_by_syscall"]["munmap"] > 0')" = True ]
+fi
+
+# --- table output fits 80 columns ---
+if [ -f "$TMP/node.json" ]; then
+  $BPFCOST app node --duration 0.5 --repeat 1 --no-stats --hook tp --body perfbuf > "$TMP/table" 2>/dev/null
+  w=$(awk '{ if (length($0) > m) m = length($0) } END { print m + 0 }' "$TMP/table")
+  if [ "$w" -le 80 ] && grep -q "PROBE /s" "$TMP/table"; then ok app_table_width; else nok app_table_width "widest line $w"; fi
+fi
+
+# --- SIGINT mid-run and mid-setup: everything stopped and removed ---
+sigint_check() { # NAME DELAY ARGS...
+  local name=$1 delay=$2; shift 2
+  $BPFCOST app "$@" --json -o "$TMP/$name.json" > /dev/null 2> "$TMP/$name.err" &
+  local pid=$!
+  sleep "$delay"
+  kill -INT $pid
+  wait $pid; local rc=$?
+  local w
+  w=$(leftovers)
+  if [ $rc -eq 130 ] && [ -z "$w" ]; then ok "$name"; else nok "$name" "rc=$rc left:$w $(tail -2 "$TMP/$name.err")"; fi
+}
+command -v redis-server >/dev/null && sigint_check app_sigint_redis 4 redis --duration 1 --repeat 3
+if ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1; then
+  sigint_check app_sigint_postgres_setup 1.5 postgres --scale 5
+fi
+command -v node >/dev/null && sigint_check app_sigint_node 2.5 node --duration 1 --repeat 2
+
+# Programs can only outlive bpfcost through a process holding them, and the
+# checks above found none of ours; on a shared machine other bpfcost runs
+# load the same programs, so only a quiet machine gives a clean answer.
+if pgrep -x bpfcost >/dev/null; then
+  skip app_no_programs_left "other bpfcost processes are running: their programs cannot be told from ours"
+else
+  leftover_check app_no_programs_left "$before"
+fi
