@@ -117,6 +117,8 @@ install: bpfcost
 	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/share/man/man1
 	install -m 0755 bpfcost $(DESTDIR)$(PREFIX)/bin/bpfcost
 	install -m 0644 man/bpfcost.1 $(DESTDIR)$(PREFIX)/share/man/man1/bpfcost.1
+	install -d $(DESTDIR)$(PREFIX)/share/bpfcost/apps   # bpfcost app's scripts
+	install -m 0644 apps/python_gc.py apps/node_heap.js $(DESTDIR)$(PREFIX)/share/bpfcost/apps/
 
 clean:
 	rm -rf $(BUILD) bpfcost
