@@ -14,7 +14,6 @@
 #include <grp.h>
 #include <json-c/json.h>
 #include <math.h>
-#include <pwd.h>
 #include <signal.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -273,6 +272,31 @@ void app_env_destroy(struct app_env *e)
 
 /* ---- children ---- */
 
+/* uid and gid of a user from /etc/passwd (getpwnam needs glibc's NSS
+ * modules at run time, which the static build cannot carry). */
+static int lookup_user(const char *name, uid_t *uid, gid_t *gid)
+{
+	FILE *f = fopen("/etc/passwd", "r");
+	char line[512];
+	size_t n = strlen(name);
+	int ret = -1;
+
+	if (!f)
+		return -1;
+	while (fgets(line, sizeof(line), f)) {
+		unsigned u, g;
+		if (!strncmp(line, name, n) && line[n] == ':' &&
+		    sscanf(line + n, ":%*[^:]:%u:%u:", &u, &g) == 2) {
+			*uid = u;
+			*gid = g;
+			ret = 0;
+			break;
+		}
+	}
+	fclose(f);
+	return ret;
+}
+
 struct spawn_opts {
 	bool in_cgroup;       /* the application itself, not its load generator */
 	const char *user;     /* run as this user (postgres refuses root) */
@@ -290,14 +314,9 @@ static pid_t spawn(struct app_env *e, char *const argv[], const struct spawn_opt
 	gid_t gid = 0;
 	pid_t pid;
 
-	if (o->user) {
-		struct passwd *pw = getpwnam(o->user);
-		if (!pw) {
-			snprintf(err, len, "no user %s (the Debian package creates it)", o->user);
-			return -1;
-		}
-		uid = pw->pw_uid;
-		gid = pw->pw_gid;
+	if (o->user && lookup_user(o->user, &uid, &gid)) {
+		snprintf(err, len, "no user %s (the Debian package creates it)", o->user);
+		return -1;
 	}
 	if (o->in_cgroup && e->cgroup[0]) {
 		char path[PATH_MAX + 16];
@@ -654,14 +673,15 @@ static int pg_setup(struct app_env *e, char *err, size_t len)
 	struct spawn_opts as_pg = { .user = "postgres", .out = out };
 	struct spawn_opts srv = { .user = "postgres", .out = log, .in_cgroup = true };
 	struct spawn_opts client = { .out = out };
-	struct passwd *pw = getpwnam("postgres");
+	uid_t uid;
+	gid_t gid;
 	int rc;
 
-	if (!pw) {
-		snprintf(err, len, "postgres: no user postgres (the Debian package postgresql creates it)");
+	if (lookup_user("postgres", &uid, &gid)) {
+		snprintf(err, len, "no user postgres (the Debian package postgresql creates it)");
 		return -1;
 	}
-	if (chown(e->dir, pw->pw_uid, pw->pw_gid)) {
+	if (chown(e->dir, uid, gid)) {
 		snprintf(err, len, "chown %s: %s", e->dir, strerror(errno));
 		return -1;
 	}
