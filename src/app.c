@@ -22,8 +22,9 @@
 static const char app_doc[] =
 	"What memory-release probes do to real applications.\n"
 	"\n"
-	"USAGE: bpfcost app NAME[,NAME...] [--hook LIST] [--body LIST] [--syscalls LIST]\n"
-	"                   [--duration S] [--repeat N] [--json|--csv] [-o FILE]\n"
+	"USAGE: bpfcost app NAME[,NAME...] [--hook LIST] [--body LIST]\n"
+	"         [--syscalls LIST] [--duration S] [--repeat N] [--json|--csv]\n"
+	"         [-o FILE]\n"
 	"\n"
 	"NAME: redis, postgres, python-gc, node, all. Each runs in a temporary\n"
 	"directory and cgroup, on a unix socket, with its own load generator\n"
@@ -810,7 +811,8 @@ static void mark_rows(struct app_result *rs, int *n, const struct app_scenario *
 int cmd_app(int argc, char **argv)
 {
 	struct app_args a = { .scale = 10 };
-	struct argp argp = { app_opts_def, app_parse, "NAME", app_doc };
+	/* no args_doc: cli_parse's wrapper would print it twice; USAGE shows NAME */
+	struct argp argp = { app_opts_def, app_parse, NULL, app_doc };
 	struct probe_set sets[MAX_SETS];
 	struct app_result *rs = NULL;
 	struct app_env e;
