@@ -499,6 +499,10 @@ static const struct table_col cost_cols[] = {
 	{ "PROBES", 14, true }, { "munmap/s", 8 }, { "madv/s", 8 }, { "brk/s", 8 },
 	{ "any/s", 9 }, { "BPF CPU%", 8 }, { "APP% B", 7 }, { "APP% P", 7 },
 };
+static const struct table_col cpuop_cols[] = {
+	{ "PROBES", 14, true }, { "BASE us/op", 10 }, { "PROBE us/op", 11 }, { "CHANGE %", 8 },
+	{ "95% CI %", 15 },
+};
 static const struct table_col csv_cols[] = {
 	{ "app" }, { "hook" }, { "body" }, { "syscalls" }, { "status" }, { "reason" }, { "unit" },
 	{ "pairs" }, { "base_throughput" }, { "probe_throughput" }, { "change_pct" },
@@ -586,6 +590,28 @@ static void print_app_table(FILE *f, struct app_result *rs, int n, const struct 
 		CELL(5, r->probe_p99, 3);
 		CELL(6, r->probe_p999, 3);
 		table_row(f, lat_cols, 7, cells);
+	}
+	if (rs[0].filtered) {
+		fprintf(f, "\nApplication CPU per op, us (cgroup CPU time / ops: steadier than throughput\n"
+			   "when other programs take CPU time from the machine)\n");
+		table_header(f, cpuop_cols, 5);
+		for (int i = 0; i < n; i++) {
+			const struct app_result *r = &rs[i];
+			char ci[48];
+			if (strcmp(r->status, "ok"))
+				continue;
+			cells[0] = r->probes;
+			CELL(1, r->base_cpu_us_op, r->base_cpu_us_op >= 100 ? 0 : 3);
+			CELL(2, r->probe_cpu_us_op, r->probe_cpu_us_op >= 100 ? 0 : 3);
+			CELL(3, r->cpu_op_change_pct, 2);
+			if (isnan(r->cpu_op_lo))
+				snprintf(ci, sizeof(ci), "-");
+			else
+				snprintf(ci, sizeof(ci), fabs(r->cpu_op_lo) < 10 && fabs(r->cpu_op_hi) < 10 ?
+					 "[%+.2f,%+.2f]" : "[%+.1f,%+.1f]", r->cpu_op_lo, r->cpu_op_hi);
+			cells[4] = ci;
+			table_row(f, cpuop_cols, 5, cells);
+		}
 	}
 	fprintf(f, "\nEvents/s the probes saw, BPF CPU (stats run), app CPU (base/probed), %%\n");
 	table_header(f, cost_cols, 8);
