@@ -420,6 +420,20 @@ static int measure_set(struct app_env *e, const struct app_args *a, const struct
 					probed ? "probe" : "base ", i + 1, r.throughput, e->sc->unit);
 		}
 		res->pairs = i + 1;
+		/* redis runs a fixed request count: re-size it from the rates seen
+		 * so far, so runs stay near --duration when the machine's load
+		 * changes after the calibration (never within a pair) */
+		if (e->requests) {
+			double all[2 * MAX_REPEAT];
+			int k = 0;
+			for (int j = 0; j <= i; j++) {
+				all[k++] = res->base[j];
+				all[k++] = res->probe[j];
+			}
+			double rate = median_of(all, k);
+			if (rate > 0)
+				e->requests = (uint64_t)fmax(10000, e->duration_s * rate / 2);
+		}
 	}
 	if (stop_requested) {
 		rc = -EINTR;
