@@ -555,7 +555,7 @@ static void redis_paths(struct app_env *e, char *sock, char *log, size_t len)
 /* redis-benchmark --csv: "test","rps","avg_latency_ms","min_latency_ms",
  * "p50_latency_ms","p95_latency_ms","p99_latency_ms","max_latency_ms".
  * Throughput over both tests = requests / sum of each test's time. */
-static int parse_redis_csv(const char *path, uint64_t n_per_test, struct app_run *r)
+int app_parse_redis_csv(const char *path, uint64_t n_per_test, struct app_run *r)
 {
 	FILE *f = fopen(path, "r");
 	char line[512];
@@ -604,7 +604,7 @@ static int redis_bench(struct app_env *e, const char *tests, uint64_t n, struct 
 	rc = run_child(e, argv, &o, 60 + 10 * e->duration_s, err, len);
 	if (rc)
 		return rc;
-	if (r && parse_redis_csv(out, n, r)) {
+	if (r && app_parse_redis_csv(out, n, r)) {
 		snprintf(err, len, "redis-benchmark printed no CSV result");
 		return -1;
 	}
@@ -757,14 +757,38 @@ static int pg_latencies(struct app_env *e, struct app_run *r)
 	return 0;
 }
 
+/* pgbench's summary: "number of transactions actually processed: N" and
+ * "tps = X (without initial connection time)". */
+int app_parse_pgbench(const char *path, struct app_run *r)
+{
+	double tps = NAN, n = NAN;
+	char line[256];
+	FILE *f = fopen(path, "r");
+
+	if (!f)
+		return -1;
+	while (fgets(line, sizeof(line), f)) {
+		double v;
+		if (sscanf(line, "number of transactions actually processed: %lf", &v) == 1)
+			n = v;
+		else if (sscanf(line, "tps = %lf (without initial connection time)", &v) == 1)
+			tps = v;
+	}
+	fclose(f);
+	if (!(tps > 0) || !(n > 0))
+		return -1;
+	r->ops = n;
+	r->throughput = tps;
+	r->seconds = n / tps;
+	return 0;
+}
+
 static int pg_run(struct app_env *e, struct app_run *r, char *err, size_t len)
 {
-	char out[PATH_MAX], secs[16], clients[16], prefix[PATH_MAX], line[256];
+	char out[PATH_MAX], secs[16], clients[16], prefix[PATH_MAX];
 	char *argv[] = { e->bin[2], "-h", e->dir, "-U", "postgres", "-c", clients, "-j", "2", "-T", secs,
 			 "-n", "-l", "--log-prefix", prefix, "postgres", NULL };
 	struct spawn_opts o = { .out = out };
-	double tps = NAN, n = NAN;
-	FILE *f;
 	int rc;
 
 	path_in(e, out, sizeof(out), "pgbench.out");
@@ -773,23 +797,10 @@ static int pg_run(struct app_env *e, struct app_run *r, char *err, size_t len)
 	snprintf(clients, sizeof(clients), "%d", e->clients);
 	if ((rc = run_child(e, argv, &o, 60 + 2 * e->duration_s, err, len)))
 		return rc;
-	if ((f = fopen(out, "r"))) {
-		while (fgets(line, sizeof(line), f)) {
-			double v;
-			if (sscanf(line, "number of transactions actually processed: %lf", &v) == 1)
-				n = v;
-			else if (sscanf(line, "tps = %lf (without initial connection time)", &v) == 1)
-				tps = v;
-		}
-		fclose(f);
-	}
-	if (!(tps > 0) || !(n > 0)) {
+	if (app_parse_pgbench(out, r)) {
 		snprintf(err, len, "pgbench printed no tps");
 		return -1;
 	}
-	r->ops = n;
-	r->throughput = tps;
-	r->seconds = n / tps;
 	pg_latencies(e, r);
 	return 0;
 }
@@ -802,32 +813,22 @@ static void pg_stop(struct app_env *e)
 /* ---- scripts: python-gc, node ---- */
 
 /* The scripts print one JSON line at the end: {"ops", "seconds", "p50_ms",
- * "p99_ms", "p999_ms"}. */
-static int script_run(struct app_env *e, struct app_run *r, char *err, size_t len)
+ * "p99_ms", "p999_ms"}; the last such line counts. */
+int app_parse_script_json(const char *path, struct app_run *r)
 {
-	char out[PATH_MAX], script[PATH_MAX + 64], secs[32], line[1024], last[1024] = "";
-	char *argv[] = { e->bin[0], script, secs, NULL };
-	struct spawn_opts o = { .out = out, .in_cgroup = true };
+	char line[1024], last[1024] = "";
 	json_object *j;
-	FILE *f;
-	int rc;
+	FILE *f = fopen(path, "r");
 
-	path_in(e, out, sizeof(out), "app.out");
-	snprintf(script, sizeof(script), "%s/%s", e->apps_dir, e->sc->script);
-	snprintf(secs, sizeof(secs), "%.3f", e->duration_s);
-	if ((rc = run_child(e, argv, &o, 60 + 3 * e->duration_s, err, len)))
-		return rc;
-	if ((f = fopen(out, "r"))) {
-		while (fgets(line, sizeof(line), f))
-			if (line[0] == '{')
-				snprintf(last, sizeof(last), "%s", line);
-		fclose(f);
-	}
-	j = last[0] ? json_tokener_parse(last) : NULL;
-	if (!j) {
-		snprintf(err, len, "%s printed no JSON result", e->sc->script);
+	if (!f)
 		return -1;
-	}
+	while (fgets(line, sizeof(line), f))
+		if (line[0] == '{')
+			snprintf(last, sizeof(last), "%s", line);
+	fclose(f);
+	j = last[0] ? json_tokener_parse(last) : NULL;
+	if (!j)
+		return -1;
 	r->ops = jget_num(j, "ops");
 	r->seconds = jget_num(j, "seconds");
 	r->throughput = r->seconds > 0 ? r->ops / r->seconds : NAN;
@@ -835,8 +836,23 @@ static int script_run(struct app_env *e, struct app_run *r, char *err, size_t le
 	r->p99_ms = jget_num(j, "p99_ms");
 	r->p999_ms = jget_num(j, "p999_ms");
 	json_object_put(j);
-	if (!(r->throughput > 0)) {
-		snprintf(err, len, "%s reported no ops", e->sc->script);
+	return r->throughput > 0 ? 0 : -1;
+}
+
+static int script_run(struct app_env *e, struct app_run *r, char *err, size_t len)
+{
+	char out[PATH_MAX], script[PATH_MAX + 64], secs[32];
+	char *argv[] = { e->bin[0], script, secs, NULL };
+	struct spawn_opts o = { .out = out, .in_cgroup = true };
+	int rc;
+
+	path_in(e, out, sizeof(out), "app.out");
+	snprintf(script, sizeof(script), "%s/%s", e->apps_dir, e->sc->script);
+	snprintf(secs, sizeof(secs), "%.3f", e->duration_s);
+	if ((rc = run_child(e, argv, &o, 60 + 3 * e->duration_s, err, len)))
+		return rc;
+	if (app_parse_script_json(out, r)) {
+		snprintf(err, len, "%s printed no JSON result with ops", e->sc->script);
 		return -1;
 	}
 	return 0;

@@ -78,6 +78,11 @@ int app_env_create(struct app_env *e, char *err, size_t len);
  * directory. Safe to call twice and on a half-created env. */
 void app_env_destroy(struct app_env *e);
 
+/* Load generators' output, into r (0, or -1 when there is no result). */
+int app_parse_redis_csv(const char *path, uint64_t n_per_test, struct app_run *r);
+int app_parse_pgbench(const char *path, struct app_run *r);
+int app_parse_script_json(const char *path, struct app_run *r);
+
 /* Cumulative CPU of the cgroup in microseconds (cpu.stat usage_usec). */
 int64_t app_cgroup_cpu_us(const struct app_env *e);
 
