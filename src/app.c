@@ -54,7 +54,7 @@ static const struct argp_option app_opts_def[] = {
 	{ "hook", 'H', "LIST", 0, "tp, rawtp, tp_btf, fentry, fexit, kprobe, kretprobe, all" },
 	{ "body", 'b', "LIST", 0, "empty, count, hash, complex, ringbuf, perfbuf, percpu_hash, lru_hash, array, percpu_array, all" },
 	{ "syscalls", OPT_SYSCALLS, "LIST", 0, "munmap, madvise, brk, any (every syscall: rawtp/tp_btf), all (default munmap,madvise,brk)" },
-	{ "duration", 'd', "S", 0, "seconds of one load run (default: redis 1, others 2)" },
+	{ "duration", 'd', "S", 0, "seconds of one load run (default: redis 0.75, others 2)" },
 	{ "repeat", 'r', "N", 0, "baseline/probed run pairs per probe set (default: redis 20, others 10)" },
 	{ "clients", OPT_CLIENTS, "N", 0, "load generator connections (redis 50, postgres 8)" },
 	{ "scale", OPT_SCALE, "N", 0, "postgres: pgbench -i scale (default 10, ~160 MB vs 16 MB shared_buffers)" },
@@ -416,21 +416,20 @@ static int measure_set(struct app_env *e, const struct app_args *a, const struct
 			if (probed)
 				res->probe_wall_s += r.wall_s;
 			if (verbose)
-				fprintf(stderr, "  %s %s run %d: %.1f %s\n", res->probes,
-					probed ? "probe" : "base ", i + 1, r.throughput, e->sc->unit);
+				fprintf(stderr, "  %s %s run %d: %.1f %s (%.2f s of %.2f s wall)\n",
+					res->probes, probed ? "probe" : "base ", i + 1, r.throughput,
+					e->sc->unit, r.seconds, r.wall_s);
 		}
 		res->pairs = i + 1;
 		/* redis runs a fixed request count: re-size it from the rates seen
 		 * so far, so runs stay near --duration when the machine's load
 		 * changes after the calibration (never within a pair) */
 		if (e->requests) {
-			double all[2 * MAX_REPEAT];
-			int k = 0;
-			for (int j = 0; j <= i; j++) {
-				all[k++] = res->base[j];
-				all[k++] = res->probe[j];
-			}
-			double rate = median_of(all, k);
+			/* harmonic mean: a run's time is requests / rate */
+			double inv = 0;
+			for (int j = 0; j <= i; j++)
+				inv += 1 / res->base[j] + 1 / res->probe[j];
+			double rate = 2 * (i + 1) / inv;
 			if (rate > 0)
 				e->requests = (uint64_t)fmax(10000, e->duration_s * rate / 2);
 		}
