@@ -577,7 +577,7 @@ static void print_app_table(FILE *f, struct app_result *rs, int n, const struct 
 		CELL(1, r->base_tput, tput_decimals(r->base_tput));
 		CELL(2, r->probe_tput, tput_decimals(r->probe_tput));
 		snprintf(buf[3], sizeof(buf[3]), "%+.2f", r->change_pct);
-		cells[3] = buf[3];
+		cells[3] = isnan(r->change_pct) ? "-" : buf[3];
 		if (isnan(r->ci_lo))
 			snprintf(ci, sizeof(ci), "-");
 		else
@@ -616,7 +616,8 @@ static void print_app_table(FILE *f, struct app_result *rs, int n, const struct 
 			cells[0] = r->probes;
 			CELL(1, r->base_cpu_us_op, r->base_cpu_us_op >= 100 ? 0 : 3);
 			CELL(2, r->probe_cpu_us_op, r->probe_cpu_us_op >= 100 ? 0 : 3);
-			CELL(3, r->cpu_op_change_pct, 2);
+			snprintf(buf[3], sizeof(buf[3]), "%+.2f", r->cpu_op_change_pct);
+			cells[3] = isnan(r->cpu_op_change_pct) ? "-" : buf[3];
 			if (isnan(r->cpu_op_lo))
 				snprintf(ci, sizeof(ci), "-");
 			else
@@ -930,8 +931,8 @@ int cmd_app(int argc, char **argv)
 					r->duration_s);
 			if (measure_set(&e, &a, &sets[s], r) == -EINTR || stop_requested)
 				break; /* the interrupted row is not a row */
-			if (strcmp(r->status, "ok"))
-				fprintf(stderr, "bpfcost app: %s %s: %s: %s\n", sc->name, r->probes, r->status,
+			if (!strcmp(r->status, "failed"))
+				fprintf(stderr, "bpfcost app: %s %s: failed: %s\n", sc->name, r->probes,
 					r->reason);
 			n++;
 			if ((ret = save(&a, rs, n, env, false)))
