@@ -35,9 +35,10 @@ static const char app_doc[] =
 	"application's cgroup; their event rate is shown beside the impact, so a\n"
 	"probe that never fired does not read as 'no impact'.\n"
 	"\n"
-	"Default probe sets: tp x perfbuf and tp x ringbuf on munmap, madvise, brk\n"
-	"(one event per call), and rawtp x hash on every syscall (the high-rate\n"
-	"case). --hook/--body/--syscalls instead measure their cross product.\n"
+	"Default probe sets: null (the control: nothing attached), tp x perfbuf and\n"
+	"tp x ringbuf on munmap, madvise, brk (one event per call), and rawtp x hash\n"
+	"on every syscall (the high-rate case). --hook/--body/--syscalls measure\n"
+	"their cross product instead (with the null set unless --no-null).\n"
 	"\n"
 	"EXAMPLES:\n"
 	"    bpfcost app redis                       # the three default probe sets\n"
@@ -48,17 +49,18 @@ static const char app_doc[] =
 	"ENVIRONMENT: BPFCOST_APP_PATH (where to look for the programs instead of\n"
 	"PATH), BPFCOST_APPS (the apps/ scripts directory).\n";
 
-enum { OPT_JSON = 1000, OPT_CSV, OPT_NO_STATS, OPT_SYSCALLS, OPT_CLIENTS, OPT_SCALE };
+enum { OPT_JSON = 1000, OPT_CSV, OPT_NO_STATS, OPT_SYSCALLS, OPT_CLIENTS, OPT_SCALE, OPT_NO_NULL };
 
 static const struct argp_option app_opts_def[] = {
 	{ "hook", 'H', "LIST", 0, "tp, rawtp, tp_btf, fentry, fexit, kprobe, kretprobe, all" },
 	{ "body", 'b', "LIST", 0, "empty, count, hash, complex, ringbuf, perfbuf, percpu_hash, lru_hash, array, percpu_array, all" },
 	{ "syscalls", OPT_SYSCALLS, "LIST", 0, "munmap, madvise, brk, any (every syscall: rawtp/tp_btf), all (default munmap,madvise,brk)" },
 	{ "duration", 'd', "S", 0, "seconds of one load run (default: redis 0.75, others 2)" },
-	{ "repeat", 'r', "N", 0, "baseline/probed run pairs per probe set (default: redis 20, others 10)" },
+	{ "repeat", 'r', "N", 0, "baseline/probed run pairs per probe set (default: redis 16, others 10)" },
 	{ "clients", OPT_CLIENTS, "N", 0, "load generator connections (redis 50, postgres 8)" },
 	{ "scale", OPT_SCALE, "N", 0, "postgres: pgbench -i scale (default 10, ~160 MB vs 16 MB shared_buffers)" },
 	{ "no-stats", OPT_NO_STATS, NULL, 0, "skip the BPF stats run (no BPF CPU)" },
+	{ "no-null", OPT_NO_NULL, NULL, 0, "leave out the null control set (nothing attached)" },
 	{ "json", OPT_JSON, NULL, 0, "JSON output (schema bpfcost.app/1)" },
 	{ "csv", OPT_CSV, NULL, 0, "CSV output" },
 	{ "output", 'o', "FILE", 0, "write JSON (or CSV with --csv) to FILE, atomically, after every row" },
@@ -91,7 +93,7 @@ struct app_args {
 	uint64_t apps, hooks, bodies, syscalls;
 	double duration_s;
 	int repeat, clients, scale;
-	bool no_stats;
+	bool no_stats, no_null;
 	enum out_format fmt;
 	const char *out;
 	int bad;
@@ -173,6 +175,7 @@ static error_t app_parse(int key, char *arg, struct argp_state *state)
 		a->scale = (int)v;
 		break;
 	case OPT_NO_STATS: a->no_stats = true; break;
+	case OPT_NO_NULL: a->no_null = true; break;
 	case OPT_JSON: a->fmt = OUT_JSON; break;
 	case OPT_CSV: a->fmt = OUT_CSV; break;
 	case 'o': a->out = arg; break;
@@ -204,6 +207,10 @@ static error_t app_parse(int key, char *arg, struct argp_state *state)
 static int build_sets(const struct app_args *a, struct probe_set *sets, int *n)
 {
 	*n = 0;
+	/* the control: the whole procedure with nothing attached; its change
+	 * is the method's bias and its interval the noise floor */
+	if (!a->no_null)
+		sets[(*n)++] = (struct probe_set){ HOOK_NULL, BODY_EMPTY, 0 };
 	if (!a->hooks && !a->bodies && !a->syscalls) {
 		sets[(*n)++] = (struct probe_set){ HOOK_TP, BODY_PERFBUF, MEM_SYSCALLS };
 		sets[(*n)++] = (struct probe_set){ HOOK_TP, BODY_RINGBUF, MEM_SYSCALLS };
@@ -236,6 +243,10 @@ static int build_sets(const struct app_args *a, struct probe_set *sets, int *n)
 
 static void set_label(const struct probe_set *s, char *buf, size_t len)
 {
+	if (s->hook == HOOK_NULL) {
+		snprintf(buf, len, "null");
+		return;
+	}
 	snprintf(buf, len, "%s/%s%s", hooks[s->hook].name, bodies[s->body].name,
 		 s->syscalls == (1ULL << SC_ANY) ? "*" : "");
 }
@@ -448,7 +459,7 @@ static int measure_set(struct app_env *e, const struct app_args *a, const struct
 	res->probe_p999 = mean_of(lat[5], res->pairs);
 	res->base_cpu_pct = mean_of(bcpu, res->pairs);
 	res->probe_cpu_pct = mean_of(pcpu, res->pairs);
-	res->event_rate = 0;
+	res->event_rate = set->hook == HOOK_NULL ? NAN : 0;
 	for (int s = 0; s < NR_APP_SYSCALLS; s++) {
 		res->rate[s] = set->syscalls & (1ULL << s) && res->probe_wall_s > 0 ?
 			       (double)res->hits[s] / res->probe_wall_s : NAN;
@@ -459,7 +470,7 @@ static int measure_set(struct app_env *e, const struct app_args *a, const struct
 	/* BPF stats cost two clock reads per program run: a run of its own,
 	 * not one of the compared ones. */
 	res->bpf_cpu_pct = res->bpf_runs_per_s = res->bpf_avg_ns = NAN;
-	if (!a->no_stats) {
+	if (!a->no_stats && sp.n) {
 		uint64_t c0[NR_APP_SYSCALLS], t0[NR_APP_SYSCALLS], cnt = 0, ns = 0;
 		int sfd = stats_enable();
 		struct app_run r;
@@ -556,10 +567,17 @@ static void print_app_table(FILE *f, struct app_result *rs, int n, const struct 
 		return;
 	}
 
-	fprintf(f, "\n%s %.16s: %.60s\n", sc->name, rs[0].version[0] ? rs[0].version : "?", sc->desc);
-	fprintf(f, "probes count the %s%s; %d B/P pairs of %g s; %s\n", sc->filter_note,
-		rs[0].filtered ? "" : " (NO cgroup: every process)", rs[0].repeat, rs[0].duration_s,
-		"'*': every syscall");
+	{
+		char line[256];
+		snprintf(line, sizeof(line), "%s %s: %s", sc->name, rs[0].version[0] ? rs[0].version : "?",
+			 sc->desc);
+		fprintf(f, "\n%.79s\n", line);
+		snprintf(line, sizeof(line), "probes count the %s%s", sc->filter_note,
+			 rs[0].filtered ? "" : " (NO cgroup: every process)");
+		fprintf(f, "%.79s\n", line);
+		fprintf(f, "%d B/P run pairs of %g s per probe set; '*': every syscall\n", rs[0].repeat,
+			rs[0].duration_s);
+	}
 	fprintf(f, "\nThroughput, %s (mean of runs; change: paired runs)\n", sc->unit);
 	table_header(f, tput_cols, 7);
 	for (int i = 0; i < n; i++) {
@@ -641,10 +659,18 @@ static void print_app_table(FILE *f, struct app_result *rs, int n, const struct 
 		CELL(7, r->probe_cpu_pct, 1);
 		table_row(f, cost_cols, 8, cells);
 	}
-	for (int i = 0; i < n; i++)
-		if (!strcmp(rs[i].status, "ok") && rs[i].event_rate < 1)
-			fprintf(f, "%s: the probes saw under 1 event/s: no change here says little "
-				   "about the probe's cost\n", rs[i].probes);
+	for (int i = 0; i < n; i++) {
+		const struct app_result *r = &rs[i];
+		if (strcmp(r->status, "ok"))
+			continue;
+		if (r->hook == HOOK_NULL && !isnan(r->ci_lo))
+			fprintf(f, "\nnoise floor (null set): %+.2f%%, 95%% CI [%+.2f, %+.2f]%s\n",
+				r->change_pct, r->ci_lo, r->ci_hi, r->ci_lo <= 0 && r->ci_hi >= 0 ? "" :
+				"\n  (does not contain 0: no change of this size can be believed)");
+		else if (r->hook != HOOK_NULL && r->event_rate < 1)
+			fprintf(f, "%s: the probes saw under 1 event/s: a change here is not the "
+				   "cost of their events\n", r->probes);
+	}
 }
 
 static void print_csv_row(FILE *f, const struct app_result *r)
@@ -656,7 +682,7 @@ static void print_csv_row(FILE *f, const struct app_result *r)
 	syscall_list(r->syscalls, sys, sizeof(sys));
 	cells[0] = r->sc->name;
 	cells[1] = hooks[r->hook].name;
-	cells[2] = bodies[r->body].name;
+	cells[2] = r->hook == HOOK_NULL ? "" : bodies[r->body].name;
 	cells[3] = sys;
 	cells[4] = r->status;
 	cells[5] = r->reason;
@@ -701,7 +727,7 @@ static json_object *result_json(const struct app_result *r)
 #define ADD(k, v) json_object_object_add(o, k, v)
 	ADD("app", jstr(r->sc->name));
 	ADD("hook", jstr(hooks[r->hook].name));
-	ADD("body", jstr(bodies[r->body].name));
+	ADD("body", r->hook == HOOK_NULL ? NULL : jstr(bodies[r->body].name));
 	for (int s = 0; s < NR_APP_SYSCALLS; s++)
 		if (r->syscalls & (1ULL << s)) {
 			json_object_array_add(sys, jstr(app_syscall_names[s]));
@@ -738,7 +764,8 @@ static json_object *result_json(const struct app_result *r)
 			total += r->hits[s];
 		ADD("events", jint((long long)total));
 	}
-	ADD("consumed", bodies[r->body].output ? jint((long long)r->consumed) : NULL);
+	ADD("consumed", r->hook != HOOK_NULL && bodies[r->body].output ?
+		       jint((long long)r->consumed) : NULL);
 	ADD("lost", jint((long long)r->lost));
 	ADD("bpf_cpu_pct", jnum(r->bpf_cpu_pct));
 	ADD("bpf_runs_per_s", jnum(r->bpf_runs_per_s));

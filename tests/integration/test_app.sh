@@ -1,4 +1,4 @@
-# bpfcost app: every scenario in a short mode (1 s runs, one B/P pair per
+# bpfcost app: every scenario in a short mode (0.5 s runs, one B/P pair per
 # probe set) gives throughput with and without probes and a non-zero event
 # rate; nothing stays behind (servers, temporary directories, cgroups, BPF
 # programs), also after SIGINT; a missing program is one line.
@@ -58,16 +58,17 @@ fi
 for app in redis postgres python-gc node; do
   extra=""
   [ "$app" = postgres ] && extra="--scale 1"
-  $BPFCOST app "$app" --duration 1 --repeat 1 $extra --json -o "$TMP/$app.json" > /dev/null 2> "$TMP/$app.err"
+  $BPFCOST app "$app" --duration 0.5 --repeat 1 $extra --json -o "$TMP/$app.json" > /dev/null 2> "$TMP/$app.err"
   rc=$?
   if [ $rc -ne 0 ] && grep -q "not found (install" "$TMP/$app.err"; then
     skip "app_$app" "$(cat "$TMP/$app.err")"; rm -f "$TMP/$app.json"; continue
   fi
   if [ $rc -ne 0 ]; then nok "app_$app" "exit $rc: $(tail -3 "$TMP/$app.err")"; rm -f "$TMP/$app.json"; continue; fi
   check "app_${app}_schema" [ "$(jpy "$TMP/$app.json" 'd["schema"]')" = bpfcost.app/1 ]
-  check "app_${app}_three_sets" [ "$(jpy "$TMP/$app.json" 'len([r for r in d["results"] if r["status"] == "ok"])')" = 3 ]
+  check "app_${app}_four_sets" [ "$(jpy "$TMP/$app.json" '[r["hook"] for r in d["results"] if r["status"] == "ok"]')" = "['null', 'tp', 'tp', 'rawtp']" ]
   check "app_${app}_throughput" [ "$(jpy "$TMP/$app.json" 'all(r["base_throughput"] > 0 and r["probe_throughput"] > 0 for r in d["results"])')" = True ]
-  check "app_${app}_events" [ "$(jpy "$TMP/$app.json" 'max(r["event_rate_per_s"] for r in d["results"]) > 0')" = True ]
+  check "app_${app}_events" [ "$(jpy "$TMP/$app.json" 'max(r["event_rate_per_s"] for r in d["results"] if r["hook"] != "null") > 0')" = True ]
+  check "app_${app}_null_no_events" [ "$(jpy "$TMP/$app.json" '[r["event_rate_per_s"] for r in d["results"] if r["hook"] == "null"]')" = "[None]" ]
   check "app_${app}_latency" [ "$(jpy "$TMP/$app.json" 'all(r["base_p50_ms"] > 0 and r["probe_p99_ms"] > 0 for r in d["results"])')" = True ]
   check "app_${app}_cgroup_filter" [ "$(jpy "$TMP/$app.json" 'all(r["filter"] == "cgroup" for r in d["results"])')" = True ]
   w=$(leftovers)
