@@ -299,7 +299,6 @@ static int probes_attach(struct set_probes *sp, const struct probe_set *set, cha
 			probes_detach(sp);
 			return err;
 		}
-		probe_reset_counts(sp->p[i]);
 	}
 	return 0;
 }
@@ -392,6 +391,13 @@ static int measure_set(struct app_env *e, const struct app_args *a, const struct
 			bool probed = (k == 0) == (i % 2 == 1);
 			struct app_run r;
 
+			/* counts are cumulative: the run's are after - before. (No
+			 * probe_reset_counts: its drain waits for the consumer
+			 * threads' poll lock, which they hardly ever let go.) */
+			struct probe_counts before[NR_APP_SYSCALLS];
+			if (probed)
+				for (int j = 0; j < sp.n; j++)
+					probe_counts(sp.p[j], &before[j]);
 			if (probed && (rc = probes_attach(&sp, set, res->reason, sizeof(res->reason)))) {
 				res->status = "failed";
 				rc = 0;
@@ -399,14 +405,14 @@ static int measure_set(struct app_env *e, const struct app_args *a, const struct
 			}
 			rc = measured_run(e, &r, err, sizeof(err));
 			if (probed) {
+				probes_detach(&sp);
 				for (int j = 0; j < sp.n; j++) {
 					struct probe_counts c;
 					probe_counts(sp.p[j], &c);
-					res->hits[sp.sc[j]] += c.hits;
-					res->lost += c.drops;
-					res->consumed += c.consumed;
+					res->hits[sp.sc[j]] += c.hits - before[j].hits;
+					res->lost += c.drops - before[j].drops;
+					res->consumed += c.consumed - before[j].consumed;
 				}
-				probes_detach(&sp);
 			}
 			if (rc) {
 				if (rc == -EINTR)
