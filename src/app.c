@@ -56,7 +56,7 @@ static const struct argp_option app_opts_def[] = {
 	{ "body", 'b', "LIST", 0, "empty, count, hash, complex, ringbuf, perfbuf, percpu_hash, lru_hash, array, percpu_array, all" },
 	{ "syscalls", OPT_SYSCALLS, "LIST", 0, "munmap, madvise, brk, any (every syscall: rawtp/tp_btf), all (default munmap,madvise,brk)" },
 	{ "duration", 'd', "S", 0, "seconds of one load run (default: redis 0.75, others 2)" },
-	{ "repeat", 'r', "N", 0, "baseline/probed run pairs per probe set (default: redis 16, others 10)" },
+	{ "repeat", 'r', "N", 0, "baseline/probed run pairs per probe set (default: redis 20, others 10)" },
 	{ "clients", OPT_CLIENTS, "N", 0, "load generator connections (redis 50, postgres 8)" },
 	{ "scale", OPT_SCALE, "N", 0, "postgres: pgbench -i scale (default 10, ~160 MB vs 16 MB shared_buffers)" },
 	{ "no-stats", OPT_NO_STATS, NULL, 0, "skip the BPF stats run (no BPF CPU)" },

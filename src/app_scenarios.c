@@ -874,7 +874,7 @@ static int script_setup(struct app_env *e, char *err, size_t len)
 const struct app_scenario app_scenarios[] = {
 	{ "redis", "redis-server, maxmemory 64mb allkeys-lru; redis-benchmark SET/GET 1 KiB, -P 16",
 	  "ops/s", { "redis-server", "redis-benchmark" }, { "redis-server", "redis-tools" }, NULL,
-	  redis_setup, redis_run, redis_stop, "cgroup of redis-server", 0.75, 16 },
+	  redis_setup, redis_run, redis_stop, "cgroup of redis-server", 0.75, 20 },
 	{ "postgres", "postgres, shared_buffers 16MB; pgbench TPC-B-like, 8 clients",
 	  "tps", { "initdb", "postgres", "pgbench" }, { "postgresql", "postgresql", "postgresql-client" },
 	  NULL, pg_setup, pg_run, pg_stop, "cgroup of the postmaster and its backends", 2, 10 },
