@@ -130,7 +130,7 @@ struct app_result {
 static error_t app_parse(int key, char *arg, struct argp_state *state)
 {
 	struct app_args *a = state->input;
-	uint64_t v;
+	long v;
 	double d;
 
 	switch (key) {
@@ -147,31 +147,23 @@ static error_t app_parse(int key, char *arg, struct argp_state *state)
 			a->bad = 1;
 		break;
 	case 'd':
-		if (parse_double(arg, &d) || !(d >= 0.5) || d > 3600) {
-			usage_error("--duration takes seconds from 0.5 to 3600, not '%s'", arg);
+		if (cli_num("--duration", arg, 0.5, 3600, &d))
 			a->bad = 1;
-		}
 		a->duration_s = d;
 		break;
 	case 'r':
-		if (parse_u64(arg, &v) || v < 1 || v > MAX_REPEAT) {
-			usage_error("--repeat takes a whole number from 1 to %d, not '%s'", MAX_REPEAT, arg);
+		if (cli_int("--repeat", arg, 1, MAX_REPEAT, &v))
 			a->bad = 1;
-		}
 		a->repeat = (int)v;
 		break;
 	case OPT_CLIENTS:
-		if (parse_u64(arg, &v) || v < 1 || v > 30) {
-			usage_error("--clients takes a whole number from 1 to 30, not '%s'", arg);
+		if (cli_int("--clients", arg, 1, 30, &v))
 			a->bad = 1;
-		}
 		a->clients = (int)v;
 		break;
 	case OPT_SCALE:
-		if (parse_u64(arg, &v) || v < 1 || v > 1000) {
-			usage_error("--scale takes a whole number from 1 to 1000, not '%s'", arg);
+		if (cli_int("--scale", arg, 1, 1000, &v))
 			a->bad = 1;
-		}
 		a->scale = (int)v;
 		break;
 	case OPT_NO_STATS: a->no_stats = true; break;
@@ -830,39 +822,23 @@ static json_object *results_json(struct app_result *rs, int n, json_object *env,
 	return root;
 }
 
-static int write_csv(FILE *f, struct app_result *rs, int n)
+static void write_csv(FILE *f, const void *rows, int n)
 {
+	const struct app_result *rs = rows;
+
 	csv_header(f, csv_cols, NCSV);
 	for (int i = 0; i < n; i++)
 		print_csv_row(f, &rs[i]);
-	return 0;
 }
 
 static int save(const struct app_args *a, struct app_result *rs, int n, json_object *env,
 		bool interrupted)
 {
-	int err;
-
 	if (!a->out)
 		return 0;
-	if (a->fmt == OUT_CSV) {
-		char *buf = NULL;
-		size_t len = 0;
-		FILE *f = open_memstream(&buf, &len);
-		if (!f)
-			return runtime_error("out of memory");
-		write_csv(f, rs, n);
-		fclose(f);
-		err = write_file_atomic(a->out, buf, len);
-		free(buf);
-	} else {
-		json_object *root = results_json(rs, n, env, a, interrupted);
-		err = json_write(root, a->out);
-		json_object_put(root);
-	}
-	if (err)
-		return runtime_error("cannot write %s: %s", a->out, strerror(-err));
-	return 0;
+	return save_results(a->out, a->fmt,
+			    a->fmt == OUT_CSV ? NULL : results_json(rs, n, env, a, interrupted),
+			    write_csv, rs, n);
 }
 
 static void mark_rows(struct app_result *rs, int *n, const struct app_scenario *sc,
