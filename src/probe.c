@@ -12,6 +12,7 @@
 #include <poll.h>
 #include <pthread.h>
 #include <stdatomic.h>
+#include <sched.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mount.h>
@@ -192,11 +193,18 @@ const char *syscall_kfunc_kallsyms(const char *syscall, char *buf, size_t len)
 
 static bool tracefs_mounted_by_us;
 
+/* tracefs is mounted in a private mount namespace of this process: the
+ * host's mounts stay as they were (nothing to restore), and another
+ * process's tracefs is never taken away under it. Only where that fails
+ * is it mounted for everyone, and unmounted again at exit. */
 int tracefs_ensure(void)
 {
 	struct stat st;
 
 	if (!stat("/sys/kernel/tracing/events", &st) || !stat("/sys/kernel/debug/tracing/events", &st))
+		return 0;
+	if (!unshare(CLONE_NEWNS) && !mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL) &&
+	    !mount("tracefs", "/sys/kernel/tracing", "tracefs", 0, NULL))
 		return 0;
 	if (mount("tracefs", "/sys/kernel/tracing", "tracefs", 0, NULL))
 		return -errno;

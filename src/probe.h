@@ -116,8 +116,10 @@ const char *kprobe_unsupported_reason(void); /* NULL when kprobes exist */
 /* Kernel function that fentry/kprobe use for a syscall; NULL if none. */
 const char *syscall_kfunc_btf(const char *syscall, char *buf, size_t len);
 const char *syscall_kfunc_kallsyms(const char *syscall, char *buf, size_t len);
-/* Mount tracefs at /sys/kernel/tracing if it is not; remembers to unmount
- * at exit (tracefs_restore). Returns 0 or -errno. */
+/* Mount tracefs at /sys/kernel/tracing if it is not: in a private mount
+ * namespace of this process (threads created afterwards share it), so the
+ * host is not changed; failing that, for everyone, and tracefs_restore()
+ * unmounts it at exit. Returns 0 or -errno. */
 int tracefs_ensure(void);
 void tracefs_restore(void);
 

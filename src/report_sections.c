@@ -729,6 +729,8 @@ static void sec_apps(struct rp_ctx *x)
 			 a->unit ? " " : "", a->unit ? a->unit : "");
 		if (!rp_status_ok(a->status))
 			snprintf(note, sizeof(note), "%s: %s", rp_s(a->status), rp_s(a->reason));
+		else if (rp_is_control(a->hook))
+			snprintf(note, sizeof(note), "control (nothing attached): the noise floor");
 		else if (!fired) {
 			snprintf(note, sizeof(note), "probe never fired: no impact can be read here");
 			never = true;
@@ -1327,7 +1329,8 @@ static void sec_recommendations(struct rp_ctx *x)
 	for (int i = 0; i < d->n_apps; i++) {
 		const struct rp_app_row *a = &d->apps[i];
 
-		if (rp_status_ok(a->status) && !(isfinite(a->event_rate) && a->event_rate > 0))
+		if (rp_status_ok(a->status) && !rp_is_control(a->hook) &&
+		    !(isfinite(a->event_rate) && a->event_rate > 0))
 			doc_li(x->doc, "%s with %s/%s: the probe never fired; choose a hook this "
 				       "application actually hits before reading its impact.",
 			       rp_s(a->app), rp_s(a->hook), rp_s(a->body));
