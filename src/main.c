@@ -8,14 +8,14 @@
 static const struct command commands[] = {
 	{ "check", cmd_check, "what this kernel can do for BPF tracing, and why not" },
 	{ "bench", cmd_bench, "overhead a probe adds per event: hook x body x workload" },
-	{ "report", cmd_report, "report, decision matrix, budget and verdict from results" },
-	{ "budget", cmd_budget, "system overhead % of a per-event cost, by the guide's table" },
-	{ "measure", cmd_measure, "overhead a running BPF tool adds: bpftrace, bcc, agents" },
-	{ "top", cmd_top, "live cost of every loaded BPF program; Prometheus exporter" },
 	{ "sweep", cmd_sweep, "cost against event rate: latency, CPU, loss, knee, contention" },
+	{ "app", cmd_app, "what probes do to redis, postgres, python-gc, node" },
+	{ "measure", cmd_measure, "overhead a running BPF tool adds: bpftrace, bcc, agents" },
 	{ "lab", cmd_lab, "do the documents' optimisation rules hold on this kernel" },
 	{ "lint", cmd_lint, "review a BPF object against the overhead checklist" },
-	{ "app", cmd_app, "what probes do to redis, postgres, python-gc, node" },
+	{ "report", cmd_report, "report, decision matrix, budget and verdict from results" },
+	{ "budget", cmd_budget, "system overhead % of a per-event cost, by the guide's table" },
+	{ "top", cmd_top, "live cost of every loaded BPF program; Prometheus exporter" },
 };
 
 static void usage(FILE *f)
