@@ -273,7 +273,7 @@ static void print_table(FILE *f, struct bench_result *rs, int n, json_object *en
 		fprintf(f, "\nnoise floor (null row): %+.1f ns, 95%% CI [%.1f, %.1f]%s\n",
 			null_row->overhead_ns, null_row->ci_lo, null_row->ci_hi,
 			null_row->ci_lo <= 0 && null_row->ci_hi >= 0 ? "" :
-			"  (does not contain 0: treat small overheads with care)");
+			"\n  it does not contain 0: the method is biased here by about that much");
 	for (int i = 0; i < n; i++)
 		if (rs[i].status == RES_OK && rs[i].stats_on_in_trials) {
 			fprintf(f, "warning: BPF stats were on during the trials (held by another "

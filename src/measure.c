@@ -560,6 +560,10 @@ int cmd_measure(int argc, char **argv)
 		return usage_error("%s: no such command (or not executable)", a.cmd[0]);
 	if (geteuid() != 0)
 		return runtime_error("needs root (CAP_BPF, CAP_PERFMON) to see and time BPF programs");
+	/* tools read tracepoint formats from tracefs: CMD inherits our mount
+	 * namespace, where tracefs is mounted if the host has it unmounted */
+	if (tracefs_ensure())
+		warn_msg("tracefs is not mounted and cannot be: tools that need it will fail");
 	if (!a.log) {
 		snprintf(log_default, sizeof(log_default), "/tmp/bpfcost-measure.%d.log", (int)getpid());
 		a.log = log_default;

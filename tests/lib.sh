@@ -31,3 +31,11 @@ leftover_check() {
 # JSON queries through python3 (present on these machines); jq-like helper:
 #   jpy FILE 'expression over d'   prints the expression's value
 jpy() { python3 -c "import json,sys; d=json.load(open(sys.argv[1])); print(eval(sys.argv[2]))" "$1" "$2"; }
+# Start a command in the background with tracefs mounted, in a private
+# mount namespace when the host has it unmounted (the host's mounts are not
+# changed): `with_tracefs CMD ARGS... & pid=$!` gives the command's own PID
+# (the subshell, unshare and sh all exec into it).
+with_tracefs() {
+  exec unshare -m --propagation private sh -c \
+    '[ -d /sys/kernel/tracing/events ] || mount -t tracefs tracefs /sys/kernel/tracing; exec "$@"' sh "$@"
+}

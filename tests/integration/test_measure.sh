@@ -102,7 +102,7 @@ else
   check measure_sigint_tool_stopped not_running -x bpftrace
 
   # --pid: a tool already running
-  bpftrace -e "$ONELINER" >"$TMP/bt2.log" 2>&1 & BT_PID=$!
+  with_tracefs bpftrace -e "$ONELINER" >"$TMP/bt2.log" 2>&1 & BT_PID=$!
   for _ in $(seq 100); do grep -q Attaching "$TMP/bt2.log" && break; sleep 0.1; done
   sleep 0.3
   $BPFCOST measure --pid $BT_PID --duration 0.2 -o "$TMP/p.json" >/dev/null 2>"$TMP/m5"
