@@ -19,14 +19,6 @@ struct budget_args {
 	int bad;           /* a bad value was reported (one line) */
 };
 
-/* One line per run: the first bad value is reported, later ones not. */
-#define BAD(a, ...)                                  \
-	do {                                         \
-		if (!(a)->bad)                       \
-			usage_error(__VA_ARGS__);    \
-		(a)->bad = 1;                        \
-	} while (0)
-
 static const char budget_doc[] =
 	"System overhead of a probe by the guide's formula.\n"
 	"\n"
@@ -59,35 +51,35 @@ static error_t budget_parse_opt(int key, char *arg, struct argp_state *state)
 	switch (key) {
 	case 'r':
 		if (parse_num_suffix(arg, &v) || v <= 0)
-			BAD(a, "--rate: '%s' is not a rate > 0 (e.g. 50k)", arg);
+			CLI_BAD(a, "--rate: '%s' is not a rate > 0 (e.g. 50k)", arg);
 		a->rate_per_s = v;
 		a->have_rate = true;
 		break;
 	case 'n':
 		if (parse_num_suffix(arg, &v))
-			BAD(a, "--ns: '%s' is not a number of ns >= 0", arg);
+			CLI_BAD(a, "--ns: '%s' is not a number of ns >= 0", arg);
 		a->ns_per_event = v;
 		a->have_ns = true;
 		break;
 	case 'c':
 		if (parse_num_suffix(arg, &v) || v < 1 || v != floor(v))
-			BAD(a, "--cpus: '%s' is not a whole number >= 1", arg);
+			CLI_BAD(a, "--cpus: '%s' is not a whole number >= 1", arg);
 		a->cpus = v;
 		break;
 	case 'p':
 		if (parse_num_suffix(arg, &v) || v <= 0)
-			BAD(a, "--per-request: '%s' is not a number > 0", arg);
+			CLI_BAD(a, "--per-request: '%s' is not a number > 0", arg);
 		a->per_request = v;
 		break;
 	case 'j': a->fmt = OUT_JSON; break;
 	case 'o': a->out_path = arg; break;
 	case 'v': verbose++; break;
 	case ARGP_KEY_ARG:
-		BAD(a, "unexpected argument '%s'", arg);
+		CLI_BAD(a, "unexpected argument '%s'", arg);
 		break;
 	case ARGP_KEY_END:
 		if (!a->bad && (!a->have_rate || !a->have_ns))
-			BAD(a, "--rate and --ns are required (e.g. --rate 50k --ns 500)");
+			CLI_BAD(a, "--rate and --ns are required (e.g. --rate 50k --ns 500)");
 		break;
 	default:
 		return ARGP_ERR_UNKNOWN;

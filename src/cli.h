@@ -10,6 +10,15 @@
  * *bad. Returns 0, or EXIT_USAGE after one line on stderr. */
 int cli_parse(const struct argp *argp, int argc, char **argv, void *input, const int *bad);
 
+/* In a command's parser: report a bad value in one line (only the first
+ * of a run) and mark the args bad. a has an int member `bad`. */
+#define CLI_BAD(a, ...)                              \
+	do {                                         \
+		if (!(a)->bad)                       \
+			usage_error(__VA_ARGS__);    \
+		(a)->bad = 1;                        \
+	} while (0)
+
 /* Option values: one usage_error line naming the range on anything else.
  * Return 0 or EXIT_USAGE; *out is lo on error. */
 int cli_int(const char *flag, const char *arg, long lo, long hi, long *out);

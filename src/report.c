@@ -31,14 +31,6 @@ struct report_args {
 	int bad;                /* a bad value was reported (one line) */
 };
 
-/* One line per run: the first bad value is reported, later ones not. */
-#define BAD(a, ...)                                  \
-	do {                                         \
-		if (!(a)->bad)                       \
-			usage_error(__VA_ARGS__);    \
-		(a)->bad = 1;                        \
-	} while (0)
-
 static const char report_doc_str[] =
 	"Report, decision matrix, budget validation and verdict from results.\n"
 	"\n"
@@ -79,25 +71,25 @@ static error_t report_parse_opt(int key, char *arg, struct argp_state *state)
 	case 'o': a->out_path = arg; break;
 	case 'b':
 		if (budget_parse(arg, &a->b, err, sizeof(err)))
-			BAD(a, "--budget: %s", err);
+			CLI_BAD(a, "--budget: %s", err);
 		a->budget_spec = arg;
 		break;
 	case 'f':
 		if (strcmp(arg, "md") && strcmp(arg, "html"))
-			BAD(a, "--format: '%s' (accepted: md, html)", arg);
+			CLI_BAD(a, "--format: '%s' (accepted: md, html)", arg);
 		a->format = arg;
 		break;
 	case 'n': a->no_charts = true; break;
 	case 'v': verbose++; break;
 	case ARGP_KEY_ARG:
 		if (a->npaths >= MAX_FILES)
-			BAD(a, "at most %d files", MAX_FILES);
+			CLI_BAD(a, "at most %d files", MAX_FILES);
 		else
 			a->paths[a->npaths++] = arg;
 		break;
 	case ARGP_KEY_END:
 		if (!a->bad && !a->npaths)
-			BAD(a, "no result files (give bench, sweep, app, measure or lab JSON files)");
+			CLI_BAD(a, "no result files (give bench, sweep, app, measure or lab JSON files)");
 		break;
 	default:
 		return ARGP_ERR_UNKNOWN;

@@ -165,6 +165,25 @@ static error_t parse_opt(int key, char *arg, struct argp_state *state)
 	return 0;
 }
 
+void top_prog_cells(const struct top_prog *p, char *cells, size_t cell_len, int events_width,
+		    int misses_width)
+{
+#define C(i) (cells + (i) * cell_len)
+	snprintf(C(0), cell_len, "%u", p->id);
+	snprintf(C(1), cell_len, "%s", top_short_type(p->type_str));
+	snprintf(C(2), cell_len, "%s", p->name[0] ? p->name : "(no name)");
+	if (isnan(p->events_per_s))
+		fmt_num(C(3), cell_len, p->events_per_s, 0);
+	else
+		top_fmt_count(C(3), cell_len, llround(p->events_per_s), events_width);
+	fmt_num(C(4), cell_len, p->avg_ns, 0);
+	fmt_num(C(5), cell_len, p->avg_ns_total, 0);
+	fmt_num(C(6), cell_len, p->cpu_core_pct, 2);
+	fmt_num(C(7), cell_len, p->cpu_host_pct, 2);
+	top_fmt_count(C(8), cell_len, p->recursion_misses, misses_width);
+#undef C
+}
+
 const char *top_fmt_count(char *buf, size_t len, uint64_t v, int width)
 {
 	static const char suffix[] = "kMGTPE";
@@ -299,18 +318,7 @@ static void print_table(FILE *f, const struct top_state *st, const struct top_st
 		char c[9][TOP_NAME_LEN], hold[TOP_MAX_HOLDERS * 24], detail[512], segs[3][256];
 		const char *cells[9];
 
-		snprintf(c[0], sizeof(c[0]), "%u", p->id);
-		snprintf(c[1], sizeof(c[1]), "%s", top_short_type(p->type_str));
-		snprintf(c[2], sizeof(c[2]), "%s", p->name[0] ? p->name : "(no name)");
-		if (isnan(p->events_per_s))
-			fmt_num(c[3], sizeof(c[3]), p->events_per_s, 0);
-		else
-			top_fmt_count(c[3], sizeof(c[3]), llround(p->events_per_s), cols[3].width);
-		fmt_num(c[4], sizeof(c[4]), p->avg_ns, 0);
-		fmt_num(c[5], sizeof(c[5]), p->avg_ns_total, 0);
-		fmt_num(c[6], sizeof(c[6]), p->cpu_core_pct, 2);
-		fmt_num(c[7], sizeof(c[7]), p->cpu_host_pct, 2);
-		top_fmt_count(c[8], sizeof(c[8]), p->recursion_misses, cols[8].width);
+		top_prog_cells(p, c[0], sizeof(c[0]), cols[3].width, cols[8].width);
 		for (int k = 0; k < 9; k++)
 			cells[k] = c[k];
 		table_row(f, cols, ARRAY_SIZE(cols), cells);

@@ -32,6 +32,12 @@ struct top_opts {
 int top_view(const struct top_state *st, const struct top_opts *o, struct top_prog **out);
 /* A count in at most width columns: 1234567 -> "1235k" (k, M, G, ...). */
 const char *top_fmt_count(char *buf, size_t len, uint64_t v, int width);
+/* The first nine cells of a program's row, shared by the table and the
+ * TUI: ID, TYPE, NAME, EVENTS/s, AVG ns (interval, total), %CORE, %HOST,
+ * MISSES. cells is 9 strings of cell_len bytes each; the counts fit their
+ * columns' widths. */
+void top_prog_cells(const struct top_prog *p, char *cells, size_t cell_len, int events_width,
+		    int misses_width);
 /* "stats: on (...) cost ~N ns/run" for headers. */
 const char *top_stats_line(const struct top_stats *s, char *buf, size_t len);
 

@@ -126,18 +126,7 @@ static void draw_table(struct tui *t)
 		char c[11][TOP_ATTACH_LEN];
 		bool sel = t->top_row + r == t->sel;
 
-		snprintf(c[0], sizeof(c[0]), "%u", p->id);
-		snprintf(c[1], sizeof(c[1]), "%s", top_short_type(p->type_str));
-		snprintf(c[2], sizeof(c[2]), "%s", p->name[0] ? p->name : "(no name)");
-		if (isnan(p->events_per_s))
-			fmt_num(c[3], sizeof(c[3]), p->events_per_s, 0);
-		else
-			top_fmt_count(c[3], sizeof(c[3]), llround(p->events_per_s), tcols[3].width);
-		fmt_num(c[4], sizeof(c[4]), p->avg_ns, 0);
-		fmt_num(c[5], sizeof(c[5]), p->avg_ns_total, 0);
-		fmt_num(c[6], sizeof(c[6]), p->cpu_core_pct, 2);
-		fmt_num(c[7], sizeof(c[7]), p->cpu_host_pct, 2);
-		top_fmt_count(c[8], sizeof(c[8]), p->recursion_misses, tcols[8].width);
+		top_prog_cells(p, c[0], sizeof(c[0]), tcols[3].width, tcols[8].width);
 		snprintf(c[9], sizeof(c[9]), "%s", p->attach[0] ? p->attach : "-");
 		top_holders_str(p, c[10], sizeof(c[10]));
 		if (sel)
