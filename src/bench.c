@@ -25,7 +25,9 @@ static const char bench_doc[] =
 	"\n"
 	"Trials alternate baseline (probe detached) and probe (attached) on a pinned\n"
 	"CPU; the overhead is the Hodges-Lehmann estimate of the paired trial\n"
-	"differences, with its 95% interval.\n"
+	"differences, with its 95% interval. A row runs at least 30 pairs of ~5 ms\n"
+	"trials, then more until its interval is within +-2 ns or +-2% of the\n"
+	"estimate, for at most --max-time seconds; --trials N runs exactly N pairs.\n"
 	"A null row (nothing attached) shows the noise floor. Every probe counts the\n"
 	"events it saw; a count that differs from the ops issued fails the row.\n"
 	"\n"
@@ -37,17 +39,18 @@ static const char bench_doc[] =
 	"    bpfcost bench --obj my.bpf.o          # your object, attached by SEC()\n"
 	"    bpfcost bench --obj my.bpf.o --prog handler --attach rawtp:sys_enter\n";
 
-enum { OPT_JSON = 1000, OPT_CSV, OPT_NO_STATS, OPT_TRIAL_MS, OPT_CONSUMER_CPU, OPT_NO_NULL, OPT_OBJ, OPT_PROG, OPT_ATTACH };
+enum { OPT_JSON = 1000, OPT_CSV, OPT_NO_STATS, OPT_TRIAL_MS, OPT_CONSUMER_CPU, OPT_NO_NULL, OPT_OBJ, OPT_PROG, OPT_ATTACH, OPT_MAX_TIME };
 
 static const struct argp_option bench_opts_def[] = {
 	{ "workload", 'w', "LIST", 0, "getpid, munmap, madvise, all (default getpid)" },
 	{ "hook", 'H', "LIST", 0, "tp, rawtp, tp_btf, fentry, fexit, kprobe, kretprobe, uprobe, uretprobe, all (default all)" },
 	{ "body", 'b', "LIST", 0, "empty, count, hash, complex, ringbuf, perfbuf, percpu_hash, lru_hash, array, percpu_array, all (default empty,hash,ringbuf)" },
-	{ "ops", 'n', "N", 0, "timed ops per trial and phase (default: sized to ~30 ms)" },
-	{ "trials", 't', "N", 0, "baseline/probe trial pairs (default 30)" },
+	{ "ops", 'n', "N", 0, "timed ops per trial and phase (default: sized to ~5 ms)" },
+	{ "trials", 't', "N", 0, "exactly N baseline/probe trial pairs (default: 30 or more, see --max-time)" },
+	{ "max-time", OPT_MAX_TIME, "S", 0, "seconds of trial pairs a row may take to narrow its interval (default 4)" },
 	{ "cpu", 'c', "N", 0, "CPU the workload runs on (default 0)" },
 	{ "consumer-cpu", OPT_CONSUMER_CPU, "N", 0, "CPU of the output consumer (default: the next CPU)" },
-	{ "trial-ms", OPT_TRIAL_MS, "MS", 0, "target trial length when --ops is not given (default 30)" },
+	{ "trial-ms", OPT_TRIAL_MS, "MS", 0, "target trial length when --ops is not given (default 5)" },
 	{ "no-stats", OPT_NO_STATS, NULL, 0, "skip the BPF stats phase (no PROG ns)" },
 	{ "no-null", OPT_NO_NULL, NULL, 0, "leave out the null control row" },
 	{ "obj", OPT_OBJ, "FILE", 0, "measure your compiled BPF object instead of the built-in probes (rows: hook obj)" },
@@ -97,7 +100,15 @@ static error_t bench_parse(int key, char *arg, struct argp_state *state)
 		if (cli_int("--trials", arg, 2, 10000, &v))
 			a->bad = 1;
 		a->o.trials = (int)v;
+		a->o.max_trials = 0; /* exactly N */
 		break;
+	case OPT_MAX_TIME: {
+		double d;
+		if (cli_num("--max-time", arg, 0, 3600, &d))
+			a->bad = 1;
+		a->o.max_s = d;
+		break;
+	}
 	case 'c':
 		if (cli_int("--cpu", arg, 0, online_cpus() - 1, &v))
 			a->bad = 1;
@@ -302,6 +313,13 @@ static json_object *results_json(struct bench_result *rs, int n, json_object *en
 	json_object_object_add(cfg, "ops_per_trial", a->o.ops ? jint((long long)a->o.ops) : NULL);
 	json_object_object_add(cfg, "trial_ms", jnum(a->o.trial_ms));
 	json_object_object_add(cfg, "trials", jint(a->o.trials));
+	/* adaptive rows: at least trials pairs, then until the interval's
+	 * half-width is within the target, for at most max_time_s */
+	json_object_object_add(cfg, "max_trials", jint(a->o.max_trials > a->o.trials ? a->o.max_trials : a->o.trials));
+	json_object_object_add(cfg, "max_time_s", a->o.max_trials > a->o.trials ? jnum(a->o.max_s) : NULL);
+	json_object_object_add(cfg, "ci_target_ns", jnum(a->o.ci_ns));
+	json_object_object_add(cfg, "ci_target_pct", jnum(a->o.ci_pct));
+	json_object_object_add(cfg, "schedule", jstr(a->obj.path ? "rows" : "rounds"));
 	json_object_object_add(cfg, "cpu", jint(a->o.cpu));
 	json_object_object_add(cfg, "consumer_cpu", jint(a->o.consumer_cpu));
 	json_object_object_add(cfg, "stats_phase", json_object_new_boolean(!a->o.no_stats));
@@ -332,25 +350,164 @@ static int save(const struct bench_args *a, struct bench_result *rs, int n, json
 			    write_csv, rs, n);
 }
 
+/* --obj: the null row and the object's row per workload, one after the
+ * other (one object cannot take turns with itself on two workloads). */
+static int run_obj(const struct bench_args *a, struct userobj *uobj, struct bench_result *rs,
+		   int *n, int total, json_object *env, bool tty)
+{
+	int done = 0, ret;
+
+	for (int w = 0; w < nr_workloads && !stop_requested; w++) {
+		if (!(a->workloads & (1ULL << w)))
+			continue;
+		for (int h = a->no_null ? 1 : 0; h < 2 && !stop_requested; h++) {
+			struct probe_spec spec = {
+				.hook = HOOK_NULL, .wl = &workloads[w],
+				.consumer = CONSUMER_EVENT, .consumer_cpu = a->o.consumer_cpu,
+			};
+			done++;
+			if (tty || verbose)
+				fprintf(stderr, "\r[%d/%d] %s %s%-20s", done, total, workloads[w].name,
+					h ? "obj " : "null", h ? userobj_label(uobj) : "");
+			if (h)
+				userobj_bench(uobj, &workloads[w], &a->o, &rs[*n]);
+			else
+				bench_run_probe(&spec, &a->o, &rs[*n]);
+			if (stop_requested && rs[*n].status == RES_FAILED) {
+				bench_result_free(&rs[*n]);
+				break; /* the interrupted row is not a row */
+			}
+			(*n)++;
+			if ((ret = save(a, rs, *n, env, false)))
+				return ret;
+		}
+	}
+	return 0;
+}
+
+enum { R_NONE, R_ACTIVE, R_DONE };
+
+/* The finished rows, in the matrix order, become the results (rs owns
+ * them from here); -o gets them. */
+static int save_done(const struct bench_args *a, struct bench_result *all, const int *st,
+		     int rows, struct bench_result *rs, int *n, json_object *env)
+{
+	*n = 0;
+	for (int i = 0; i < rows; i++)
+		if (st[i] == R_DONE)
+			rs[(*n)++] = all[i];
+	return save(a, rs, *n, env, false);
+}
+
+/* The built-in matrix: every row is loaded at once and the rows take
+ * turns, one pair each per round, so that every row sees the machine of
+ * the whole run rather than the few seconds it would have had alone (this
+ * VM's speed moves by 10-30% from one minute to the next). A row leaves
+ * the rounds when its interval is narrow enough or its time is spent; it
+ * is then finished (stats phase, count check) and written to -o. Rows are
+ * kept in the matrix order. */
+static int run_rounds(const struct bench_args *a, struct bench_result *rs, int *n, int total,
+		      json_object *env, bool tty)
+{
+	struct probe_row *pr = calloc((size_t)total, sizeof(*pr));
+	struct bench_result *all = calloc((size_t)total, sizeof(*all));
+	int *st = calloc((size_t)total, sizeof(*st));
+	int rows = 0, active = 0, round = 0, ret = 0;
+
+	if (!pr || !all || !st) {
+		ret = runtime_error("out of memory");
+		goto out;
+	}
+	for (int w = 0; w < nr_workloads; w++) {
+		if (!(a->workloads & (1ULL << w)))
+			continue;
+		for (int h = a->no_null ? 1 : 0; h < NR_HOOKS; h++) {
+			if (h > 0 && !(a->hooks & (1ULL << (h - 1))))
+				continue;
+			for (int b = 0; b < NR_BODIES; b++) {
+				struct probe_spec spec = {
+					.hook = h, .body = b, .wl = &workloads[w],
+					.consumer = CONSUMER_EVENT, .consumer_cpu = a->o.consumer_cpu,
+				};
+				if (h == HOOK_NULL && b > 0)
+					break;
+				if (h != HOOK_NULL && !(a->bodies & (1ULL << b)))
+					continue;
+				if (stop_requested)
+					goto finish;
+				if (tty || verbose)
+					fprintf(stderr, "\r[loading %d/%d] %s %s %s%-20s", rows + 1, total,
+						workloads[w].name, hooks[h].name, h ? bodies[b].name : "", "");
+				st[rows] = probe_row_open(&pr[rows], &spec, &a->o, &all[rows]) ? R_DONE
+												 : R_ACTIVE;
+				active += st[rows] == R_ACTIVE;
+				rows++;
+			}
+		}
+	}
+	while (active && !stop_requested) {
+		round++;
+		for (int i = 0; i < rows && !stop_requested; i++) {
+			if (st[i] != R_ACTIVE)
+				continue;
+			if (tty || verbose)
+				fprintf(stderr, "\r[round %d, %d of %d rows running] %s %s %s%-12s", round,
+					active, rows, all[i].workload, all[i].hook,
+					strcmp(all[i].body, "-") ? all[i].body : "", "");
+			if (bench_pair(&pr[i].br))
+				continue;
+			probe_row_close(&pr[i]);
+			st[i] = R_DONE;
+			active--;
+			if ((ret = save_done(a, all, st, rows, rs, n, env)))
+				goto out;
+		}
+	}
+finish:
+	/* interrupted: the rows still running end now (kept if they had their
+	 * minimum pairs: bench_end decides) */
+	for (int i = 0; i < rows; i++)
+		if (st[i] == R_ACTIVE) {
+			probe_row_close(&pr[i]);
+			/* an interrupted row is not a row */
+			st[i] = all[i].status == RES_FAILED ? R_NONE : R_DONE;
+		}
+	ret = save_done(a, all, st, rows, rs, n, env);
+out:
+	for (int i = 0; i < rows; i++) {
+		if (st[i] == R_ACTIVE)
+			probe_row_close(&pr[i]);
+		if (st[i] != R_DONE)
+			bench_result_free(&all[i]);
+	}
+	free(pr);
+	free(all);
+	free(st);
+	return ret;
+}
+
 int cmd_bench(int argc, char **argv)
 {
 	struct bench_args a = {
 		.workloads = 1, /* getpid */
 		.hooks = (1ULL << (NR_HOOKS - 1)) - 1,
 		.bodies = (1ULL << BODY_EMPTY) | (1ULL << BODY_HASH) | (1ULL << BODY_RINGBUF),
-		.o = { .trials = 30, .cpu = 0, .consumer_cpu = -1, .trial_ms = 30 },
+		.o = { .trials = 30, .max_trials = 1000, .max_s = 4, .ci_ns = 2, .ci_pct = 2,
+		       .cpu = 0, .consumer_cpu = -1, .trial_ms = 5 },
 	};
 	struct argp argp = { bench_opts_def, bench_parse, NULL, bench_doc };
 	struct bench_result *rs = NULL;
 	struct userobj *uobj = NULL;
 	json_object *env = NULL;
-	int n = 0, cap, ret = 0, total, done = 0;
+	int n = 0, cap, ret = 0, total;
 	bool tty = isatty(STDERR_FILENO);
 
 	if (cli_parse(&argp, argc, argv, &a, &a.bad))
 		return EXIT_USAGE;
 	if (a.o.consumer_cpu < 0)
 		a.o.consumer_cpu = online_cpus() > 1 ? (a.o.cpu + 1) % online_cpus() : a.o.cpu;
+	if (a.o.max_s <= 0)
+		a.o.max_trials = 0; /* --max-time 0: exactly --trials pairs */
 	if ((a.obj.progs || a.obj.attach) && !a.obj.path)
 		return usage_error("--prog and --attach go with --obj FILE");
 	if (geteuid() != 0)
@@ -380,42 +537,15 @@ int cmd_bench(int argc, char **argv)
 		warn_msg("kernel.bpf_stats_enabled is 1 (someone else turned it on): "
 			 "overheads include the stats' own clock reads");
 
-	for (int w = 0; w < nr_workloads && !stop_requested; w++) {
-		if (!(a.workloads & (1ULL << w)))
-			continue;
-		for (int h = a.no_null ? 1 : 0; h < NR_HOOKS && !stop_requested; h++) {
-			if (h > 0 && !(a.hooks & (1ULL << (h - 1))))
-				continue;
-			for (int b = 0; b < NR_BODIES && !stop_requested; b++) {
-				struct probe_spec spec = {
-					.hook = h, .body = b, .wl = &workloads[w],
-					.consumer = CONSUMER_EVENT, .consumer_cpu = a.o.consumer_cpu,
-				};
-				if (h == HOOK_NULL && b > 0)
-					break;
-				if (h != HOOK_NULL && !(a.bodies & (1ULL << b)))
-					continue;
-				done++;
-				if (tty || verbose)
-					fprintf(stderr, "\r[%d/%d] %s %s %s%-20s", done, total, workloads[w].name,
-						uobj && h ? "obj" : hooks[h].name,
-						h ? uobj ? userobj_label(uobj) : bodies[b].name : "", "");
-				if (uobj && h != HOOK_NULL) /* --obj: hooks = bodies = 1, one row */
-					userobj_bench(uobj, &workloads[w], &a.o, &rs[n]);
-				else
-					bench_run_probe(&spec, &a.o, &rs[n]);
-				if (stop_requested && rs[n].status == RES_FAILED) {
-					bench_result_free(&rs[n]);
-					break; /* the interrupted row is not a row */
-				}
-				n++;
-				if ((ret = save(&a, rs, n, env, false)))
-					goto cleanup;
-			}
-		}
+	if (uobj) {
+		if ((ret = run_obj(&a, uobj, rs, &n, total, env, tty)))
+			goto cleanup;
+	} else {
+		if ((ret = run_rounds(&a, rs, &n, total, env, tty)))
+			goto cleanup;
 	}
 	if (tty || verbose)
-		fprintf(stderr, "\r%-60s\r", "");
+		fprintf(stderr, "\r%-79s\r", "");
 	if (stop_requested) {
 		fprintf(stderr, "bpfcost bench: interrupted; %d finished rows kept\n", n);
 		if ((ret = save(&a, rs, n, env, true)))

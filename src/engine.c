@@ -53,6 +53,7 @@ void bench_result_init(struct bench_result *r, const char *workload, const char 
 	r->base_p50_ns = r->base_p99_ns = r->base_p999_ns = r->base_max_ns = NAN;
 	r->probe_p50_ns = r->probe_p99_ns = r->probe_p999_ns = r->probe_max_ns = NAN;
 	r->overhead_mean_ns = r->mean_ci_lo = r->mean_ci_hi = NAN;
+	r->diff_ns = r->diff_ci_lo = r->diff_ci_hi = NAN;
 	r->prog_avg_ns = r->prog_runs_per_op = r->prog_ns_per_op = r->dispatch_ns = NAN;
 }
 
@@ -77,17 +78,23 @@ static void t_detach(struct bench_target *t)
 /* One phase of one trial: warm up, then n timed ops. */
 static double phase(struct bench_target *t, bool attached, const struct workload *wl,
 		    struct wl_ctx *c, uint64_t warm, uint64_t n, struct hist *h,
-		    uint64_t *ops_attached, char *reason, size_t len, int *err)
+		    uint64_t *ops_attached, struct switch_cost *sw, char *reason, size_t len,
+		    int *err)
 {
-	uint64_t done = 0;
+	uint64_t done = 0, t0 = now_ns();
 	double mean;
 
 	if (attached && (*err = t_attach(t, reason, len)))
 		return NAN;
+	if (attached && sw)
+		sw->attach_ns += now_ns() - t0;
 	run_ops(wl, c, warm, NULL, &done);
 	mean = run_ops(wl, c, n, h, &done);
 	if (attached) {
+		t0 = now_ns();
 		t_detach(t);
+		if (sw)
+			sw->detach_ns += now_ns() - t0;
 		*ops_attached += done;
 	}
 	return mean;
@@ -145,47 +152,108 @@ static void stats_phase(struct bench_target *t, const struct workload *wl, struc
 	}
 }
 
-void bench_measure(struct bench_target *t, const struct workload *wl,
-		   const struct bench_opts *o, struct bench_result *r)
+/* Relative differences of n pairs (probe/base - 1) into rel; false when a
+ * baseline is not positive (then only plain differences make sense). */
+static bool relative_diffs(const double *base, const double *probe, int n, double *rel)
 {
-	struct hist *hb = NULL, *hp = NULL;
-	struct wl_ctx c = {};
-	uint64_t n, warm, ops_attached = 0, runs0;
-	double *diff = NULL;
-	struct summary sd, sb, sp;
-	struct probe_counts pc;
-	int err = 0, trials = o->trials > 1 ? o->trials : 2, done_trials = 0;
-	char reason[512] = "";
+	for (int i = 0; i < n; i++) {
+		if (!(base[i] > 0))
+			return false;
+		rel[i] = probe[i] / base[i] - 1;
+	}
+	return true;
+}
 
-	timer_init();
-	if (wl->init && wl->init(&c)) {
-		snprintf(r->reason, sizeof(r->reason), "workload %s: setup failed", wl->name);
+/* HL estimate and interval of the overhead in ns: relative differences
+ * scaled by the median baseline (see bench_end), or plain differences. */
+static void overhead_estimate(const double *base, const double *probe, const double *diff,
+			      int n, double *rel, double *est, double *lo, double *hi)
+{
+	double b = median_of(base, n);
+
+	if (!relative_diffs(base, probe, n, rel)) {
+		hodges_lehmann(diff, n, est, lo, hi);
 		return;
 	}
-	hb = malloc(sizeof(*hb));
-	hp = malloc(sizeof(*hp));
-	r->base_trials_ns = calloc((size_t)trials, sizeof(double));
-	r->probe_trials_ns = calloc((size_t)trials, sizeof(double));
-	diff = calloc((size_t)trials, sizeof(double));
-	if (!hb || !hp || !r->base_trials_ns || !r->probe_trials_ns || !diff) {
-		snprintf(r->reason, sizeof(r->reason), "out of memory");
-		goto out;
+	hodges_lehmann(rel, n, est, lo, hi);
+	*est *= b;
+	*lo *= b;
+	*hi *= b;
+}
+
+/* The adaptive rule: why to stop after n pairs, or NULL to go on. */
+static const char *adaptive_stop(struct bench_run *br, int n)
+{
+	const struct bench_opts *o = br->o;
+	double est, lo, hi;
+
+	overhead_estimate(br->r->base_trials_ns, br->r->probe_trials_ns, br->diff, n, br->rel,
+			  &est, &lo, &hi);
+	if ((hi - lo) / 2 <= fmax(o->ci_ns, o->ci_pct / 100 * fabs(est)))
+		return "interval";
+	if (o->max_s > 0 && (double)br->elapsed_ns / 1e9 >= o->max_s)
+		return "time";
+	return NULL;
+}
+
+static void fail(struct bench_run *br, const char *reason)
+{
+	br->r->status = RES_FAILED;
+	snprintf(br->r->reason, sizeof(br->r->reason), "%s", reason);
+	br->state = RUN_DONE;
+}
+
+int bench_begin(struct bench_run *br, struct bench_target *t, const struct workload *wl,
+		const struct bench_opts *o, struct bench_result *r)
+{
+	struct bench_result *res = r;
+	uint64_t n;
+	int err = 0;
+	char reason[512] = "";
+
+	memset(br, 0, sizeof(*br));
+	br->t = t;
+	br->wl = wl;
+	br->o = o;
+	br->r = r;
+	br->state = RUN_DONE;
+	br->trials = o->trials > 1 ? o->trials : 2;
+	br->max_trials = o->max_trials > br->trials ? o->max_trials : br->trials;
+	timer_init();
+	if (wl->init && wl->init(&br->c)) {
+		snprintf(res->reason, sizeof(res->reason), "workload %s: setup failed", wl->name);
+		return -1;
 	}
-	hist_reset(hb);
-	hist_reset(hp);
+	br->wl_ready = true;
+	br->hb = malloc(sizeof(*br->hb));
+	br->hp = malloc(sizeof(*br->hp));
+	r->base_trials_ns = calloc((size_t)br->max_trials, sizeof(double));
+	r->probe_trials_ns = calloc((size_t)br->max_trials, sizeof(double));
+	br->diff = calloc((size_t)br->max_trials, sizeof(double));
+	br->rel = calloc((size_t)br->max_trials, sizeof(double));
+	if (!br->hb || !br->hp || !r->base_trials_ns || !r->probe_trials_ns || !br->diff ||
+	    !br->rel) {
+		fail(br, "out of memory");
+		return -1;
+	}
+	hist_reset(br->hb);
+	hist_reset(br->hp);
 
 	/* Size the trials: a short look at both phases, then enough ops for
 	 * trial_ms in the slower one (uprobes are ~1000x a tracepoint). */
 	n = o->ops;
 	if (!n) {
-		double b = phase(t, false, wl, &c, 200, 2000, NULL, &ops_attached, reason,
+		uint64_t ignored = 0;
+		double b = phase(t, false, wl, &br->c, 200, 2000, NULL, &ignored, &br->sw, reason,
 				 sizeof(reason), &err);
-		double p = phase(t, true, wl, &c, 20, 200, NULL, &ops_attached, reason,
+		double p = phase(t, true, wl, &br->c, 20, 200, NULL, &ignored, &br->sw, reason,
 				 sizeof(reason), &err);
 		double slow = fmax(b, p);
 
-		if (err)
-			goto attach_failed;
+		if (err) {
+			fail(br, reason);
+			return -1;
+		}
 		if (!(slow > 0))
 			slow = 1000;
 		n = (uint64_t)(o->trial_ms * 1e6 / slow);
@@ -194,60 +262,123 @@ void bench_measure(struct bench_target *t, const struct workload *wl,
 		if (n > MAX_OPS_PER_TRIAL)
 			n = MAX_OPS_PER_TRIAL;
 	}
-	if (n * (uint64_t)trials < MIN_SAMPLES && !o->ops)
-		n = (MIN_SAMPLES + (uint64_t)trials - 1) / (uint64_t)trials;
+	if (n * (uint64_t)br->trials < MIN_SAMPLES && !o->ops)
+		n = (MIN_SAMPLES + (uint64_t)br->trials - 1) / (uint64_t)br->trials;
+	br->n = n;
 	/* Attaching and detaching stir the CPU (perf events, RCU work): the
 	 * first ops of a phase are run but not timed, in both phases alike. */
-	warm = n / 5;
-	if (warm < 10)
-		warm = 10;
+	br->warm = n / 5 < 10 ? 10 : n / 5;
 	r->ops_per_trial = n;
 
 	t->reset(t->ctx);
-	ops_attached = 0;
-	runs0 = prog_runs(t);
-	for (int i = 0; i < trials && !stop_requested; i++) {
-		/* B P, then P B: a linear drift cancels over each two pairs */
-		bool probe_first = i % 2;
+	br->runs0 = prog_runs(t);
+	r->stopped_by = "fixed";
+	br->state = RUN_PAIRS;
+	return 0;
+}
 
-		for (int k = 0; k < 2; k++) {
-			bool attached = (k == 0) == probe_first;
-			double m = phase(t, attached, wl, &c, warm, n, attached ? hp : hb,
-					 &ops_attached, reason, sizeof(reason), &err);
-			if (err)
-				goto attach_failed;
-			if (attached)
-				r->probe_trials_ns[i] = m - timer_overhead_ns;
-			else
-				r->base_trials_ns[i] = m - timer_overhead_ns;
-		}
-		diff[i] = r->probe_trials_ns[i] - r->base_trials_ns[i];
-		done_trials = i + 1;
+bool bench_pair(struct bench_run *br)
+{
+	struct bench_result *r = br->r;
+	int i = r->trials, err = 0;
+	char reason[512] = "";
+	uint64_t t0 = now_ns();
+	/* The two trials of a pair run back to back, with the slower of
+	 * attach and detach between pairs: closing a classic tracepoint waits
+	 * ~50 ms for RCU, a uprobe ~100 ms, and the machine's speed changes
+	 * within that (B then P for those; P then B when attaching is the
+	 * slow one, as for raw tracepoints). */
+	bool probe_first = br->sw.attach_ns > br->sw.detach_ns;
+
+	if (br->state != RUN_PAIRS)
+		return false;
+	if (stop_requested || i >= br->max_trials) {
+		br->state = RUN_END;
+		return false;
 	}
-	if (stop_requested && done_trials < trials) {
-		snprintf(r->reason, sizeof(r->reason), "interrupted after %d of %d trials",
-			 done_trials, trials);
+	for (int k = 0; k < 2; k++) {
+		bool attached = (k == 0) == probe_first;
+		double m = phase(br->t, attached, br->wl, &br->c, br->warm, br->n,
+				 attached ? br->hp : br->hb, &br->ops_attached, &br->sw, reason,
+				 sizeof(reason), &err);
+
+		if (err) {
+			fail(br, reason);
+			return false;
+		}
+		if (attached)
+			r->probe_trials_ns[i] = m - timer_overhead_ns;
+		else
+			r->base_trials_ns[i] = m - timer_overhead_ns;
+	}
+	br->diff[i] = r->probe_trials_ns[i] - r->base_trials_ns[i];
+	r->trials = i + 1;
+	br->elapsed_ns += now_ns() - t0;
+	if (br->max_trials > br->trials && r->trials >= br->trials && r->trials % 5 == 0) {
+		r->stopped_by = adaptive_stop(br, r->trials);
+		if (r->stopped_by) {
+			br->state = RUN_END;
+			return false;
+		}
+	}
+	if (r->trials >= br->max_trials) {
+		if (br->max_trials > br->trials)
+			r->stopped_by = "max-trials";
+		br->state = RUN_END;
+		return false;
+	}
+	return true;
+}
+
+static void run_free(struct bench_run *br)
+{
+	if (br->wl_ready && br->wl->fini)
+		br->wl->fini(&br->c);
+	br->wl_ready = false;
+	free(br->hb);
+	free(br->hp);
+	free(br->diff);
+	free(br->rel);
+	br->hb = br->hp = NULL;
+	br->diff = br->rel = NULL;
+}
+
+void bench_end(struct bench_run *br)
+{
+	struct bench_result *r = br->r;
+	struct bench_target *t = br->t;
+	struct summary sd, sb, sp;
+	struct probe_counts pc;
+	int done = r->trials;
+
+	if (br->state != RUN_PAIRS && br->state != RUN_END)
+		goto out;
+	br->state = RUN_DONE;
+	if (stop_requested)
+		r->stopped_by = "interrupted";
+	if (stop_requested && done < br->trials) {
+		snprintf(r->reason, sizeof(r->reason), "interrupted after %d of %d trials", done,
+			 br->trials);
 		goto out;
 	}
 	/* run_cnt only moves while stats are on: if it moved, someone else
 	 * has them on and the overheads include their clock reads */
-	r->stats_on_in_trials = prog_runs(t) != runs0;
-	if (!o->no_stats)
-		stats_phase(t, wl, &c, n, &ops_attached, r);
+	r->stats_on_in_trials = prog_runs(t) != br->runs0;
+	if (!br->o->no_stats)
+		stats_phase(t, br->wl, &br->c, br->n, &br->ops_attached, r);
 
 	/* Honest numbers only: the probe must have fired once per op. */
 	memset(&pc, 0, sizeof(pc));
 	t->counts(t->ctx, &pc);
-	r->ops = t->control ? 0 : ops_attached;
+	r->ops = t->control ? 0 : br->ops_attached;
 	r->events = pc.hits;
 	r->consumed = pc.consumed;
 	r->lost = pc.drops;
-	r->trials = done_trials;
-	r->samples = n * (uint64_t)done_trials;
-	if (t->exact && !t->control && pc.hits != ops_attached) {
+	r->samples = br->n * (uint64_t)done;
+	if (t->exact && !t->control && pc.hits != br->ops_attached) {
 		snprintf(r->reason, sizeof(r->reason),
 			 "probe fired %llu times for %llu ops: the number would not be what it claims",
-			 (unsigned long long)pc.hits, (unsigned long long)ops_attached);
+			 (unsigned long long)pc.hits, (unsigned long long)br->ops_attached);
 		goto out;
 	}
 	if ((pc.consumed || pc.drops) && pc.hits != pc.consumed + pc.drops) {
@@ -258,38 +389,50 @@ void bench_measure(struct bench_target *t, const struct workload *wl,
 		goto out;
 	}
 
-	summarize(diff, done_trials, &sd);
-	summarize(r->base_trials_ns, done_trials, &sb);
-	summarize(r->probe_trials_ns, done_trials, &sp);
+	summarize(br->diff, done, &sd);
+	summarize(r->base_trials_ns, done, &sb);
+	summarize(r->probe_trials_ns, done, &sp);
 	r->base_ns = sb.median;
 	r->probe_ns = sp.median;
-	hodges_lehmann(diff, done_trials, &r->overhead_ns, &r->ci_lo, &r->ci_hi);
+	hodges_lehmann(br->diff, done, &r->diff_ns, &r->diff_ci_lo, &r->diff_ci_hi);
+	/* The overhead: the paired trials' relative difference at the row's
+	 * median baseline speed. This VM runs in speed regimes that scale the
+	 * probe's cost with the syscall's (getpid 140 to 200 ns minutes
+	 * apart), so probe/base of a pair moves less than probe - base: the
+	 * interval is ~30% narrower, and runs minutes apart agree in % where
+	 * their ns follow the machine. The plain difference is kept beside it. */
+	overhead_estimate(r->base_trials_ns, r->probe_trials_ns, br->diff, done, br->rel,
+			  &r->overhead_ns, &r->ci_lo, &r->ci_hi);
 	r->overhead_mean_ns = sd.mean;
 	r->mean_ci_lo = sd.ci_lo;
 	r->mean_ci_hi = sd.ci_hi;
 	r->overhead_pct = r->base_ns > 0 ? 100.0 * r->overhead_ns / r->base_ns : NAN;
-	r->base_p50_ns = hist_quantile(hb, 0.50) - timer_overhead_ns;
-	r->base_p99_ns = hist_quantile(hb, 0.99) - timer_overhead_ns;
-	r->base_p999_ns = hist_quantile(hb, 0.999) - timer_overhead_ns;
-	r->base_max_ns = (double)hb->max_ns - timer_overhead_ns;
-	r->probe_p50_ns = hist_quantile(hp, 0.50) - timer_overhead_ns;
-	r->probe_p99_ns = hist_quantile(hp, 0.99) - timer_overhead_ns;
-	r->probe_p999_ns = hist_quantile(hp, 0.999) - timer_overhead_ns;
-	r->probe_max_ns = (double)hp->max_ns - timer_overhead_ns;
+	r->base_p50_ns = hist_quantile(br->hb, 0.50) - timer_overhead_ns;
+	r->base_p99_ns = hist_quantile(br->hb, 0.99) - timer_overhead_ns;
+	r->base_p999_ns = hist_quantile(br->hb, 0.999) - timer_overhead_ns;
+	r->base_max_ns = (double)br->hb->max_ns - timer_overhead_ns;
+	r->probe_p50_ns = hist_quantile(br->hp, 0.50) - timer_overhead_ns;
+	r->probe_p99_ns = hist_quantile(br->hp, 0.99) - timer_overhead_ns;
+	r->probe_p999_ns = hist_quantile(br->hp, 0.999) - timer_overhead_ns;
+	r->probe_max_ns = (double)br->hp->max_ns - timer_overhead_ns;
 	if (!isnan(r->prog_ns_per_op))
 		r->dispatch_ns = r->overhead_ns - r->prog_ns_per_op;
 	r->status = RES_OK;
-	goto out;
-
-attach_failed:
-	r->status = RES_FAILED;
-	snprintf(r->reason, sizeof(r->reason), "%s", reason);
 out:
-	if (wl->fini)
-		wl->fini(&c);
-	free(hb);
-	free(hp);
-	free(diff);
+	br->state = RUN_DONE;
+	run_free(br);
+}
+
+void bench_measure(struct bench_target *t, const struct workload *wl,
+		   const struct bench_opts *o, struct bench_result *r)
+{
+	struct bench_run br;
+
+	if (!bench_begin(&br, t, wl, o, r))
+		while (bench_pair(&br))
+			;
+	bench_end(&br);
+	run_free(&br);
 }
 
 /* ---- the built-in probe as a bench target ---- */
@@ -325,32 +468,61 @@ static int p_prog_fds(void *ctx, int *fds, int max)
 	return 1;
 }
 
-void bench_run_probe(const struct probe_spec *spec, const struct bench_opts *o,
-		     struct bench_result *r)
+int probe_row_open(struct probe_row *pr, const struct probe_spec *spec,
+		   const struct bench_opts *o, struct bench_result *r)
 {
-	struct probe *p = NULL;
 	enum probe_status st;
-	struct bench_target t = {
+
+	memset(pr, 0, sizeof(*pr));
+	pr->spec = *spec;
+	pr->r = r;
+	pr->t = (struct bench_target){
 		.attach = p_attach, .detach = p_detach, .counts = p_counts,
 		.reset = p_reset, .prog_fds = p_prog_fds, .exact = true,
 		.control = spec->hook == HOOK_NULL,
 	};
-
 	bench_result_init(r, spec->wl->name, hooks[spec->hook].name,
 			  spec->hook == HOOK_NULL ? "-" : bodies[spec->body].name);
-	st = probe_open(&p, spec, r->reason, sizeof(r->reason));
+	st = probe_open(&pr->p, &pr->spec, r->reason, sizeof(r->reason));
 	if (st != PROBE_OK) {
 		r->status = st == PROBE_UNSUPPORTED ? RES_UNSUPPORTED : RES_FAILED;
-		return;
+		return -1;
 	}
-	t.ctx = p;
-	bench_measure(&t, spec->wl, o, r);
+	pr->t.ctx = pr->p;
+	if (bench_begin(&pr->br, &pr->t, spec->wl, o, r)) {
+		probe_row_close(pr);
+		return -1;
+	}
+	return 0;
+}
+
+void probe_row_close(struct probe_row *pr)
+{
+	struct bench_result *r = pr->r;
+
+	if (!pr->p)
+		return;
+	bench_end(&pr->br);
 	/* kprobe attach can fail after a successful load: that is the kernel
 	 * saying no, not a failure of ours */
-	if (r->status == RES_FAILED && (spec->hook == HOOK_KPROBE || spec->hook == HOOK_KRETPROBE) &&
+	if (r->status == RES_FAILED &&
+	    (pr->spec.hook == HOOK_KPROBE || pr->spec.hook == HOOK_KRETPROBE) &&
 	    kprobe_unsupported_reason())
 		r->status = RES_UNSUPPORTED;
-	probe_close(p);
+	probe_close(pr->p);
+	pr->p = NULL;
+}
+
+void bench_run_probe(const struct probe_spec *spec, const struct bench_opts *o,
+		     struct bench_result *r)
+{
+	struct probe_row pr;
+
+	if (probe_row_open(&pr, spec, o, r))
+		return;
+	while (bench_pair(&pr.br))
+		;
+	probe_row_close(&pr);
 }
 
 json_object *bench_result_json(const struct bench_result *r)
@@ -368,6 +540,7 @@ json_object *bench_result_json(const struct bench_result *r)
 	ADD("consumed", jint((long long)r->consumed));
 	ADD("lost", jint((long long)r->lost));
 	ADD("trials", jint(r->trials));
+	ADD("stopped_by", r->stopped_by ? jstr(r->stopped_by) : NULL);
 	ADD("ops_per_trial", jint((long long)r->ops_per_trial));
 	ADD("samples", jint((long long)r->samples));
 	ADD("base_ns", jnum(r->base_ns));
@@ -375,6 +548,8 @@ json_object *bench_result_json(const struct bench_result *r)
 	ADD("overhead_ns", jnum(r->overhead_ns));
 	ADD("overhead_ci95", r->status == RES_OK ? jpair(r->ci_lo, r->ci_hi) : NULL);
 	ADD("overhead_pct", jnum(r->overhead_pct));
+	ADD("overhead_diff_ns", jnum(r->diff_ns));
+	ADD("overhead_diff_ci95", r->status == RES_OK ? jpair(r->diff_ci_lo, r->diff_ci_hi) : NULL);
 	ADD("overhead_mean_ns", jnum(r->overhead_mean_ns));
 	ADD("overhead_mean_ci95", r->status == RES_OK ? jpair(r->mean_ci_lo, r->mean_ci_hi) : NULL);
 	ADD("base_p50_ns", jnum(r->base_p50_ns));

@@ -16,7 +16,12 @@
 
 struct bench_opts {
 	uint64_t ops;       /* timed ops per trial and phase; 0: sized by time */
-	int trials;         /* baseline/probe pairs */
+	int trials;         /* baseline/probe pairs (the minimum when max_trials > trials) */
+	/* Adaptive length: after `trials` pairs, go on until the interval's
+	 * half-width is within max(ci_ns, ci_pct % of the estimate), for at
+	 * most max_trials pairs and max_s seconds of pairs. */
+	int max_trials;
+	double max_s, ci_ns, ci_pct;
 	int cpu;            /* workload CPU */
 	int consumer_cpu;   /* output consumer CPU */
 	double trial_ms;    /* target length of one trial when ops == 0 */
@@ -35,11 +40,14 @@ struct bench_result {
 	uint64_t consumed, lost; /* output bodies: read by the consumer, dropped */
 	uint64_t samples;     /* individually timed ops per phase */
 	int trials;
+	const char *stopped_by; /* "fixed", "interval", "time", "max-trials" */
 	uint64_t ops_per_trial;
 	/* ns per op, timer cost removed: the median of the trials' means */
 	double base_ns, probe_ns;
-	/* paired trial differences: Hodges-Lehmann estimate, 95% interval */
+	/* Hodges-Lehmann of the pairs' relative differences (probe/base - 1)
+	 * times base_ns, with its 95% interval likewise */
 	double overhead_ns, ci_lo, ci_hi, overhead_pct;
+	double diff_ns, diff_ci_lo, diff_ci_hi; /* HL of the plain differences */
 	double overhead_mean_ns, mean_ci_lo, mean_ci_hi; /* the plain mean, t interval */
 	double base_p50_ns, base_p99_ns, base_p999_ns, base_max_ns;
 	double probe_p50_ns, probe_p99_ns, probe_p999_ns, probe_max_ns;
@@ -68,12 +76,55 @@ struct bench_target {
 	bool control; /* the null row: nothing to attach or count */
 };
 
+/* One row in progress: bench_begin sizes it, bench_pair runs one
+ * baseline/probe pair (false when the row wants no more: its rule is met,
+ * it failed or was interrupted), bench_end finishes it (stats phase, exact
+ * count check, statistics) and frees what begin took. Rows can be run one
+ * after another or a pair at a time in turn (bench's rounds). */
+enum run_state { RUN_DONE, RUN_PAIRS, RUN_END };
+/* Time spent attaching and detaching, to order the trials of a pair. */
+struct switch_cost {
+	uint64_t attach_ns, detach_ns;
+};
+struct bench_run {
+	struct bench_target *t;
+	const struct workload *wl;
+	const struct bench_opts *o;
+	struct bench_result *r;
+	struct wl_ctx c;
+	bool wl_ready;
+	enum run_state state;
+	struct hist *hb, *hp;
+	double *diff, *rel; /* per pair: probe - base; scratch */
+	uint64_t n, warm, ops_attached, runs0, elapsed_ns;
+	struct switch_cost sw;
+	int trials, max_trials; /* the minimum pairs, the cap */
+};
+/* 0: pairs can run; -1: r says why not (bench_end is still to be called) */
+int bench_begin(struct bench_run *br, struct bench_target *t, const struct workload *wl,
+		const struct bench_opts *o, struct bench_result *r);
+bool bench_pair(struct bench_run *br);
+void bench_end(struct bench_run *br);
+
 void bench_result_init(struct bench_result *r, const char *workload, const char *hook,
 		       const char *body);
 void bench_result_free(struct bench_result *r);
 /* Run the method for target on workload; fills r (status, reason, numbers). */
 void bench_measure(struct bench_target *t, const struct workload *wl,
 		   const struct bench_opts *o, struct bench_result *r);
+/* The built-in probe of spec as a row: open loads it and begins the row
+ * (0: pairs can run, bench_pair(&pr->br)); close ends the row (r final)
+ * and unloads the probe. After a failed open r says why; nothing is held. */
+struct probe_row {
+	struct probe_spec spec;
+	struct probe *p;
+	struct bench_target t;
+	struct bench_run br;
+	struct bench_result *r;
+};
+int probe_row_open(struct probe_row *pr, const struct probe_spec *spec,
+		   const struct bench_opts *o, struct bench_result *r);
+void probe_row_close(struct probe_row *pr);
 /* Open the built-in probe of spec and measure it. */
 void bench_run_probe(const struct probe_spec *spec, const struct bench_opts *o,
 		     struct bench_result *r);

@@ -34,6 +34,19 @@ check bench_env jpy "$out" 'd["env"]["kernel"] and d["env"]["timer"] and "emulat
 check bench_stats_off jpy "$out" 'int(open("/proc/sys/kernel/bpf_stats_enabled").read()) == 0 or exit(1)'
 leftover_check bench_nothing_left "$before"
 
+# the method's bookkeeping: fixed --trials, rounds, both estimates
+check bench_fixed_trials jpy "$out" 'all(r["trials"] == 6 and r["stopped_by"] == "fixed" for r in d["results"]) and d["config"]["schedule"] == "rounds" or exit(1)'
+check bench_diff_estimate jpy "$out" 'all(r["overhead_diff_ci95"][0] <= r["overhead_diff_ns"] <= r["overhead_diff_ci95"][1] and r["overhead_ci95"][0] <= r["overhead_ns"] <= r["overhead_ci95"][1] for r in d["results"]) or exit(1)'
+
+# adaptive length (the default): at least 30 pairs, then until the interval
+# is narrow enough or --max-time is spent; every row says which
+if $BPFCOST bench --hook rawtp,tp --body empty --max-time 0.5 --json -o "$TMP/ad.json" \
+     > /dev/null 2> "$TMP/err"; then
+  check bench_adaptive jpy "$TMP/ad.json" 'all(r["trials"] >= 30 and r["stopped_by"] in ("interval", "time") and len(r["base_trials_ns"]) == r["trials"] for r in d["results"]) and d["config"]["max_time_s"] == 0.5 or exit(1)'
+else
+  nok bench_adaptive "exit $?: $(tail -c 300 "$TMP/err")"
+fi
+
 # uprobes: slow here (~24 us a hit), so few ops
 if $BPFCOST bench --hook uprobe,uretprobe --body empty --trials 4 --ops 2500 --no-null \
      --json -o "$TMP/u.json" > /dev/null 2> "$TMP/err"; then
@@ -88,7 +101,7 @@ wait $pid
 leftover_check bench_sigterm_nothing_left "$before"
 
 # bad input: one line naming what is accepted, exit 2
-for args in "--hook nope" "--body nope" "--workload nope" "--ops abc" "--trials 1" "--cpu 99" "--bogus" "extra"; do
+for args in "--hook nope" "--body nope" "--workload nope" "--ops abc" "--trials 1" "--cpu 99" "--max-time x" "--bogus" "extra"; do
   $BPFCOST bench $args > /dev/null 2> "$TMP/err"; rc=$?
   n=$(wc -l < "$TMP/err")
   name="bench_bad_input_$(echo "$args" | tr -c 'a-z0-9' _)"
