@@ -253,10 +253,20 @@ static void print_table(FILE *f, struct bench_result *rs, int n, json_object *en
 
 	fprintf(f, "\n");
 	env_print(f, env);
-	fprintf(f, "workload on CPU %d, output consumer on CPU %d; %d trial pairs\n\n", a->o.cpu,
-		a->o.consumer_cpu, a->o.trials);
-	fprintf(f, "Overhead per op: +ns of paired trials (Hodges-Lehmann) with its 95%% CI;\n"
-		   "PROG ns: the program's own run time per run (BPF stats)\n");
+	int tmin = 0, tmax = 0;
+	for (int i = 0; i < n; i++)
+		if (rs[i].status == RES_OK) {
+			tmin = !tmin || rs[i].trials < tmin ? rs[i].trials : tmin;
+			tmax = rs[i].trials > tmax ? rs[i].trials : tmax;
+		}
+	fprintf(f, "workload on CPU %d, output consumer on CPU %d; ", a->o.cpu, a->o.consumer_cpu);
+	if (tmin == tmax)
+		fprintf(f, "%d trial pairs per row\n\n", tmax);
+	else
+		fprintf(f, "%d to %d trial pairs per row\n\n", tmin, tmax);
+	fprintf(f, "Overhead per op: +ns, paired trials' relative difference (Hodges-Lehmann)\n"
+		   "times BASE ns, with its 95%% CI; PROG ns: the program's own run time per\n"
+		   "run (BPF stats)\n");
 	table_header(f, ovh_cols, 9);
 	for (int i = 0; i < n; i++) {
 		if (i + 1 < n && same_unsupported(&rs[i], &rs[i + 1])) {

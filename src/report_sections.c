@@ -236,8 +236,10 @@ static void sec_method(struct rp_ctx *x)
 	doc_h(x->doc, 2, "Method");
 	doc_li(x->doc, "Overhead per event = time per op with the probe attached - time per op "
 		       "without it, same loop, same CPU, close in time; baseline and probe trials "
-		       "alternate, and the estimate (Hodges-Lehmann in bench) and its 95%% interval "
-		       "come from the paired differences.");
+		       "run in back-to-back pairs, and the estimate (Hodges-Lehmann in bench) and "
+		       "its 95%% interval come from the pairs (relative differences times the "
+		       "median baseline, in bench files that have overhead_diff_ns; plain "
+		       "differences before).");
 	doc_li(x->doc, "Percentiles come from per-op timings (base and probe pay the same timer "
 		       "cost); \"p99 added\" is probe p99 - base p99.");
 	doc_li(x->doc, "The program's own run time comes from a separate phase with BPF stats on "
@@ -266,8 +268,15 @@ static void sec_method(struct rp_ctx *x)
 				snprintf(sz, sizeof(sz), "trials sized to ~%s ms", cnt(ms));
 			else
 				snprintf(sz, sizeof(sz), "trial size not recorded");
-			doc_li(x->doc, "%s: %s, %s trial pairs, workload on CPU %s, consumer on CPU %s.",
-			       f->path, sz, cnt(jget_num(cfg, "trials")), cnt(jget_num(cfg, "cpu")),
+			double tmax = jget_num(cfg, "max_trials"), t = jget_num(cfg, "trials");
+			char pairs[64];
+			if (isfinite(tmax) && tmax > t)
+				snprintf(pairs, sizeof(pairs), "%s or more trial pairs (up to %g s a row)",
+					 cnt(t), jget_num(cfg, "max_time_s"));
+			else
+				snprintf(pairs, sizeof(pairs), "%s trial pairs", cnt(t));
+			doc_li(x->doc, "%s: %s, %s, workload on CPU %s, consumer on CPU %s.",
+			       f->path, sz, pairs, cnt(jget_num(cfg, "cpu")),
 			       cnt(jget_num(cfg, "consumer_cpu")));
 		}
 	}
