@@ -14,6 +14,7 @@
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <unistd.h>
 
 static const char bench_doc[] =
@@ -293,6 +294,7 @@ static void print_table(FILE *f, struct bench_result *rs, int n, json_object *en
 	if (null_row)
 		fprintf(f, "\nnoise floor (null row): %+.1f ns, 95%% CI [%.1f, %.1f]%s\n",
 			null_row->overhead_ns, null_row->ci_lo, null_row->ci_hi,
+			isnan(null_row->ci_lo) ? "\n  (fewer than 6 pairs: no interval)" :
 			null_row->ci_lo <= 0 && null_row->ci_hi >= 0 ? "" :
 			"\n  it does not contain 0: the method is biased here by about that much");
 	for (int i = 0; i < n; i++)
@@ -427,6 +429,13 @@ static int run_rounds(const struct bench_args *a, struct bench_result *rs, int *
 	if (!pr || !all || !st) {
 		ret = runtime_error("out of memory");
 		goto out;
+	}
+	/* every row is loaded at once, ~10 fds each (maps, links, perf
+	 * buffers): --body all --workload all needs more than the usual 1024 */
+	struct rlimit nofile;
+	if (!getrlimit(RLIMIT_NOFILE, &nofile) && nofile.rlim_cur < nofile.rlim_max) {
+		nofile.rlim_cur = nofile.rlim_max;
+		setrlimit(RLIMIT_NOFILE, &nofile);
 	}
 	for (int w = 0; w < nr_workloads; w++) {
 		if (!(a->workloads & (1ULL << w)))
