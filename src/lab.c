@@ -142,7 +142,6 @@ struct lab_run {
 	struct bpf_program *prog;
 	struct bpf_link *link;
 	char kfunc[128];
-	int consumer_cpu;
 	struct consumer *cons; /* the reader an output variant implies, on another CPU */
 };
 
@@ -165,7 +164,6 @@ static enum result_status lab_open(struct lab_run *r, const struct lab_variant *
 
 	memset(r, 0, sizeof(*r));
 	r->v = v;
-	r->consumer_cpu = consumer_cpu;
 	if (v->hook == LH_KPROBE) {
 		const char *why = kprobe_unsupported_reason();
 

@@ -68,7 +68,6 @@ struct userobj {
 	void *value;
 	uint64_t hits0;
 	bool has_tgid;
-	int consumer_cpu;
 	struct consumer *cons; /* reads the object's ring and perf buffers */
 };
 
@@ -181,9 +180,9 @@ static uint64_t read_hits(struct userobj *u)
 
 /* Every ring buffer map of the object (one reader for all) and every perf
  * event array (up to CONSUMER_MAX_PERFBUFS; the rest stay unread). */
-static int consumer_open(struct userobj *u, char *reason, size_t len)
+static int consumer_open(struct userobj *u, int cpu, char *reason, size_t len)
 {
-	struct consumer_opts co = { .cpu = u->consumer_cpu, .mode = CONSUMER_EVENT };
+	struct consumer_opts co = { .cpu = cpu, .mode = CONSUMER_EVENT };
 	struct bpf_map *m;
 	int err;
 
@@ -346,7 +345,6 @@ int userobj_open(struct userobj **out, const struct userobj_opts *o, char *reaso
 		return -1;
 	}
 	u->hits_map_fd = -1;
-	u->consumer_cpu = o->consumer_cpu;
 	snprintf(u->path, sizeof(u->path), "%s", o->path);
 	if (o->attach && parse_spec(o->attach, &u->spec, reason, len))
 		goto fail;
@@ -432,7 +430,7 @@ int userobj_open(struct userobj **out, const struct userobj_opts *o, char *reaso
 			u->hits_n = size / sizeof(uint64_t);
 		}
 	}
-	if (consumer_open(u, reason, len))
+	if (consumer_open(u, o->consumer_cpu, reason, len))
 		goto fail;
 	{
 		ssize_t n = readlink("/proc/self/exe", u->exe, sizeof(u->exe) - 1);
