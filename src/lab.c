@@ -4,6 +4,7 @@
  * measured with bench's method on one workload; the comparisons between
  * them are checked against the documents' numbers. */
 #include "cli.h"
+#include "consumer.h"
 #include "commands.h"
 #include "engine.h"
 #include "env.h"
@@ -20,8 +21,6 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <math.h>
-#include <pthread.h>
-#include <stdatomic.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/syscall.h>
@@ -143,70 +142,16 @@ struct lab_run {
 	struct bpf_program *prog;
 	struct bpf_link *link;
 	char kfunc[128];
-	int consumer_cpu;
-	struct ring_buffer *rb;
-	struct perf_buffer *pb;
-	pthread_t thread;
-	bool thread_started;
-	atomic_int stop;
-	_Atomic uint64_t consumed;
-	_Atomic uint64_t lost; /* perf buffer lost-sample records */
+	struct consumer *cons; /* the reader an output variant implies, on another CPU */
 };
-
-static int on_rb(void *ctx, void *data, size_t size)
-{
-	atomic_fetch_add_explicit(&((struct lab_run *)ctx)->consumed, 1, memory_order_relaxed);
-	return 0;
-}
-
-static void on_pb(void *ctx, int cpu, void *data, __u32 size)
-{
-	atomic_fetch_add_explicit(&((struct lab_run *)ctx)->consumed, 1, memory_order_relaxed);
-}
-
-static void on_pb_lost(void *ctx, int cpu, __u64 cnt)
-{
-	atomic_fetch_add_explicit(&((struct lab_run *)ctx)->lost, cnt, memory_order_relaxed);
-}
-
-/* The reader an output variant implies, on another CPU than the workload. */
-static void *consumer_main(void *arg)
-{
-	struct lab_run *r = arg;
-	sigset_t all;
-
-	sigfillset(&all);
-	pthread_sigmask(SIG_BLOCK, &all, NULL);
-	if (r->consumer_cpu >= 0)
-		pin_to_cpu(r->consumer_cpu);
-	/* Wait for a wake-up, then also read what arrived without one
-	 * (the ring buffer wakes its reader only when it had caught up). */
-	while (!atomic_load(&r->stop)) {
-		if (r->rb) {
-			ring_buffer__poll(r->rb, 5);
-			ring_buffer__consume(r->rb);
-		} else {
-			perf_buffer__poll(r->pb, 5);
-			perf_buffer__consume(r->pb);
-		}
-	}
-	return NULL;
-}
 
 static void lab_close(struct lab_run *r)
 {
 	if (r->link)
 		bpf_link__destroy(r->link);
 	r->link = NULL;
-	if (r->thread_started) {
-		atomic_store(&r->stop, 1);
-		pthread_join(r->thread, NULL);
-		r->thread_started = false;
-	}
-	ring_buffer__free(r->rb);
-	perf_buffer__free(r->pb);
-	r->rb = NULL;
-	r->pb = NULL;
+	consumer_free(r->cons);
+	r->cons = NULL;
 	lab_bpf__destroy(r->skel);
 	r->skel = NULL;
 }
@@ -219,7 +164,6 @@ static enum result_status lab_open(struct lab_run *r, const struct lab_variant *
 
 	memset(r, 0, sizeof(*r));
 	r->v = v;
-	r->consumer_cpu = consumer_cpu;
 	if (v->hook == LH_KPROBE) {
 		const char *why = kprobe_unsupported_reason();
 
@@ -282,20 +226,21 @@ static enum result_status lab_open(struct lab_run *r, const struct lab_variant *
 			goto failed;
 		}
 	}
-	if (v->output == LO_RINGBUF)
-		r->rb = ring_buffer__new(bpf_map__fd(r->skel->maps.rb), on_rb, r, NULL);
-	else if (v->output == LO_PERFBUF)
-		r->pb = perf_buffer__new(bpf_map__fd(r->skel->maps.pb), 64, on_pb, on_pb_lost, r, NULL);
 	if (v->output != LO_NONE) {
-		if (!r->rb && !r->pb) {
-			snprintf(reason, len, "output buffer: %s", strerror(errno));
+		struct consumer_opts co = { .cpu = consumer_cpu, .mode = CONSUMER_EVENT };
+
+		r->cons = consumer_new(&co);
+		err = !r->cons ? -ENOMEM :
+		      v->output == LO_RINGBUF ? consumer_add_ringbuf(r->cons, bpf_map__fd(r->skel->maps.rb)) :
+		      consumer_add_perfbuf(r->cons, bpf_map__fd(r->skel->maps.pb), 64);
+		if (err) {
+			snprintf(reason, len, "output buffer: %s", strerror(-err));
 			goto failed;
 		}
-		if ((err = pthread_create(&r->thread, NULL, consumer_main, r))) {
-			snprintf(reason, len, "consumer thread: %s", strerror(err));
+		if ((err = consumer_start(r->cons))) {
+			snprintf(reason, len, "consumer thread: %s", strerror(-err));
 			goto failed;
 		}
-		r->thread_started = true;
 	}
 	return RES_OK;
 failed:
@@ -366,16 +311,12 @@ static int lr_counts(void *ctx, struct probe_counts *c)
 
 	memset(c, 0, sizeof(*c));
 	slot_sums(r, &c->hits, &c->drops, &work);
-	if (r->thread_started) {
+	if (consumer_running(r->cons)) {
 		/* let the reader catch up: every event is read or was counted
 		 * lost by the program (perf's lost records cross-check those) */
-		for (int i = 0; i < 500; i++) {
-			if (atomic_load(&r->consumed) + c->drops >= c->hits)
-				break;
-			usleep(2000);
-		}
-		c->consumed = atomic_load(&r->consumed);
-		c->lost_records = atomic_load(&r->lost);
+		consumer_catch_up(r->cons, c->hits > c->drops ? c->hits - c->drops : 0, 500);
+		c->consumed = consumer_consumed(r->cons);
+		c->lost_records = consumer_lost(r->cons);
 	}
 	return 0;
 }
@@ -384,18 +325,14 @@ static void lr_reset(void *ctx)
 {
 	struct lab_run *r = ctx;
 
-	if (r->thread_started) /* the reader empties the buffer: wait for it */
-		for (int i = 0; i < 100; i++) {
-			uint64_t hits, drops, work;
+	if (consumer_running(r->cons)) { /* the reader empties the buffer: wait for it */
+		uint64_t hits, drops, work;
 
-			slot_sums(r, &hits, &drops, &work);
-			if (atomic_load(&r->consumed) + drops >= hits)
-				break;
-			usleep(2000);
-		}
+		slot_sums(r, &hits, &drops, &work);
+		consumer_catch_up(r->cons, hits > drops ? hits - drops : 0, 100);
+	}
 	memset(r->skel->bss->slots, 0, sizeof(r->skel->bss->slots));
-	atomic_store(&r->consumed, 0);
-	atomic_store(&r->lost, 0);
+	consumer_reset_counts(r->cons);
 }
 
 static int lr_prog_fds(void *ctx, int *fds, int max)

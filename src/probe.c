@@ -1,4 +1,5 @@
 #include "probe.h"
+#include "consumer.h"
 #include "util.h"
 #include "bpf/probes.h"
 #include "probes.skel.h"
@@ -8,16 +9,11 @@
 #include <bpf/libbpf.h>
 #include <errno.h>
 #include <limits.h>
-#include <linux/perf_event.h>
-#include <poll.h>
-#include <pthread.h>
-#include <stdatomic.h>
 #include <sched.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mount.h>
 #include <sys/stat.h>
-#include <time.h>
 #include <unistd.h>
 #include <zlib.h>
 
@@ -63,15 +59,7 @@ struct probe {
 	char kfunc[128];
 	char exe[PATH_MAX];
 	int ncpus;
-	/* consumer */
-	struct ring_buffer *rb;
-	struct perf_buffer *pb;
-	pthread_t thread;
-	bool thread_started;
-	atomic_int stop;
-	_Atomic uint64_t consumed;
-	_Atomic uint64_t lost_records;
-	pthread_mutex_t consume_lock; /* the thread and probe_counts both drain */
+	struct consumer *cons; /* output bodies only */
 };
 
 /* ---- kernel capabilities ---- */
@@ -220,154 +208,38 @@ void tracefs_restore(void)
 
 /* ---- consumer ---- */
 
-static int on_rb_event(void *ctx, void *data, size_t size)
+static int consumer_open(struct probe *p, char *reason, size_t len)
 {
-	struct probe *p = ctx;
-
-	atomic_fetch_add_explicit(&p->consumed, 1, memory_order_relaxed);
-	return 0;
-}
-
-static void on_pb_sample(void *ctx, int cpu, void *data, __u32 size)
-{
-	struct probe *p = ctx;
-
-	atomic_fetch_add_explicit(&p->consumed, 1, memory_order_relaxed);
-}
-
-static void on_pb_lost(void *ctx, int cpu, __u64 cnt)
-{
-	struct probe *p = ctx;
-
-	atomic_fetch_add_explicit(&p->lost_records, cnt, memory_order_relaxed);
-}
-
-/* Raw perf records, for batched wake-ups (wakeup_events > 1). */
-struct perf_lost_rec {
-	struct perf_event_header header;
-	__u64 id;
-	__u64 lost;
-};
-
-static enum bpf_perf_event_ret on_pb_raw(void *ctx, int cpu, struct perf_event_header *ev)
-{
-	struct probe *p = ctx;
-
-	if (ev->type == PERF_RECORD_SAMPLE)
-		atomic_fetch_add_explicit(&p->consumed, 1, memory_order_relaxed);
-	else if (ev->type == PERF_RECORD_LOST)
-		atomic_fetch_add_explicit(&p->lost_records, ((struct perf_lost_rec *)ev)->lost,
-					  memory_order_relaxed);
-	return LIBBPF_PERF_EVENT_CONT;
-}
-
-static void drain(struct probe *p)
-{
-	pthread_mutex_lock(&p->consume_lock);
-	if (p->rb)
-		ring_buffer__consume(p->rb);
-	if (p->pb)
-		perf_buffer__consume(p->pb);
-	pthread_mutex_unlock(&p->consume_lock);
-}
-
-static void *consumer_main(void *arg)
-{
-	struct probe *p = arg;
-	struct pollfd pfd;
-	sigset_t all;
-
-	sigfillset(&all);
-	pthread_sigmask(SIG_BLOCK, &all, NULL); /* signals go to the main thread */
-	/* A thread's first malloc maps a new glibc arena and trims it with
-	 * munmap: had libbpf's perf reader done it (a record that wraps the
-	 * ring) while attached, a munmap probe would count two extra events.
-	 * Create the arena now, before anything is attached. */
-	{
-		void *volatile m = malloc(64); /* volatile: the pair must not be optimized out */
-
-		free(m);
-	}
-	if (p->spec.consumer_cpu >= 0)
-		pin_to_cpu(p->spec.consumer_cpu);
-	pfd.fd = p->rb ? ring_buffer__epoll_fd(p->rb) : perf_buffer__epoll_fd(p->pb);
-	pfd.events = POLLIN; /* an epoll fd is readable when its buffers have data */
-	while (!atomic_load(&p->stop)) {
-		if (p->spec.consumer == CONSUMER_BATCH && p->rb) {
-			/* no wake-ups: poll the ring on a timer */
-			drain(p);
-			usleep(1000);
-			continue;
-		}
-		/* Wait outside the lock, then drain under it: holding it
-		 * through a blocking poll starved probe_counts and
-		 * probe_reset_counts of the lock for seconds. */
-		poll(&pfd, 1, 50);
-		drain(p);
-	}
-	return NULL;
-}
-
-static int consumer_start(struct probe *p, char *reason, size_t len)
-{
+	struct consumer_opts co = { .cpu = p->spec.consumer_cpu, .mode = p->spec.consumer,
+				    .batch = p->spec.batch };
 	int err;
 
+	if (!bodies[p->spec.body].output)
+		return 0;
+	p->cons = consumer_new(&co);
+	if (!p->cons) {
+		snprintf(reason, len, "out of memory");
+		return -1;
+	}
 	if (p->spec.body == BODY_RINGBUF) {
-		p->rb = ring_buffer__new(bpf_map__fd(p->skel->maps.rb), on_rb_event, p, NULL);
-		if (!p->rb) {
-			snprintf(reason, len, "ring_buffer__new: %s", strerror(errno));
-			return -1;
-		}
-	} else if (p->spec.body == BODY_PERFBUF) {
-		size_t bytes = p->spec.buf_size ? p->spec.buf_size : 256 * 1024;
-		size_t pages = 1;
-
-		while (pages * 4096 < bytes)
-			pages <<= 1;
-		if (p->spec.consumer == CONSUMER_BATCH && p->spec.batch > 1) {
-			struct perf_event_attr attr = {
-				.type = PERF_TYPE_SOFTWARE,
-				.config = PERF_COUNT_SW_BPF_OUTPUT,
-				.sample_type = PERF_SAMPLE_RAW,
-				.sample_period = 1,
-				.wakeup_events = p->spec.batch,
-			};
-			p->pb = perf_buffer__new_raw(bpf_map__fd(p->skel->maps.pb), pages, &attr,
-						     on_pb_raw, p, NULL);
-		} else {
-			p->pb = perf_buffer__new(bpf_map__fd(p->skel->maps.pb), pages, on_pb_sample,
-						 on_pb_lost, p, NULL);
-		}
-		if (!p->pb) {
-			snprintf(reason, len, "perf_buffer__new: %s", strerror(errno));
+		if ((err = consumer_add_ringbuf(p->cons, bpf_map__fd(p->skel->maps.rb)))) {
+			snprintf(reason, len, "ring_buffer__new: %s", strerror(-err));
 			return -1;
 		}
 	} else {
-		return 0;
+		size_t bytes = p->spec.buf_size ? p->spec.buf_size : 256 * 1024;
+
+		if ((err = consumer_add_perfbuf(p->cons, bpf_map__fd(p->skel->maps.pb),
+						consumer_perf_pages(bytes)))) {
+			snprintf(reason, len, "perf_buffer__new: %s", strerror(-err));
+			return -1;
+		}
 	}
-	if (p->spec.consumer == CONSUMER_NONE)
-		return 0; /* buffers exist (perf needs them opened), nobody reads */
-	pthread_mutex_init(&p->consume_lock, NULL);
-	err = pthread_create(&p->thread, NULL, consumer_main, p);
-	if (err) {
-		snprintf(reason, len, "consumer thread: %s", strerror(err));
+	if ((err = consumer_start(p->cons))) {
+		snprintf(reason, len, "consumer thread: %s", strerror(-err));
 		return -1;
 	}
-	p->thread_started = true;
 	return 0;
-}
-
-static void consumer_stop(struct probe *p)
-{
-	if (p->thread_started) {
-		atomic_store(&p->stop, 1);
-		pthread_join(p->thread, NULL);
-		p->thread_started = false;
-	}
-	ring_buffer__free(p->rb);
-	p->rb = NULL;
-	perf_buffer__free(p->pb);
-	p->pb = NULL;
 }
 
 /* ---- open / load ---- */
@@ -558,7 +430,7 @@ enum probe_status probe_open(struct probe **out, const struct probe_spec *spec,
 		}
 		goto fail;
 	}
-	if (consumer_start(p, reason, reason_len))
+	if (consumer_open(p, reason, reason_len))
 		goto fail;
 	*out = p;
 	return PROBE_OK;
@@ -629,7 +501,7 @@ void probe_close(struct probe *p)
 	if (!p)
 		return;
 	probe_detach(p);
-	consumer_stop(p);
+	consumer_free(p->cons);
 	probes_bpf__destroy(p->skel);
 	free(p);
 }
@@ -659,47 +531,26 @@ void probe_slot_totals(struct probe *p, uint64_t *hits, uint64_t *drops)
 
 uint64_t probe_consumer_cpu_ns(struct probe *p)
 {
-	clockid_t cid;
-	struct timespec ts;
-
-	if (!p || !p->thread_started || pthread_getcpuclockid(p->thread, &cid) ||
-	    clock_gettime(cid, &ts))
-		return 0;
-	return (uint64_t)ts.tv_sec * 1000000000ULL + (uint64_t)ts.tv_nsec;
+	return p ? consumer_cpu_ns(p->cons) : 0;
 }
 
 void probe_counts(struct probe *p, struct probe_counts *c)
 {
 	memset(c, 0, sizeof(*c));
 	read_slots(p, &c->hits, &c->drops);
-	if (p->rb || p->pb) {
-		/* Let the consumer catch up (or drain here when there is none):
-		 * every produced event must be either read or counted lost. */
-		uint64_t want = c->hits - c->drops, prev = UINT64_MAX;
-		for (int i = 0; i < 200; i++) {
-			if (!p->thread_started)
-				drain(p);
-			uint64_t got = atomic_load(&p->consumed);
-			if (got >= want || (got == prev && i > 20 && !p->thread_started))
-				break;
-			prev = got;
-			if (p->thread_started && i > 50)
-				drain(p);
-			usleep(2000);
-		}
-	}
-	c->consumed = atomic_load(&p->consumed);
-	c->lost_records = atomic_load(&p->lost_records);
+	/* Let the consumer catch up (or drain here when there is none):
+	 * every produced event must be either read or counted lost. */
+	consumer_catch_up(p->cons, c->hits > c->drops ? c->hits - c->drops : 0, 200);
+	c->consumed = consumer_consumed(p->cons);
+	c->lost_records = consumer_lost(p->cons);
 }
 
 void probe_reset_counts(struct probe *p)
 {
-	if (p->rb || p->pb)
-		drain(p);
+	consumer_drain(p->cons);
 	if (p->skel)
 		memset(p->skel->bss->slots, 0, sizeof(p->skel->bss->slots));
-	atomic_store(&p->consumed, 0);
-	atomic_store(&p->lost_records, 0);
+	consumer_reset_counts(p->cons);
 }
 
 int probe_prog_fd(const struct probe *p)

@@ -9,6 +9,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "consumer.h" /* enum consumer_mode */
 #include "workload.h"
 
 enum hook_id {
@@ -46,13 +47,6 @@ extern const char *const hook_names[NR_HOOKS - 1];
 extern const char *const body_names[NR_BODIES];
 
 #define PROBE_TGID_ANY 0xffffffffu
-
-enum consumer_mode {
-	CONSUMER_EVENT,   /* wake the reader on every event (default) */
-	CONSUMER_BATCH,   /* ringbuf: BPF_RB_NO_WAKEUP + periodic poll; perf: wakeup_events */
-	CONSUMER_FORCE,   /* ringbuf: BPF_RB_FORCE_WAKEUP on every event */
-	CONSUMER_NONE,    /* nobody reads: forces overflow */
-};
 
 struct probe_spec {
 	enum hook_id hook;

@@ -1,5 +1,6 @@
 /* bench --obj: a user's BPF object measured like a built-in probe. */
 #include "userobj.h"
+#include "consumer.h"
 #include "probe.h"
 #include "util.h"
 
@@ -8,16 +9,12 @@
 #include <bpf/libbpf.h>
 #include <errno.h>
 #include <limits.h>
-#include <pthread.h>
-#include <stdatomic.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/epoll.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
 #define MAX_PROGS 16
-#define MAX_PERFBUFS 8
 
 enum spec_kind {
 	SPEC_SEC, SPEC_TP, SPEC_RAWTP, SPEC_TP_BTF, SPEC_FENTRY, SPEC_FEXIT,
@@ -71,14 +68,7 @@ struct userobj {
 	void *value;
 	uint64_t hits0;
 	bool has_tgid;
-	/* consumer of the object's ring and perf buffers */
-	struct ring_buffer *rb;
-	struct perf_buffer *pb[MAX_PERFBUFS];
-	int npb, epfd, consumer_cpu;
-	pthread_t thread;
-	bool thread_started;
-	atomic_int stop;
-	_Atomic uint64_t consumed, lost;
+	struct consumer *cons; /* reads the object's ring and perf buffers */
 };
 
 static int parse_spec(const char *s, struct spec *sp, char *reason, size_t len)
@@ -188,118 +178,39 @@ static uint64_t read_hits(struct userobj *u)
 
 /* ---- consumer ---- */
 
-static int on_rb(void *ctx, void *data, size_t size)
+/* Every ring buffer map of the object (one reader for all) and every perf
+ * event array (up to CONSUMER_MAX_PERFBUFS; the rest stay unread). */
+static int consumer_open(struct userobj *u, int cpu, char *reason, size_t len)
 {
-	struct userobj *u = ctx;
-
-	atomic_fetch_add_explicit(&u->consumed, 1, memory_order_relaxed);
-	return 0;
-}
-
-static void on_pb(void *ctx, int cpu, void *data, __u32 size)
-{
-	struct userobj *u = ctx;
-
-	atomic_fetch_add_explicit(&u->consumed, 1, memory_order_relaxed);
-}
-
-static void on_pb_lost(void *ctx, int cpu, __u64 cnt)
-{
-	struct userobj *u = ctx;
-
-	atomic_fetch_add_explicit(&u->lost, cnt, memory_order_relaxed);
-}
-
-static void *consumer_main(void *arg)
-{
-	struct userobj *u = arg;
-	struct epoll_event ev[8];
-	sigset_t all;
-
-	sigfillset(&all);
-	pthread_sigmask(SIG_BLOCK, &all, NULL); /* signals go to the main thread */
-	if (u->consumer_cpu >= 0)
-		pin_to_cpu(u->consumer_cpu);
-	while (!atomic_load(&u->stop)) {
-		if (epoll_wait(u->epfd, ev, 8, 50) < 0 && errno != EINTR)
-			break;
-		if (u->rb)
-			ring_buffer__consume(u->rb);
-		for (int i = 0; i < u->npb; i++)
-			perf_buffer__consume(u->pb[i]);
-	}
-	return NULL;
-}
-
-static int consumer_start(struct userobj *u, char *reason, size_t len)
-{
+	struct consumer_opts co = { .cpu = cpu, .mode = CONSUMER_EVENT };
 	struct bpf_map *m;
-	struct epoll_event ev = { .events = EPOLLIN };
 	int err;
 
 	bpf_object__for_each_map(m, u->obj) {
 		enum bpf_map_type t = bpf_map__type(m);
 
-		if (t == BPF_MAP_TYPE_RINGBUF) {
-			if (!u->rb)
-				u->rb = ring_buffer__new(bpf_map__fd(m), on_rb, u, NULL);
-			else if (ring_buffer__add(u->rb, bpf_map__fd(m), on_rb, u))
-				goto rb_fail;
-			if (!u->rb)
-				goto rb_fail;
-		} else if (t == BPF_MAP_TYPE_PERF_EVENT_ARRAY && u->npb < MAX_PERFBUFS) {
-			u->pb[u->npb] = perf_buffer__new(bpf_map__fd(m), 64, on_pb, on_pb_lost, u, NULL);
-			if (!u->pb[u->npb]) {
-				snprintf(reason, len, "perf_buffer__new for map %s: %s", bpf_map__name(m),
-					 strerror(errno));
-				return -1;
-			}
-			u->npb++;
+		if (t != BPF_MAP_TYPE_RINGBUF &&
+		    (t != BPF_MAP_TYPE_PERF_EVENT_ARRAY ||
+		     consumer_nr_perfbufs(u->cons) == CONSUMER_MAX_PERFBUFS))
+			continue;
+		if (!u->cons && !(u->cons = consumer_new(&co))) {
+			snprintf(reason, len, "out of memory");
+			return -1;
 		}
-		continue;
-rb_fail:
-		snprintf(reason, len, "ring_buffer__new for map %s: %s", bpf_map__name(m), strerror(errno));
+		err = t == BPF_MAP_TYPE_RINGBUF ? consumer_add_ringbuf(u->cons, bpf_map__fd(m)) :
+		      consumer_add_perfbuf(u->cons, bpf_map__fd(m), 64);
+		if (err) {
+			snprintf(reason, len, "%s for map %s: %s",
+				 t == BPF_MAP_TYPE_RINGBUF ? "ring_buffer__new" : "perf_buffer__new",
+				 bpf_map__name(m), strerror(-err));
+			return -1;
+		}
+	}
+	if ((err = consumer_start(u->cons))) {
+		snprintf(reason, len, "consumer thread: %s", strerror(-err));
 		return -1;
 	}
-	if (!u->rb && !u->npb)
-		return 0;
-	u->epfd = epoll_create1(EPOLL_CLOEXEC);
-	if (u->epfd < 0) {
-		snprintf(reason, len, "epoll_create1: %s", strerror(errno));
-		return -1;
-	}
-	if (u->rb && epoll_ctl(u->epfd, EPOLL_CTL_ADD, ring_buffer__epoll_fd(u->rb), &ev))
-		goto ep_fail;
-	for (int i = 0; i < u->npb; i++)
-		if (epoll_ctl(u->epfd, EPOLL_CTL_ADD, perf_buffer__epoll_fd(u->pb[i]), &ev))
-			goto ep_fail;
-	err = pthread_create(&u->thread, NULL, consumer_main, u);
-	if (err) {
-		snprintf(reason, len, "consumer thread: %s", strerror(err));
-		return -1;
-	}
-	u->thread_started = true;
 	return 0;
-ep_fail:
-	snprintf(reason, len, "epoll_ctl: %s", strerror(errno));
-	return -1;
-}
-
-static void consumer_stop(struct userobj *u)
-{
-	if (u->thread_started) {
-		atomic_store(&u->stop, 1);
-		pthread_join(u->thread, NULL);
-		u->thread_started = false;
-	}
-	ring_buffer__free(u->rb);
-	u->rb = NULL;
-	for (int i = 0; i < u->npb; i++)
-		perf_buffer__free(u->pb[i]);
-	u->npb = 0;
-	if (u->epfd > 0)
-		close(u->epfd);
-	u->epfd = -1;
 }
 
 /* ---- open / load ---- */
@@ -434,8 +345,6 @@ int userobj_open(struct userobj **out, const struct userobj_opts *o, char *reaso
 		return -1;
 	}
 	u->hits_map_fd = -1;
-	u->epfd = -1;
-	u->consumer_cpu = o->consumer_cpu;
 	snprintf(u->path, sizeof(u->path), "%s", o->path);
 	if (o->attach && parse_spec(o->attach, &u->spec, reason, len))
 		goto fail;
@@ -521,7 +430,7 @@ int userobj_open(struct userobj **out, const struct userobj_opts *o, char *reaso
 			u->hits_n = size / sizeof(uint64_t);
 		}
 	}
-	if (consumer_start(u, reason, len))
+	if (consumer_open(u, o->consumer_cpu, reason, len))
 		goto fail;
 	{
 		ssize_t n = readlink("/proc/self/exe", u->exe, sizeof(u->exe) - 1);
@@ -632,8 +541,7 @@ static void u_reset(void *ctx)
 	struct userobj *u = ctx;
 
 	u->hits0 = read_hits(u);
-	atomic_store(&u->consumed, 0);
-	atomic_store(&u->lost, 0);
+	consumer_reset_counts(u->cons);
 }
 
 static int u_prog_fds(void *ctx, int *fds, int max)
@@ -644,20 +552,6 @@ static int u_prog_fds(void *ctx, int *fds, int max)
 	for (int i = 0; i < u->nprogs && n < max; i++)
 		fds[n++] = bpf_program__fd(u->progs[i].prog);
 	return n;
-}
-
-/* Let the consumer catch up with what was produced before counting. */
-static void settle_consumer(struct userobj *u)
-{
-	uint64_t prev = UINT64_MAX;
-
-	for (int i = 0; (u->rb || u->npb) && i < 100; i++) {
-		uint64_t got = atomic_load(&u->consumed);
-		if (got == prev && i > 3)
-			break;
-		prev = got;
-		usleep(5000);
-	}
 }
 
 void userobj_bench(struct userobj *u, const struct workload *wl, const struct bench_opts *o,
@@ -678,9 +572,9 @@ void userobj_bench(struct userobj *u, const struct workload *wl, const struct be
 			u->progs[i].cnt0 = 0;
 	bench_measure(&t, wl, o, r);
 	u_detach(u);
-	settle_consumer(u);
-	r->consumed = atomic_load(&u->consumed);
-	r->lost = atomic_load(&u->lost);
+	consumer_settle(u->cons); /* let it catch up with what was produced */
+	r->consumed = consumer_consumed(u->cons);
+	r->lost = consumer_lost(u->cons);
 	/* Runs only advance with stats on, i.e. in the stats phase. */
 	for (int i = 0; i < u->nprogs; i++)
 		if (!prog_run_stats(bpf_program__fd(u->progs[i].prog), &cnt, &time_ns, NULL))
@@ -697,7 +591,7 @@ void userobj_close(struct userobj *u)
 	if (!u)
 		return;
 	u_detach(u);
-	consumer_stop(u);
+	consumer_free(u->cons);
 	bpf_object__close(u->obj);
 	free(u->value);
 	free(u);
