@@ -58,8 +58,8 @@ static const struct argp_option app_opts_def[] = {
 	{ "hook", 'H', "LIST", 0, "tp, rawtp, tp_btf, fentry, fexit, kprobe, kretprobe, all" },
 	{ "body", 'b', "LIST", 0, "empty, count, hash, complex, ringbuf, perfbuf, percpu_hash, lru_hash, array, percpu_array, all" },
 	{ "syscalls", OPT_SYSCALLS, "LIST", 0, "munmap, madvise, brk, any (every syscall: rawtp/tp_btf), all (default munmap,madvise,brk)" },
-	{ "duration", 'd', "S", 0, "seconds of one window (redis, default 0.25) or of one load run (default 2; redis --method runs 0.75)" },
-	{ "repeat", 'r', "N", 0, "baseline/probed window pairs (redis, default 60) or run pairs (default 10; redis --method runs 20) per probe set" },
+	{ "duration", 'd', "S", 0, "seconds of one window (redis, default 0.2) or of one load run (default 2; redis --method runs 0.75)" },
+	{ "repeat", 'r', "N", 0, "baseline/probed window pairs (redis, default 80) or run pairs (default 10; redis --method runs 20) per probe set" },
 	{ "method", OPT_METHOD, "M", 0, "windows (redis' default: one continuous load, adjacent windows) or runs (separate load runs; the others')" },
 	{ "clients", OPT_CLIENTS, "N", 0, "load generator connections (redis 50, postgres 8)" },
 	{ "scale", OPT_SCALE, "N", 0, "postgres: pgbench -i scale (default 10, ~160 MB vs 16 MB shared_buffers)" },
@@ -93,8 +93,8 @@ struct probe_set {
 #define MAX_SETS 64
 #define MAX_REPEAT 400
 #define LATENCY_PAIRS 2 /* windowed: separate B P, P B runs for the latency percentiles */
-#define STATS_WINDOW_S 1.0
-#define WARMUP_S 0.5    /* windowed: the load runs this long before the first window */
+#define STATS_WINDOW_S 0.5
+#define WARMUP_S 0.3    /* windowed: the load runs this long before the first window */
 
 struct app_args {
 	uint64_t apps, hooks, bodies, syscalls;
@@ -806,10 +806,16 @@ static void print_app_table(FILE *f, struct app_result *rs, int n, const struct 
 		snprintf(line, sizeof(line), "probes count the %s%s", sc->filter_note,
 			 rs[0].filtered ? "" : " (NO cgroup: every process)");
 		fprintf(f, "%.79s\n", line);
-		fprintf(f, "%d B/P run pairs of %g s per probe set; '*': every syscall\n", rs[0].repeat,
-			rs[0].duration_s);
+		if (rs[0].windowed)
+			fprintf(f, "one continuous load per probe set: %d B/P pairs of adjacent %g s\n"
+				   "windows (the server's own op counter); '*': every syscall\n",
+				rs[0].repeat, rs[0].duration_s);
+		else
+			fprintf(f, "%d B/P run pairs of %g s per probe set; '*': every syscall\n",
+				rs[0].repeat, rs[0].duration_s);
 	}
-	fprintf(f, "\nThroughput, %s (mean of runs; change: paired runs)\n", sc->unit);
+	fprintf(f, "\nThroughput, %s (mean of %s; change: paired %s)\n", sc->unit,
+		rs[0].windowed ? "windows" : "runs", rs[0].windowed ? "windows" : "runs");
 	table_header(f, tput_cols, 7);
 	for (int i = 0; i < n; i++) {
 		const struct app_result *r = &rs[i];
@@ -838,7 +844,11 @@ static void print_app_table(FILE *f, struct app_result *rs, int n, const struct 
 	}
 	if (!ok)
 		return;
-	fprintf(f, "\nLatency, ms (the load generator's own; mean of runs)\n");
+	if (rs[0].windowed)
+		fprintf(f, "\nLatency, ms (the load generator's own, from %d separate %g s runs each way)\n",
+			rs[0].latency_pairs, rs[0].latency_run_s);
+	else
+		fprintf(f, "\nLatency, ms (the load generator's own; mean of runs)\n");
 	table_header(f, lat_cols, 7);
 	for (int i = 0; i < n; i++) {
 		const struct app_result *r = &rs[i];
