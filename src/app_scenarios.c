@@ -691,38 +691,26 @@ static int redis_load_start(struct app_env *e, char *err, size_t len)
 {
 	char sock[PATH_MAX], log[PATH_MAX], cbuf[16];
 	char *argv[] = { e->bin[1], "-s", sock, "-t", "set", "-n", "2000000000", "-r", REDIS_KEYSPACE,
-			 "-d", "1024", "-c", cbuf, "-P", "16", "-q", NULL, NULL };
+			 "-d", "1024", "-c", cbuf, "-P", "16", "-q", NULL };
 	struct spawn_opts o = { .out = NULL, .cpu_plus1 = redis_cpu_plus1(e, false) };
 
 	redis_paths(e, sock, log, sizeof(sock));
 	snprintf(cbuf, sizeof(cbuf), "%d", e->clients);
-	const char *dev = getenv("BPFCOST_REDIS_LOAD"); /* DEV EXPERIMENT */
-	int nl = 1;
-	if (dev && !strcmp(dev, "loop")) { argv[4] = "set,get"; argv[6] = "20000"; argv[15] = "-l"; argv[16] = "-q"; }
-	char *argv2[sizeof(argv)/sizeof(argv[0]) + 1];
-	if (dev && !strcmp(dev, "two")) {
-		memcpy(argv2, argv, sizeof(argv)); nl = 2;
-		snprintf(cbuf, sizeof(cbuf), "%d", e->clients / 2);
-	}
-	for (int i = 0; i < nl; i++) {
-		if (i == 1) { argv2[4] = "get"; }
-		e->load[i] = spawn(e, i ? argv2 : argv, &o, err, len);
-		if (e->load[i] < 0) {
-			e->load[i] = 0;
-			return -1;
-		}
+	e->load = spawn(e, argv, &o, err, len);
+	if (e->load < 0) {
+		e->load = 0;
+		return -1;
 	}
 	return 0;
 }
 
 static void redis_load_stop(struct app_env *e)
 {
-	for (int i = 0; i < 2; i++)
-		if (e->load[i] > 0) {
-			kill_group(e->load[i], SIGKILL); /* a client: nothing to save */
-			waitpid(e->load[i], NULL, 0);
-			e->load[i] = 0;
-		}
+	if (e->load > 0) {
+		kill_group(e->load, SIGKILL); /* a client: nothing to save */
+		waitpid(e->load, NULL, 0);
+		e->load = 0;
+	}
 	if (e->ctl_fd >= 0) {
 		close(e->ctl_fd);
 		e->ctl_fd = -1;
@@ -1018,7 +1006,7 @@ static int script_setup(struct app_env *e, char *err, size_t len)
 }
 
 const struct app_scenario app_scenarios[] = {
-	{ "redis", "redis-server, maxmemory 64mb allkeys-lru; redis-benchmark SET/GET 1 KiB, -P 16",
+	{ "redis", "redis-server, maxmemory 64mb allkeys-lru; redis-benchmark SET 1 KiB -P 16",
 	  "ops/s", { "redis-server", "redis-benchmark" }, { "redis-server", "redis-tools" }, NULL,
 	  redis_setup, redis_run, redis_stop, "cgroup of redis-server", 0.75, 20,
 	  redis_load_start, redis_load_stop, redis_ops_read, 0.2, 80, 0.5 },

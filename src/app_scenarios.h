@@ -42,7 +42,7 @@ struct app_env {
 	 * windows, and our connection for reading the server's op counter */
 	bool windowed;                /* the windowed method, not separate runs */
 	double window_s;              /* one measurement window */
-	pid_t load[2];                /* continuous load generators, 0 when none */
+	pid_t load;                   /* the continuous load generator, 0 when none */
 	int ctl_fd;                   /* -1 when not connected */
 	int clients;                  /* load generator connections */
 	char version[128];            /* the server's version, for the record */
