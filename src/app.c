@@ -1045,6 +1045,7 @@ static json_object *results_json(struct app_result *rs, int n, json_object *env,
 	json_object_object_add(cfg, "duration_s", a->duration_s ? jnum(a->duration_s) : NULL);
 	json_object_object_add(cfg, "repeat", a->repeat ? jint(a->repeat) : NULL);
 	json_object_object_add(cfg, "order", jstr("B P, P B alternating"));
+	json_object_object_add(cfg, "method", jstr(a->runs ? "runs" : "windows where the app has them"));
 	json_object_object_add(cfg, "stats_run", json_object_new_boolean(!a->no_stats));
 	json_object_object_add(cfg, "clients", a->clients ? jint(a->clients) : NULL);
 	json_object_object_add(cfg, "pg_scale", jint(a->scale));
