@@ -1006,7 +1006,7 @@ static int script_setup(struct app_env *e, char *err, size_t len)
 }
 
 const struct app_scenario app_scenarios[] = {
-	{ "redis", "redis-server, maxmemory 64mb allkeys-lru; redis-benchmark SET 1 KiB -P 16",
+	{ "redis", "maxmemory 64mb, allkeys-lru; redis-benchmark SET 1 KiB, -P 16",
 	  "ops/s", { "redis-server", "redis-benchmark" }, { "redis-server", "redis-tools" }, NULL,
 	  redis_setup, redis_run, redis_stop, "cgroup of redis-server", 0.75, 20,
 	  redis_load_start, redis_load_stop, redis_ops_read, 0.2, 80, 0.5 },
