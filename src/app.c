@@ -14,24 +14,30 @@
 #include <argp.h>
 #include <errno.h>
 #include <math.h>
+#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/syscall.h>
+#include <time.h>
 #include <unistd.h>
 
 static const char app_doc[] =
 	"What memory-release probes do to real applications.\n"
 	"\n"
 	"USAGE: bpfcost app NAME[,NAME...] [--hook LIST] [--body LIST]\n"
-	"         [--syscalls LIST] [--duration S] [--repeat N] [--json|--csv]\n"
-	"         [-o FILE]\n"
+	"         [--syscalls LIST] [--duration S] [--repeat N]\n"
+	"         [--method windows|runs] [--json|--csv] [-o FILE]\n"
 	"\n"
 	"NAME: redis, postgres, python-gc, node, all. Each runs in a temporary\n"
 	"directory and cgroup, on a unix socket, with its own load generator\n"
 	"(redis-benchmark, pgbench, a script in apps/). Baseline and probed runs\n"
-	"alternate (B P, P B, ...) --repeat times per probe set; the throughput\n"
-	"change is the mean of the paired relative differences with its 95%\n"
-	"interval (Hodges-Lehmann from 6 pairs). The probes count only the\n"
+	"alternate (B P, P B, ...) --repeat times per probe set. Redis is measured\n"
+	"in windows: one redis-benchmark runs through the set, and the throughput\n"
+	"of adjacent --duration windows (80 pairs of 0.2 s), probes attached or\n"
+	"detached between them, comes from the server's command counter; its\n"
+	"latency from 2 pairs of separate runs (--method runs: separate runs\n"
+	"only). The throughput change is the paired relative difference with its\n"
+	"95% interval (Hodges-Lehmann from 6 pairs). The probes count only the\n"
 	"application's cgroup; their event rate is shown beside the impact, so a\n"
 	"probe that never fired does not read as 'no impact'.\n"
 	"\n"
@@ -41,7 +47,7 @@ static const char app_doc[] =
 	"their cross product instead (with the null set unless --no-null).\n"
 	"\n"
 	"EXAMPLES:\n"
-	"    bpfcost app redis                       # the three default probe sets\n"
+	"    bpfcost app redis                       # the null and the three default sets\n"
 	"    bpfcost app node --hook tp --body perfbuf --duration 5 --repeat 6\n"
 	"    bpfcost app postgres --syscalls any --hook rawtp --body hash\n"
 	"    bpfcost app all --json -o app.json\n"
@@ -49,14 +55,16 @@ static const char app_doc[] =
 	"ENVIRONMENT: BPFCOST_APP_PATH (where to look for the programs instead of\n"
 	"PATH), BPFCOST_APPS (the apps/ scripts directory).\n";
 
-enum { OPT_JSON = 1000, OPT_CSV, OPT_NO_STATS, OPT_SYSCALLS, OPT_CLIENTS, OPT_SCALE, OPT_NO_NULL };
+enum { OPT_JSON = 1000, OPT_CSV, OPT_NO_STATS, OPT_SYSCALLS, OPT_CLIENTS, OPT_SCALE, OPT_NO_NULL,
+       OPT_METHOD };
 
 static const struct argp_option app_opts_def[] = {
 	{ "hook", 'H', "LIST", 0, "tp, rawtp, tp_btf, fentry, fexit, kprobe, kretprobe, all" },
 	{ "body", 'b', "LIST", 0, "empty, count, hash, complex, ringbuf, perfbuf, percpu_hash, lru_hash, array, percpu_array, all" },
 	{ "syscalls", OPT_SYSCALLS, "LIST", 0, "munmap, madvise, brk, any (every syscall: rawtp/tp_btf), all (default munmap,madvise,brk)" },
-	{ "duration", 'd', "S", 0, "seconds of one load run (default: redis 0.75, others 2)" },
-	{ "repeat", 'r', "N", 0, "baseline/probed run pairs per probe set (default: redis 20, others 10)" },
+	{ "duration", 'd', "S", 0, "seconds of one window (redis, default 0.2) or of one load run (default 2; redis --method runs 0.75)" },
+	{ "repeat", 'r', "N", 0, "baseline/probed window pairs (redis, default 80) or run pairs (default 10; redis --method runs 20) per probe set" },
+	{ "method", OPT_METHOD, "M", 0, "windows (redis' default: one continuous load, adjacent windows) or runs (separate load runs; the others')" },
 	{ "clients", OPT_CLIENTS, "N", 0, "load generator connections (redis 50, postgres 8)" },
 	{ "scale", OPT_SCALE, "N", 0, "postgres: pgbench -i scale (default 10, ~160 MB vs 16 MB shared_buffers)" },
 	{ "no-stats", OPT_NO_STATS, NULL, 0, "skip the BPF stats run (no BPF CPU)" },
@@ -87,13 +95,16 @@ struct probe_set {
 };
 
 #define MAX_SETS 64
-#define MAX_REPEAT 100
+#define MAX_REPEAT 400
+#define LATENCY_PAIRS 2 /* windowed: separate B P, P B runs for the latency percentiles */
+#define STATS_WINDOW_S 0.5
+#define WARMUP_S 0.3    /* windowed: the load runs this long before the first window */
 
 struct app_args {
 	uint64_t apps, hooks, bodies, syscalls;
 	double duration_s;
 	int repeat, clients, scale;
-	bool no_stats, no_null;
+	bool no_stats, no_null, runs; /* runs: --method runs */
 	enum out_format fmt;
 	const char *out;
 	int bad;
@@ -117,12 +128,16 @@ struct app_result {
 	double base_cpu_us_op, probe_cpu_us_op, cpu_op_change_pct, cpu_op_lo, cpu_op_hi;
 	double base_tput, probe_tput, change_pct, ci_lo, ci_hi;
 	const char *ci_method;
+	bool windowed;
+	int latency_pairs;    /* windowed: separate runs behind the latency columns */
+	double latency_run_s;
+	double transition_ms; /* windowed: mean attach/detach time between windows */
 	double base_p50, base_p99, base_p999, probe_p50, probe_p99, probe_p999; /* ms */
 	double base_cpu_pct, probe_cpu_pct;
 	double probe_wall_s;
 	uint64_t hits[NR_APP_SYSCALLS];
 	double rate[NR_APP_SYSCALLS], event_rate;
-	uint64_t lost, consumed;
+	uint64_t lost, consumed, events;
 	double bpf_cpu_pct, bpf_runs_per_s, bpf_avg_ns;
 	bool filtered; /* cgroup filter in place */
 };
@@ -147,7 +162,7 @@ static error_t app_parse(int key, char *arg, struct argp_state *state)
 			a->bad = 1;
 		break;
 	case 'd':
-		if (cli_num("--duration", arg, 0.5, 3600, &d))
+		if (cli_num("--duration", arg, 0.1, 3600, &d))
 			a->bad = 1;
 		a->duration_s = d;
 		break;
@@ -168,6 +183,12 @@ static error_t app_parse(int key, char *arg, struct argp_state *state)
 		break;
 	case OPT_NO_STATS: a->no_stats = true; break;
 	case OPT_NO_NULL: a->no_null = true; break;
+	case OPT_METHOD:
+		if (!strcmp(arg, "runs"))
+			a->runs = true;
+		else if (strcmp(arg, "windows"))
+			CLI_BAD(a, "--method '%s': accepted: windows, runs", arg);
+		break;
 	case OPT_JSON: a->fmt = OUT_JSON; break;
 	case OPT_CSV: a->fmt = OUT_CSV; break;
 	case 'o': a->out = arg; break;
@@ -273,10 +294,28 @@ static void probes_close(struct set_probes *sp)
 	sp->n = 0;
 }
 
+static void *detach_main(void *p)
+{
+	probe_detach(p);
+	return NULL;
+}
+
+/* A classic tracepoint's detach waits for an RCU grace period (~50-65 ms
+ * here): detaching the set's probes from threads of their own lets those
+ * waits overlap (time between windows, never inside one). */
 static void probes_detach(struct set_probes *sp)
 {
+	pthread_t t[NR_APP_SYSCALLS];
+	bool started[NR_APP_SYSCALLS] = { false };
+
+	for (int i = 1; i < sp->n; i++)
+		started[i] = !pthread_create(&t[i], NULL, detach_main, sp->p[i]);
 	for (int i = 0; i < sp->n; i++)
-		probe_detach(sp->p[i]);
+		if (!started[i])
+			probe_detach(sp->p[i]);
+	for (int i = 1; i < sp->n; i++)
+		if (started[i])
+			pthread_join(t[i], NULL);
 }
 
 static int probes_attach(struct set_probes *sp, const struct probe_set *set, char *reason,
@@ -348,17 +387,275 @@ static void change_stats(struct app_result *res)
 		      &res->cpu_op_lo, &res->cpu_op_hi);
 }
 
+/* Sleep to an absolute CLOCK_MONOTONIC time (now_ns's clock); -EINTR on a
+ * stop request. */
+static int sleep_until_ns(uint64_t when_ns)
+{
+	struct timespec ts = { .tv_sec = (time_t)(when_ns / 1000000000ULL),
+			       .tv_nsec = (long)(when_ns % 1000000000ULL) };
+
+	while (clock_nanosleep(CLOCK_MONOTONIC, TIMER_ABSTIME, &ts, NULL) == EINTR)
+		if (stop_requested)
+			return -EINTR;
+	return stop_requested ? -EINTR : 0;
+}
+
+struct window {
+	double seconds, ops, app_cpu_us;
+	uint64_t hits[NR_APP_SYSCALLS];
+};
+
+/* One window of the continuous load: the application's op counter and its
+ * cgroup CPU at both ends, and the probes' hits (read without settling the
+ * consumers: that would put their wait into the window). */
+static int window(struct app_env *e, struct set_probes *sp, bool probed, double len_s,
+		  struct window *w, char *err, size_t len)
+{
+	uint64_t ops0, ops1, t0, t1, h0[NR_APP_SYSCALLS], h1, d;
+	int64_t cpu0, cpu1;
+	int rc;
+
+	memset(w, 0, sizeof(*w));
+	if ((rc = e->sc->ops_read(e, &ops0, err, len)))
+		return rc;
+	t0 = now_ns();
+	cpu0 = app_cgroup_cpu_us(e);
+	for (int j = 0; probed && j < sp->n; j++)
+		probe_slot_totals(sp->p[j], &h0[j], &d);
+	if ((rc = sleep_until_ns(t0 + (uint64_t)(len_s * 1e9)))) {
+		snprintf(err, len, "interrupted");
+		return rc;
+	}
+	for (int j = 0; probed && j < sp->n; j++) {
+		probe_slot_totals(sp->p[j], &h1, &d);
+		w->hits[sp->sc[j]] = h1 - h0[j];
+	}
+	cpu1 = app_cgroup_cpu_us(e);
+	if ((rc = e->sc->ops_read(e, &ops1, err, len)))
+		return rc;
+	t1 = now_ns();
+	w->seconds = (double)(t1 - t0) / 1e9;
+	w->ops = (double)(ops1 - ops0);
+	w->app_cpu_us = cpu0 >= 0 && cpu1 >= 0 ? (double)(cpu1 - cpu0) : NAN;
+	if (!(w->ops > 0)) {
+		snprintf(err, len, "%s processed no request in a %.2f s window: the load generator stopped",
+			 e->sc->bins[0], w->seconds);
+		return -1;
+	}
+	return 0;
+}
+
+/* The BPF programs' CPU: BPF stats cost two clock reads per program run,
+ * so they get a phase of their own (a separate run, or one window of the
+ * continuous load), not one of the compared ones. */
+static int stats_phase(struct app_env *e, struct set_probes *sp, const struct probe_set *set,
+		       struct app_result *res)
+{
+	uint64_t c0[NR_APP_SYSCALLS], t0[NR_APP_SYSCALLS], cnt = 0, ns = 0;
+	char err[512];
+	double wall_s = 0;
+	int sfd = stats_enable(), rc;
+
+	if (sfd < 0) {
+		warn_msg("BPF_ENABLE_STATS: %s: no BPF CPU", strerror(-sfd));
+		return 0;
+	}
+	for (int j = 0; j < sp->n; j++)
+		prog_run_stats(probe_prog_fd(sp->p[j]), &c0[j], &t0[j], NULL);
+	if (probes_attach(sp, set, err, sizeof(err))) {
+		close(sfd);
+		return 0;
+	}
+	if (res->windowed) {
+		struct window w;
+		rc = window(e, sp, true, STATS_WINDOW_S, &w, err, sizeof(err));
+		wall_s = w.seconds;
+	} else {
+		struct app_run r;
+		rc = measured_run(e, &r, err, sizeof(err));
+		wall_s = r.wall_s;
+	}
+	probes_detach(sp);
+	for (int j = 0; j < sp->n; j++) {
+		uint64_t c1, t1;
+		if (!prog_run_stats(probe_prog_fd(sp->p[j]), &c1, &t1, NULL)) {
+			cnt += c1 - c0[j];
+			ns += t1 - t0[j];
+		}
+	}
+	close(sfd);
+	if (rc == -EINTR)
+		return rc;
+	if (!rc && wall_s > 0) {
+		res->bpf_cpu_pct = (double)ns / 1e9 / wall_s * 100;
+		res->bpf_runs_per_s = (double)cnt / wall_s;
+		res->bpf_avg_ns = cnt ? (double)ns / (double)cnt : NAN;
+	}
+	return 0;
+}
+
+/* Separate load runs, B P, P B, ... (pairs of them): the runs method's
+ * measurement, and the windowed method's latency percentiles (the load
+ * generator prints them per run only). Fills lat, cpu, and with
+ * tput the throughput per run. Returns 0, -EINTR, or -1 with res failed. */
+static int run_pairs(struct app_env *e, struct set_probes *sp, const struct probe_set *set,
+		     struct app_result *res, int pairs, double lat[6][MAX_REPEAT],
+		     double *bcpu, double *pcpu, bool tput)
+{
+	char err[512];
+	int rc;
+
+	for (int i = 0; i < pairs && !stop_requested; i++) {
+		/* B P, P B, ...: a linear drift cancels over two pairs */
+		for (int k = 0; k < 2; k++) {
+			bool probed = (k == 0) == (i % 2 == 1);
+			struct app_run r;
+
+			/* counts are cumulative: the run's are after - before. (No
+			 * probe_reset_counts: its drain waits for the consumer
+			 * threads' poll lock, which they hardly ever let go.) */
+			struct probe_counts before[NR_APP_SYSCALLS];
+			if (probed && tput)
+				for (int j = 0; j < sp->n; j++)
+					probe_counts(sp->p[j], &before[j]);
+			if (probed && (rc = probes_attach(sp, set, res->reason, sizeof(res->reason)))) {
+				res->status = "failed";
+				return -1;
+			}
+			rc = measured_run(e, &r, err, sizeof(err));
+			if (probed) {
+				probes_detach(sp);
+				for (int j = 0; tput && j < sp->n; j++) {
+					struct probe_counts c;
+					probe_counts(sp->p[j], &c);
+					res->hits[sp->sc[j]] += c.hits - before[j].hits;
+					res->lost += c.drops - before[j].drops;
+					res->consumed += c.consumed - before[j].consumed;
+				}
+			}
+			if (rc) {
+				if (rc == -EINTR)
+					return rc;
+				res->status = "failed";
+				snprintf(res->reason, sizeof(res->reason), "%s", err);
+				return -1;
+			}
+			double *lt = &lat[probed ? 3 : 0][0];
+			lt[0 * MAX_REPEAT + i] = r.p50_ms;
+			lt[1 * MAX_REPEAT + i] = r.p99_ms;
+			lt[2 * MAX_REPEAT + i] = r.p999_ms;
+			if (!tput)
+				continue;
+			(probed ? res->probe : res->base)[i] = r.throughput;
+			(probed ? pcpu : bcpu)[i] = r.app_cpu_pct;
+			(probed ? res->probe_cpu_op : res->base_cpu_op)[i] =
+				r.ops > 0 ? r.app_cpu_us / r.ops : NAN;
+			if (probed)
+				res->probe_wall_s += r.wall_s;
+			if (verbose)
+				fprintf(stderr, "  %s %s run %d: %.1f %s (%.2f s of %.2f s wall)\n",
+					res->probes, probed ? "probe" : "base ", i + 1, r.throughput,
+					e->sc->unit, r.seconds, r.wall_s);
+		}
+		if (!tput)
+			continue;
+		res->pairs = i + 1;
+		/* redis runs a fixed request count: re-size it from the rates seen
+		 * so far, so runs stay near --duration when the machine's load
+		 * changes after the calibration (never within a pair) */
+		if (e->requests) {
+			/* harmonic mean: a run's time is requests / rate */
+			double inv = 0;
+			for (int j = 0; j <= i; j++)
+				inv += 1 / res->base[j] + 1 / res->probe[j];
+			double rate = 2 * (i + 1) / inv;
+			if (rate > 0)
+				e->requests = (uint64_t)fmax(10000, e->duration_s * rate / (e->windowed ? 1 : 2));
+		}
+	}
+	return stop_requested ? -EINTR : 0;
+}
+
+/* The windowed method: one continuous load per probe set; --repeat pairs
+ * of adjacent windows, B P, P B, B P, ... so the probes change state once
+ * per pair (B P | P B | ...: attach, then detach), always between windows:
+ * a window starts after the attach has completed and ends before the
+ * detach starts (a classic tracepoint's close waits for RCU, ~50-65 ms). */
+static int windows_pairs(struct app_env *e, struct set_probes *sp, const struct probe_set *set,
+			 struct app_result *res, double *bcpu, double *pcpu)
+{
+	char err[512];
+	bool on = false;
+	uint64_t trans_ns = 0;
+	int trans = 0, rc;
+
+	if ((rc = e->sc->load_start(e, err, sizeof(err))))
+		goto fail;
+	if ((rc = sleep_until_ns(now_ns() + (uint64_t)(WARMUP_S * 1e9))))
+		return rc;
+	for (int i = 0; i < res->repeat && !stop_requested; i++) {
+		for (int k = 0; k < 2; k++) {
+			bool probed = (k == 0) == (i % 2 == 1);
+			struct window w;
+
+			if (probed != on) {
+				uint64_t t0 = now_ns();
+				if (probed && probes_attach(sp, set, res->reason, sizeof(res->reason))) {
+					res->status = "failed";
+					return -1;
+				}
+				if (!probed)
+					probes_detach(sp);
+				on = probed;
+				trans_ns += now_ns() - t0;
+				trans++;
+			}
+			rc = window(e, sp, probed, e->window_s, &w, err, sizeof(err));
+			if (rc) {
+				if (on)
+					probes_detach(sp);
+				if (rc == -EINTR)
+					return rc;
+				goto fail;
+			}
+			(probed ? res->probe : res->base)[i] = w.ops / w.seconds;
+			(probed ? pcpu : bcpu)[i] = w.app_cpu_us / 1e6 / w.seconds * 100;
+			(probed ? res->probe_cpu_op : res->base_cpu_op)[i] = w.app_cpu_us / w.ops;
+			if (probed) {
+				res->probe_wall_s += w.seconds;
+				for (int s = 0; s < NR_APP_SYSCALLS; s++)
+					res->hits[s] += w.hits[s];
+			}
+			if (verbose > 1)
+				fprintf(stderr, "  %s %s window %d: %.0f %s\n", res->probes,
+					probed ? "probe" : "base ", i + 1, w.ops / w.seconds, e->sc->unit);
+		}
+		res->pairs = i + 1;
+	}
+	if (on)
+		probes_detach(sp);
+	res->transition_ms = trans ? (double)trans_ns / 1e6 / trans : NAN;
+	return stop_requested ? -EINTR : 0;
+fail:
+	res->status = "failed";
+	snprintf(res->reason, sizeof(res->reason), "%s", err);
+	return -1;
+}
+
 /* Measure one probe set on a running scenario. Returns 0 (res filled,
  * status may be unsupported/failed), -EINTR when interrupted. */
 static int measure_set(struct app_env *e, const struct app_args *a, const struct probe_set *set,
 		       struct app_result *res)
 {
 	struct set_probes sp = { .n = 0 };
-	double lat[6][MAX_REPEAT], bcpu[MAX_REPEAT], pcpu[MAX_REPEAT];
-	char err[512];
-	int rc = 0;
+	static double lat[6][MAX_REPEAT], bcpu[MAX_REPEAT], pcpu[MAX_REPEAT];
+	struct probe_counts c0[NR_APP_SYSCALLS];
+	int rc = 0, lat_pairs;
 
 	res->status = "ok";
+	for (int i = 0; i < 6; i++)
+		for (int j = 0; j < MAX_REPEAT; j++)
+			lat[i][j] = NAN;
 	for (int s = 0; s < NR_APP_SYSCALLS; s++) {
 		struct probe_spec spec = {
 			.hook = set->hook, .body = set->body, .wl = &app_syscalls[s],
@@ -376,85 +673,56 @@ static int measure_set(struct app_env *e, const struct app_args *a, const struct
 		}
 		sp.sc[sp.n++] = s;
 	}
+	res->bpf_cpu_pct = res->bpf_runs_per_s = res->bpf_avg_ns = NAN;
+	res->transition_ms = NAN;
 
-	for (int i = 0; i < res->repeat && !stop_requested; i++) {
-		/* B P, P B, ...: a linear drift cancels over two pairs */
-		for (int k = 0; k < 2; k++) {
-			bool probed = (k == 0) == (i % 2 == 1);
-			struct app_run r;
-
-			/* counts are cumulative: the run's are after - before. (No
-			 * probe_reset_counts: its drain waits for the consumer
-			 * threads' poll lock, which they hardly ever let go.) */
-			struct probe_counts before[NR_APP_SYSCALLS];
-			if (probed)
-				for (int j = 0; j < sp.n; j++)
-					probe_counts(sp.p[j], &before[j]);
-			if (probed && (rc = probes_attach(&sp, set, res->reason, sizeof(res->reason)))) {
-				res->status = "failed";
-				rc = 0;
-				goto out;
-			}
-			rc = measured_run(e, &r, err, sizeof(err));
-			if (probed) {
-				probes_detach(&sp);
-				for (int j = 0; j < sp.n; j++) {
-					struct probe_counts c;
-					probe_counts(sp.p[j], &c);
-					res->hits[sp.sc[j]] += c.hits - before[j].hits;
-					res->lost += c.drops - before[j].drops;
-					res->consumed += c.consumed - before[j].consumed;
-				}
-			}
-			if (rc) {
-				if (rc == -EINTR)
-					goto out;
-				res->status = "failed";
-				snprintf(res->reason, sizeof(res->reason), "%s", err);
-				rc = 0;
-				goto out;
-			}
-			double *lt = &lat[probed ? 3 : 0][0];
-			(probed ? res->probe : res->base)[i] = r.throughput;
-			lt[0 * MAX_REPEAT + i] = r.p50_ms;
-			lt[1 * MAX_REPEAT + i] = r.p99_ms;
-			lt[2 * MAX_REPEAT + i] = r.p999_ms;
-			(probed ? pcpu : bcpu)[i] = r.app_cpu_pct;
-			(probed ? res->probe_cpu_op : res->base_cpu_op)[i] =
-				r.ops > 0 ? r.app_cpu_us / r.ops : NAN;
-			if (probed)
-				res->probe_wall_s += r.wall_s;
-			if (verbose)
-				fprintf(stderr, "  %s %s run %d: %.1f %s (%.2f s of %.2f s wall)\n",
-					res->probes, probed ? "probe" : "base ", i + 1, r.throughput,
-					e->sc->unit, r.seconds, r.wall_s);
+	if (!res->windowed) {
+		rc = run_pairs(e, &sp, set, res, res->repeat, lat, bcpu, pcpu, true);
+		if (rc)
+			goto out;
+		lat_pairs = res->pairs;
+		if (!a->no_stats && sp.n && (rc = stats_phase(e, &sp, set, res)))
+			goto out;
+	} else {
+		/* events, consumed and lost over the whole set (windows, stats
+		 * window, latency runs); the event rate from the probed windows */
+		uint64_t t0 = now_ns(), t1, t2, t3;
+		for (int j = 0; j < sp.n; j++)
+			probe_counts(sp.p[j], &c0[j]);
+		rc = windows_pairs(e, &sp, set, res, bcpu, pcpu);
+		t1 = now_ns();
+		if (!rc && !a->no_stats && sp.n)
+			rc = stats_phase(e, &sp, set, res);
+		t2 = now_ns();
+		e->sc->load_stop(e);
+		t3 = now_ns();
+		if (verbose)
+			fprintf(stderr, "  windows %.1f s, stats %.1f s, stop %.2f s\n", (t1 - t0) / 1e9,
+				(t2 - t1) / 1e9, (t3 - t2) / 1e9);
+		if (rc)
+			goto out;
+		res->latency_pairs = lat_pairs = LATENCY_PAIRS;
+		res->latency_run_s = e->duration_s;
+		if ((rc = run_pairs(e, &sp, set, res, lat_pairs, lat, NULL, NULL, false)))
+			goto out;
+		if (verbose)
+			fprintf(stderr, "  latency runs %.1f s\n", (now_ns() - t3) / 1e9);
+		for (int j = 0; j < sp.n; j++) {
+			struct probe_counts c;
+			probe_counts(sp.p[j], &c);
+			res->lost += c.drops - c0[j].drops;
+			res->consumed += c.consumed - c0[j].consumed;
+			res->events += c.hits - c0[j].hits;
 		}
-		res->pairs = i + 1;
-		/* redis runs a fixed request count: re-size it from the rates seen
-		 * so far, so runs stay near --duration when the machine's load
-		 * changes after the calibration (never within a pair) */
-		if (e->requests) {
-			/* harmonic mean: a run's time is requests / rate */
-			double inv = 0;
-			for (int j = 0; j <= i; j++)
-				inv += 1 / res->base[j] + 1 / res->probe[j];
-			double rate = 2 * (i + 1) / inv;
-			if (rate > 0)
-				e->requests = (uint64_t)fmax(10000, e->duration_s * rate / 2);
-		}
-	}
-	if (stop_requested) {
-		rc = -EINTR;
-		goto out;
 	}
 
 	change_stats(res);
-	res->base_p50 = mean_of(lat[0], res->pairs);
-	res->base_p99 = mean_of(lat[1], res->pairs);
-	res->base_p999 = mean_of(lat[2], res->pairs);
-	res->probe_p50 = mean_of(lat[3], res->pairs);
-	res->probe_p99 = mean_of(lat[4], res->pairs);
-	res->probe_p999 = mean_of(lat[5], res->pairs);
+	res->base_p50 = mean_of(lat[0], lat_pairs);
+	res->base_p99 = mean_of(lat[1], lat_pairs);
+	res->base_p999 = mean_of(lat[2], lat_pairs);
+	res->probe_p50 = mean_of(lat[3], lat_pairs);
+	res->probe_p99 = mean_of(lat[4], lat_pairs);
+	res->probe_p999 = mean_of(lat[5], lat_pairs);
 	res->base_cpu_pct = mean_of(bcpu, res->pairs);
 	res->probe_cpu_pct = mean_of(pcpu, res->pairs);
 	res->event_rate = set->hook == HOOK_NULL ? NAN : 0;
@@ -464,45 +732,14 @@ static int measure_set(struct app_env *e, const struct app_args *a, const struct
 		if (!isnan(res->rate[s]))
 			res->event_rate += res->rate[s];
 	}
-
-	/* BPF stats cost two clock reads per program run: a run of its own,
-	 * not one of the compared ones. */
-	res->bpf_cpu_pct = res->bpf_runs_per_s = res->bpf_avg_ns = NAN;
-	if (!a->no_stats && sp.n) {
-		uint64_t c0[NR_APP_SYSCALLS], t0[NR_APP_SYSCALLS], cnt = 0, ns = 0;
-		int sfd = stats_enable();
-		struct app_run r;
-
-		if (sfd < 0) {
-			warn_msg("BPF_ENABLE_STATS: %s: no BPF CPU", strerror(-sfd));
-			goto out;
-		}
-		for (int j = 0; j < sp.n; j++)
-			prog_run_stats(probe_prog_fd(sp.p[j]), &c0[j], &t0[j], NULL);
-		if (probes_attach(&sp, set, err, sizeof(err))) {
-			close(sfd);
-			goto out;
-		}
-		rc = measured_run(e, &r, err, sizeof(err));
-		probes_detach(&sp);
-		for (int j = 0; j < sp.n; j++) {
-			uint64_t c1, t1;
-			if (!prog_run_stats(probe_prog_fd(sp.p[j]), &c1, &t1, NULL)) {
-				cnt += c1 - c0[j];
-				ns += t1 - t0[j];
-			}
-		}
-		close(sfd);
-		if (rc == -EINTR)
-			goto out;
-		rc = 0;
-		if (r.wall_s > 0) {
-			res->bpf_cpu_pct = (double)ns / 1e9 / r.wall_s * 100;
-			res->bpf_runs_per_s = (double)cnt / r.wall_s;
-			res->bpf_avg_ns = cnt ? (double)ns / (double)cnt : NAN;
-		}
-	}
+	if (!res->windowed)
+		for (int s = 0; s < NR_APP_SYSCALLS; s++)
+			res->events += res->hits[s];
 out:
+	if (rc == -1)
+		rc = 0; /* res says failed */
+	if (res->windowed)
+		e->sc->load_stop(e);
 	probes_close(&sp);
 	return rc;
 }
@@ -573,10 +810,16 @@ static void print_app_table(FILE *f, struct app_result *rs, int n, const struct 
 		snprintf(line, sizeof(line), "probes count the %s%s", sc->filter_note,
 			 rs[0].filtered ? "" : " (NO cgroup: every process)");
 		fprintf(f, "%.79s\n", line);
-		fprintf(f, "%d B/P run pairs of %g s per probe set; '*': every syscall\n", rs[0].repeat,
-			rs[0].duration_s);
+		if (rs[0].windowed)
+			fprintf(f, "one continuous load per probe set: %d B/P pairs of adjacent %g s\n"
+				   "windows (the server's own op counter); '*': every syscall\n",
+				rs[0].repeat, rs[0].duration_s);
+		else
+			fprintf(f, "%d B/P run pairs of %g s per probe set; '*': every syscall\n",
+				rs[0].repeat, rs[0].duration_s);
 	}
-	fprintf(f, "\nThroughput, %s (mean of runs; change: paired runs)\n", sc->unit);
+	fprintf(f, "\nThroughput, %s (mean of %s; change: paired %s)\n", sc->unit,
+		rs[0].windowed ? "windows" : "runs", rs[0].windowed ? "windows" : "runs");
 	table_header(f, tput_cols, 7);
 	for (int i = 0; i < n; i++) {
 		const struct app_result *r = &rs[i];
@@ -605,7 +848,11 @@ static void print_app_table(FILE *f, struct app_result *rs, int n, const struct 
 	}
 	if (!ok)
 		return;
-	fprintf(f, "\nLatency, ms (the load generator's own; mean of runs)\n");
+	if (rs[0].windowed)
+		fprintf(f, "\nLatency, ms (the load generator's own, from %d separate %g s runs each way)\n",
+			rs[0].latency_pairs, rs[0].latency_run_s);
+	else
+		fprintf(f, "\nLatency, ms (the load generator's own; mean of runs)\n");
 	table_header(f, lat_cols, 7);
 	for (int i = 0; i < n; i++) {
 		const struct app_result *r = &rs[i];
@@ -737,6 +984,7 @@ static json_object *result_json(const struct app_result *r)
 	ADD("throughput_unit", jstr(r->sc->unit));
 	ADD("pairs", jint(r->pairs));
 	ADD("duration_s", jnum(r->duration_s));
+	ADD("method", jstr(r->windowed ? "windows" : "runs"));
 	if (strcmp(r->status, "ok")) {
 		json_object_put(by);
 		return o;
@@ -748,6 +996,12 @@ static json_object *result_json(const struct app_result *r)
 	ADD("ci_method", jstr(r->ci_method));
 	ADD("base_runs", jarr(r->base, r->pairs));
 	ADD("probe_runs", jarr(r->probe, r->pairs));
+	if (r->windowed) {
+		ADD("window_s", jnum(r->duration_s));
+		ADD("transition_ms", jnum(r->transition_ms));
+		ADD("latency_pairs", jint(r->latency_pairs));
+		ADD("latency_run_s", jnum(r->latency_run_s));
+	}
 	ADD("base_p50_ms", jnum(r->base_p50));
 	ADD("base_p99_ms", jnum(r->base_p99));
 	ADD("base_p999_ms", jnum(r->base_p999));
@@ -756,12 +1010,7 @@ static json_object *result_json(const struct app_result *r)
 	ADD("probe_p999_ms", jnum(r->probe_p999));
 	ADD("event_rate_per_s", jnum(r->event_rate));
 	ADD("event_rate_by_syscall", by);
-	{
-		uint64_t total = 0;
-		for (int s = 0; s < NR_APP_SYSCALLS; s++)
-			total += r->hits[s];
-		ADD("events", jint((long long)total));
-	}
+	ADD("events", jint((long long)r->events));
 	ADD("consumed", r->hook != HOOK_NULL && bodies[r->body].output ?
 		       jint((long long)r->consumed) : NULL);
 	ADD("lost", jint((long long)r->lost));
@@ -800,6 +1049,7 @@ static json_object *results_json(struct app_result *rs, int n, json_object *env,
 	json_object_object_add(cfg, "duration_s", a->duration_s ? jnum(a->duration_s) : NULL);
 	json_object_object_add(cfg, "repeat", a->repeat ? jint(a->repeat) : NULL);
 	json_object_object_add(cfg, "order", jstr("B P, P B alternating"));
+	json_object_object_add(cfg, "method", jstr(a->runs ? "runs" : "windows where the app has them"));
 	json_object_object_add(cfg, "stats_run", json_object_new_boolean(!a->no_stats));
 	json_object_object_add(cfg, "clients", a->clients ? jint(a->clients) : NULL);
 	json_object_object_add(cfg, "pg_scale", jint(a->scale));
@@ -894,9 +1144,13 @@ int cmd_app(int argc, char **argv)
 			continue;
 		memset(&e, 0, sizeof(e));
 		e.sc = sc;
-		e.duration_s = a.duration_s;
-		if (!a.duration_s)
-			e.duration_s = sc->default_duration_s;
+		e.windowed = sc->load_start && !a.runs;
+		if (e.windowed) {
+			e.window_s = a.duration_s ? a.duration_s : sc->window_s;
+			e.duration_s = sc->latency_run_s;
+		} else {
+			e.duration_s = a.duration_s ? a.duration_s : sc->default_duration_s;
+		}
 		e.clients = a.clients;
 		e.pg_scale = a.scale;
 		if (app_find_bins(sc, &e, err, sizeof(err)) || app_find_scripts(sc, &e, err, sizeof(err))) {
@@ -931,13 +1185,14 @@ int cmd_app(int argc, char **argv)
 			r->body = sets[s].body;
 			r->syscalls = sets[s].syscalls;
 			r->filtered = e.cgroup_id != 0;
-			r->repeat = a.repeat ? a.repeat : sc->default_repeat;
-			r->duration_s = e.duration_s;
+			r->windowed = e.windowed;
+			r->repeat = a.repeat ? a.repeat : e.windowed ? sc->window_pairs : sc->default_repeat;
+			r->duration_s = e.windowed ? e.window_s : e.duration_s;
 			snprintf(r->version, sizeof(r->version), "%s", e.version);
 			set_label(&sets[s], r->probes, sizeof(r->probes));
 			if (verbose || isatty(STDERR_FILENO))
-				fprintf(stderr, "%s: %s (%d pairs of %g s)\n", sc->name, r->probes, r->repeat,
-					r->duration_s);
+				fprintf(stderr, "%s: %s (%d %s pairs of %g s)\n", sc->name, r->probes, r->repeat,
+					r->windowed ? "window" : "run", r->duration_s);
 			if (measure_set(&e, &a, &sets[s], r) == -EINTR || stop_requested)
 				break; /* the interrupted row is not a row */
 			if (!strcmp(r->status, "failed"))

@@ -19,6 +19,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <poll.h>
+#include <sched.h>
 #include <sys/prctl.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
@@ -181,6 +183,7 @@ int app_env_create(struct app_env *e, char *err, size_t len)
 	}
 	e->cgroup[0] = '\0';
 	e->cgroup_id = 0;
+	e->ctl_fd = -1;
 	if (!cgroup2_base(base, sizeof(base))) {
 		snprintf(e->cgroup, sizeof(e->cgroup), "%s/bpfcost-app.%d", base, (int)getpid());
 		if (mkdir(e->cgroup, 0755) && errno != EEXIST) {
@@ -235,6 +238,8 @@ void app_env_destroy(struct app_env *e)
 {
 	char path[PATH_MAX + 16];
 
+	if (e->sc && e->sc->load_stop)
+		e->sc->load_stop(e);
 	if (e->server > 0 && e->sc && e->sc->stop)
 		e->sc->stop(e);
 	if (e->cgroup[0]) {
@@ -301,6 +306,7 @@ struct spawn_opts {
 	bool in_cgroup;       /* the application itself, not its load generator */
 	const char *user;     /* run as this user (postgres refuses root) */
 	const char *out;      /* stdout and stderr to this file (truncated) */
+	int cpu_plus1;        /* pinned to CPU cpu_plus1 - 1; 0: not pinned */
 };
 
 /* Start argv[0] (an absolute path) in its own process group. Everything
@@ -313,6 +319,11 @@ static pid_t spawn(struct app_env *e, char *const argv[], const struct spawn_opt
 	uid_t uid = 0;
 	gid_t gid = 0;
 	pid_t pid;
+	cpu_set_t cpus;
+
+	CPU_ZERO(&cpus);
+	if (o->cpu_plus1)
+		CPU_SET(o->cpu_plus1 - 1, &cpus);
 
 	if (o->user && lookup_user(o->user, &uid, &gid)) {
 		snprintf(err, len, "no user %s (the Debian package creates it)", o->user);
@@ -338,6 +349,8 @@ static pid_t spawn(struct app_env *e, char *const argv[], const struct spawn_opt
 		sigset_t none;
 
 		setpgid(0, 0);
+		if (o->cpu_plus1 && sched_setaffinity(0, sizeof(cpus), &cpus))
+			_exit(126);
 		if (cg_fd >= 0 && write(cg_fd, "0", 1) < 0)
 			_exit(126);
 		if (o->user && (setgroups(1, &gid) || setgid(gid) || setuid(uid)))
@@ -546,6 +559,21 @@ static void version_of(struct app_env *e, const char *bin, const char *flag)
 #define REDIS_MAXMEMORY "64mb"   /* small: eviction starts after ~60k keys */
 #define REDIS_KEYSPACE "1000000" /* x 1 KiB values = ~1 GiB wanted: constant eviction */
 
+/* The windowed method's load is SET only (see redis_load_start); its
+ * latency runs use the same command. */
+static const char *redis_tests(const struct app_env *e)
+{
+	return e->windowed ? "set" : "set,get";
+}
+
+/* The windowed method pins redis-server to CPU 1 and redis-benchmark to
+ * CPU 0 (with 2 or more CPUs): unpinned, the two wander between the CPUs
+ * and throughput jumps between levels from one window to the next. */
+static int redis_cpu_plus1(const struct app_env *e, bool server)
+{
+	return e->windowed && online_cpus() >= 2 ? (server ? 2 : 1) : 0;
+}
+
 static void redis_paths(struct app_env *e, char *sock, char *log, size_t len)
 {
 	path_in(e, sock, len, "redis.sock");
@@ -594,7 +622,7 @@ static int redis_bench(struct app_env *e, const char *tests, uint64_t n, struct 
 	char sock[PATH_MAX], log[PATH_MAX], out[PATH_MAX + 16], nbuf[32], cbuf[16];
 	char *argv[] = { e->bin[1], "-s", sock, "-t", (char *)tests, "-n", nbuf, "-r", REDIS_KEYSPACE,
 			 "-d", "1024", "-c", cbuf, "-P", "16", "--csv", NULL };
-	struct spawn_opts o = { .out = out };
+	struct spawn_opts o = { .out = out, .cpu_plus1 = redis_cpu_plus1(e, false) };
 	int rc;
 
 	redis_paths(e, sock, log, sizeof(sock));
@@ -618,7 +646,7 @@ static int redis_setup(struct app_env *e, char *err, size_t len)
 			 "--dir", e->dir, "--save", "", "--appendonly", "no",
 			 "--maxmemory", REDIS_MAXMEMORY, "--maxmemory-policy", "allkeys-lru",
 			 "--logfile", log, "--daemonize", "no", NULL };
-	struct spawn_opts o = { .in_cgroup = true };
+	struct spawn_opts o = { .in_cgroup = true, .cpu_plus1 = redis_cpu_plus1(e, true) };
 	struct app_run cal;
 	int rc;
 
@@ -636,9 +664,9 @@ static int redis_setup(struct app_env *e, char *err, size_t len)
 	/* Fill past maxmemory so every later SET evicts, then size the runs. */
 	if ((rc = redis_bench(e, "set", 150000, NULL, err, len)))
 		return rc;
-	if ((rc = redis_bench(e, "set,get", 100000, &cal, err, len)))
+	if ((rc = redis_bench(e, redis_tests(e), 100000, &cal, err, len)))
 		return rc;
-	e->requests = (uint64_t)(e->duration_s * cal.throughput / 2);
+	e->requests = (uint64_t)(e->duration_s * cal.throughput / (e->windowed ? 1 : 2));
 	if (e->requests < 10000)
 		e->requests = 10000;
 	return 0;
@@ -646,12 +674,118 @@ static int redis_setup(struct app_env *e, char *err, size_t len)
 
 static int redis_run(struct app_env *e, struct app_run *r, char *err, size_t len)
 {
-	return redis_bench(e, "set,get", e->requests, r, err, len);
+	return redis_bench(e, redis_tests(e), e->requests, r, err, len);
 }
 
 static void redis_stop(struct app_env *e)
 {
 	stop_server(e, SIGTERM, 5); /* no save points: exits at once */
+}
+
+/* The windowed method's load: redis-benchmark SET with a request count
+ * that does not run out (2e9: over an hour at this machine's rate), on
+ * persistent connections, stopped by redis_load_stop. SET only: it is the
+ * command that evicts, and one command keeps the load the same in every
+ * window (-t set,get runs SET then GET, one after the other). */
+static int redis_load_start(struct app_env *e, char *err, size_t len)
+{
+	char sock[PATH_MAX], log[PATH_MAX], cbuf[16];
+	char *argv[] = { e->bin[1], "-s", sock, "-t", "set", "-n", "2000000000", "-r", REDIS_KEYSPACE,
+			 "-d", "1024", "-c", cbuf, "-P", "16", "-q", NULL };
+	struct spawn_opts o = { .out = NULL, .cpu_plus1 = redis_cpu_plus1(e, false) };
+
+	redis_paths(e, sock, log, sizeof(sock));
+	snprintf(cbuf, sizeof(cbuf), "%d", e->clients);
+	e->load = spawn(e, argv, &o, err, len);
+	if (e->load < 0) {
+		e->load = 0;
+		return -1;
+	}
+	return 0;
+}
+
+static void redis_load_stop(struct app_env *e)
+{
+	if (e->load > 0) {
+		kill_group(e->load, SIGKILL); /* a client: nothing to save */
+		waitpid(e->load, NULL, 0);
+		e->load = 0;
+	}
+	if (e->ctl_fd >= 0) {
+		close(e->ctl_fd);
+		e->ctl_fd = -1;
+	}
+}
+
+int app_parse_redis_info(const char *reply, uint64_t *ops)
+{
+	const char *p = strstr(reply, "total_commands_processed:");
+	char *end;
+
+	if (reply[0] != '$' || !p)
+		return -1;
+	*ops = strtoull(p + 25, &end, 10);
+	return end > p + 25 ? 0 : -1;
+}
+
+/* Our tiny RESP client: INFO stats on a connection kept open, the reply
+ * read whole (about 1.5 KB). Waits at most 2 s for the server. */
+static int redis_ops_read(struct app_env *e, uint64_t *ops, char *err, size_t len)
+{
+	static const char cmd[] = "*2\r\n$4\r\nINFO\r\n$5\r\nstats\r\n";
+	char buf[16384];
+	size_t got = 0, want = 0;
+
+	if (e->ctl_fd < 0) {
+		struct sockaddr_un sa = { .sun_family = AF_UNIX };
+		char log[PATH_MAX];
+
+		redis_paths(e, sa.sun_path, log, sizeof(sa.sun_path));
+		e->ctl_fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+		if (e->ctl_fd < 0 || connect(e->ctl_fd, (struct sockaddr *)&sa, sizeof(sa))) {
+			snprintf(err, len, "connect %s: %s", sa.sun_path, strerror(errno));
+			if (e->ctl_fd >= 0)
+				close(e->ctl_fd);
+			e->ctl_fd = -1;
+			return -1;
+		}
+	}
+	if (write(e->ctl_fd, cmd, sizeof(cmd) - 1) != (ssize_t)(sizeof(cmd) - 1)) {
+		snprintf(err, len, "redis INFO: write: %s", strerror(errno));
+		return -1;
+	}
+	while (!want || got < want) {
+		struct pollfd pfd = { .fd = e->ctl_fd, .events = POLLIN };
+		ssize_t n;
+		int pr = poll(&pfd, 1, 2000);
+
+		if (pr < 0 && errno == EINTR && !stop_requested)
+			continue;
+		if (pr <= 0) {
+			snprintf(err, len, "redis INFO: %s", pr ? strerror(errno) : "no reply within 2 s");
+			return stop_requested ? -EINTR : -1;
+		}
+		n = read(e->ctl_fd, buf + got, sizeof(buf) - 1 - got);
+		if (n <= 0) {
+			snprintf(err, len, "redis INFO: %s", n ? strerror(errno) : "connection closed");
+			return -1;
+		}
+		got += (size_t)n;
+		buf[got] = '\0';
+		if (!want && strstr(buf, "\r\n")) {
+			/* "$N\r\n" + N bytes + "\r\n" */
+			want = (size_t)(strstr(buf, "\r\n") - buf) + 2 + strtoul(buf + 1, NULL, 10) + 2;
+			if (buf[0] != '$' || want >= sizeof(buf)) {
+				snprintf(err, len, "redis INFO: unexpected reply: %.60s", buf);
+				return -1;
+			}
+		}
+	}
+	if (app_parse_redis_info(buf, ops)) {
+		snprintf(err, len, "redis INFO: no total_commands_processed");
+		return -1;
+	}
+	return 0;
 }
 
 /* ---- postgres ---- */
@@ -872,18 +1006,20 @@ static int script_setup(struct app_env *e, char *err, size_t len)
 }
 
 const struct app_scenario app_scenarios[] = {
-	{ "redis", "redis-server, maxmemory 64mb allkeys-lru; redis-benchmark SET/GET 1 KiB, -P 16",
+	{ "redis", "maxmemory 64mb, allkeys-lru; redis-benchmark SET 1 KiB, -P 16",
 	  "ops/s", { "redis-server", "redis-benchmark" }, { "redis-server", "redis-tools" }, NULL,
-	  redis_setup, redis_run, redis_stop, "cgroup of redis-server", 0.75, 20 },
+	  redis_setup, redis_run, redis_stop, "cgroup of redis-server", 0.75, 20,
+	  redis_load_start, redis_load_stop, redis_ops_read, 0.2, 80, 0.5 },
 	{ "postgres", "postgres, shared_buffers 16MB; pgbench TPC-B-like, 8 clients",
 	  "tps", { "initdb", "postgres", "pgbench" }, { "postgresql", "postgresql", "postgresql-client" },
-	  NULL, pg_setup, pg_run, pg_stop, "cgroup of the postmaster and its backends", 2, 10 },
+	  NULL, pg_setup, pg_run, pg_stop, "cgroup of the postmaster and its backends", 2, 10,
+	  NULL, NULL, NULL, 0, 0, 0 },
 	{ "python-gc", "CPython: cyclic garbage, gc.collect() (apps/python_gc.py)",
 	  "iter/s", { "python3" }, { "python3" }, "python_gc.py",
-	  script_setup, script_run, NULL, "cgroup of the script", 2, 10 },
+	  script_setup, script_run, NULL, "cgroup of the script", 2, 10, NULL, NULL, NULL, 0, 0, 0 },
 	{ "node", "Node.js: grows and drops its V8 heap (apps/node_heap.js)",
 	  "iter/s", { "node" }, { "nodejs" }, "node_heap.js",
-	  script_setup, script_run, NULL, "cgroup of the script", 2, 10 },
+	  script_setup, script_run, NULL, "cgroup of the script", 2, 10, NULL, NULL, NULL, 0, 0, 0 },
 };
 const int nr_app_scenarios = ARRAY_SIZE(app_scenarios);
 const char *const app_names[] = { "redis", "postgres", "python-gc", "node" };

@@ -38,6 +38,12 @@ struct app_env {
 	double duration_s;            /* target length of one run */
 	uint64_t requests;            /* redis: requests per run (calibrated) */
 	int pg_scale;                 /* postgres: pgbench -i scale */
+	/* windowed scenarios (redis): the load that runs through a probe set's
+	 * windows, and our connection for reading the server's op counter */
+	bool windowed;                /* the windowed method, not separate runs */
+	double window_s;              /* one measurement window */
+	pid_t load;                   /* the continuous load generator, 0 when none */
+	int ctl_fd;                   /* -1 when not connected */
 	int clients;                  /* load generator connections */
 	char version[128];            /* the server's version, for the record */
 };
@@ -58,6 +64,17 @@ struct app_scenario {
 	const char *filter_note;                /* how the probes select the app */
 	double default_duration_s;              /* one run; short runs pair better on a busy machine */
 	int default_repeat;
+	/* The windowed method (NULL: separate runs). The load runs without a
+	 * break through a probe set's windows, and throughput is read from the
+	 * application's own cumulative op counter at each window's ends:
+	 * windows adjacent in time pair much better than separate runs here. */
+	int (*load_start)(struct app_env *e, char *err, size_t len);
+	void (*load_stop)(struct app_env *e);
+	/* The cumulative op count (redis: total_commands_processed). */
+	int (*ops_read)(struct app_env *e, uint64_t *ops, char *err, size_t len);
+	double window_s;                        /* default window length */
+	int window_pairs;                       /* default window pairs per probe set */
+	double latency_run_s;                   /* each separate latency run */
 };
 
 extern const struct app_scenario app_scenarios[];
@@ -82,6 +99,10 @@ void app_env_destroy(struct app_env *e);
 int app_parse_redis_csv(const char *path, uint64_t n_per_test, struct app_run *r);
 int app_parse_pgbench(const char *path, struct app_run *r);
 int app_parse_script_json(const char *path, struct app_run *r);
+
+/* RESP: total_commands_processed from an INFO stats reply (bulk string
+ * "$N\r\n...\r\n"), 0 or -1 when absent. */
+int app_parse_redis_info(const char *reply, uint64_t *ops);
 
 /* Cumulative CPU of the cgroup in microseconds (cpu.stat usage_usec). */
 int64_t app_cgroup_cpu_us(const struct app_env *e);

@@ -38,6 +38,9 @@ if [ $rc -eq 2 ] && grep -q "redis" "$TMP/err" && [ "$(wc -l < "$TMP/err")" -eq 
 $BPFCOST app redis --hook tp --syscalls any > "$TMP/out" 2> "$TMP/err"; rc=$?
 if [ $rc -eq 2 ] && [ "$(wc -l < "$TMP/err")" -eq 1 ]; then ok app_any_needs_sys_enter; else nok app_any_needs_sys_enter "rc=$rc $(cat "$TMP/err")"; fi
 
+$BPFCOST app redis --method sometimes > "$TMP/out" 2> "$TMP/err"; rc=$?
+if [ $rc -eq 2 ] && grep -q "windows, runs" "$TMP/err" && [ "$(wc -l < "$TMP/err")" -eq 1 ]; then ok app_bad_method; else nok app_bad_method "rc=$rc $(cat "$TMP/err")"; fi
+
 # --- a missing program: one line naming it and its package ---
 BPFCOST_APP_PATH=/nonexistent $BPFCOST app redis > "$TMP/out" 2> "$TMP/err"; rc=$?
 if [ $rc -eq 1 ] && [ "$(wc -l < "$TMP/err")" -eq 1 ] && grep -q "redis-server not found" "$TMP/err" &&
@@ -74,6 +77,21 @@ for app in redis postgres python-gc node; do
   w=$(leftovers)
   if [ -z "$w" ]; then ok "app_${app}_cleanup"; else nok "app_${app}_cleanup" "$w"; fi
 done
+# redis: the windowed method by default (one continuous load, adjacent
+# windows), latency from separate runs; --method runs still works
+if [ -f "$TMP/redis.json" ]; then
+  check app_redis_windows [ "$(jpy "$TMP/redis.json" '[(r["method"], r["pairs"], r["window_s"], r["latency_pairs"]) for r in d["results"]][0]')" = "('windows', 1, 0.5, 2)" ]
+  check app_redis_windows_cpu [ "$(jpy "$TMP/redis.json" 'all(r["base_app_cpu_us_per_op"] > 0 for r in d["results"])')" = True ]
+  $BPFCOST app redis --method runs --duration 0.5 --repeat 1 --no-null --no-stats --hook rawtp --body count --syscalls any --json -o "$TMP/redis-runs.json" > /dev/null 2> "$TMP/redis-runs.err"
+  rc=$?
+  if [ $rc -eq 0 ] && [ "$(jpy "$TMP/redis-runs.json" '[(r["method"], r["pairs"], r["base_throughput"] > 0, r["event_rate_per_s"] > 0) for r in d["results"]]')" = "[('runs', 1, True, True)]" ]; then
+    ok app_redis_runs_method
+  else
+    nok app_redis_runs_method "rc=$rc $(tail -2 "$TMP/redis-runs.err")"
+  fi
+  w=$(leftovers)
+  if [ -z "$w" ]; then ok app_redis_runs_cleanup; else nok app_redis_runs_cleanup "$w"; fi
+fi
 # memory-release probes fire for the script runtimes (thousands/s for node)
 if [ -f "$TMP/node.json" ]; then
   check app_node_munmap_events [ "$(jpy "$TMP/node.json" '[r for r in d["results"] if r["body"] == "perfbuf"][0]["event_rate_by_syscall"]["munmap"] > 0')" = True ]

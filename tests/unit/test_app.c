@@ -62,6 +62,21 @@ static void test_redis_csv_empty(void **state)
 	assert_int_equal(app_parse_redis_csv("/nonexistent/x", 1000, &r), -1);
 }
 
+static void test_redis_info(void **state)
+{
+	uint64_t ops = 0;
+	(void)state;
+
+	assert_int_equal(app_parse_redis_info("$120\r\n# Stats\r\ntotal_connections_received:52\r\n"
+					      "total_commands_processed:12345678901\r\n"
+					      "instantaneous_ops_per_sec:300000\r\n\r\n", &ops), 0);
+	assert_true(ops == 12345678901ULL);
+	/* an error reply, a reply without the field */
+	assert_int_equal(app_parse_redis_info("-ERR unknown command\r\n", &ops), -1);
+	assert_int_equal(app_parse_redis_info("$10\r\n# Stats\r\n\r\n", &ops), -1);
+	assert_int_equal(app_parse_redis_info("$30\r\ntotal_commands_processed:x\r\n", &ops), -1);
+}
+
 static void test_pgbench(void **state)
 {
 	struct app_run r;
@@ -111,6 +126,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_redis_csv),
 		cmocka_unit_test(test_redis_csv_empty),
+		cmocka_unit_test(test_redis_info),
 		cmocka_unit_test(test_pgbench),
 		cmocka_unit_test(test_script_json),
 	};
