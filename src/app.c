@@ -511,9 +511,8 @@ static int run_pairs(struct app_env *e, struct set_probes *sp, const struct prob
 			bool probed = (k == 0) == (i % 2 == 1);
 			struct app_run r;
 
-			/* counts are cumulative: the run's are after - before. (No
-			 * probe_reset_counts: its drain waits for the consumer
-			 * threads' poll lock, which they hardly ever let go.) */
+			/* counts are cumulative: the run's are after - before, so
+			 * the set's totals survive every run */
 			struct probe_counts before[NR_APP_SYSCALLS];
 			if (probed && tput)
 				for (int j = 0; j < sp->n; j++)
