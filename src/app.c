@@ -47,7 +47,7 @@ static const char app_doc[] =
 	"their cross product instead (with the null set unless --no-null).\n"
 	"\n"
 	"EXAMPLES:\n"
-	"    bpfcost app redis                       # the null and the three default sets\n"
+	"    bpfcost app redis                      # the null and the three default sets\n"
 	"    bpfcost app node --hook tp --body perfbuf --duration 5 --repeat 6\n"
 	"    bpfcost app postgres --syscalls any --hook rawtp --body hash\n"
 	"    bpfcost app all --json -o app.json\n"

@@ -6,7 +6,7 @@ before=$TMP/before; prog_ids > "$before"
 
 out=$TMP/bench.json
 if ! $BPFCOST bench --workload getpid,munmap --hook tp,rawtp,tp_btf \
-     --body empty,hash,ringbuf,perfbuf --trials 6 --ops 4000 --json -o "$out" \
+     --body empty,hash,ringbuf,perfbuf --trials 10 --ops 4000 --json -o "$out" \
      > "$TMP/stdout" 2> "$TMP/err"; then
   nok bench_runs "exit $?: $(tail -c 400 "$TMP/err")"
 else
@@ -28,14 +28,15 @@ check bench_prog_time jpy "$out" 'all(r["prog_avg_ns"] and r["prog_avg_ns"] > 0 
 check bench_samples_10k jpy "$out" 'all(r["samples"] >= 10000 for r in d["results"]) or exit(1)'
 # Positive overheads. Timing is noisy here, so: no probe row may be
 # significantly negative, and each workload's median probe overhead is > 0.
-check bench_no_negative_overhead jpy "$out" 'all(r["overhead_ci95"][1] > 0 for r in d["results"] if r["hook"] != "null") or exit(1)'
+bad=$(jpy "$out" '" ".join("%s/%s/%s:%.1f[%.1f,%.1f]" % (r["workload"], r["hook"], r["body"], r["overhead_ns"], *r["overhead_ci95"]) for r in d["results"] if r["hook"] != "null" and r["overhead_ci95"][1] <= 0)')
+[ -z "$bad" ] && ok bench_no_negative_overhead || nok bench_no_negative_overhead "$bad"
 check bench_positive_overhead jpy "$out" 'all(sorted(r["overhead_ns"] for r in d["results"] if r["hook"] != "null" and r["workload"] == w)[6] > 0 for w in ("getpid","munmap")) or exit(1)'
 check bench_env jpy "$out" 'd["env"]["kernel"] and d["env"]["timer"] and "emulated" in d["env"] or exit(1)'
 check bench_stats_off jpy "$out" 'int(open("/proc/sys/kernel/bpf_stats_enabled").read()) == 0 or exit(1)'
 leftover_check bench_nothing_left "$before"
 
 # the method's bookkeeping: fixed --trials, rounds, both estimates
-check bench_fixed_trials jpy "$out" 'all(r["trials"] == 6 and r["stopped_by"] == "fixed" for r in d["results"]) and d["config"]["schedule"] == "rounds" or exit(1)'
+check bench_fixed_trials jpy "$out" 'all(r["trials"] == 10 and r["stopped_by"] == "fixed" for r in d["results"]) and d["config"]["schedule"] == "rounds" or exit(1)'
 check bench_diff_estimate jpy "$out" 'all(r["overhead_diff_ci95"][0] <= r["overhead_diff_ns"] <= r["overhead_diff_ci95"][1] and r["overhead_ci95"][0] <= r["overhead_ns"] <= r["overhead_ci95"][1] for r in d["results"]) or exit(1)'
 
 # adaptive length (the default): at least 30 pairs, then until the interval
