@@ -431,8 +431,7 @@ void bench_measure(struct bench_target *t, const struct workload *wl,
 	if (!bench_begin(&br, t, wl, o, r))
 		while (bench_pair(&br))
 			;
-	bench_end(&br);
-	run_free(&br);
+	bench_end(&br); /* frees what bench_begin took, on every path */
 }
 
 /* ---- the built-in probe as a bench target ---- */
