@@ -12,6 +12,11 @@ const char *const result_status_names[] = { "ok", "unsupported", "failed" };
 
 #define MIN_SAMPLES 10000     /* timed ops per phase, for p99.9 */
 #define MAX_OPS_PER_TRIAL 20000000ULL
+/* A trial's mean needs enough ops to be steady: a uprobe hit costs ~7 us
+ * here, so ~5 ms would be only ~700 hits, and their spread made the
+ * paired differences ~1.5x wider than trials of 2500 hits (~20 ms).
+ * Cheap ops are unaffected (a 5 ms getpid trial is ~30,000 ops). */
+#define MIN_OPS_PER_TRIAL 2500
 
 double run_ops(const struct workload *wl, struct wl_ctx *c, uint64_t n, struct hist *h,
 	       uint64_t *done)
@@ -257,8 +262,8 @@ int bench_begin(struct bench_run *br, struct bench_target *t, const struct workl
 		if (!(slow > 0))
 			slow = 1000;
 		n = (uint64_t)(o->trial_ms * 1e6 / slow);
-		if (n < 100)
-			n = 100;
+		if (n < MIN_OPS_PER_TRIAL)
+			n = MIN_OPS_PER_TRIAL;
 		if (n > MAX_OPS_PER_TRIAL)
 			n = MAX_OPS_PER_TRIAL;
 	}

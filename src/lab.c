@@ -1085,6 +1085,7 @@ int cmd_lab(int argc, char **argv)
 	env = env_collect();
 	if (pin_to_cpu(a.o.cpu))
 		warn_msg("cannot pin to CPU %d: numbers will be noisier", a.o.cpu);
+	rcu_expedite_begin(); /* shorter detach waits, as in bench; put back below */
 	if (jget_int(env, "bpf_stats_enabled", 0) == 1)
 		warn_msg("kernel.bpf_stats_enabled is 1 (someone else turned it on): "
 			 "overheads include the stats' own clock reads");
@@ -1152,6 +1153,7 @@ cleanup:
 	free(vres);
 	free(rres);
 	json_object_put(env);
+	rcu_expedite_end();
 	tracefs_restore();
 	return ret;
 }

@@ -113,6 +113,54 @@ void libbpf_clear_last_lines(void)
 	last_lines[0] = '\0';
 }
 
+#define RCU_EXPEDITED_PATH "/sys/kernel/rcu_expedited"
+static int rcu_expedited_prev = -1; /* the value to put back; -1: none */
+
+static int write_small_file(const char *path, const char *s)
+{
+	int fd = open(path, O_WRONLY | O_CLOEXEC), err = 0;
+	ssize_t len = (ssize_t)strlen(s);
+
+	if (fd < 0)
+		return -errno;
+	if (write(fd, s, (size_t)len) != len)
+		err = -errno;
+	close(fd);
+	return err;
+}
+
+void rcu_expedite_end(void)
+{
+	char v[16];
+
+	if (rcu_expedited_prev < 0)
+		return;
+	snprintf(v, sizeof(v), "%d", rcu_expedited_prev);
+	if (write_small_file(RCU_EXPEDITED_PATH, v))
+		warn_msg("could not restore %s to %s", RCU_EXPEDITED_PATH, v);
+	rcu_expedited_prev = -1;
+}
+
+int rcu_expedite_begin(void)
+{
+	static bool registered;
+	char buf[16];
+	int n = read_small_file(RCU_EXPEDITED_PATH, buf, sizeof(buf)), err;
+
+	if (n < 0)
+		return n;
+	if (atoi(buf) != 0 || rcu_expedited_prev >= 0)
+		return 0;
+	if (!registered) {
+		atexit(rcu_expedite_end);
+		registered = true;
+	}
+	if ((err = write_small_file(RCU_EXPEDITED_PATH, "1")))
+		return err;
+	rcu_expedited_prev = atoi(buf);
+	return 1;
+}
+
 static void on_signal(int sig)
 {
 	stop_requested = 1;

@@ -3,6 +3,9 @@
 # nothing left loaded, SIGINT keeps finished rows, bad input.
 source tests/lib.sh
 before=$TMP/before; prog_ids > "$before"
+# bench expedites RCU grace periods for its run and must put the knob back
+rcu_knob=/sys/kernel/rcu_expedited
+rcu_before=$(cat $rcu_knob 2>/dev/null || echo none)
 
 out=$TMP/bench.json
 if ! $BPFCOST bench --workload getpid,munmap --hook tp,rawtp,tp_btf \
@@ -33,6 +36,15 @@ bad=$(jpy "$out" '" ".join("%s/%s/%s:%.1f[%.1f,%.1f]" % (r["workload"], r["hook"
 check bench_positive_overhead jpy "$out" 'all(sorted(r["overhead_ns"] for r in d["results"] if r["hook"] != "null" and r["workload"] == w)[6] > 0 for w in ("getpid","munmap")) or exit(1)'
 check bench_env jpy "$out" 'd["env"]["kernel"] and d["env"]["timer"] and "emulated" in d["env"] or exit(1)'
 check bench_stats_off jpy "$out" 'int(open("/proc/sys/kernel/bpf_stats_enabled").read()) == 0 or exit(1)'
+if [ -w $rcu_knob ]; then
+  check bench_rcu_expedited_reported jpy "$out" 'd["config"]["rcu_expedited"] is True or exit(1)'
+  check bench_rcu_expedited_restored test "$(cat $rcu_knob)" = "$rcu_before"
+  $BPFCOST bench --hook rawtp --body empty --trials 4 --ops 2000 --no-expedite --json \
+    -o "$TMP/noexp.json" > /dev/null 2>&1
+  check bench_no_expedite jpy "$TMP/noexp.json" 'd["config"]["rcu_expedited"] == (open("/sys/kernel/rcu_expedited").read().strip() != "0") or exit(1)'
+else
+  skip bench_rcu_expedited_restored "$rcu_knob is not writable here"
+fi
 leftover_check bench_nothing_left "$before"
 
 # the method's bookkeeping: fixed --trials, rounds, both estimates
@@ -92,6 +104,7 @@ wait $pid; rc=$?
 check bench_sigint_rows_kept jpy "$TMP/int.json" 'd["interrupted"] and len(d["results"]) >= 1 and all(r["status"] == "ok" for r in d["results"]) or exit(1)'
 leftover_check bench_sigint_nothing_left "$before"
 check bench_sigint_stats_off test "$(cat /proc/sys/kernel/bpf_stats_enabled)" = 0
+check bench_sigint_rcu_restored test "$(cat $rcu_knob 2>/dev/null || echo none)" = "$rcu_before"
 
 # SIGTERM too
 $BPFCOST bench --hook tp --body all --trials 10 --ops 20000 > /dev/null 2>&1 &
@@ -100,6 +113,7 @@ sleep 2
 kill -TERM $pid
 wait $pid
 leftover_check bench_sigterm_nothing_left "$before"
+check bench_sigterm_rcu_restored test "$(cat $rcu_knob 2>/dev/null || echo none)" = "$rcu_before"
 
 # bad input: one line naming what is accepted, exit 2
 for args in "--hook nope" "--body nope" "--workload nope" "--ops abc" "--trials 1" "--cpu 99" "--max-time x" "--bogus" "extra"; do
