@@ -252,6 +252,46 @@ static bool same_unsupported(const struct bench_result *a, const struct bench_re
 	       !strcmp(a->reason, b->reason);
 }
 
+/* The machine's speed over the run, per workload: quantiles of every
+ * baseline trial of every row. On this VM it moves in steps (getpid
+ * ~130 or ~165 ns for seconds at a time) and the probes' costs move with
+ * it, more than in proportion: two runs compare only at like baselines. */
+struct base_spread {
+	int trials;
+	double p10, p50, p90;
+};
+
+static int cmp_double(const void *a, const void *b)
+{
+	double x = *(const double *)a, y = *(const double *)b;
+
+	return x < y ? -1 : x > y;
+}
+
+static bool base_spread(const struct bench_result *rs, int n, const char *workload,
+			struct base_spread *bs)
+{
+	int total = 0, k = 0;
+	double *v;
+
+	for (int i = 0; i < n; i++)
+		if (rs[i].status == RES_OK && !strcmp(rs[i].workload, workload))
+			total += rs[i].trials;
+	if (total < 10 || !(v = malloc((size_t)total * sizeof(*v))))
+		return false;
+	for (int i = 0; i < n; i++)
+		if (rs[i].status == RES_OK && !strcmp(rs[i].workload, workload))
+			for (int j = 0; j < rs[i].trials; j++)
+				v[k++] = rs[i].base_trials_ns[j];
+	qsort(v, (size_t)k, sizeof(*v), cmp_double);
+	bs->trials = k;
+	bs->p10 = v[k / 10];
+	bs->p50 = v[k / 2];
+	bs->p90 = v[k - 1 - k / 10];
+	free(v);
+	return true;
+}
+
 static void print_table(FILE *f, struct bench_result *rs, int n, json_object *env,
 			const struct bench_args *a)
 {
@@ -303,6 +343,18 @@ static void print_table(FILE *f, struct bench_result *rs, int n, json_object *en
 			isnan(null_row->ci_lo) ? "\n  (fewer than 6 pairs: no interval)" :
 			null_row->ci_lo <= 0 && null_row->ci_hi >= 0 ? "" :
 			"\n  it does not contain 0: the method is biased here by about that much");
+	for (int w = 0; w < nr_workloads; w++) {
+		struct base_spread bs;
+
+		if (!base_spread(rs, n, workload_names[w], &bs))
+			continue;
+		fprintf(f, "%s baseline over the run: p10 %.0f, median %.0f, p90 %.0f ns "
+			   "(%d trials)\n", workload_names[w], bs.p10, bs.p50, bs.p90, bs.trials);
+		if ((bs.p90 - bs.p10) / bs.p50 > 0.10)
+			fprintf(f, "  the machine's speed moved %.0f%% during the run; probe costs "
+				   "move with it:\n  compare runs at like baselines\n",
+				100 * (bs.p90 - bs.p10) / bs.p50);
+	}
 	for (int i = 0; i < n; i++)
 		if (rs[i].status == RES_OK && rs[i].stats_on_in_trials) {
 			fprintf(f, "warning: BPF stats were on during the trials (held by another "
@@ -347,6 +399,22 @@ static json_object *results_json(struct bench_result *rs, int n, json_object *en
 	for (int i = 0; i < n; i++)
 		json_object_array_add(arr, bench_result_json(&rs[i]));
 	json_object_object_add(root, "results", arr);
+	arr = json_object_new_array();
+	for (int w = 0; w < nr_workloads; w++) {
+		struct base_spread bs;
+		json_object *o;
+
+		if (!base_spread(rs, n, workload_names[w], &bs))
+			continue;
+		o = json_object_new_object();
+		json_object_object_add(o, "workload", jstr(workload_names[w]));
+		json_object_object_add(o, "trials", jint(bs.trials));
+		json_object_object_add(o, "p10_ns", jnum(bs.p10));
+		json_object_object_add(o, "p50_ns", jnum(bs.p50));
+		json_object_object_add(o, "p90_ns", jnum(bs.p90));
+		json_object_array_add(arr, o);
+	}
+	json_object_object_add(root, "baseline_spread", arr);
 	return root;
 }
 

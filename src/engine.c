@@ -4,6 +4,8 @@
 #include "util.h"
 
 #include <math.h>
+#include <pthread.h>
+#include <signal.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -80,16 +82,69 @@ static void t_detach(struct bench_target *t)
 		t->detach(t->ctx);
 }
 
+/* The trials' attach and detach run on another CPU than the workload's
+ * when there is one. What they leave behind is queued on the CPU that
+ * called them: RCU callbacks that free the perf event, the program array
+ * and the uprobe, which with expedited grace periods (bench) come due
+ * within the next trial. On the workload's CPU they slowed the first trial
+ * after a switch: the null row's B-B pairs showed -1 to -4 ns. */
+struct switch_call {
+	struct bench_target *t;
+	bool attach;
+	int cpu, err;
+	char *reason;
+	size_t len;
+};
+
+static void *switch_thread(void *arg)
+{
+	struct switch_call *c = arg;
+
+	pin_to_cpu(c->cpu);
+	if (c->attach)
+		c->err = t_attach(c->t, c->reason, c->len);
+	else
+		t_detach(c->t);
+	return NULL;
+}
+
+static int t_switch(struct bench_target *t, bool attach, int cpu, char *reason, size_t len)
+{
+	struct switch_call c = { t, attach, cpu, 0, reason, len };
+	sigset_t all, old;
+	pthread_t th;
+	int err;
+
+	if (t->control)
+		return 0;
+	if (cpu < 0) {
+		switch_thread(&c);
+		return c.err;
+	}
+	/* signals stay with the workload thread (stop_requested) */
+	sigfillset(&all);
+	pthread_sigmask(SIG_BLOCK, &all, &old);
+	err = pthread_create(&th, NULL, switch_thread, &c);
+	pthread_sigmask(SIG_SETMASK, &old, NULL);
+	if (err) {
+		c.cpu = -1; /* could not start a thread: switch from here */
+		switch_thread(&c);
+		return c.err;
+	}
+	pthread_join(th, NULL);
+	return c.err;
+}
+
 /* One phase of one trial: warm up, then n timed ops. */
-static double phase(struct bench_target *t, bool attached, const struct workload *wl,
-		    struct wl_ctx *c, uint64_t warm, uint64_t n, struct hist *h,
-		    uint64_t *ops_attached, struct switch_cost *sw, char *reason, size_t len,
-		    int *err)
+static double phase(struct bench_target *t, bool attached, int switch_cpu,
+		    const struct workload *wl, struct wl_ctx *c, uint64_t warm, uint64_t n,
+		    struct hist *h, uint64_t *ops_attached, struct switch_cost *sw, char *reason,
+		    size_t len, int *err)
 {
 	uint64_t done = 0, t0 = now_ns();
 	double mean;
 
-	if (attached && (*err = t_attach(t, reason, len)))
+	if (attached && (*err = t_switch(t, true, switch_cpu, reason, len)))
 		return NAN;
 	if (attached && sw)
 		sw->attach_ns += now_ns() - t0;
@@ -97,7 +152,7 @@ static double phase(struct bench_target *t, bool attached, const struct workload
 	mean = run_ops(wl, c, n, h, &done);
 	if (attached) {
 		t0 = now_ns();
-		t_detach(t);
+		t_switch(t, false, switch_cpu, NULL, 0);
 		if (sw)
 			sw->detach_ns += now_ns() - t0;
 		*ops_attached += done;
@@ -224,6 +279,7 @@ int bench_begin(struct bench_run *br, struct bench_target *t, const struct workl
 	br->state = RUN_DONE;
 	br->trials = o->trials > 1 ? o->trials : 2;
 	br->max_trials = o->max_trials > br->trials ? o->max_trials : br->trials;
+	br->switch_cpu = o->consumer_cpu >= 0 && o->consumer_cpu != o->cpu ? o->consumer_cpu : -1;
 	timer_init();
 	if (wl->init && wl->init(&br->c)) {
 		snprintf(res->reason, sizeof(res->reason), "workload %s: setup failed", wl->name);
@@ -249,9 +305,9 @@ int bench_begin(struct bench_run *br, struct bench_target *t, const struct workl
 	n = o->ops;
 	if (!n) {
 		uint64_t ignored = 0;
-		double b = phase(t, false, wl, &br->c, 200, 2000, NULL, &ignored, &br->sw, reason,
+		double b = phase(t, false, br->switch_cpu, wl, &br->c, 200, 2000, NULL, &ignored, &br->sw, reason,
 				 sizeof(reason), &err);
-		double p = phase(t, true, wl, &br->c, 20, 200, NULL, &ignored, &br->sw, reason,
+		double p = phase(t, true, br->switch_cpu, wl, &br->c, 20, 200, NULL, &ignored, &br->sw, reason,
 				 sizeof(reason), &err);
 		double slow = fmax(b, p);
 
@@ -303,7 +359,7 @@ bool bench_pair(struct bench_run *br)
 	}
 	for (int k = 0; k < 2; k++) {
 		bool attached = (k == 0) == probe_first;
-		double m = phase(br->t, attached, br->wl, &br->c, br->warm, br->n,
+		double m = phase(br->t, attached, br->switch_cpu, br->wl, &br->c, br->warm, br->n,
 				 attached ? br->hp : br->hb, &br->ops_attached, &br->sw, reason,
 				 sizeof(reason), &err);
 

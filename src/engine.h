@@ -98,6 +98,7 @@ struct bench_run {
 	double *diff, *rel; /* per pair: probe - base; scratch */
 	uint64_t n, warm, ops_attached, runs0, elapsed_ns;
 	struct switch_cost sw;
+	int switch_cpu; /* where attach and detach run: -1 the workload's */
 	int trials, max_trials; /* the minimum pairs, the cap */
 };
 /* 0: pairs can run; -1: r says why not (bench_end is still to be called) */
