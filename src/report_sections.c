@@ -275,9 +275,34 @@ static void sec_method(struct rp_ctx *x)
 					 cnt(t), jget_num(cfg, "max_time_s"));
 			else
 				snprintf(pairs, sizeof(pairs), "%s trial pairs", cnt(t));
-			doc_li(x->doc, "%s: %s, %s, workload on CPU %s, consumer on CPU %s.",
+			json_object *exp;
+			bool expedited = json_object_object_get_ex(cfg, "rcu_expedited", &exp) &&
+					 json_object_get_boolean(exp);
+			doc_li(x->doc, "%s: %s, %s, workload on CPU %s, consumer on CPU %s%s.",
 			       f->path, sz, pairs, cnt(jget_num(cfg, "cpu")),
-			       cnt(jget_num(cfg, "consumer_cpu")));
+			       cnt(jget_num(cfg, "consumer_cpu")),
+			       expedited ? ", RCU grace periods expedited (shorter detach waits)" : "");
+		}
+		{
+			/* how far the machine's own speed moved during the run */
+			json_object *arr, *o;
+
+			if (json_object_object_get_ex(f->root, "baseline_spread", &arr) &&
+			    json_object_is_type(arr, json_type_array))
+				for (size_t k = 0; k < json_object_array_length(arr); k++) {
+					o = json_object_array_get_idx(arr, k);
+					double p10 = jget_num(o, "p10_ns"), p50 = jget_num(o, "p50_ns"),
+					       p90 = jget_num(o, "p90_ns");
+					if (!isfinite(p10) || !isfinite(p50) || !isfinite(p90) || p50 <= 0)
+						continue;
+					doc_li(x->doc, "%s: the %s baseline over the run was p10 %.0f, "
+						       "median %.0f, p90 %.0f ns (%.0f%% apart)%s",
+					       f->path, (jget_str(o, "workload") ? jget_str(o, "workload") : "?"), p10, p50, p90,
+					       100 * (p90 - p10) / p50,
+					       (p90 - p10) / p50 > 0.10 ?
+					       ": probe costs move with the machine's speed, so compare "
+					       "runs at like baselines." : ".");
+				}
 		}
 	}
 	for (int i = 0; i < d->n_bench; i++) {

@@ -34,6 +34,7 @@ check bench_samples_10k jpy "$out" 'all(r["samples"] >= 10000 for r in d["result
 bad=$(jpy "$out" '" ".join("%s/%s/%s:%.1f[%.1f,%.1f]" % (r["workload"], r["hook"], r["body"], r["overhead_ns"], *r["overhead_ci95"]) for r in d["results"] if r["hook"] != "null" and r["overhead_ci95"][1] <= 0)')
 [ -z "$bad" ] && ok bench_no_negative_overhead || nok bench_no_negative_overhead "$bad"
 check bench_positive_overhead jpy "$out" 'all(sorted(r["overhead_ns"] for r in d["results"] if r["hook"] != "null" and r["workload"] == w)[6] > 0 for w in ("getpid","munmap")) or exit(1)'
+check bench_baseline_spread jpy "$out" 'sorted(b["workload"] for b in d["baseline_spread"]) == ["getpid", "munmap"] and all(b["trials"] == sum(r["trials"] for r in d["results"] if r["workload"] == b["workload"]) and 0 < b["p10_ns"] <= b["p50_ns"] <= b["p90_ns"] for b in d["baseline_spread"]) or exit(1)'
 check bench_env jpy "$out" 'd["env"]["kernel"] and d["env"]["timer"] and "emulated" in d["env"] or exit(1)'
 check bench_stats_off jpy "$out" 'int(open("/proc/sys/kernel/bpf_stats_enabled").read()) == 0 or exit(1)'
 if [ -w $rcu_knob ]; then
