@@ -305,10 +305,10 @@ int bench_begin(struct bench_run *br, struct bench_target *t, const struct workl
 	n = o->ops;
 	if (!n) {
 		uint64_t ignored = 0;
-		double b = phase(t, false, br->switch_cpu, wl, &br->c, 200, 2000, NULL, &ignored, &br->sw, reason,
-				 sizeof(reason), &err);
-		double p = phase(t, true, br->switch_cpu, wl, &br->c, 20, 200, NULL, &ignored, &br->sw, reason,
-				 sizeof(reason), &err);
+		double b = phase(t, false, br->switch_cpu, wl, &br->c, 200, 2000, NULL, &ignored,
+				 &br->sw, reason, sizeof(reason), &err);
+		double p = phase(t, true, br->switch_cpu, wl, &br->c, 20, 200, NULL, &ignored,
+				 &br->sw, reason, sizeof(reason), &err);
 		double slow = fmax(b, p);
 
 		if (err) {
