@@ -643,10 +643,7 @@ int cmd_bench(int argc, char **argv)
 				 strerror(-e));
 		a.expedited = e >= 0;
 	} else {
-		char buf[16];
-
-		a.expedited = read_small_file("/sys/kernel/rcu_expedited", buf, sizeof(buf)) > 0 &&
-			      atoi(buf) != 0;
+		a.expedited = rcu_expedited_on();
 	}
 	if (uobj) {
 		if ((ret = run_obj(&a, uobj, rs, &n, total, env, tty)))

@@ -360,26 +360,14 @@ static void printk_save(struct printk_state *st)
 				   sizeof(st->enable)) > 0;
 }
 
-static void write_str(const char *path, const char *s, int flags)
-{
-	int fd = open(path, O_WRONLY | flags);
-
-	if (fd < 0)
-		return;
-	if (write(fd, s, strlen(s)) < 0) {
-		/* best effort: nothing else to do */
-	}
-	close(fd);
-}
-
 /* The kernel enables the bpf_trace_printk event for the program and our
  * lines have overwritten the trace buffer: put the event back as it was
  * and clear our lines. */
 static void printk_restore(const struct printk_state *st)
 {
 	if (st->have)
-		write_str(TRACEFS "/events/bpf_trace/bpf_trace_printk/enable", st->enable, 0);
-	write_str(TRACEFS "/trace", "", O_TRUNC);
+		write_small_file(TRACEFS "/events/bpf_trace/bpf_trace_printk/enable", st->enable, 0);
+	write_small_file(TRACEFS "/trace", "", O_TRUNC); /* best effort */
 }
 
 /* ---- measuring the variants ---- */

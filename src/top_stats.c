@@ -28,15 +28,7 @@ static int sysctl_read(void)
 
 static int sysctl_write(int v)
 {
-	char c = v ? '1' : '0';
-	int fd = open(SYSCTL_PATH, O_WRONLY | O_CLOEXEC), err = 0;
-
-	if (fd < 0)
-		return -errno;
-	if (write(fd, &c, 1) != 1)
-		err = -errno;
-	close(fd);
-	return err;
+	return write_small_file(SYSCTL_PATH, v ? "1" : "0", 0);
 }
 
 static void restore_atexit(void)

@@ -116,19 +116,6 @@ void libbpf_clear_last_lines(void)
 #define RCU_EXPEDITED_PATH "/sys/kernel/rcu_expedited"
 static int rcu_expedited_prev = -1; /* the value to put back; -1: none */
 
-static int write_small_file(const char *path, const char *s)
-{
-	int fd = open(path, O_WRONLY | O_CLOEXEC), err = 0;
-	ssize_t len = (ssize_t)strlen(s);
-
-	if (fd < 0)
-		return -errno;
-	if (write(fd, s, (size_t)len) != len)
-		err = -errno;
-	close(fd);
-	return err;
-}
-
 void rcu_expedite_end(void)
 {
 	char v[16];
@@ -136,9 +123,16 @@ void rcu_expedite_end(void)
 	if (rcu_expedited_prev < 0)
 		return;
 	snprintf(v, sizeof(v), "%d", rcu_expedited_prev);
-	if (write_small_file(RCU_EXPEDITED_PATH, v))
+	if (write_small_file(RCU_EXPEDITED_PATH, v, 0))
 		warn_msg("could not restore %s to %s", RCU_EXPEDITED_PATH, v);
 	rcu_expedited_prev = -1;
+}
+
+bool rcu_expedited_on(void)
+{
+	char buf[16];
+
+	return read_small_file(RCU_EXPEDITED_PATH, buf, sizeof(buf)) > 0 && atoi(buf) != 0;
 }
 
 int rcu_expedite_begin(void)
@@ -155,7 +149,7 @@ int rcu_expedite_begin(void)
 		atexit(rcu_expedite_end);
 		registered = true;
 	}
-	if ((err = write_small_file(RCU_EXPEDITED_PATH, "1")))
+	if ((err = write_small_file(RCU_EXPEDITED_PATH, "1", 0)))
 		return err;
 	rcu_expedited_prev = atoi(buf);
 	return 1;
@@ -356,4 +350,17 @@ int online_cpus(void)
 {
 	long n = sysconf(_SC_NPROCESSORS_ONLN);
 	return n > 0 ? (int)n : 1;
+}
+
+int write_small_file(const char *path, const char *s, int flags)
+{
+	int fd = open(path, O_WRONLY | O_CLOEXEC | flags), err = 0;
+	ssize_t len = (ssize_t)strlen(s);
+
+	if (fd < 0)
+		return -errno;
+	if (write(fd, s, (size_t)len) != len)
+		err = -errno;
+	close(fd);
+	return err;
 }

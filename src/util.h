@@ -53,6 +53,9 @@ int write_file_atomic(const char *path, const char *data, size_t len);
 /* Read a whole small file (sysfs, procfs) into buf, trailing newline cut.
  * Returns length or -errno. */
 int read_small_file(const char *path, char *buf, size_t len);
+/* Write s to a small file (sysfs, procfs, tracefs); flags are added to
+ * O_WRONLY, e.g. O_TRUNC. Returns 0 or -errno. */
+int write_small_file(const char *path, const char *s, int flags);
 
 /* Expedited RCU grace periods. Detaching a classic tracepoint or a uprobe
  * waits for RCU (40-100 ms on a small VM); expedited grace periods cut that
@@ -62,6 +65,7 @@ int read_small_file(const char *path, char *buf, size_t len);
  * exit) writes it back. Returns 1 if this call turned it on, 0 if it was
  * already on, -errno if it could not be read or written. */
 int rcu_expedite_begin(void);
+bool rcu_expedited_on(void); /* what /sys/kernel/rcu_expedited says now */
 void rcu_expedite_end(void);
 
 /* CLOCK_MONOTONIC in ns. */
