@@ -42,7 +42,7 @@ static const char bench_doc[] =
 	"    bpfcost bench --obj my.bpf.o          # your object, attached by SEC()\n"
 	"    bpfcost bench --obj my.bpf.o --prog handler --attach rawtp:sys_enter\n";
 
-enum { OPT_JSON = 1000, OPT_CSV, OPT_NO_STATS, OPT_TRIAL_MS, OPT_CONSUMER_CPU, OPT_NO_NULL, OPT_OBJ, OPT_PROG, OPT_ATTACH, OPT_MAX_TIME, OPT_NO_EXPEDITE };
+enum { OPT_JSON = 1000, OPT_CSV, OPT_NO_STATS, OPT_TRIAL_MS, OPT_CONSUMER_CPU, OPT_NO_NULL, OPT_OBJ, OPT_PROG, OPT_ATTACH, OPT_MAX_TIME, OPT_NO_EXPEDITE, OPT_CONSUMER, OPT_BATCH, OPT_BUF };
 
 static const struct argp_option bench_opts_def[] = {
 	{ "workload", 'w', "LIST", 0, "getpid, munmap, madvise, all (default getpid)" },
@@ -53,6 +53,9 @@ static const struct argp_option bench_opts_def[] = {
 	{ "max-time", OPT_MAX_TIME, "S", 0, "seconds of trial pairs a row may take to narrow its interval (default 8)" },
 	{ "cpu", 'c', "N", 0, "CPU the workload runs on (default 0)" },
 	{ "consumer-cpu", OPT_CONSUMER_CPU, "N", 0, "CPU of the output consumer (default: the next CPU)" },
+	{ "consumer", OPT_CONSUMER, "MODE", 0, "ringbuf/perfbuf reader: wake (woken per event, libbpf's default), batch (no wake-ups: BPF_RB_NO_WAKEUP and a reader polling every 1 ms; perf wakeup_events=--batch), force (BPF_RB_FORCE_WAKEUP); default wake" },
+	{ "buf-size", OPT_BUF, "BYTES", 0, "ring buffer bytes / perf buffer bytes per CPU, k/m = KiB/MiB (default 1m: 4 ms of events at 5 per us, so a reader the hypervisor holds up for a millisecond loses none)" },
+	{ "batch", OPT_BATCH, "N", 0, "--consumer batch: perf wakeup_events (default 64)" },
 	{ "trial-ms", OPT_TRIAL_MS, "MS", 0, "target trial length when --ops is not given (default 5)" },
 	{ "no-stats", OPT_NO_STATS, NULL, 0, "skip the BPF stats phase (no PROG ns)" },
 	{ "no-null", OPT_NO_NULL, NULL, 0, "leave out the null control row" },
@@ -74,6 +77,9 @@ struct bench_args {
 	const char *out;
 	bool no_null;
 	bool no_expedite;
+	enum consumer_mode consumer; /* of the output bodies */
+	uint32_t batch;
+	uint32_t buf_size; /* 0: the probe's default */
 	int expedited; /* rcu_expedited during the run: 1 on, 0 off */
 	struct userobj_opts obj; /* --obj */
 	int bad;
@@ -129,6 +135,23 @@ static error_t bench_parse(int key, char *arg, struct argp_state *state)
 		if (cli_int("--trial-ms", arg, 1, 60000, &v))
 			a->bad = 1;
 		a->o.trial_ms = (double)v;
+		break;
+	case OPT_CONSUMER: {
+		int i = cli_pick("--consumer", arg, consumer_names, 3); /* none: sweep's, not a row */
+		if (i < 0)
+			a->bad = 1;
+		else
+			a->consumer = (enum consumer_mode)i;
+		break;
+	}
+	case OPT_BATCH:
+		if (cli_int("--batch", arg, 1, 1000000, &v))
+			a->bad = 1;
+		a->batch = (uint32_t)v;
+		break;
+	case OPT_BUF:
+		if (cli_bytes(arg, &a->buf_size))
+			CLI_BAD(a, "--buf-size takes bytes from 1 to 1g (4k, 256k, 1m), not '%s'", arg);
 		break;
 	case OPT_NO_STATS: a->o.no_stats = true; break;
 	case OPT_NO_NULL: a->no_null = true; break;
@@ -308,9 +331,23 @@ static void print_table(FILE *f, struct bench_result *rs, int n, json_object *en
 		}
 	fprintf(f, "workload on CPU %d, output consumer on CPU %d; ", a->o.cpu, a->o.consumer_cpu);
 	if (tmin == tmax)
-		fprintf(f, "%d trial pairs per row\n\n", tmax);
+		fprintf(f, "%d trial pairs per row\n", tmax);
 	else
-		fprintf(f, "%d to %d trial pairs per row\n\n", tmin, tmax);
+		fprintf(f, "%d to %d trial pairs per row\n", tmin, tmax);
+	for (int i = 0; i < n; i++)
+		if (!strcmp(rs[i].body, "ringbuf") || !strcmp(rs[i].body, "perfbuf")) {
+			if (a->consumer == CONSUMER_BATCH)
+				fprintf(f, "ringbuf/perfbuf reader: no wake-ups (%u KiB ring polled every %d us,\n"
+					   "perf wakeup_events %u); --consumer wake adds libbpf's wake per event\n",
+					a->buf_size / 1024, CONSUMER_POLL_US, a->batch);
+			else
+				fprintf(f, "ringbuf/perfbuf reader: %s\n", a->consumer == CONSUMER_FORCE ?
+					"BPF_RB_FORCE_WAKEUP, woken on every event" :
+					"woken per event (libbpf's default); its cost depends on how\n"
+					"fast the reader's CPU wakes (the hypervisor's, on a VM)");
+			break;
+		}
+	fprintf(f, "\n");
 	fprintf(f, "Overhead per op: +ns, paired trials' relative difference (Hodges-Lehmann)\n"
 		   "times BASE ns, with its 95%% CI; PROG ns: the program's own run time per\n"
 		   "run (BPF stats)\n");
@@ -393,6 +430,9 @@ static json_object *results_json(struct bench_result *rs, int n, json_object *en
 	json_object_object_add(cfg, "cpu", jint(a->o.cpu));
 	json_object_object_add(cfg, "consumer_cpu", jint(a->o.consumer_cpu));
 	json_object_object_add(cfg, "stats_phase", json_object_new_boolean(!a->o.no_stats));
+	json_object_object_add(cfg, "consumer", json_object_new_string(consumer_names[a->consumer]));
+	json_object_object_add(cfg, "batch", json_object_new_int64(a->batch));
+	json_object_object_add(cfg, "buf_size", json_object_new_int64(a->buf_size));
 	json_object_object_add(cfg, "rcu_expedited", json_object_new_boolean(a->expedited == 1));
 	json_object_object_add(root, "config", cfg);
 	json_object_object_add(root, "interrupted", json_object_new_boolean(interrupted));
@@ -450,7 +490,8 @@ static int run_obj(const struct bench_args *a, struct userobj *uobj, struct benc
 		for (int h = a->no_null ? 1 : 0; h < 2 && !stop_requested; h++) {
 			struct probe_spec spec = {
 				.hook = HOOK_NULL, .wl = &workloads[w],
-				.consumer = CONSUMER_EVENT, .consumer_cpu = a->o.consumer_cpu,
+				.consumer = a->consumer, .batch = a->batch, .buf_size = a->buf_size,
+				.consumer_cpu = a->o.consumer_cpu,
 			};
 			done++;
 			if (tty || verbose)
@@ -521,7 +562,8 @@ static int run_rounds(const struct bench_args *a, struct bench_result *rs, int *
 			for (int b = 0; b < NR_BODIES; b++) {
 				struct probe_spec spec = {
 					.hook = h, .body = b, .wl = &workloads[w],
-					.consumer = CONSUMER_EVENT, .consumer_cpu = a->o.consumer_cpu,
+					.consumer = a->consumer, .batch = a->batch, .buf_size = a->buf_size,
+					.consumer_cpu = a->o.consumer_cpu,
 				};
 				if (h == HOOK_NULL && b > 0)
 					break;
@@ -586,6 +628,7 @@ int cmd_bench(int argc, char **argv)
 		.workloads = 1, /* getpid */
 		.hooks = (1ULL << (NR_HOOKS - 1)) - 1,
 		.bodies = (1ULL << BODY_EMPTY) | (1ULL << BODY_HASH) | (1ULL << BODY_RINGBUF),
+		.consumer = CONSUMER_BATCH, .batch = 64, .buf_size = 1024 * 1024,
 		.o = { .trials = 30, .max_trials = 1000, .max_s = 8, .ci_ns = 2, .ci_pct = 3,
 		       .cpu = 0, .consumer_cpu = -1, .trial_ms = 5 },
 	};

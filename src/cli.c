@@ -86,3 +86,34 @@ int cli_num(const char *flag, const char *arg, double lo, double hi, double *out
 	*out = v;
 	return 0;
 }
+
+int cli_pick(const char *flag, const char *arg, const char *const *names, int n)
+{
+	char list[256];
+
+	for (int i = 0; i < n; i++)
+		if (!strcmp(arg, names[i]))
+			return i;
+	usage_error("%s takes one of %s, not '%s'", flag, join_names(list, sizeof(list), names, n), arg);
+	return -1;
+}
+
+int cli_bytes(const char *arg, uint32_t *out)
+{
+	char *end;
+	double v = strtod(arg, &end), mult = 1;
+
+	if (end == arg || v <= 0)
+		return -1;
+	if (*end == 'k' || *end == 'K')
+		mult = 1024, end++;
+	else if (*end == 'm' || *end == 'M')
+		mult = 1024 * 1024, end++;
+	if (*end && strcmp(end, "b") && strcmp(end, "B"))
+		return -1;
+	v *= mult;
+	if (v < 1 || v > 1024.0 * 1024 * 1024)
+		return -1;
+	*out = (uint32_t)v;
+	return 0;
+}

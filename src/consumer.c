@@ -31,6 +31,8 @@ struct consumer {
 	pthread_mutex_t lock;     /* the thread and consumer_drain both drain */
 };
 
+const char *const consumer_names[4] = { "wake", "batch", "force", "none" };
+
 size_t consumer_perf_pages(size_t bytes)
 {
 	size_t pages = 1;
@@ -185,7 +187,7 @@ static void *consumer_main(void *arg)
 		if (c->o.mode == CONSUMER_BATCH && c->rb) {
 			/* no wake-ups: poll the ring on a timer */
 			consumer_drain(c);
-			usleep(1000);
+			usleep(CONSUMER_POLL_US);
 			continue;
 		}
 		/* Wait outside the lock, then drain under it: holding it

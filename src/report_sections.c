@@ -282,6 +282,17 @@ static void sec_method(struct rp_ctx *x)
 			       f->path, sz, pairs, cnt(jget_num(cfg, "cpu")),
 			       cnt(jget_num(cfg, "consumer_cpu")),
 			       expedited ? ", RCU grace periods expedited (shorter detach waits)" : "");
+			/* files before the reader was a choice woke it per event */
+			const char *cons = jget_str(cfg, "consumer");
+			if (!cons || !strcmp(cons, "wake"))
+				doc_li(x->doc, "%s: ring/perf buffer reader woken per event (libbpf's "
+					       "default): output rows include wake-ups, whose cost is how "
+					       "fast the reader's CPU wakes.", f->path);
+			else if (!strcmp(cons, "batch"))
+				doc_li(x->doc, "%s: ring/perf buffer reader without wake-ups (polled; "
+					       "perf every %s records): output rows are what the probe "
+					       "pays per event, wake-ups apart.", f->path,
+				       cnt(jget_num(cfg, "batch")));
 		}
 		{
 			/* how far the machine's own speed moved during the run */

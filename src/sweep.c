@@ -89,27 +89,6 @@ struct sweep_args {
 	int bad;
 };
 
-/* Bytes: k and m are KiB and MiB, as buffer sizes go. */
-static int parse_bytes(const char *arg, uint32_t *out)
-{
-	char *end;
-	double v = strtod(arg, &end), mult = 1;
-
-	if (end == arg || v <= 0)
-		return -1;
-	if (*end == 'k' || *end == 'K')
-		mult = 1024, end++;
-	else if (*end == 'm' || *end == 'M')
-		mult = 1024 * 1024, end++;
-	if (*end && strcmp(end, "b") && strcmp(end, "B"))
-		return -1;
-	v *= mult;
-	if (v < 1 || v > 1024.0 * 1024 * 1024)
-		return -1;
-	*out = (uint32_t)v;
-	return 0;
-}
-
 static int cmp_rate(const void *a, const void *b)
 {
 	double x = *(const double *)a, y = *(const double *)b;
@@ -154,17 +133,6 @@ static int parse_rates(const char *arg, struct sweep_args *a)
 	return err;
 }
 
-static int pick(const char *flag, const char *arg, const char *const *names, int n)
-{
-	char list[256];
-
-	for (int i = 0; i < n; i++)
-		if (!strcmp(arg, names[i]))
-			return i;
-	usage_error("%s takes one of %s, not '%s'", flag, join_names(list, sizeof(list), names, n), arg);
-	return -1;
-}
-
 static error_t sweep_parse(int key, char *arg, struct argp_state *state)
 {
 	static const char *const flows[] = { "single", "multi" };
@@ -174,7 +142,7 @@ static error_t sweep_parse(int key, char *arg, struct argp_state *state)
 
 	switch (key) {
 	case 'w':
-		if ((i = pick("--workload", arg, workload_names, nr_workloads)) < 0)
+		if ((i = cli_pick("--workload", arg, workload_names, nr_workloads)) < 0)
 			a->bad = 1;
 		else
 			a->wl = &workloads[i];
@@ -182,7 +150,7 @@ static error_t sweep_parse(int key, char *arg, struct argp_state *state)
 	case 'H':
 		if (!strcmp(arg, "null")) /* the control: the whole procedure, nothing attached */
 			a->hook = HOOK_NULL;
-		else if ((i = pick("--hook", arg, hook_names, NR_HOOKS - 1)) < 0)
+		else if ((i = cli_pick("--hook", arg, hook_names, NR_HOOKS - 1)) < 0)
 			a->bad = 1;
 		else
 			a->hook = (enum hook_id)(i + 1);
@@ -197,7 +165,7 @@ static error_t sweep_parse(int key, char *arg, struct argp_state *state)
 			a->bad = 1;
 		break;
 	case OPT_ARRIVAL:
-		if ((i = pick("--arrival", arg, arrival_names, 2)) < 0)
+		if ((i = cli_pick("--arrival", arg, arrival_names, 2)) < 0)
 			a->bad = 1;
 		else
 			a->cfg.arrival = (enum arrival)i;
@@ -212,13 +180,13 @@ static error_t sweep_parse(int key, char *arg, struct argp_state *state)
 		a->cfg.slice_ns = (uint64_t)v * 1000000ULL;
 		break;
 	case OPT_BUF:
-		if (parse_bytes(arg, &a->cfg.buf_size)) {
+		if (cli_bytes(arg, &a->cfg.buf_size)) {
 			usage_error("--buf-size takes bytes from 1 to 1g (4k, 256k, 1m), not '%s'", arg);
 			a->bad = 1;
 		}
 		break;
 	case OPT_CONSUMER:
-		if ((i = pick("--consumer", arg, consumer_names, 4)) < 0)
+		if ((i = cli_pick("--consumer", arg, consumer_names, 4)) < 0)
 			a->bad = 1;
 		else
 			a->cfg.consumer = (enum consumer_mode)i;
@@ -239,7 +207,7 @@ static error_t sweep_parse(int key, char *arg, struct argp_state *state)
 		a->cfg.threads = (int)v;
 		break;
 	case OPT_FLOW:
-		if ((i = pick("--flow", arg, flows, 2)) < 0)
+		if ((i = cli_pick("--flow", arg, flows, 2)) < 0)
 			a->bad = 1;
 		else
 			a->cfg.flow_multi = i == 1;

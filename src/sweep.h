@@ -96,7 +96,6 @@ bool sweep_keys_collide(const struct sweep_run *s);
 
 void sweep_point_init(struct sweep_point *pt, const struct sweep_cfg *cfg, double target_rate);
 json_object *sweep_point_json(const struct sweep_point *pt);
-extern const char *const consumer_names[4]; /* wake, batch, force, none */
 
 /* The knee: the lowest rate where a metric passes its bound, from points
  * with a per-point 95% interval [lo, hi]; rates ascending. The estimate

@@ -15,7 +15,6 @@
 #include <sys/prctl.h>
 #include <unistd.h>
 
-const char *const consumer_names[4] = { "wake", "batch", "force", "none" };
 
 /* What the main thread asks the workers to do next. */
 struct slice_cmd {

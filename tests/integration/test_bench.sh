@@ -79,6 +79,13 @@ else
   skip bench_unsupported_row "this kernel has kprobes"
 fi
 
+# output bodies: by default the reader polls without wake-ups (said in the
+# JSON); --consumer wake is libbpf's wake per event, with the same accounting
+check bench_consumer_default jpy "$out" 'd["config"]["consumer"] == "batch" and d["config"]["buf_size"] == 1048576 or exit(1)'
+$BPFCOST bench --hook rawtp --body ringbuf,perfbuf --consumer wake --buf-size 512k --trials 4 --ops 3000 \
+  --json -o "$TMP/wake.json" > /dev/null 2>&1
+check bench_consumer_wake jpy "$TMP/wake.json" 'd["config"]["consumer"] == "wake" and d["config"]["buf_size"] == 524288 and all(r["status"] == "ok" and r["events"] == r["ops"] == r["consumed"] + r["lost"] for r in d["results"] if r["hook"] != "null") or exit(1)'
+
 # table: 80 columns, units in headers, the null row's noise floor
 $BPFCOST bench --hook tp --body empty,ringbuf --trials 6 --ops 3000 > "$TMP/table.txt" 2>/dev/null
 w=$(awk '{ if (length($0) > m) m = length($0) } END { print m+0 }' "$TMP/table.txt")
@@ -117,7 +124,7 @@ leftover_check bench_sigterm_nothing_left "$before"
 check bench_sigterm_rcu_restored test "$(cat $rcu_knob 2>/dev/null || echo none)" = "$rcu_before"
 
 # bad input: one line naming what is accepted, exit 2
-for args in "--hook nope" "--body nope" "--workload nope" "--ops abc" "--trials 1" "--cpu 99" "--max-time x" "--bogus" "extra"; do
+for args in "--hook nope" "--body nope" "--workload nope" "--ops abc" "--trials 1" "--cpu 99" "--max-time x" "--consumer nope" "--buf-size 3x" "--bogus" "extra"; do
   $BPFCOST bench $args > /dev/null 2> "$TMP/err"; rc=$?
   n=$(wc -l < "$TMP/err")
   name="bench_bad_input_$(echo "$args" | tr -c 'a-z0-9' _)"
