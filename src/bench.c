@@ -211,9 +211,28 @@ static void print_ovh_row(FILE *f, const struct bench_result *r)
 
 	if (r->status != RES_OK) {
 		char line[640];
-		snprintf(line, sizeof(line), "%-8.8s %-9.9s %-12.12s %s: %s", r->workload, r->hook,
-			 r->body, result_status_names[r->status], r->reason);
-		fprintf(f, "%.79s\n", line);
+		int lead = snprintf(line, sizeof(line), "%-8.8s %-9.9s %-12.12s ", r->workload,
+				    r->hook, r->body);
+		snprintf(line + lead, sizeof(line) - (size_t)lead, "%s: %s",
+			 result_status_names[r->status], r->reason);
+		/* the whole reason, wrapped at words under its own column */
+		const char *p = line;
+		bool first = true;
+		while (*p) {
+			int room = first ? 79 : 79 - lead, len = (int)strlen(p);
+			if (len > room) {
+				len = room;
+				while (len > room / 2 && p[len] != ' ')
+					len--;
+				if (p[len] != ' ')
+					len = room;
+			}
+			fprintf(f, "%*s%.*s\n", first ? 0 : lead, "", len, p);
+			p += len;
+			while (*p == ' ')
+				p++;
+			first = false;
+		}
 		return;
 	}
 	FIT(3, r->base_ns, ovh_cols);
@@ -337,9 +356,11 @@ static void print_table(FILE *f, struct bench_result *rs, int n, json_object *en
 	for (int i = 0; i < n; i++)
 		if (!strcmp(rs[i].body, "ringbuf") || !strcmp(rs[i].body, "perfbuf")) {
 			if (a->consumer == CONSUMER_BATCH)
-				fprintf(f, "ringbuf/perfbuf reader: no wake-ups (%u KiB ring polled every %d us,\n"
+				fprintf(f, "ringbuf/perfbuf reader: no wake-ups (%u %s ring polled every %d us,\n"
 					   "perf wakeup_events %u); --consumer wake adds libbpf's wake per event\n",
-					a->buf_size / 1024, CONSUMER_POLL_US, a->batch);
+					a->buf_size % (1024 * 1024) ? a->buf_size / 1024 :
+					a->buf_size / (1024 * 1024),
+					a->buf_size % (1024 * 1024) ? "KiB" : "MiB", CONSUMER_POLL_US, a->batch);
 			else
 				fprintf(f, "ringbuf/perfbuf reader: %s\n", a->consumer == CONSUMER_FORCE ?
 					"BPF_RB_FORCE_WAKEUP, woken on every event" :

@@ -75,6 +75,10 @@ if [ ! -d /sys/bus/event_source/devices/kprobe ]; then
   rc=$?
   [ $rc -eq 0 ] && grep -q 'unsupported: CONFIG_KPROBES' "$TMP/t.txt" && ok bench_unsupported_row \
     || nok bench_unsupported_row "rc=$rc: $(head -c 300 "$TMP/t.txt")"
+  # the whole reason, wrapped within 80 columns
+  w=$(awk '{ if (length($0) > m) m = length($0) } END { print m+0 }' "$TMP/t.txt")
+  [ "$w" -le 80 ] && grep -q 'no kprobe PMU' "$TMP/t.txt" && ok bench_unsupported_reason_whole \
+    || nok bench_unsupported_reason_whole "widest $w: $(grep -A1 kprobe "$TMP/t.txt" | head -c 300)"
 else
   skip bench_unsupported_row "this kernel has kprobes"
 fi
