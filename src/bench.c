@@ -22,6 +22,7 @@ static const char bench_doc[] =
 	"\n"
 	"USAGE: bpfcost bench [--workload LIST] [--hook LIST] [--body LIST]\n"
 	"                     [--ops N] [--trials N] [--cpu N] [--json|--csv] [-o FILE]\n"
+	"                     [--consumer batch|wake|force] [--buf-size BYTES]\n"
 	"       bpfcost bench --obj FILE.bpf.o [--prog NAME,...] [--attach SPEC] [...]\n"
 	"\n"
 	"Trials alternate baseline (probe detached) and probe (attached) on a pinned\n"
@@ -31,13 +32,17 @@ static const char bench_doc[] =
 	"or +-3% of the estimate, for at most --max-time seconds; --trials N runs\n"
 	"exactly N pairs. RCU grace periods are expedited while it runs (shorter\n"
 	"detach waits; restored after; --no-expedite leaves them alone).\n"
-	"A null row (nothing attached) shows the noise floor. Every probe counts the\n"
-	"events it saw; a count that differs from the ops issued fails the row.\n"
+	"ringbuf/perfbuf rows are read on the other CPU without wake-ups (--consumer\n"
+	"wake: woken per event, as libbpf's poll loop does; that costs what the\n"
+	"reader's CPU takes to wake). A null row (nothing attached) shows the noise\n"
+	"floor. Every probe counts the events it saw; a count that differs from the\n"
+	"ops issued fails the row.\n"
 	"\n"
 	"EXAMPLES:\n"
 	"    bpfcost bench              # getpid x every hook x empty,hash,ringbuf\n"
 	"    bpfcost bench --hook tp,rawtp --body all\n"
 	"    bpfcost bench --workload munmap --hook tp --body ringbuf,perfbuf\n"
+	"    bpfcost bench --hook rawtp --body ringbuf --consumer wake\n"
 	"    bpfcost bench --json -o results.json\n"
 	"    bpfcost bench --obj my.bpf.o          # your object, attached by SEC()\n"
 	"    bpfcost bench --obj my.bpf.o --prog handler --attach rawtp:sys_enter\n";
@@ -53,7 +58,7 @@ static const struct argp_option bench_opts_def[] = {
 	{ "max-time", OPT_MAX_TIME, "S", 0, "seconds of trial pairs a row may take to narrow its interval (default 8)" },
 	{ "cpu", 'c', "N", 0, "CPU the workload runs on (default 0)" },
 	{ "consumer-cpu", OPT_CONSUMER_CPU, "N", 0, "CPU of the output consumer (default: the next CPU)" },
-	{ "consumer", OPT_CONSUMER, "MODE", 0, "ringbuf/perfbuf reader: wake (woken per event, libbpf's default), batch (no wake-ups: BPF_RB_NO_WAKEUP and a reader polling every 1 ms; perf wakeup_events=--batch), force (BPF_RB_FORCE_WAKEUP); default wake" },
+	{ "consumer", OPT_CONSUMER, "MODE", 0, "ringbuf/perfbuf reader: wake (woken per event, libbpf's default), batch (no wake-ups: BPF_RB_NO_WAKEUP and a reader polling every 200 us; perf wakeup_events=--batch), force (BPF_RB_FORCE_WAKEUP); default batch" },
 	{ "buf-size", OPT_BUF, "BYTES", 0, "ring buffer bytes / perf buffer bytes per CPU, k/m = KiB/MiB (default 1m: 4 ms of events at 5 per us, so a reader the hypervisor holds up for a millisecond loses none)" },
 	{ "batch", OPT_BATCH, "N", 0, "--consumer batch: perf wakeup_events (default 64)" },
 	{ "trial-ms", OPT_TRIAL_MS, "MS", 0, "target trial length when --ops is not given (default 5)" },
