@@ -59,6 +59,7 @@ struct bench_result {
 	/* BPF stats counted runs during the trials: someone (bpftop, bpfcost
 	 * top, the sysctl) holds them on, and every run paid two clock reads */
 	bool stats_on_in_trials;
+	int instances; /* probe instances loaded for the trials (bench's reloads) */
 };
 
 /* Something that can be attached and detached around the probe phases and
@@ -100,6 +101,7 @@ struct bench_run {
 	struct switch_cost sw;
 	int switch_cpu; /* where attach and detach run: -1 the workload's */
 	int trials, max_trials; /* the minimum pairs, the cap */
+	bool stats_moved; /* run_cnt moved during the trials of an earlier instance */
 };
 /* 0: pairs can run; -1: r says why not (bench_end is still to be called) */
 int bench_begin(struct bench_run *br, struct bench_target *t, const struct workload *wl,
@@ -122,10 +124,18 @@ struct probe_row {
 	struct bench_target t;
 	struct bench_run br;
 	struct bench_result *r;
+	struct probe_counts carry; /* counts of the instances replaced so far */
+	int reloads;
 };
 int probe_row_open(struct probe_row *pr, const struct probe_spec *spec,
 		   const struct bench_opts *o, struct bench_result *r);
 void probe_row_close(struct probe_row *pr);
+/* Between pairs: replace the row's probe by a freshly loaded one (same
+ * spec), carrying its counts over. Where the kernel places a program, its
+ * maps and its ring buffer moves a row's cost by a few ns for as long as
+ * that instance lives; fresh instances through the run average that out.
+ * 0, or -1 with the row failed (bench_pair then returns false). */
+int probe_row_reload(struct probe_row *pr);
 /* Open the built-in probe of spec and measure it. */
 void bench_run_probe(const struct probe_spec *spec, const struct bench_opts *o,
 		     struct bench_result *r);

@@ -85,10 +85,12 @@ fi
 
 # output bodies: by default the reader polls without wake-ups (said in the
 # JSON); --consumer wake is libbpf's wake per event, with the same accounting
-check bench_consumer_default jpy "$out" 'd["config"]["consumer"] == "batch" and d["config"]["buf_size"] == 1048576 or exit(1)'
-$BPFCOST bench --hook rawtp --body ringbuf,perfbuf --consumer wake --buf-size 512k --trials 4 --ops 3000 \
+check bench_consumer_default jpy "$out" 'd["config"]["consumer"] == "batch" and d["config"]["buf_size"] == 4194304 or exit(1)'
+# 12 pairs: the probe is loaded afresh at the 10th, its counts carried over
+$BPFCOST bench --hook rawtp --body ringbuf,perfbuf --consumer wake --buf-size 512k --trials 12 --ops 3000 \
   --json -o "$TMP/wake.json" > /dev/null 2>&1
 check bench_consumer_wake jpy "$TMP/wake.json" 'd["config"]["consumer"] == "wake" and d["config"]["buf_size"] == 524288 and all(r["status"] == "ok" and r["events"] == r["ops"] == r["consumed"] + r["lost"] for r in d["results"] if r["hook"] != "null") or exit(1)'
+check bench_reload_instances jpy "$TMP/wake.json" 'd["config"]["reload_every"] == 10 and all(r["instances"] == (1 if r["hook"] == "null" else 2) and not r["stats_on_in_trials"] for r in d["results"]) or exit(1)'
 
 # table: 80 columns, units in headers, the null row's noise floor
 $BPFCOST bench --hook tp --body empty,ringbuf --trials 6 --ops 3000 > "$TMP/table.txt" 2>/dev/null
