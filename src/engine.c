@@ -121,10 +121,8 @@ static int t_switch(struct bench_target *t, bool attach, int cpu, char *reason, 
 
 	/* The null row goes through the motions too: the other CPU's thread
 	 * is started and joined around its "probe" phase as for a real row,
-	 * so that its trials follow the same short wait on this CPU. Without
-	 * it (tp, rawtp, uprobe x empty, six runs each way) the null read +0.3
-	 * to +1.6 ns with 3 of 6 intervals excluding 0, with it +0.1 to +0.7
-	 * and none; in default runs it stays +0.4 to +1.3. */
+	 * so that its trials follow the same waits on this CPU (NOTES, the
+	 * fourth session). */
 	if (t->control && cpu < 0)
 		return 0;
 	if (cpu < 0) {
@@ -622,6 +620,7 @@ int probe_row_reload(struct probe_row *pr)
 	pr->p = NULL;
 	if (probe_open(&pr->p, &pr->spec, reason, sizeof(reason)) != PROBE_OK) {
 		fail(br, reason[0] ? reason : "the probe could not be loaded again");
+		bench_end(br); /* probe_row_close has no probe to end the row with */
 		return -1;
 	}
 	br->runs0 = prog_runs(&pr->t);
