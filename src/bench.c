@@ -95,6 +95,9 @@ struct bench_args {
  * and ring landed): rawtp/ringbuf read 90-93 ns through one run while its
  * neighbours and the runs before and after read 81-84. */
 #define RELOAD_EVERY 10
+/* A row's later pairs that differ from its earlier ones by more than this
+ * (and 2 ns) are named under the table. */
+#define DRIFT_PCT 8.0
 
 static error_t bench_parse(int key, char *arg, struct argp_state *state)
 {
@@ -423,6 +426,21 @@ static void print_table(FILE *f, struct bench_result *rs, int n, json_object *en
 			fprintf(f, "  the machine's speed moved %.0f%% during the run; probe costs "
 				   "move with it:\n  compare runs at like baselines\n",
 				100 * (bs.p90 - bs.p10) / bs.p50);
+	}
+	/* a row whose later pairs read otherwise than its earlier ones: the
+	 * machine moved under it, and another run may not repeat it */
+	for (int i = 0, first = 1; i < n; i++) {
+		const struct bench_result *r = &rs[i];
+		double moved = r->drift_pct / 100 * fabs(r->overhead_ns);
+
+		if (r->status != RES_OK || isnan(r->drift_pct) || fabs(r->drift_pct) <= DRIFT_PCT ||
+		    fabs(moved) <= 2 || strcmp(r->hook, "null") == 0)
+			continue;
+		if (first)
+			fprintf(f, "moved during the run (later half of the pairs against the earlier):\n");
+		first = 0;
+		fprintf(f, "  %s/%s/%s: %+.0f%% (%+.1f ns)\n", r->workload, r->hook, r->body,
+			r->drift_pct, moved);
 	}
 	for (int i = 0; i < n; i++)
 		if (rs[i].status == RES_OK && rs[i].stats_on_in_trials) {

@@ -64,6 +64,7 @@ void bench_result_init(struct bench_result *r, const char *workload, const char 
 	r->overhead_mean_ns = r->mean_ci_lo = r->mean_ci_hi = NAN;
 	r->diff_ns = r->diff_ci_lo = r->diff_ci_hi = NAN;
 	r->prog_avg_ns = r->prog_runs_per_op = r->prog_ns_per_op = r->dispatch_ns = NAN;
+	r->drift_pct = NAN;
 }
 
 void bench_result_free(struct bench_result *r)
@@ -485,6 +486,15 @@ void bench_end(struct bench_run *br)
 	r->mean_ci_lo = sd.ci_lo;
 	r->mean_ci_hi = sd.ci_hi;
 	r->overhead_pct = r->base_ns > 0 ? 100.0 * r->overhead_ns / r->base_ns : NAN;
+	/* Did the row's cost move while it ran? The median paired difference
+	 * of its later pairs against its earlier ones, relative to the
+	 * estimate: the machine can change state for seconds (NOTES). */
+	r->drift_pct = NAN;
+	if (done >= 10 && !t->control && fabs(r->overhead_ns) > 0) {
+		int h = done / 2;
+		r->drift_pct = 100.0 * (median_of(br->diff + h, done - h) - median_of(br->diff, h)) /
+			       fabs(r->overhead_ns);
+	}
 	r->base_p50_ns = hist_quantile(br->hb, 0.50) - timer_overhead_ns;
 	r->base_p99_ns = hist_quantile(br->hb, 0.99) - timer_overhead_ns;
 	r->base_p999_ns = hist_quantile(br->hb, 0.999) - timer_overhead_ns;
@@ -658,6 +668,7 @@ json_object *bench_result_json(const struct bench_result *r)
 	ADD("trials", jint(r->trials));
 	ADD("stopped_by", r->stopped_by ? jstr(r->stopped_by) : NULL);
 	ADD("instances", r->instances ? jint(r->instances) : NULL);
+	ADD("drift_pct", jnum(r->drift_pct));
 	ADD("ops_per_trial", jint((long long)r->ops_per_trial));
 	ADD("samples", jint((long long)r->samples));
 	ADD("base_ns", jnum(r->base_ns));

@@ -60,6 +60,9 @@ struct bench_result {
 	 * top, the sysctl) holds them on, and every run paid two clock reads */
 	bool stats_on_in_trials;
 	int instances; /* probe instances loaded for the trials (bench's reloads) */
+	/* median paired difference of the later half of the pairs minus the
+	 * earlier half's, % of overhead_ns; NAN under 10 pairs */
+	double drift_pct;
 };
 
 /* Something that can be attached and detached around the probe phases and

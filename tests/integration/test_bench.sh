@@ -91,6 +91,8 @@ $BPFCOST bench --hook rawtp --body ringbuf,perfbuf --consumer wake --buf-size 51
   --json -o "$TMP/wake.json" > /dev/null 2>&1
 check bench_consumer_wake jpy "$TMP/wake.json" 'd["config"]["consumer"] == "wake" and d["config"]["buf_size"] == 524288 and all(r["status"] == "ok" and r["events"] == r["ops"] == r["consumed"] + r["lost"] for r in d["results"] if r["hook"] != "null") or exit(1)'
 check bench_reload_instances jpy "$TMP/wake.json" 'd["config"]["reload_every"] == 10 and all(r["instances"] == (1 if r["hook"] == "null" else 2) and not r["stats_on_in_trials"] for r in d["results"]) or exit(1)'
+# drift: the later half of the pairs against the earlier, from 10 pairs on
+check bench_drift_field jpy "$TMP/wake.json" 'all(isinstance(r["drift_pct"], (int, float)) == (r["hook"] != "null") for r in d["results"]) or exit(1)'
 
 # table: 80 columns, units in headers, the null row's noise floor
 $BPFCOST bench --hook tp --body empty,ringbuf --trials 6 --ops 3000 > "$TMP/table.txt" 2>/dev/null
