@@ -164,8 +164,8 @@ static error_t bench_parse(int key, char *arg, struct argp_state *state)
 		a->batch = (uint32_t)v;
 		break;
 	case OPT_BUF:
-		if (cli_bytes(arg, &a->buf_size))
-			CLI_BAD(a, "--buf-size takes bytes from 1 to 1g (4k, 256k, 1m), not '%s'", arg);
+		if (cli_bytes("--buf-size", arg, &a->buf_size))
+			a->bad = 1;
 		break;
 	case OPT_NO_STATS: a->o.no_stats = true; break;
 	case OPT_NO_NULL: a->no_null = true; break;

@@ -98,22 +98,22 @@ int cli_pick(const char *flag, const char *arg, const char *const *names, int n)
 	return -1;
 }
 
-int cli_bytes(const char *arg, uint32_t *out)
+int cli_bytes(const char *flag, const char *arg, uint32_t *out)
 {
 	char *end;
 	double v = strtod(arg, &end), mult = 1;
+	bool ok = end != arg;
 
-	if (end == arg || v <= 0)
-		return -1;
 	if (*end == 'k' || *end == 'K')
 		mult = 1024, end++;
 	else if (*end == 'm' || *end == 'M')
 		mult = 1024 * 1024, end++;
-	if (*end && strcmp(end, "b") && strcmp(end, "B"))
-		return -1;
+	ok = ok && (!*end || !strcmp(end, "b") || !strcmp(end, "B"));
 	v *= mult;
-	if (v < 1 || v > 1024.0 * 1024 * 1024)
-		return -1;
+	if (!ok || !(v >= 1 && v <= 1024.0 * 1024 * 1024)) {
+		usage_error("%s takes bytes from 1 to 1g (4k, 256k, 1m), not '%s'", flag, arg);
+		return EXIT_USAGE;
+	}
 	*out = (uint32_t)v;
 	return 0;
 }

@@ -24,9 +24,9 @@ int cli_parse(const struct argp *argp, int argc, char **argv, void *input, const
  * Return 0 or EXIT_USAGE; *out is lo on error. */
 int cli_int(const char *flag, const char *arg, long lo, long hi, long *out);
 int cli_num(const char *flag, const char *arg, double lo, double hi, double *out);
-/* Bytes, 1 to 1 GiB: k and m are KiB and MiB, as buffer sizes go. 0 or -1
- * (nothing reported: the caller names the flag). */
-int cli_bytes(const char *arg, uint32_t *out);
+/* Bytes, 1 to 1 GiB: k and m are KiB and MiB, as buffer sizes go. 0, or
+ * EXIT_USAGE after one usage_error line naming flag and the accepted form. */
+int cli_bytes(const char *flag, const char *arg, uint32_t *out);
 /* One of the first n names: its index, or -1 after a usage_error line
  * naming them all. */
 int cli_pick(const char *flag, const char *arg, const char *const *names, int n);

@@ -284,11 +284,19 @@ static void sec_method(struct rp_ctx *x)
 			       expedited ? ", RCU grace periods expedited (shorter detach waits)" : "");
 			/* files before the reader was a choice woke it per event */
 			const char *cons = jget_str(cfg, "consumer");
-			if (!cons || !strcmp(cons, "wake"))
+			json_object *res;
+			bool outputs = false;
+			if (json_object_object_get_ex(f->root, "results", &res) &&
+			    json_object_is_type(res, json_type_array))
+				for (size_t k = 0; k < json_object_array_length(res); k++) {
+					const char *b = jget_str(json_object_array_get_idx(res, k), "body");
+					outputs |= b && (!strcmp(b, "ringbuf") || !strcmp(b, "perfbuf"));
+				}
+			if (outputs && (!cons || !strcmp(cons, "wake")))
 				doc_li(x->doc, "%s: ring/perf buffer reader woken per event (libbpf's "
 					       "default): output rows include wake-ups, whose cost is how "
 					       "fast the reader's CPU wakes.", f->path);
-			else if (!strcmp(cons, "batch"))
+			else if (outputs && !strcmp(cons, "batch"))
 				doc_li(x->doc, "%s: ring/perf buffer reader without wake-ups (polled; "
 					       "perf every %s records): output rows are what the probe "
 					       "pays per event, wake-ups apart.", f->path,

@@ -180,10 +180,8 @@ static error_t sweep_parse(int key, char *arg, struct argp_state *state)
 		a->cfg.slice_ns = (uint64_t)v * 1000000ULL;
 		break;
 	case OPT_BUF:
-		if (cli_bytes(arg, &a->cfg.buf_size)) {
-			usage_error("--buf-size takes bytes from 1 to 1g (4k, 256k, 1m), not '%s'", arg);
+		if (cli_bytes("--buf-size", arg, &a->cfg.buf_size))
 			a->bad = 1;
-		}
 		break;
 	case OPT_CONSUMER:
 		if ((i = cli_pick("--consumer", arg, consumer_names, 4)) < 0)
