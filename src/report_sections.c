@@ -269,12 +269,17 @@ static void sec_method(struct rp_ctx *x)
 			else
 				snprintf(sz, sizeof(sz), "trial size not recorded");
 			double tmax = jget_num(cfg, "max_trials"), t = jget_num(cfg, "trials");
-			char pairs[64];
+			double tu = jget_num(cfg, "trials_uprobe");
+			char pairs[96], up[40] = "";
+			/* files before trials_uprobe ran every row's minimum alike */
+			if (isfinite(tu) && tu != t)
+				snprintf(up, sizeof(up), "; %s for uprobe rows", cnt(tu));
 			if (isfinite(tmax) && tmax > t)
-				snprintf(pairs, sizeof(pairs), "%s or more trial pairs (up to %g s a row)",
-					 cnt(t), jget_num(cfg, "max_time_s"));
+				snprintf(pairs, sizeof(pairs), "%s or more trial pairs (up to %g s a row%s)",
+					 cnt(t), jget_num(cfg, "max_time_s"), up);
 			else
-				snprintf(pairs, sizeof(pairs), "%s trial pairs", cnt(t));
+				snprintf(pairs, sizeof(pairs), "%s trial pairs%s%s%s", cnt(t),
+					 *up ? " (" : "", *up ? up + 2 : "", *up ? ")" : "");
 			json_object *exp;
 			bool expedited = json_object_object_get_ex(cfg, "rcu_expedited", &exp) &&
 					 json_object_get_boolean(exp);

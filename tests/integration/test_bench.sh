@@ -56,9 +56,17 @@ check bench_diff_estimate jpy "$out" 'all(r["overhead_diff_ci95"][0] <= r["overh
 # is narrow enough or --max-time is spent; every row says which
 if $BPFCOST bench --hook rawtp,tp --body empty --max-time 0.5 --json -o "$TMP/ad.json" \
      > /dev/null 2> "$TMP/err"; then
-  check bench_adaptive jpy "$TMP/ad.json" 'all(r["trials"] >= 30 and r["stopped_by"] in ("interval", "time") and len(r["base_trials_ns"]) == r["trials"] for r in d["results"]) and d["config"]["max_time_s"] == 0.5 or exit(1)'
+  check bench_adaptive jpy "$TMP/ad.json" 'all(r["trials"] >= 60 and r["stopped_by"] in ("interval", "time") and len(r["base_trials_ns"]) == r["trials"] for r in d["results"]) and d["config"]["max_time_s"] == 0.5 or exit(1)'
 else
   nok bench_adaptive "exit $?: $(tail -c 300 "$TMP/err")"
+fi
+
+# default minimums: 60 pairs, 20 for uprobe rows (three kernel pairs a turn)
+if $BPFCOST bench --hook rawtp,uprobe --body empty --max-time 0 --ops 500 \
+     --json -o "$TMP/mins.json" > /dev/null 2> "$TMP/err"; then
+  check bench_default_pairs jpy "$TMP/mins.json" '{r["hook"]: r["trials"] for r in d["results"]} == {"null": 60, "rawtp": 60, "uprobe": 20} and d["config"]["trials"] == 60 and d["config"]["trials_uprobe"] == 20 and all(r["stopped_by"] == "fixed" and r["events"] == r["ops"] for r in d["results"] if r["hook"] != "null") or exit(1)'
+else
+  nok bench_default_pairs "exit $?: $(tail -c 300 "$TMP/err")"
 fi
 
 # uprobes: slow here (~24 us a hit), so few ops
