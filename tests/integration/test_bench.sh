@@ -65,6 +65,8 @@ fi
 if $BPFCOST bench --hook rawtp,uprobe --body empty --max-time 0 --ops 500 \
      --json -o "$TMP/mins.json" > /dev/null 2> "$TMP/err"; then
   check bench_default_pairs jpy "$TMP/mins.json" '{r["hook"]: r["trials"] for r in d["results"]} == {"null": 60, "rawtp": 60, "uprobe": 20} and d["config"]["trials"] == 60 and d["config"]["trials_uprobe"] == 20 and all(r["stopped_by"] == "fixed" and r["events"] == r["ops"] for r in d["results"] if r["hook"] != "null") or exit(1)'
+  # report's method says so
+  check bench_default_pairs_report sh -c "$BPFCOST report '$TMP/mins.json' -o '$TMP/mins.md' && grep -q '60 trial pairs (20 for uprobe rows)' '$TMP/mins.md'"
 else
   nok bench_default_pairs "exit $?: $(tail -c 300 "$TMP/err")"
 fi
