@@ -619,8 +619,8 @@ static bool uprobe_hook(int h)
 
 /* The built-in matrix: every row is loaded at once and the rows take
  * turns, a turn each per round (by default three pairs for a kernel
- * hook's row, one for a uprobe's: PAIRS), so that every row sees the machine of
- * the whole run rather than the few seconds it would have had alone (this
+ * hook's row, one for a uprobe's: PAIRS), so that every row sees the
+ * machine of the whole run rather than the few seconds it would have had alone (this
  * VM's speed moves by 10-30% from one minute to the next). A row leaves
  * the rounds when its interval is narrow enough or its time is spent; it
  * is then finished (stats phase, count check) and written to -o. Rows are
@@ -631,6 +631,7 @@ static int run_rounds(const struct bench_args *a, struct bench_result *rs, int *
 	struct probe_row *pr = calloc((size_t)total, sizeof(*pr));
 	struct bench_result *all = calloc((size_t)total, sizeof(*all));
 	int *st = calloc((size_t)total, sizeof(*st));
+	/* each row's minimum pairs while loading, then its pairs a turn */
 	int *turn = calloc((size_t)total, sizeof(*turn));
 	int rows = 0, active = 0, round = 0, ret = 0, fewest = 0;
 
