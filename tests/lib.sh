@@ -31,6 +31,23 @@ leftover_check() {
 # JSON queries through python3 (present on these machines); jq-like helper:
 #   jpy FILE 'expression over d'   prints the expression's value
 jpy() { python3 -c "import json,sys; d=json.load(open(sys.argv[1])); print(eval(sys.argv[2]))" "$1" "$2"; }
+# stop_tool PID: stop a background tool we started and reap it. SIGINT,
+# repeated each second, then SIGKILL after 10 s: bpftrace 0.17 (Debian 12)
+# loses a SIGINT that lands outside its epoll_wait (another thread takes
+# it, or it arrives between two waits) and then polls forever; one lost
+# signal must not hang the suite.
+stop_tool() {
+  local i
+  for i in 1 2 3 4 5 6 7 8 9 10; do
+    kill -INT "$1" 2>/dev/null || break
+    sleep 0.1
+    kill -0 "$1" 2>/dev/null || break
+    sleep 0.9
+  done
+  kill -KILL "$1" 2>/dev/null
+  wait "$1" 2>/dev/null
+  return 0
+}
 # Start a command in the background with tracefs mounted, in a private
 # mount namespace when the host has it unmounted (the host's mounts are not
 # changed): `with_tracefs CMD ARGS... & pid=$!` gives the command's own PID

@@ -107,7 +107,7 @@ else
   sleep 0.3
   $BPFCOST measure --pid $BT_PID --duration 0.2 -o "$TMP/p.json" >/dev/null 2>"$TMP/m5"
   check measure_pid [ "$(jpy "$TMP/p.json" "d['mode']=='pid' and d['baseline_alternation']==False and len(d['programs'])>=1 and d['results'][0]['prog_ns_per_op']>0")" = True ]
-  kill -INT $BT_PID; wait $BT_PID 2>/dev/null; BT_PID=
+  stop_tool $BT_PID; BT_PID=
   $BPFCOST measure --pid 999999 >/dev/null 2>"$TMP/m6"
   one_line measure_pid_missing "$TMP/m6" "no such process"
 fi
