@@ -110,7 +110,7 @@ $(BUILD)/tests/%.bpf.o: tests/bpf/%.bpf.c $(BUILD)/vmlinux.h
 # Boots Debian's stock kernel (or PACKAGE=linux-image-rt-amd64, or KERNEL=bzImage
 # [MODULES=dir]) under qemu and
 # runs check and bench inside it (scripts/vmtest.sh, docs/vmtest.md).
-vmtest:
+vmtest: deps
 	@BUILD=$(BUILD) ./scripts/vmtest.sh $(if $(KERNEL),--kernel $(KERNEL)) $(if $(MODULES),--modules $(MODULES)) $(if $(PACKAGE),--package $(PACKAGE))
 
 install: bpfcost
