@@ -107,9 +107,10 @@ $(BUILD)/tests/%.bpf.o: tests/bpf/%.bpf.c $(BUILD)/vmlinux.h
 	@mkdir -p $(BUILD)/tests
 	$(CLANG) $(BPF_CFLAGS) -c $< -o $@
 
-# Boots Debian's stock kernel (or PACKAGE=linux-image-rt-amd64, or KERNEL=bzImage
-# [MODULES=dir]) under qemu and
-# runs check and bench inside it (scripts/vmtest.sh, docs/vmtest.md).
+# Boots Debian's stock kernel (or PACKAGE=linux-image-rt-amd64, or
+# KERNEL=bzImage [MODULES=dir]) under qemu and runs check and bench inside
+# it (scripts/vmtest.sh, docs/vmtest.md). deps: its static build needs the
+# same packages as the dynamic one.
 vmtest: deps
 	@BUILD=$(BUILD) ./scripts/vmtest.sh $(if $(KERNEL),--kernel $(KERNEL)) $(if $(MODULES),--modules $(MODULES)) $(if $(PACKAGE),--package $(PACKAGE))
 

@@ -622,10 +622,9 @@ static bool uprobe_hook(int h)
  * hook's row, one for a uprobe's: PAIRS), so that every row sees the
  * machine of the whole run rather than the few seconds it would have had
  * alone (this VM's speed moves by 10-30% from one minute to the next).
- * A row leaves
- * the rounds when its interval is narrow enough or its time is spent; it
- * is then finished (stats phase, count check) and written to -o. Rows are
- * kept in the matrix order. */
+ * A row leaves the rounds when its interval is narrow enough or its time
+ * is spent; it is then finished (stats phase, count check) and written to
+ * -o. Rows are kept in the matrix order. */
 static int run_rounds(const struct bench_args *a, struct bench_result *rs, int *n, int total,
 		      json_object *env, bool tty)
 {

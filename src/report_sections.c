@@ -277,9 +277,10 @@ static void sec_method(struct rp_ctx *x)
 			if (isfinite(tmax) && tmax > t)
 				snprintf(pairs, sizeof(pairs), "%s or more trial pairs (up to %g s a row%s)",
 					 cnt(t), jget_num(cfg, "max_time_s"), up);
+			else if (*up)
+				snprintf(pairs, sizeof(pairs), "%s trial pairs (%s)", cnt(t), up + 2);
 			else
-				snprintf(pairs, sizeof(pairs), "%s trial pairs%s%s%s", cnt(t),
-					 *up ? " (" : "", *up ? up + 2 : "", *up ? ")" : "");
+				snprintf(pairs, sizeof(pairs), "%s trial pairs", cnt(t));
 			json_object *exp;
 			bool expedited = json_object_object_get_ex(cfg, "rcu_expedited", &exp) &&
 					 json_object_get_boolean(exp);
