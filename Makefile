@@ -24,12 +24,15 @@ STATIC_LDLIBS := -l:libbpf.a -l:libelf.a -l:libz.a -l:libjson-c.a -lm -lpthread
 
 BPF_CFLAGS := -g -O2 -target bpf -D__TARGET_ARCH_$(ARCH) -I$(BUILD) -Isrc -Wall -Wno-unused-function
 
-SRCS     := $(wildcard src/*.c)
-OBJS     := $(patsubst src/%.c,$(BUILD)/%.o,$(SRCS))
+# Layers, lowest first (README "Layout"): a file may include its own
+# folder and the folders before it, never one after it.
+LAYERS   := base core report top cmd
+SRCS     := $(foreach l,$(LAYERS),$(wildcard src/$(l)/*.c)) src/main.c
+OBJS     := $(patsubst src/%.c,$(BUILD)/obj/%.o,$(SRCS))
 BPF_SRCS := $(wildcard src/bpf/*.bpf.c)
 BPF_OBJS := $(patsubst src/bpf/%.bpf.c,$(BUILD)/%.bpf.o,$(BPF_SRCS))
 SKELS    := $(patsubst src/bpf/%.bpf.c,$(BUILD)/%.skel.h,$(BPF_SRCS))
-HDRS     := $(wildcard src/*.h src/bpf/*.h)
+HDRS     := $(foreach l,$(LAYERS) bpf,$(wildcard src/$(l)/*.h))
 
 # Sources that need the dynamic-only libraries (ncurses, microhttpd) are left
 # out of the static build through BPFCOST_STATIC.
@@ -57,13 +60,15 @@ $(BUILD)/%.bpf.o: src/bpf/%.bpf.c $(BUILD)/vmlinux.h $(wildcard src/bpf/*.h) | $
 $(BUILD)/%.skel.h: $(BUILD)/%.bpf.o
 	$(BPFTOOL) gen skeleton $< name $(subst -,_,$*)_bpf > $@.tmp && mv $@.tmp $@
 
-$(BUILD)/%.o: src/%.c $(HDRS) $(SKELS) | $(BUILD)
+$(BUILD)/obj/%.o: src/%.c $(HDRS) $(SKELS) | $(BUILD)
+	@mkdir -p $(@D)
 	$(CC) $(CFLAGS) -c $< -o $@
 
 $(BUILD)/static:
 	@mkdir -p $@
 
 $(BUILD)/static/%.o: src/%.c $(HDRS) $(SKELS) | $(BUILD)/static
+	@mkdir -p $(@D)
 	$(CC) $(CFLAGS) -DBPFCOST_STATIC -c $< -o $@
 
 bpfcost: $(OBJS)
@@ -85,7 +90,7 @@ test: deps
 # (all but main.o).
 UNIT_SRCS := $(wildcard tests/unit/test_*.c)
 UNIT_BINS := $(patsubst tests/unit/%.c,$(BUILD)/tests/%,$(UNIT_SRCS))
-LIB_OBJS  := $(filter-out $(BUILD)/main.o,$(OBJS))
+LIB_OBJS  := $(filter-out $(BUILD)/obj/main.o,$(OBJS))
 TEST_BPF_SRCS := $(wildcard tests/bpf/*.bpf.c)
 TEST_BPF_OBJS := $(patsubst tests/bpf/%.bpf.c,$(BUILD)/tests/%.bpf.o,$(TEST_BPF_SRCS))
 
@@ -131,7 +136,7 @@ ASAN_OBJS  := $(patsubst src/%.c,$(BUILD)/asan/%.o,$(SRCS))
 .PHONY: asan
 asan: $(BUILD)/asan/bpfcost
 $(BUILD)/asan/%.o: src/%.c $(HDRS) $(SKELS) | $(BUILD)
-	@mkdir -p $(BUILD)/asan
+	@mkdir -p $(@D)
 	$(CC) $(CFLAGS) $(ASAN_FLAGS) -c $< -o $@
 $(BUILD)/asan/bpfcost: $(ASAN_OBJS)
 	$(CC) $(CFLAGS) $(ASAN_FLAGS) $^ -o $@ $(LDLIBS)

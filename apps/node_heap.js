@@ -1,4 +1,5 @@
 #!/usr/bin/env node
+// SPDX-License-Identifier: GPL-2.0
 // bpfcost app node: a V8 heap that grows and is dropped.
 //
 // Usage: node node_heap.js SECONDS

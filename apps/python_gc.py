@@ -1,4 +1,5 @@
 #!/usr/bin/env python3
+# SPDX-License-Identifier: GPL-2.0
 """bpfcost app python-gc: CPython churning cyclic garbage.
 
 Usage: python_gc.py SECONDS

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0
 # Install the Debian packages in scripts/packages.txt that are missing.
 # Quiet and quick when everything is already there.
 set -eu

@@ -1,4 +1,5 @@
 #!/bin/busybox sh
+# SPDX-License-Identifier: GPL-2.0
 # /init of the vmtest guest (scripts/vmtest.sh packs it into the initramfs).
 # Mounts what bpfcost needs, runs check and bench, prints every result
 # between "@@VMTEST BEGIN name" / "@@VMTEST END name" lines on the serial

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0
 # make vmtest: boot a stock kernel under qemu and run bpfcost check and bench
 # inside it, so every hook (kprobe and fentry included) runs even where the
 # host kernel lacks them, and results from several kernels can be compared.

@@ -1,4 +1,5 @@
 #!/usr/bin/env python3
+# SPDX-License-Identifier: GPL-2.0
 """Host side of make vmtest: pull the guest's results out of the console log
 and check them.
 

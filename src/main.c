@@ -1,6 +1,7 @@
+// SPDX-License-Identifier: GPL-2.0
 /* bpfcost: what eBPF costs on this machine. The top-level command table. */
-#include "commands.h"
-#include "util.h"
+#include "cmd/commands.h"
+#include "base/util.h"
 
 #include <stdio.h>
 #include <string.h>

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-2.0
 # Sourced by tests/integration/test_*.sh. Each check reports one line:
 #   ok NAME | not ok NAME: why | skip NAME: why
 # tests/run.sh counts them. Run from the repository root.

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0
 # Runs every unit and integration test and ends with "N passed, N failed".
 #   tests/run.sh                 everything
 #   tests/run.sh bench check     only integration tests whose name matches

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0
 /* Test driver for `bpfcost top` (tests/integration/test_top.sh).
  *
  *   top_driver OBJ RATE SECONDS [LOG]   load OBJ (build/tests/top_test.bpf.o),

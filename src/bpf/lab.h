@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0 */
 /* Structs shared by lab.bpf.c and src/lab.c. */
 #ifndef BPFCOST_LAB_H
 #define BPFCOST_LAB_H

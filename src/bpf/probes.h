@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0 */
 /* Structs shared by probes.bpf.c and the user side. */
 #ifndef BPFCOST_PROBES_H
 #define BPFCOST_PROBES_H

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0
 /* `bpfcost top`'s observer-effect calibration: an empty program run through
  * BPF_PROG_TEST_RUN with stats off and on. Nothing is attached, so other
  * processes never run it; the difference per run is what BPF stats add to

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0
 /* Programs with a known run count for tests/integration/test_top.sh: two
  * uprobes on tests/top_driver.c's own functions, so only the driver fires
  * them, and each run is counted in a map (the truth top is checked against).

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-2.0
 # bpfcost app: every scenario in a short mode (0.5 s runs, one B/P pair per
 # probe set) gives throughput with and without probes and a non-zero event
 # rate; nothing stays behind (servers, temporary directories, cgroups, BPF

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0
 # bpfcost bench, short: exact counts, positive overheads, structure,
 # nothing left loaded, SIGINT keeps finished rows, bad input.
 source tests/lib.sh

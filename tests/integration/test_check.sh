@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0
 # bpfcost check on this kernel: real loads and attaches, specific reasons.
 source tests/lib.sh
 before=$TMP/before; prog_ids > "$before"

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0
 # The binary's surface: help for every command, bad commands, install.
 source tests/lib.sh
 

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0
 # bpfcost lab --short: every variant and comparison is ok or unsupported
 # with a reason, every ok variant counted exactly one run per op, the
 # early-exit variants ran their work exactly as often as they claim, the

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0
 # bpfcost lint: exactly the expected findings on the good and bad sample
 # objects, instruction counts and JIT sizes equal to the kernel's own
 # (bpftool prog show on the same programs), expected costs from a lab

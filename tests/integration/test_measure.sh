@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0
 # bench --obj (a sample object built from tests/bpf) and measure -- CMD /
 # --pid (bpftrace): counts, structure, one-line errors, nothing left behind.
 source tests/lib.sh

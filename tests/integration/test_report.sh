@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0
 # bpfcost report and bpfcost budget, on the sample results in tests/data:
 # sections, verdicts, charts (parsed and rendered), bad input, and a
 # fuzz-style run of truncated and mutated JSON under AddressSanitizer.

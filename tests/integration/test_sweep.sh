@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0
 # bpfcost sweep: loss accounting, pacing, contention counts, output shape,
 # bad input, and nothing left loaded after a run or SIGINT. Counts and
 # structure only; the one rate check (1k/s, 10k/s within 10%) is retried

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0
 # bpfcost top: flags, counts against a program fired a known number of times,
 # JSON/CSV structure, stats restored on SIGINT/SIGTERM, the TUI under tmux,
 # the Prometheus exporter scraped by a real Prometheus, 200 loaded programs.

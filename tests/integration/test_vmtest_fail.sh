@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0
 # make vmtest with a broken kernel fails with one clear line, quickly, never
 # hangs. The full boot is `make vmtest`; this part is cheap enough for make test.
 source tests/lib.sh

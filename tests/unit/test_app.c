@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0
 /* bpfcost app: the parsers of the load generators' output
  * (app_scenarios.c), on outputs copied from real runs. */
 #include <math.h>
@@ -12,7 +13,7 @@
 
 #include <cmocka.h>
 
-#include "app_scenarios.h"
+#include "cmd/app_scenarios.h"
 
 static char path[64];
 

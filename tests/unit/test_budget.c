@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0
 /* The overhead formula, the guide's table, --budget parsing and the
  * GREEN / YELLOW / RED rules (budget_model.c). */
 #include <math.h>
@@ -9,8 +10,8 @@
 
 #include <cmocka.h>
 
-#include "budget_model.h"
-#include "util.h"
+#include "core/budget_model.h"
+#include "base/util.h"
 
 static void test_formula_guide_examples(void **state)
 {

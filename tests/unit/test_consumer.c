@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0
 /* The ring/perf buffer consumer (consumer.c): sizes, NULL and empty
  * consumers without the kernel; then, where BPF maps can be made (root),
  * exact counts through the reader thread, the main thread's drain (mode
@@ -15,7 +16,7 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "consumer.h"
+#include "core/consumer.h"
 
 static void test_perf_pages(void **state)
 {

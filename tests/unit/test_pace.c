@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0
 /* The open-loop generator (pace.c): inter-arrival statistics, the paced
  * rate on a workload that costs nothing, and the knee (sweep_run.c). */
 #include <math.h>
@@ -10,10 +11,10 @@
 
 #include <cmocka.h>
 
-#include "pace.h"
-#include "stats.h"
-#include "sweep.h"
-#include "timer.h"
+#include "core/pace.h"
+#include "base/stats.h"
+#include "core/sweep_run.h"
+#include "base/timer.h"
 
 #define NGAPS 200000
 

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0
 /* report's loader (report_load.c) and document renderers (report_doc.c). */
 #include <math.h>
 #include <setjmp.h>
@@ -11,8 +12,8 @@
 
 #include <cmocka.h>
 
-#include "report_doc.h"
-#include "report_load.h"
+#include "report/doc.h"
+#include "report/load.h"
 
 static char *tmp_json(const char *text)
 {

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0
 /* Statistics (stats.c) and argument parsing helpers (util.c). */
 #include <math.h>
 #include <setjmp.h>
@@ -9,8 +10,8 @@
 
 #include <cmocka.h>
 
-#include "stats.h"
-#include "util.h"
+#include "base/stats.h"
+#include "base/util.h"
 
 static void test_hist_buckets_contiguous(void **state)
 {

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0
 /* Unit tests for top's shared view logic: sorting, filtering, the short
  * type names, holders, and the exporter's address parsing. */
 #include <math.h>
@@ -8,7 +9,8 @@
 #include <string.h>
 #include <cmocka.h>
 
-#include "top.h"
+#include "top/view.h"
+#include "top/prom.h"
 
 static struct top_prog progs[4];
 static struct top_prog *ptrs[4];
@@ -44,7 +46,7 @@ static void setup_progs(void)
 
 static void test_sort_cpu_nan_last(void **state)
 {
-	struct top_opts o = { .sort = TOP_COL_CPU };
+	struct top_view_opts o = { .sort = TOP_COL_CPU };
 	struct top_prog *v[4];
 
 	setup_progs();
@@ -57,7 +59,7 @@ static void test_sort_cpu_nan_last(void **state)
 
 static void test_sort_name_and_reverse(void **state)
 {
-	struct top_opts o = { .sort = TOP_COL_NAME };
+	struct top_view_opts o = { .sort = TOP_COL_NAME };
 	struct top_prog *v[4];
 
 	setup_progs();
@@ -71,7 +73,7 @@ static void test_sort_name_and_reverse(void **state)
 
 static void test_filter(void **state)
 {
-	struct top_opts o = { .sort = TOP_COL_ID };
+	struct top_view_opts o = { .sort = TOP_COL_ID };
 	struct top_prog *v[4];
 
 	setup_progs();

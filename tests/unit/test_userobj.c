@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0
 /* bench --obj's attach specs: what is accepted, what is refused. */
 #include <stdarg.h>
 #include <stddef.h>
@@ -5,7 +6,7 @@
 #include <cmocka.h>
 #include <string.h>
 
-#include "userobj.h"
+#include "core/userobj.h"
 
 static void test_specs_accepted(void **state)
 {

@@ -1,0 +1,53 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/* One writer for every command: 80-column tables, CSV, JSON (json-c). */
+#ifndef BPFCOST_OUTPUT_H
+#define BPFCOST_OUTPUT_H
+
+#include <json-c/json.h>
+#include <stdbool.h>
+#include <stdio.h>
+
+enum out_format { OUT_TABLE, OUT_JSON, OUT_CSV };
+
+struct table_col {
+	const char *hdr;   /* header, with its unit: "BASE ns" */
+	int width;         /* columns; the row is cut to fit, never wrapped */
+	bool left;         /* left-aligned (names) or right (numbers) */
+};
+
+void table_header(FILE *f, const struct table_col *cols, int n);
+void table_row(FILE *f, const struct table_col *cols, int n, const char *const *cells);
+/* CSV with RFC 4180 quoting. */
+void csv_row(FILE *f, const char *const *cells, int n);
+void csv_header(FILE *f, const struct table_col *cols, int n);
+
+/* Number cells: "-" for NaN. */
+const char *fmt_num(char *buf, size_t len, double v, int decimals);
+/* As many decimals (up to maxdec) as fit in width; never cut digits. */
+const char *fmt_fit(char *buf, size_t len, double v, int width, int maxdec);
+const char *fmt_u64(char *buf, size_t len, unsigned long long v);
+
+/* JSON numbers: null for NaN/inf, so files stay valid JSON. */
+json_object *jnum(double v);
+json_object *jint(long long v);
+json_object *jstr(const char *s); /* null for NULL */
+/* Two-element [lo, hi] array. */
+json_object *jpair(double lo, double hi);
+
+/* Serialize root (pretty) to path atomically, or to stdout when path is
+ * NULL or "-". Returns 0 or a negative errno. */
+int json_write(json_object *root, const char *path);
+/* A command's results file, written atomically: CSV through write_csv
+ * (fmt OUT_CSV), JSON from root otherwise (root is released). Returns 0,
+ * or EXIT_RUNTIME after one line. */
+int save_results(const char *path, enum out_format fmt, json_object *root,
+		 void (*write_csv)(FILE *f, const void *rows, int n), const void *rows, int n);
+/* Read and parse a JSON file; on failure returns NULL and puts one line
+ * into err. */
+json_object *json_read_file(const char *path, char *err, size_t errlen);
+/* Field getters tolerant of absence: NaN / NULL / dflt. */
+double jget_num(json_object *o, const char *key);
+const char *jget_str(json_object *o, const char *key);
+long long jget_int(json_object *o, const char *key, long long dflt);
+
+#endif

@@ -1,0 +1,367 @@
+// SPDX-License-Identifier: GPL-2.0
+#include "base/util.h"
+
+#include <bpf/libbpf.h>
+#include <ctype.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <math.h>
+#include <pthread.h>
+#include <sched.h>
+#include <stdarg.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+int verbose;
+const char *cmd_name = NULL;
+volatile sig_atomic_t stop_requested;
+
+static void vmsg(const char *kind, const char *fmt, va_list ap)
+{
+	fprintf(stderr, "bpfcost%s%s: ", cmd_name ? " " : "", cmd_name ? cmd_name : "");
+	if (kind)
+		fprintf(stderr, "%s", kind);
+	vfprintf(stderr, fmt, ap);
+	fputc('\n', stderr);
+}
+
+int usage_error(const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	vmsg(NULL, fmt, ap);
+	va_end(ap);
+	return EXIT_USAGE;
+}
+
+int runtime_error(const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	vmsg(NULL, fmt, ap);
+	va_end(ap);
+	return EXIT_RUNTIME;
+}
+
+void warn_msg(const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	vmsg("warning: ", fmt, ap);
+	va_end(ap);
+}
+
+void info_msg(const char *fmt, ...)
+{
+	va_list ap;
+	if (!verbose)
+		return;
+	va_start(ap, fmt);
+	vmsg(NULL, fmt, ap);
+	va_end(ap);
+}
+
+/* A small ring of libbpf's last lines, so a failed load can quote the
+ * verifier without -v. */
+#define LAST_LINES_LEN 4096
+static char last_lines[LAST_LINES_LEN];
+static size_t last_len;
+
+static int libbpf_print(enum libbpf_print_level level, const char *fmt, va_list ap)
+{
+	char line[1024];
+	va_list copy;
+	int n;
+
+	va_copy(copy, ap);
+	n = vsnprintf(line, sizeof(line), fmt, copy);
+	va_end(copy);
+	if (n > 0) {
+		size_t l = strnlen(line, sizeof(line));
+		if (l >= LAST_LINES_LEN / 2)
+			l = LAST_LINES_LEN / 2 - 1;
+		if (last_len + l >= LAST_LINES_LEN) {
+			/* keep the newer half */
+			size_t keep = LAST_LINES_LEN / 2;
+			memmove(last_lines, last_lines + last_len - keep, keep);
+			last_len = keep;
+		}
+		memcpy(last_lines + last_len, line, l);
+		last_len += l;
+		last_lines[last_len] = '\0';
+	}
+	if (!verbose || (level == LIBBPF_DEBUG && verbose < 2))
+		return 0;
+	return vfprintf(stderr, fmt, ap);
+}
+
+void libbpf_setup_print(void)
+{
+	libbpf_set_print(libbpf_print);
+}
+
+const char *libbpf_last_lines(void)
+{
+	return last_lines;
+}
+
+void libbpf_clear_last_lines(void)
+{
+	last_len = 0;
+	last_lines[0] = '\0';
+}
+
+#define RCU_EXPEDITED_PATH "/sys/kernel/rcu_expedited"
+static int rcu_expedited_prev = -1; /* the value to put back; -1: none */
+
+void rcu_expedite_end(void)
+{
+	char v[16];
+
+	if (rcu_expedited_prev < 0)
+		return;
+	snprintf(v, sizeof(v), "%d", rcu_expedited_prev);
+	if (write_small_file(RCU_EXPEDITED_PATH, v, 0))
+		warn_msg("could not restore %s to %s", RCU_EXPEDITED_PATH, v);
+	rcu_expedited_prev = -1;
+}
+
+bool rcu_expedited_on(void)
+{
+	char buf[16];
+
+	return read_small_file(RCU_EXPEDITED_PATH, buf, sizeof(buf)) > 0 && atoi(buf) != 0;
+}
+
+int rcu_expedite_begin(void)
+{
+	static bool registered;
+	char buf[16];
+	int n = read_small_file(RCU_EXPEDITED_PATH, buf, sizeof(buf)), err;
+
+	if (n < 0)
+		return n;
+	if (atoi(buf) != 0 || rcu_expedited_prev >= 0)
+		return 0;
+	if (!registered) {
+		atexit(rcu_expedite_end);
+		registered = true;
+	}
+	if ((err = write_small_file(RCU_EXPEDITED_PATH, "1", 0)))
+		return err;
+	rcu_expedited_prev = atoi(buf);
+	return 1;
+}
+
+static void on_signal(int sig)
+{
+	stop_requested = 1;
+	signal(sig, SIG_DFL);
+}
+
+void signals_install(void)
+{
+	struct sigaction sa;
+
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_handler = on_signal;
+	sigemptyset(&sa.sa_mask);
+	sa.sa_flags = 0; /* no SA_RESTART: poll() and sleeps return EINTR */
+	sigaction(SIGINT, &sa, NULL);
+	sigaction(SIGTERM, &sa, NULL);
+	sigaction(SIGHUP, &sa, NULL);
+	signal(SIGPIPE, SIG_IGN);
+}
+
+int parse_num_suffix(const char *s, double *out)
+{
+	char *end;
+	double v, mult = 1;
+
+	if (!s || !*s || isspace((unsigned char)*s) || *s == '-')
+		return -1;
+	errno = 0;
+	v = strtod(s, &end);
+	if (errno || end == s)
+		return -1;
+	switch (tolower((unsigned char)*end)) {
+	case 'k': mult = 1e3; end++; break;
+	case 'm': mult = 1e6; end++; break;
+	case 'g': mult = 1e9; end++; break;
+	default: break;
+	}
+	v *= mult;
+	if (*end || !isfinite(v) || v < 0)
+		return -1;
+	*out = v;
+	return 0;
+}
+
+int parse_u64(const char *s, uint64_t *out)
+{
+	double v;
+
+	if (parse_num_suffix(s, &v) || v > 1.8e19 || v != floor(v))
+		return -1;
+	*out = (uint64_t)v;
+	return 0;
+}
+
+int parse_double(const char *s, double *out)
+{
+	char *end;
+	double v;
+
+	if (!s || !*s)
+		return -1;
+	errno = 0;
+	v = strtod(s, &end);
+	if (errno || end == s || *end)
+		return -1;
+	*out = v;
+	return 0;
+}
+
+const char *join_names(char *buf, size_t len, const char *const *names, int n)
+{
+	size_t off = 0;
+
+	buf[0] = '\0';
+	for (int i = 0; i < n && off < len; i++)
+		off += snprintf(buf + off, len - off, "%s%s", i ? ", " : "", names[i]);
+	return buf;
+}
+
+int parse_name_list(const char *flag, const char *arg, const char *const *names,
+		    int n, uint64_t *mask)
+{
+	char *copy, *tok, *save = NULL;
+	char accepted[1024];
+	int ret = 0;
+
+	*mask = 0;
+	if (!arg || !*arg) {
+		usage_error("%s needs a value (%s, all)", flag,
+			    join_names(accepted, sizeof(accepted), names, n));
+		return -1;
+	}
+	copy = strdup(arg);
+	if (!copy)
+		return -1;
+	for (tok = strtok_r(copy, ",", &save); tok; tok = strtok_r(NULL, ",", &save)) {
+		int i;
+
+		if (!strcmp(tok, "all")) {
+			*mask |= n >= 64 ? ~0ULL : (1ULL << n) - 1;
+			continue;
+		}
+		for (i = 0; i < n; i++)
+			if (!strcmp(tok, names[i]))
+				break;
+		if (i == n) {
+			usage_error("unknown %s '%s' (accepted: %s, all)", flag, tok,
+				    join_names(accepted, sizeof(accepted), names, n));
+			ret = -1;
+			break;
+		}
+		*mask |= 1ULL << i;
+	}
+	free(copy);
+	if (!ret && !*mask) {
+		usage_error("%s is empty (accepted: %s, all)", flag,
+			    join_names(accepted, sizeof(accepted), names, n));
+		ret = -1;
+	}
+	return ret;
+}
+
+int write_file_atomic(const char *path, const char *data, size_t len)
+{
+	char tmp[PATH_MAX];
+	int fd, err = 0;
+	size_t off = 0;
+
+	if (snprintf(tmp, sizeof(tmp), "%s.tmp.%d", path, (int)getpid()) >= (int)sizeof(tmp))
+		return -ENAMETOOLONG;
+	fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+	if (fd < 0)
+		return -errno;
+	while (off < len) {
+		ssize_t w = write(fd, data + off, len - off);
+		if (w < 0) {
+			if (errno == EINTR)
+				continue;
+			err = -errno;
+			break;
+		}
+		off += (size_t)w;
+	}
+	if (!err && fsync(fd))
+		err = -errno;
+	if (close(fd) && !err)
+		err = -errno;
+	if (!err && rename(tmp, path))
+		err = -errno;
+	if (err)
+		unlink(tmp);
+	return err;
+}
+
+int read_small_file(const char *path, char *buf, size_t len)
+{
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	ssize_t n;
+
+	if (fd < 0)
+		return -errno;
+	n = read(fd, buf, len - 1);
+	if (n < 0) {
+		int e = -errno;
+		close(fd);
+		return e;
+	}
+	close(fd);
+	while (n > 0 && (buf[n - 1] == '\n' || buf[n - 1] == ' '))
+		n--;
+	buf[n] = '\0';
+	return (int)n;
+}
+
+uint64_t now_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000000000ULL + (uint64_t)ts.tv_nsec;
+}
+
+int pin_to_cpu(int cpu)
+{
+	cpu_set_t set;
+
+	CPU_ZERO(&set);
+	CPU_SET(cpu, &set);
+	return -pthread_setaffinity_np(pthread_self(), sizeof(set), &set);
+}
+
+int online_cpus(void)
+{
+	long n = sysconf(_SC_NPROCESSORS_ONLN);
+	return n > 0 ? (int)n : 1;
+}
+
+int write_small_file(const char *path, const char *s, int flags)
+{
+	int fd = open(path, O_WRONLY | O_CLOEXEC | flags), err = 0;
+	ssize_t len = (ssize_t)strlen(s);
+
+	if (fd < 0)
+		return -errno;
+	if (write(fd, s, (size_t)len) != len)
+		err = -errno;
+	close(fd);
+	return err;
+}

@@ -1,0 +1,1246 @@
+// SPDX-License-Identifier: GPL-2.0
+/* bpfcost app: what memory-release probes do to real applications (redis,
+ * postgres, CPython's GC, Node.js), with their own load generators.
+ * Baseline and probed runs alternate; the throughput change comes from the
+ * paired runs, beside the event rate the probes actually saw. */
+#include "cmd/app_scenarios.h"
+#include "base/cli.h"
+#include "cmd/commands.h"
+#include "core/env.h"
+#include "base/output.h"
+#include "core/probe.h"
+#include "base/stats.h"
+#include "base/util.h"
+
+#include <argp.h>
+#include <errno.h>
+#include <math.h>
+#include <pthread.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/syscall.h>
+#include <time.h>
+#include <unistd.h>
+
+static const char app_doc[] =
+	"What memory-release probes do to real applications.\n"
+	"\n"
+	"USAGE: bpfcost app NAME[,NAME...] [--hook LIST] [--body LIST]\n"
+	"         [--syscalls LIST] [--duration S] [--repeat N]\n"
+	"         [--method windows|runs] [--json|--csv] [-o FILE]\n"
+	"\n"
+	"NAME: redis, postgres, python-gc, node, all. Each runs in a temporary\n"
+	"directory and cgroup, on a unix socket, with its own load generator\n"
+	"(redis-benchmark, pgbench, a script in apps/). Baseline and probed runs\n"
+	"alternate (B P, P B, ...) --repeat times per probe set. Redis is measured\n"
+	"in windows: one redis-benchmark runs through the set, and the throughput\n"
+	"of adjacent --duration windows (80 pairs of 0.2 s), probes attached or\n"
+	"detached between them, comes from the server's command counter; its\n"
+	"latency from 2 pairs of separate runs (--method runs: separate runs\n"
+	"only). The throughput change is the paired relative difference with its\n"
+	"95% interval (Hodges-Lehmann from 6 pairs). The probes count only the\n"
+	"application's cgroup; their event rate is shown beside the impact, so a\n"
+	"probe that never fired does not read as 'no impact'.\n"
+	"\n"
+	"Default probe sets: null (the control: nothing attached), tp x perfbuf and\n"
+	"tp x ringbuf on munmap, madvise, brk (one event per call), and rawtp x hash\n"
+	"on every syscall (the high-rate case). --hook/--body/--syscalls measure\n"
+	"their cross product instead (with the null set unless --no-null).\n"
+	"\n"
+	"EXAMPLES:\n"
+	"    bpfcost app redis                      # the null and the three default sets\n"
+	"    bpfcost app node --hook tp --body perfbuf --duration 5 --repeat 6\n"
+	"    bpfcost app postgres --syscalls any --hook rawtp --body hash\n"
+	"    bpfcost app all --json -o app.json\n"
+	"\n"
+	"ENVIRONMENT: BPFCOST_APP_PATH (where to look for the programs instead of\n"
+	"PATH), BPFCOST_APPS (the apps/ scripts directory).\n";
+
+enum { OPT_JSON = 1000, OPT_CSV, OPT_NO_STATS, OPT_SYSCALLS, OPT_CLIENTS, OPT_SCALE, OPT_NO_NULL,
+       OPT_METHOD };
+
+static const struct argp_option app_opts_def[] = {
+	{ "hook", 'H', "LIST", 0, "tp, rawtp, tp_btf, fentry, fexit, kprobe, kretprobe, all" },
+	{ "body", 'b', "LIST", 0, "empty, count, hash, complex, ringbuf, perfbuf, percpu_hash, lru_hash, array, percpu_array, all" },
+	{ "syscalls", OPT_SYSCALLS, "LIST", 0, "munmap, madvise, brk, any (every syscall: rawtp/tp_btf), all (default munmap,madvise,brk)" },
+	{ "duration", 'd', "S", 0, "seconds of one window (redis, default 0.2) or of one load run (default 2; redis --method runs 0.75)" },
+	{ "repeat", 'r', "N", 0, "baseline/probed window pairs (redis, default 80) or run pairs (default 10; redis --method runs 20) per probe set" },
+	{ "method", OPT_METHOD, "M", 0, "windows (redis' default: one continuous load, adjacent windows) or runs (separate load runs; the others')" },
+	{ "clients", OPT_CLIENTS, "N", 0, "load generator connections (redis 50, postgres 8)" },
+	{ "scale", OPT_SCALE, "N", 0, "postgres: pgbench -i scale (default 10, ~160 MB vs 16 MB shared_buffers)" },
+	{ "no-stats", OPT_NO_STATS, NULL, 0, "skip the BPF stats run (no BPF CPU)" },
+	{ "no-null", OPT_NO_NULL, NULL, 0, "leave out the null control set (nothing attached)" },
+	{ "json", OPT_JSON, NULL, 0, "JSON output (schema bpfcost.app/1)" },
+	{ "csv", OPT_CSV, NULL, 0, "CSV output" },
+	{ "output", 'o', "FILE", 0, "write JSON (or CSV with --csv) to FILE, atomically, after every row" },
+	{ "verbose", 'v', NULL, 0, "libbpf's messages and progress" },
+	{},
+};
+
+/* The syscalls the probes go on: struct workload with no op (name,
+ * syscall, nr only); nr -1 with a sys_enter hook means every syscall. */
+enum { SC_MUNMAP, SC_MADVISE, SC_BRK, SC_ANY, NR_APP_SYSCALLS };
+static const struct workload app_syscalls[NR_APP_SYSCALLS] = {
+	[SC_MUNMAP] = { .name = "munmap", .desc = "munmap(2)", .syscall = "munmap", .nr = __NR_munmap },
+	[SC_MADVISE] = { .name = "madvise", .desc = "madvise(2)", .syscall = "madvise", .nr = __NR_madvise },
+	[SC_BRK] = { .name = "brk", .desc = "brk(2)", .syscall = "brk", .nr = __NR_brk },
+	[SC_ANY] = { .name = "any", .desc = "every syscall", .syscall = "any", .nr = -1 },
+};
+static const char *const app_syscall_names[NR_APP_SYSCALLS] = { "munmap", "madvise", "brk", "any" };
+#define MEM_SYSCALLS ((1ULL << SC_MUNMAP) | (1ULL << SC_MADVISE) | (1ULL << SC_BRK))
+
+struct probe_set {
+	enum hook_id hook;
+	enum body_id body;
+	uint64_t syscalls;
+};
+
+#define MAX_SETS 64
+#define MAX_REPEAT 400
+#define LATENCY_PAIRS 2 /* windowed: separate B P, P B runs for the latency percentiles */
+#define STATS_WINDOW_S 0.5
+#define WARMUP_S 0.3    /* windowed: the load runs this long before the first window */
+
+struct app_args {
+	uint64_t apps, hooks, bodies, syscalls;
+	double duration_s;
+	int repeat, clients, scale;
+	bool no_stats, no_null, runs; /* runs: --method runs */
+	enum out_format fmt;
+	const char *out;
+	int bad;
+};
+
+struct app_result {
+	const struct app_scenario *sc;
+	char probes[40];
+	enum hook_id hook;
+	enum body_id body;
+	uint64_t syscalls;
+	const char *status; /* "ok", "unsupported", "failed" */
+	char reason[512];
+	char version[128];
+	int repeat, pairs;
+	double duration_s;
+	double base[MAX_REPEAT], probe[MAX_REPEAT]; /* throughput per run */
+	/* the application's CPU per op (cgroup), us: steadier than throughput
+	 * when other programs take CPU time from the machine */
+	double base_cpu_op[MAX_REPEAT], probe_cpu_op[MAX_REPEAT];
+	double base_cpu_us_op, probe_cpu_us_op, cpu_op_change_pct, cpu_op_lo, cpu_op_hi;
+	double base_tput, probe_tput, change_pct, ci_lo, ci_hi;
+	const char *ci_method;
+	bool windowed;
+	int latency_pairs;    /* windowed: separate runs behind the latency columns */
+	double latency_run_s;
+	double transition_ms; /* windowed: mean attach/detach time between windows */
+	double base_p50, base_p99, base_p999, probe_p50, probe_p99, probe_p999; /* ms */
+	double base_cpu_pct, probe_cpu_pct;
+	double probe_wall_s;
+	uint64_t hits[NR_APP_SYSCALLS];
+	double rate[NR_APP_SYSCALLS], event_rate;
+	uint64_t lost, consumed, events;
+	double bpf_cpu_pct, bpf_runs_per_s, bpf_avg_ns;
+	bool filtered; /* cgroup filter in place */
+};
+
+static error_t app_parse(int key, char *arg, struct argp_state *state)
+{
+	struct app_args *a = state->input;
+	long v;
+	double d;
+
+	switch (key) {
+	case 'H':
+		if (parse_name_list("--hook", arg, hook_names, NR_HOOKS - 1, &a->hooks))
+			a->bad = 1;
+		break;
+	case 'b':
+		if (parse_name_list("--body", arg, body_names, NR_BODIES, &a->bodies))
+			a->bad = 1;
+		break;
+	case OPT_SYSCALLS:
+		if (parse_name_list("--syscalls", arg, app_syscall_names, NR_APP_SYSCALLS, &a->syscalls))
+			a->bad = 1;
+		break;
+	case 'd':
+		if (cli_num("--duration", arg, 0.1, 3600, &d))
+			a->bad = 1;
+		a->duration_s = d;
+		break;
+	case 'r':
+		if (cli_int("--repeat", arg, 1, MAX_REPEAT, &v))
+			a->bad = 1;
+		a->repeat = (int)v;
+		break;
+	case OPT_CLIENTS:
+		if (cli_int("--clients", arg, 1, 30, &v))
+			a->bad = 1;
+		a->clients = (int)v;
+		break;
+	case OPT_SCALE:
+		if (cli_int("--scale", arg, 1, 1000, &v))
+			a->bad = 1;
+		a->scale = (int)v;
+		break;
+	case OPT_NO_STATS: a->no_stats = true; break;
+	case OPT_NO_NULL: a->no_null = true; break;
+	case OPT_METHOD:
+		if (!strcmp(arg, "runs"))
+			a->runs = true;
+		else if (strcmp(arg, "windows"))
+			CLI_BAD(a, "--method '%s': accepted: windows, runs", arg);
+		break;
+	case OPT_JSON: a->fmt = OUT_JSON; break;
+	case OPT_CSV: a->fmt = OUT_CSV; break;
+	case 'o': a->out = arg; break;
+	case 'v': verbose++; break;
+	case ARGP_KEY_ARG:
+		if (a->apps) {
+			usage_error("one NAME list, not also '%s' (redis,postgres,... in one argument)", arg);
+			a->bad = 1;
+		} else if (parse_name_list("NAME", arg, app_names, nr_app_scenarios, &a->apps)) {
+			a->bad = 1;
+		}
+		break;
+	case ARGP_KEY_END:
+		if (!a->apps && !a->bad) {
+			char names[128];
+			usage_error("which application? (accepted: %s, all)",
+				    join_names(names, sizeof(names), app_names, nr_app_scenarios));
+			a->bad = 1;
+		}
+		break;
+	default:
+		return ARGP_ERR_UNKNOWN;
+	}
+	return 0;
+}
+
+/* The probe sets to measure: the directive's defaults, or the cross
+ * product of --hook x --body on --syscalls. */
+static int build_sets(const struct app_args *a, struct probe_set *sets, int *n)
+{
+	*n = 0;
+	/* the control: the whole procedure with nothing attached; its change
+	 * is the method's bias and its interval the noise floor */
+	if (!a->no_null)
+		sets[(*n)++] = (struct probe_set){ HOOK_NULL, BODY_EMPTY, 0 };
+	if (!a->hooks && !a->bodies && !a->syscalls) {
+		sets[(*n)++] = (struct probe_set){ HOOK_TP, BODY_PERFBUF, MEM_SYSCALLS };
+		sets[(*n)++] = (struct probe_set){ HOOK_TP, BODY_RINGBUF, MEM_SYSCALLS };
+		sets[(*n)++] = (struct probe_set){ HOOK_RAWTP, BODY_HASH, 1ULL << SC_ANY };
+		return 0;
+	}
+	uint64_t hk = a->hooks ? a->hooks : 1ULL << (HOOK_TP - 1);
+	uint64_t bd = a->bodies ? a->bodies : (1ULL << BODY_PERFBUF) | (1ULL << BODY_RINGBUF);
+	uint64_t sc = a->syscalls ? a->syscalls : MEM_SYSCALLS;
+
+	for (int h = 1; h < NR_HOOKS; h++) {
+		if (!(hk & (1ULL << (h - 1))))
+			continue;
+		if (hooks[h].user)
+			return usage_error("--hook %s: uprobes attach to a function of bpfcost's own, not an "
+					   "application's syscalls (accepted: tp, rawtp, tp_btf, fentry, fexit, "
+					   "kprobe, kretprobe)", hooks[h].name);
+		if ((sc & (1ULL << SC_ANY)) && h != HOOK_RAWTP && h != HOOK_TP_BTF)
+			return usage_error("--syscalls any needs a sys_enter hook (rawtp, tp_btf), not %s",
+					   hooks[h].name);
+		for (int b = 0; b < NR_BODIES; b++)
+			if (bd & (1ULL << b)) {
+				if (*n >= MAX_SETS)
+					return usage_error("too many probe sets (at most %d)", MAX_SETS);
+				sets[(*n)++] = (struct probe_set){ h, b, sc };
+			}
+	}
+	return 0;
+}
+
+static void set_label(const struct probe_set *s, char *buf, size_t len)
+{
+	if (s->hook == HOOK_NULL) {
+		snprintf(buf, len, "null");
+		return;
+	}
+	snprintf(buf, len, "%s/%s%s", hooks[s->hook].name, bodies[s->body].name,
+		 s->syscalls == (1ULL << SC_ANY) ? "*" : "");
+}
+
+/* ---- one run ---- */
+
+static int measured_run(struct app_env *e, struct app_run *r, char *err, size_t len)
+{
+	int64_t cpu0 = app_cgroup_cpu_us(e), cpu1;
+	uint64_t t0 = now_ns();
+	int rc;
+
+	memset(r, 0, sizeof(*r));
+	rc = e->sc->run(e, r, err, len);
+	r->wall_s = (double)(now_ns() - t0) / 1e9;
+	cpu1 = app_cgroup_cpu_us(e);
+	r->app_cpu_us = cpu0 >= 0 && cpu1 >= 0 ? (double)(cpu1 - cpu0) : NAN;
+	r->app_cpu_pct = r->wall_s > 0 ? r->app_cpu_us / 1e6 / r->wall_s * 100 : NAN;
+	return rc;
+}
+
+struct set_probes {
+	struct probe *p[NR_APP_SYSCALLS];
+	int sc[NR_APP_SYSCALLS];
+	int n;
+};
+
+static void probes_close(struct set_probes *sp)
+{
+	for (int i = 0; i < sp->n; i++)
+		probe_close(sp->p[i]);
+	sp->n = 0;
+}
+
+static void *detach_main(void *p)
+{
+	probe_detach(p);
+	return NULL;
+}
+
+/* A classic tracepoint's detach waits for an RCU grace period (~50-65 ms
+ * here): detaching the set's probes from threads of their own lets those
+ * waits overlap (time between windows, never inside one). */
+static void probes_detach(struct set_probes *sp)
+{
+	pthread_t t[NR_APP_SYSCALLS];
+	bool started[NR_APP_SYSCALLS] = { false };
+
+	for (int i = 1; i < sp->n; i++)
+		started[i] = !pthread_create(&t[i], NULL, detach_main, sp->p[i]);
+	for (int i = 0; i < sp->n; i++)
+		if (!started[i])
+			probe_detach(sp->p[i]);
+	for (int i = 1; i < sp->n; i++)
+		if (started[i])
+			pthread_join(t[i], NULL);
+}
+
+static int probes_attach(struct set_probes *sp, const struct probe_set *set, char *reason,
+			 size_t len)
+{
+	for (int i = 0; i < sp->n; i++) {
+		int err = probe_attach(sp->p[i], reason, len);
+		/* another program may have unmounted tracefs since we opened */
+		if (err == -ENOENT && set->hook == HOOK_TP && !tracefs_ensure())
+			err = probe_attach(sp->p[i], reason, len);
+		if (err) {
+			probes_detach(sp);
+			return err;
+		}
+	}
+	return 0;
+}
+
+static double mean_of(const double *x, int n)
+{
+	double s = 0;
+	int k = 0;
+
+	for (int i = 0; i < n; i++)
+		if (!isnan(x[i])) {
+			s += x[i];
+			k++;
+		}
+	return k ? s / k : NAN;
+}
+
+/* Paired relative differences in %: Hodges-Lehmann from 6 pairs (robust
+ * to the odd run another program disturbed), else mean and t interval. */
+static const char *paired_change(const double *base, const double *probe, int n, double *est,
+				 double *lo, double *hi)
+{
+	double d[MAX_REPEAT];
+	int k = 0;
+
+	for (int i = 0; i < n; i++)
+		if (base[i] > 0 && !isnan(probe[i]))
+			d[k++] = (probe[i] - base[i]) / base[i] * 100.0;
+	*est = *lo = *hi = NAN;
+	if (!k)
+		return NULL;
+	if (k >= 6) {
+		hodges_lehmann(d, k, est, lo, hi);
+		return "hodges-lehmann";
+	}
+	struct summary s;
+	summarize(d, k, &s);
+	*est = s.mean;
+	*lo = s.ci_lo;
+	*hi = s.ci_hi;
+	return "t";
+}
+
+static void change_stats(struct app_result *res)
+{
+	int n = res->pairs;
+
+	res->base_tput = mean_of(res->base, n);
+	res->probe_tput = mean_of(res->probe, n);
+	res->ci_method = paired_change(res->base, res->probe, n, &res->change_pct, &res->ci_lo,
+				       &res->ci_hi);
+	res->base_cpu_us_op = mean_of(res->base_cpu_op, n);
+	res->probe_cpu_us_op = mean_of(res->probe_cpu_op, n);
+	paired_change(res->base_cpu_op, res->probe_cpu_op, n, &res->cpu_op_change_pct,
+		      &res->cpu_op_lo, &res->cpu_op_hi);
+}
+
+/* Sleep to an absolute CLOCK_MONOTONIC time (now_ns's clock); -EINTR on a
+ * stop request. */
+static int sleep_until_ns(uint64_t when_ns)
+{
+	struct timespec ts = { .tv_sec = (time_t)(when_ns / 1000000000ULL),
+			       .tv_nsec = (long)(when_ns % 1000000000ULL) };
+
+	while (clock_nanosleep(CLOCK_MONOTONIC, TIMER_ABSTIME, &ts, NULL) == EINTR)
+		if (stop_requested)
+			return -EINTR;
+	return stop_requested ? -EINTR : 0;
+}
+
+struct window {
+	double seconds, ops, app_cpu_us;
+	uint64_t hits[NR_APP_SYSCALLS];
+};
+
+/* One window of the continuous load: the application's op counter and its
+ * cgroup CPU at both ends, and the probes' hits (read without settling the
+ * consumers: that would put their wait into the window). */
+static int window(struct app_env *e, struct set_probes *sp, bool probed, double len_s,
+		  struct window *w, char *err, size_t len)
+{
+	uint64_t ops0, ops1, t0, t1, h0[NR_APP_SYSCALLS], h1, d;
+	int64_t cpu0, cpu1;
+	int rc;
+
+	memset(w, 0, sizeof(*w));
+	if ((rc = e->sc->ops_read(e, &ops0, err, len)))
+		return rc;
+	t0 = now_ns();
+	cpu0 = app_cgroup_cpu_us(e);
+	for (int j = 0; probed && j < sp->n; j++)
+		probe_slot_totals(sp->p[j], &h0[j], &d);
+	if ((rc = sleep_until_ns(t0 + (uint64_t)(len_s * 1e9)))) {
+		snprintf(err, len, "interrupted");
+		return rc;
+	}
+	for (int j = 0; probed && j < sp->n; j++) {
+		probe_slot_totals(sp->p[j], &h1, &d);
+		w->hits[sp->sc[j]] = h1 - h0[j];
+	}
+	cpu1 = app_cgroup_cpu_us(e);
+	if ((rc = e->sc->ops_read(e, &ops1, err, len)))
+		return rc;
+	t1 = now_ns();
+	w->seconds = (double)(t1 - t0) / 1e9;
+	w->ops = (double)(ops1 - ops0);
+	w->app_cpu_us = cpu0 >= 0 && cpu1 >= 0 ? (double)(cpu1 - cpu0) : NAN;
+	if (!(w->ops > 0)) {
+		snprintf(err, len, "%s processed no request in a %.2f s window: the load generator stopped",
+			 e->sc->bins[0], w->seconds);
+		return -1;
+	}
+	return 0;
+}
+
+/* The BPF programs' CPU: BPF stats cost two clock reads per program run,
+ * so they get a phase of their own (a separate run, or one window of the
+ * continuous load), not one of the compared ones. */
+static int stats_phase(struct app_env *e, struct set_probes *sp, const struct probe_set *set,
+		       struct app_result *res)
+{
+	uint64_t c0[NR_APP_SYSCALLS], t0[NR_APP_SYSCALLS], cnt = 0, ns = 0;
+	char err[512];
+	double wall_s = 0;
+	int sfd = stats_enable(), rc;
+
+	if (sfd < 0) {
+		warn_msg("BPF_ENABLE_STATS: %s: no BPF CPU", strerror(-sfd));
+		return 0;
+	}
+	for (int j = 0; j < sp->n; j++)
+		prog_run_stats(probe_prog_fd(sp->p[j]), &c0[j], &t0[j], NULL);
+	if (probes_attach(sp, set, err, sizeof(err))) {
+		close(sfd);
+		return 0;
+	}
+	if (res->windowed) {
+		struct window w;
+		rc = window(e, sp, true, STATS_WINDOW_S, &w, err, sizeof(err));
+		wall_s = w.seconds;
+	} else {
+		struct app_run r;
+		rc = measured_run(e, &r, err, sizeof(err));
+		wall_s = r.wall_s;
+	}
+	probes_detach(sp);
+	for (int j = 0; j < sp->n; j++) {
+		uint64_t c1, t1;
+		if (!prog_run_stats(probe_prog_fd(sp->p[j]), &c1, &t1, NULL)) {
+			cnt += c1 - c0[j];
+			ns += t1 - t0[j];
+		}
+	}
+	close(sfd);
+	if (rc == -EINTR)
+		return rc;
+	if (!rc && wall_s > 0) {
+		res->bpf_cpu_pct = (double)ns / 1e9 / wall_s * 100;
+		res->bpf_runs_per_s = (double)cnt / wall_s;
+		res->bpf_avg_ns = cnt ? (double)ns / (double)cnt : NAN;
+	}
+	return 0;
+}
+
+/* Separate load runs, B P, P B, ... (pairs of them): the runs method's
+ * measurement, and the windowed method's latency percentiles (the load
+ * generator prints them per run only). Fills lat, cpu, and with
+ * tput the throughput per run. Returns 0, -EINTR, or -1 with res failed. */
+static int run_pairs(struct app_env *e, struct set_probes *sp, const struct probe_set *set,
+		     struct app_result *res, int pairs, double lat[6][MAX_REPEAT],
+		     double *bcpu, double *pcpu, bool tput)
+{
+	char err[512];
+	int rc;
+
+	for (int i = 0; i < pairs && !stop_requested; i++) {
+		/* B P, P B, ...: a linear drift cancels over two pairs */
+		for (int k = 0; k < 2; k++) {
+			bool probed = (k == 0) == (i % 2 == 1);
+			struct app_run r;
+
+			/* counts are cumulative: the run's are after - before, so
+			 * the set's totals survive every run */
+			struct probe_counts before[NR_APP_SYSCALLS];
+			if (probed && tput)
+				for (int j = 0; j < sp->n; j++)
+					probe_counts(sp->p[j], &before[j]);
+			if (probed && (rc = probes_attach(sp, set, res->reason, sizeof(res->reason)))) {
+				res->status = "failed";
+				return -1;
+			}
+			rc = measured_run(e, &r, err, sizeof(err));
+			if (probed) {
+				probes_detach(sp);
+				for (int j = 0; tput && j < sp->n; j++) {
+					struct probe_counts c;
+					probe_counts(sp->p[j], &c);
+					res->hits[sp->sc[j]] += c.hits - before[j].hits;
+					res->lost += c.drops - before[j].drops;
+					res->consumed += c.consumed - before[j].consumed;
+				}
+			}
+			if (rc) {
+				if (rc == -EINTR)
+					return rc;
+				res->status = "failed";
+				snprintf(res->reason, sizeof(res->reason), "%s", err);
+				return -1;
+			}
+			double *lt = &lat[probed ? 3 : 0][0];
+			lt[0 * MAX_REPEAT + i] = r.p50_ms;
+			lt[1 * MAX_REPEAT + i] = r.p99_ms;
+			lt[2 * MAX_REPEAT + i] = r.p999_ms;
+			if (!tput)
+				continue;
+			(probed ? res->probe : res->base)[i] = r.throughput;
+			(probed ? pcpu : bcpu)[i] = r.app_cpu_pct;
+			(probed ? res->probe_cpu_op : res->base_cpu_op)[i] =
+				r.ops > 0 ? r.app_cpu_us / r.ops : NAN;
+			if (probed)
+				res->probe_wall_s += r.wall_s;
+			if (verbose)
+				fprintf(stderr, "  %s %s run %d: %.1f %s (%.2f s of %.2f s wall)\n",
+					res->probes, probed ? "probe" : "base ", i + 1, r.throughput,
+					e->sc->unit, r.seconds, r.wall_s);
+		}
+		if (!tput)
+			continue;
+		res->pairs = i + 1;
+		/* redis runs a fixed request count: re-size it from the rates seen
+		 * so far, so runs stay near --duration when the machine's load
+		 * changes after the calibration (never within a pair) */
+		if (e->requests) {
+			/* harmonic mean: a run's time is requests / rate */
+			double inv = 0;
+			for (int j = 0; j <= i; j++)
+				inv += 1 / res->base[j] + 1 / res->probe[j];
+			double rate = 2 * (i + 1) / inv;
+			if (rate > 0)
+				e->requests = (uint64_t)fmax(10000, e->duration_s * rate / (e->windowed ? 1 : 2));
+		}
+	}
+	return stop_requested ? -EINTR : 0;
+}
+
+/* The windowed method: one continuous load per probe set; --repeat pairs
+ * of adjacent windows, B P, P B, B P, ... so the probes change state once
+ * per pair (B P | P B | ...: attach, then detach), always between windows:
+ * a window starts after the attach has completed and ends before the
+ * detach starts (a classic tracepoint's close waits for RCU, ~50-65 ms). */
+static int windows_pairs(struct app_env *e, struct set_probes *sp, const struct probe_set *set,
+			 struct app_result *res, double *bcpu, double *pcpu)
+{
+	char err[512];
+	bool on = false;
+	uint64_t trans_ns = 0;
+	int trans = 0, rc;
+
+	if ((rc = e->sc->load_start(e, err, sizeof(err))))
+		goto fail;
+	if ((rc = sleep_until_ns(now_ns() + (uint64_t)(WARMUP_S * 1e9))))
+		return rc;
+	for (int i = 0; i < res->repeat && !stop_requested; i++) {
+		for (int k = 0; k < 2; k++) {
+			bool probed = (k == 0) == (i % 2 == 1);
+			struct window w;
+
+			if (probed != on) {
+				uint64_t t0 = now_ns();
+				if (probed && probes_attach(sp, set, res->reason, sizeof(res->reason))) {
+					res->status = "failed";
+					return -1;
+				}
+				if (!probed)
+					probes_detach(sp);
+				on = probed;
+				trans_ns += now_ns() - t0;
+				trans++;
+			}
+			rc = window(e, sp, probed, e->window_s, &w, err, sizeof(err));
+			if (rc) {
+				if (on)
+					probes_detach(sp);
+				if (rc == -EINTR)
+					return rc;
+				goto fail;
+			}
+			(probed ? res->probe : res->base)[i] = w.ops / w.seconds;
+			(probed ? pcpu : bcpu)[i] = w.app_cpu_us / 1e6 / w.seconds * 100;
+			(probed ? res->probe_cpu_op : res->base_cpu_op)[i] = w.app_cpu_us / w.ops;
+			if (probed) {
+				res->probe_wall_s += w.seconds;
+				for (int s = 0; s < NR_APP_SYSCALLS; s++)
+					res->hits[s] += w.hits[s];
+			}
+			if (verbose > 1)
+				fprintf(stderr, "  %s %s window %d: %.0f %s\n", res->probes,
+					probed ? "probe" : "base ", i + 1, w.ops / w.seconds, e->sc->unit);
+		}
+		res->pairs = i + 1;
+	}
+	if (on)
+		probes_detach(sp);
+	res->transition_ms = trans ? (double)trans_ns / 1e6 / trans : NAN;
+	return stop_requested ? -EINTR : 0;
+fail:
+	res->status = "failed";
+	snprintf(res->reason, sizeof(res->reason), "%s", err);
+	return -1;
+}
+
+/* Measure one probe set on a running scenario. Returns 0 (res filled,
+ * status may be unsupported/failed), -EINTR when interrupted. */
+static int measure_set(struct app_env *e, const struct app_args *a, const struct probe_set *set,
+		       struct app_result *res)
+{
+	struct set_probes sp = { .n = 0 };
+	static double lat[6][MAX_REPEAT], bcpu[MAX_REPEAT], pcpu[MAX_REPEAT];
+	struct probe_counts c0[NR_APP_SYSCALLS];
+	int rc = 0, lat_pairs;
+
+	res->status = "ok";
+	for (int i = 0; i < 6; i++)
+		for (int j = 0; j < MAX_REPEAT; j++)
+			lat[i][j] = NAN;
+	for (int s = 0; s < NR_APP_SYSCALLS; s++) {
+		struct probe_spec spec = {
+			.hook = set->hook, .body = set->body, .wl = &app_syscalls[s],
+			.target_tgid = PROBE_TGID_ANY, .target_cgroup_id = e->cgroup_id,
+			.consumer = CONSUMER_EVENT, .consumer_cpu = -1,
+		};
+		enum probe_status st;
+
+		if (!(set->syscalls & (1ULL << s)))
+			continue;
+		st = probe_open(&sp.p[sp.n], &spec, res->reason, sizeof(res->reason));
+		if (st != PROBE_OK) {
+			res->status = st == PROBE_UNSUPPORTED ? "unsupported" : "failed";
+			goto out;
+		}
+		sp.sc[sp.n++] = s;
+	}
+	res->bpf_cpu_pct = res->bpf_runs_per_s = res->bpf_avg_ns = NAN;
+	res->transition_ms = NAN;
+
+	if (!res->windowed) {
+		rc = run_pairs(e, &sp, set, res, res->repeat, lat, bcpu, pcpu, true);
+		if (rc)
+			goto out;
+		lat_pairs = res->pairs;
+		if (!a->no_stats && sp.n && (rc = stats_phase(e, &sp, set, res)))
+			goto out;
+	} else {
+		/* events, consumed and lost over the whole set (windows, stats
+		 * window, latency runs); the event rate from the probed windows */
+		uint64_t t0 = now_ns(), t1, t2, t3;
+		for (int j = 0; j < sp.n; j++)
+			probe_counts(sp.p[j], &c0[j]);
+		rc = windows_pairs(e, &sp, set, res, bcpu, pcpu);
+		t1 = now_ns();
+		if (!rc && !a->no_stats && sp.n)
+			rc = stats_phase(e, &sp, set, res);
+		t2 = now_ns();
+		e->sc->load_stop(e);
+		t3 = now_ns();
+		if (verbose)
+			fprintf(stderr, "  windows %.1f s, stats %.1f s, stop %.2f s\n", (t1 - t0) / 1e9,
+				(t2 - t1) / 1e9, (t3 - t2) / 1e9);
+		if (rc)
+			goto out;
+		res->latency_pairs = lat_pairs = LATENCY_PAIRS;
+		res->latency_run_s = e->duration_s;
+		if ((rc = run_pairs(e, &sp, set, res, lat_pairs, lat, NULL, NULL, false)))
+			goto out;
+		if (verbose)
+			fprintf(stderr, "  latency runs %.1f s\n", (now_ns() - t3) / 1e9);
+		for (int j = 0; j < sp.n; j++) {
+			struct probe_counts c;
+			probe_counts(sp.p[j], &c);
+			res->lost += c.drops - c0[j].drops;
+			res->consumed += c.consumed - c0[j].consumed;
+			res->events += c.hits - c0[j].hits;
+		}
+	}
+
+	change_stats(res);
+	res->base_p50 = mean_of(lat[0], lat_pairs);
+	res->base_p99 = mean_of(lat[1], lat_pairs);
+	res->base_p999 = mean_of(lat[2], lat_pairs);
+	res->probe_p50 = mean_of(lat[3], lat_pairs);
+	res->probe_p99 = mean_of(lat[4], lat_pairs);
+	res->probe_p999 = mean_of(lat[5], lat_pairs);
+	res->base_cpu_pct = mean_of(bcpu, res->pairs);
+	res->probe_cpu_pct = mean_of(pcpu, res->pairs);
+	res->event_rate = set->hook == HOOK_NULL ? NAN : 0;
+	for (int s = 0; s < NR_APP_SYSCALLS; s++) {
+		res->rate[s] = set->syscalls & (1ULL << s) && res->probe_wall_s > 0 ?
+			       (double)res->hits[s] / res->probe_wall_s : NAN;
+		if (!isnan(res->rate[s]))
+			res->event_rate += res->rate[s];
+	}
+	if (!res->windowed)
+		for (int s = 0; s < NR_APP_SYSCALLS; s++)
+			res->events += res->hits[s];
+out:
+	if (rc == -1)
+		rc = 0; /* res says failed */
+	if (res->windowed)
+		e->sc->load_stop(e);
+	probes_close(&sp);
+	return rc;
+}
+
+/* ---- output ---- */
+
+static const struct table_col tput_cols[] = {
+	{ "PROBES", 14, true }, { "BASE /s", 10 }, { "PROBE /s", 10 }, { "CHANGE %", 8 },
+	{ "95% CI %", 15 }, { "EVENTS/s", 10 }, { "LOST", 6 },
+};
+static const struct table_col lat_cols[] = {
+	{ "PROBES", 14, true }, { "BASE p50", 8 }, { "p99", 8 }, { "p99.9", 8 },
+	{ "PROBE p50", 9 }, { "p99", 8 }, { "p99.9", 8 },
+};
+static const struct table_col cost_cols[] = {
+	{ "PROBES", 14, true }, { "munmap/s", 8 }, { "madv/s", 8 }, { "brk/s", 8 },
+	{ "any/s", 9 }, { "BPF CPU%", 8 }, { "APP% B", 7 }, { "APP% P", 7 },
+};
+static const struct table_col cpuop_cols[] = {
+	{ "PROBES", 14, true }, { "BASE us/op", 10 }, { "PROBE us/op", 11 }, { "CHANGE %", 8 },
+	{ "95% CI %", 15 },
+};
+static const struct table_col csv_cols[] = {
+	{ "app" }, { "hook" }, { "body" }, { "syscalls" }, { "status" }, { "reason" }, { "unit" },
+	{ "pairs" }, { "base_throughput" }, { "probe_throughput" }, { "change_pct" },
+	{ "change_ci95_lo" }, { "change_ci95_hi" }, { "base_p50_ms" }, { "base_p99_ms" },
+	{ "base_p999_ms" }, { "probe_p50_ms" }, { "probe_p99_ms" }, { "probe_p999_ms" },
+	{ "event_rate_per_s" }, { "munmap_per_s" }, { "madvise_per_s" }, { "brk_per_s" },
+	{ "any_per_s" }, { "bpf_cpu_pct" }, { "base_app_cpu_pct" }, { "app_cpu_pct" }, { "lost" },
+};
+#define NCSV ((int)ARRAY_SIZE(csv_cols))
+
+#define CELL(i, v, d) (cells[i] = fmt_num(buf[i], sizeof(buf[i]), (v), (d)))
+
+static int tput_decimals(double v)
+{
+	return v >= 1000 ? 0 : v >= 10 ? 1 : 2;
+}
+
+static void syscall_list(uint64_t mask, char *buf, size_t len)
+{
+	size_t off = 0;
+
+	buf[0] = '\0';
+	for (int s = 0; s < NR_APP_SYSCALLS; s++)
+		if (mask & (1ULL << s))
+			off += snprintf(buf + off, len - off, "%s%s", off ? "," : "", app_syscall_names[s]);
+}
+
+static void print_app_table(FILE *f, struct app_result *rs, int n, const struct app_args *a)
+{
+	char buf[8][48];
+	const char *cells[8];
+	const struct app_scenario *sc = rs[0].sc;
+	int ok = 0;
+
+	if (!strcmp(rs[0].status, "unsupported") && !rs[0].version[0] && !rs[0].pairs &&
+	    strstr(rs[0].reason, "not found")) {
+		fprintf(f, "\n%s: %s\n", sc->name, rs[0].reason);
+		return;
+	}
+
+	{
+		char line[256];
+		snprintf(line, sizeof(line), "%s %s: %s", sc->name, rs[0].version[0] ? rs[0].version : "?",
+			 sc->desc);
+		fprintf(f, "\n%.79s\n", line);
+		snprintf(line, sizeof(line), "probes count the %s%s", sc->filter_note,
+			 rs[0].filtered ? "" : " (NO cgroup: every process)");
+		fprintf(f, "%.79s\n", line);
+		if (rs[0].windowed)
+			fprintf(f, "one continuous load per probe set: %d B/P pairs of adjacent %g s\n"
+				   "windows (the server's own op counter); '*': every syscall\n",
+				rs[0].repeat, rs[0].duration_s);
+		else
+			fprintf(f, "%d B/P run pairs of %g s per probe set; '*': every syscall\n",
+				rs[0].repeat, rs[0].duration_s);
+	}
+	fprintf(f, "\nThroughput, %s (mean of %s; change: paired %s)\n", sc->unit,
+		rs[0].windowed ? "windows" : "runs", rs[0].windowed ? "windows" : "runs");
+	table_header(f, tput_cols, 7);
+	for (int i = 0; i < n; i++) {
+		const struct app_result *r = &rs[i];
+		char ci[48];
+
+		cells[0] = r->probes;
+		if (strcmp(r->status, "ok")) {
+			char line[640];
+			snprintf(line, sizeof(line), "%-14.14s %s: %s", r->probes, r->status, r->reason);
+			fprintf(f, "%.79s\n", line);
+			continue;
+		}
+		ok++;
+		CELL(1, r->base_tput, tput_decimals(r->base_tput));
+		CELL(2, r->probe_tput, tput_decimals(r->probe_tput));
+		snprintf(buf[3], sizeof(buf[3]), "%+.2f", r->change_pct);
+		cells[3] = isnan(r->change_pct) ? "-" : buf[3];
+		if (isnan(r->ci_lo))
+			snprintf(ci, sizeof(ci), "-");
+		else
+			snprintf(ci, sizeof(ci), fabs(r->ci_lo) < 10 && fabs(r->ci_hi) < 10 ? "[%+.2f,%+.2f]" : "[%+.1f,%+.1f]", r->ci_lo, r->ci_hi);
+		cells[4] = ci;
+		CELL(5, r->event_rate, r->event_rate >= 100 ? 0 : 1);
+		cells[6] = fmt_u64(buf[6], sizeof(buf[6]), (unsigned long long)r->lost);
+		table_row(f, tput_cols, 7, cells);
+	}
+	if (!ok)
+		return;
+	if (rs[0].windowed)
+		fprintf(f, "\nLatency, ms (the load generator's own, from %d separate %g s runs each way)\n",
+			rs[0].latency_pairs, rs[0].latency_run_s);
+	else
+		fprintf(f, "\nLatency, ms (the load generator's own; mean of runs)\n");
+	table_header(f, lat_cols, 7);
+	for (int i = 0; i < n; i++) {
+		const struct app_result *r = &rs[i];
+		if (strcmp(r->status, "ok"))
+			continue;
+		cells[0] = r->probes;
+		CELL(1, r->base_p50, 3);
+		CELL(2, r->base_p99, 3);
+		CELL(3, r->base_p999, 3);
+		CELL(4, r->probe_p50, 3);
+		CELL(5, r->probe_p99, 3);
+		CELL(6, r->probe_p999, 3);
+		table_row(f, lat_cols, 7, cells);
+	}
+	if (rs[0].filtered) {
+		fprintf(f, "\nApplication CPU per op, us (cgroup CPU time / ops: steadier than throughput\n"
+			   "when other programs take CPU time from the machine)\n");
+		table_header(f, cpuop_cols, 5);
+		for (int i = 0; i < n; i++) {
+			const struct app_result *r = &rs[i];
+			char ci[48];
+			if (strcmp(r->status, "ok"))
+				continue;
+			cells[0] = r->probes;
+			CELL(1, r->base_cpu_us_op, r->base_cpu_us_op >= 100 ? 0 : 3);
+			CELL(2, r->probe_cpu_us_op, r->probe_cpu_us_op >= 100 ? 0 : 3);
+			snprintf(buf[3], sizeof(buf[3]), "%+.2f", r->cpu_op_change_pct);
+			cells[3] = isnan(r->cpu_op_change_pct) ? "-" : buf[3];
+			if (isnan(r->cpu_op_lo))
+				snprintf(ci, sizeof(ci), "-");
+			else
+				snprintf(ci, sizeof(ci), fabs(r->cpu_op_lo) < 10 && fabs(r->cpu_op_hi) < 10 ?
+					 "[%+.2f,%+.2f]" : "[%+.1f,%+.1f]", r->cpu_op_lo, r->cpu_op_hi);
+			cells[4] = ci;
+			table_row(f, cpuop_cols, 5, cells);
+		}
+	}
+	fprintf(f, "\nEvents/s the probes saw, BPF CPU (stats run), app CPU (base/probed), %%\n");
+	table_header(f, cost_cols, 8);
+	for (int i = 0; i < n; i++) {
+		const struct app_result *r = &rs[i];
+		if (strcmp(r->status, "ok"))
+			continue;
+		cells[0] = r->probes;
+		for (int s = 0; s < NR_APP_SYSCALLS; s++)
+			CELL(1 + s, r->rate[s], r->rate[s] >= 100 ? 0 : 1);
+		CELL(5, r->bpf_cpu_pct, r->bpf_cpu_pct >= 1 ? 2 : 4);
+		CELL(6, r->base_cpu_pct, 1);
+		CELL(7, r->probe_cpu_pct, 1);
+		table_row(f, cost_cols, 8, cells);
+	}
+	for (int i = 0; i < n; i++) {
+		const struct app_result *r = &rs[i];
+		if (strcmp(r->status, "ok"))
+			continue;
+		if (r->hook == HOOK_NULL && !isnan(r->ci_lo))
+			fprintf(f, "\nnoise floor (null set): %+.2f%%, 95%% CI [%+.2f, %+.2f]%s\n",
+				r->change_pct, r->ci_lo, r->ci_hi, r->ci_lo <= 0 && r->ci_hi >= 0 ? "" :
+				"\n  (does not contain 0: no change of this size can be believed)");
+		else if (r->hook != HOOK_NULL && r->event_rate < 1)
+			fprintf(f, "%s: the probes saw under 1 event/s: a change here is not the "
+				   "cost of their events\n", r->probes);
+	}
+}
+
+static void print_csv_row(FILE *f, const struct app_result *r)
+{
+	char buf[NCSV][48], sys[64];
+	const char *cells[NCSV];
+
+	memset(cells, 0, sizeof(cells));
+	syscall_list(r->syscalls, sys, sizeof(sys));
+	cells[0] = r->sc->name;
+	cells[1] = hooks[r->hook].name;
+	cells[2] = r->hook == HOOK_NULL ? "" : bodies[r->body].name;
+	cells[3] = sys;
+	cells[4] = r->status;
+	cells[5] = r->reason;
+	cells[6] = r->sc->unit;
+	snprintf(buf[7], sizeof(buf[7]), "%d", r->pairs);
+	cells[7] = buf[7];
+	CELL(8, r->base_tput, 2);
+	CELL(9, r->probe_tput, 2);
+	CELL(10, r->change_pct, 3);
+	CELL(11, r->ci_lo, 3);
+	CELL(12, r->ci_hi, 3);
+	CELL(13, r->base_p50, 4);
+	CELL(14, r->base_p99, 4);
+	CELL(15, r->base_p999, 4);
+	CELL(16, r->probe_p50, 4);
+	CELL(17, r->probe_p99, 4);
+	CELL(18, r->probe_p999, 4);
+	CELL(19, r->event_rate, 2);
+	for (int s = 0; s < NR_APP_SYSCALLS; s++)
+		CELL(20 + s, r->rate[s], 2);
+	CELL(24, r->bpf_cpu_pct, 5);
+	CELL(25, r->base_cpu_pct, 2);
+	CELL(26, r->probe_cpu_pct, 2);
+	cells[27] = fmt_u64(buf[27], sizeof(buf[27]), (unsigned long long)r->lost);
+	csv_row(f, cells, NCSV);
+}
+
+static json_object *jarr(const double *x, int n)
+{
+	json_object *a = json_object_new_array();
+
+	for (int i = 0; i < n; i++)
+		json_object_array_add(a, jnum(x[i]));
+	return a;
+}
+
+static json_object *result_json(const struct app_result *r)
+{
+	json_object *o = json_object_new_object(), *by = json_object_new_object();
+	json_object *sys = json_object_new_array();
+
+#define ADD(k, v) json_object_object_add(o, k, v)
+	ADD("app", jstr(r->sc->name));
+	ADD("hook", jstr(hooks[r->hook].name));
+	ADD("body", r->hook == HOOK_NULL ? NULL : jstr(bodies[r->body].name));
+	for (int s = 0; s < NR_APP_SYSCALLS; s++)
+		if (r->syscalls & (1ULL << s)) {
+			json_object_array_add(sys, jstr(app_syscall_names[s]));
+			json_object_object_add(by, app_syscall_names[s], jnum(r->rate[s]));
+		}
+	ADD("syscalls", sys);
+	ADD("status", jstr(r->status));
+	ADD("reason", r->reason[0] ? jstr(r->reason) : NULL);
+	ADD("throughput_unit", jstr(r->sc->unit));
+	ADD("pairs", jint(r->pairs));
+	ADD("duration_s", jnum(r->duration_s));
+	ADD("method", jstr(r->windowed ? "windows" : "runs"));
+	if (strcmp(r->status, "ok")) {
+		json_object_put(by);
+		return o;
+	}
+	ADD("base_throughput", jnum(r->base_tput));
+	ADD("probe_throughput", jnum(r->probe_tput));
+	ADD("change_pct", jnum(r->change_pct));
+	ADD("change_ci95", jpair(r->ci_lo, r->ci_hi));
+	ADD("ci_method", jstr(r->ci_method));
+	ADD("base_runs", jarr(r->base, r->pairs));
+	ADD("probe_runs", jarr(r->probe, r->pairs));
+	if (r->windowed) {
+		ADD("window_s", jnum(r->duration_s));
+		ADD("transition_ms", jnum(r->transition_ms));
+		ADD("latency_pairs", jint(r->latency_pairs));
+		ADD("latency_run_s", jnum(r->latency_run_s));
+	}
+	ADD("base_p50_ms", jnum(r->base_p50));
+	ADD("base_p99_ms", jnum(r->base_p99));
+	ADD("base_p999_ms", jnum(r->base_p999));
+	ADD("probe_p50_ms", jnum(r->probe_p50));
+	ADD("probe_p99_ms", jnum(r->probe_p99));
+	ADD("probe_p999_ms", jnum(r->probe_p999));
+	ADD("event_rate_per_s", jnum(r->event_rate));
+	ADD("event_rate_by_syscall", by);
+	ADD("events", jint((long long)r->events));
+	ADD("consumed", r->hook != HOOK_NULL && bodies[r->body].output ?
+		       jint((long long)r->consumed) : NULL);
+	ADD("lost", jint((long long)r->lost));
+	ADD("bpf_cpu_pct", jnum(r->bpf_cpu_pct));
+	ADD("bpf_runs_per_s", jnum(r->bpf_runs_per_s));
+	ADD("bpf_avg_ns", jnum(r->bpf_avg_ns));
+	ADD("base_app_cpu_pct", jnum(r->base_cpu_pct));
+	ADD("app_cpu_pct", jnum(r->probe_cpu_pct));
+	ADD("base_app_cpu_us_per_op", jnum(r->base_cpu_us_op));
+	ADD("probe_app_cpu_us_per_op", jnum(r->probe_cpu_us_op));
+	ADD("app_cpu_per_op_change_pct", jnum(r->cpu_op_change_pct));
+	ADD("app_cpu_per_op_change_ci95", jpair(r->cpu_op_lo, r->cpu_op_hi));
+	ADD("filter", jstr(r->filtered ? "cgroup" : "none"));
+#undef ADD
+	return o;
+}
+
+static json_object *results_json(struct app_result *rs, int n, json_object *env,
+				 const struct app_args *a, bool interrupted)
+{
+	json_object *root = json_object_new_object(), *cfg = json_object_new_object();
+	json_object *arr = json_object_new_array(), *apps = json_object_new_object();
+	const char *only = NULL;
+	char when[32];
+
+	for (int i = 0; i < n; i++)
+		only = !only || !strcmp(only, rs[i].sc->name) ? rs[i].sc->name : "";
+	json_object_object_add(root, "schema", jstr("bpfcost.app/1"));
+	json_object_object_add(root, "version", jstr(BPFCOST_VERSION));
+	json_object_object_add(root, "created", jstr(iso_time_now(when, sizeof(when))));
+	json_object_object_add(root, "env", json_object_get(env));
+	if (only && *only) {
+		json_object_object_add(root, "app", jstr(only));
+		json_object_object_add(root, "throughput_unit", jstr(rs[0].sc->unit));
+	}
+	json_object_object_add(cfg, "duration_s", a->duration_s ? jnum(a->duration_s) : NULL);
+	json_object_object_add(cfg, "repeat", a->repeat ? jint(a->repeat) : NULL);
+	json_object_object_add(cfg, "order", jstr("B P, P B alternating"));
+	json_object_object_add(cfg, "method", jstr(a->runs ? "runs" : "windows where the app has them"));
+	json_object_object_add(cfg, "stats_run", json_object_new_boolean(!a->no_stats));
+	json_object_object_add(cfg, "clients", a->clients ? jint(a->clients) : NULL);
+	json_object_object_add(cfg, "pg_scale", jint(a->scale));
+	json_object_object_add(root, "config", cfg);
+	for (int i = 0; i < n; i++) {
+		json_object *ao;
+		if (json_object_object_get_ex(apps, rs[i].sc->name, &ao))
+			continue;
+		ao = json_object_new_object();
+		json_object_object_add(ao, "desc", jstr(rs[i].sc->desc));
+		json_object_object_add(ao, "version", jstr(rs[i].version));
+		json_object_object_add(ao, "filter", jstr(rs[i].sc->filter_note));
+		json_object_object_add(apps, rs[i].sc->name, ao);
+	}
+	json_object_object_add(root, "apps", apps);
+	json_object_object_add(root, "interrupted", json_object_new_boolean(interrupted));
+	for (int i = 0; i < n; i++)
+		json_object_array_add(arr, result_json(&rs[i]));
+	json_object_object_add(root, "results", arr);
+	return root;
+}
+
+static void write_csv(FILE *f, const void *rows, int n)
+{
+	const struct app_result *rs = rows;
+
+	csv_header(f, csv_cols, NCSV);
+	for (int i = 0; i < n; i++)
+		print_csv_row(f, &rs[i]);
+}
+
+static int save(const struct app_args *a, struct app_result *rs, int n, json_object *env,
+		bool interrupted)
+{
+	if (!a->out)
+		return 0;
+	return save_results(a->out, a->fmt,
+			    a->fmt == OUT_CSV ? NULL : results_json(rs, n, env, a, interrupted),
+			    write_csv, rs, n);
+}
+
+static void mark_rows(struct app_result *rs, int *n, const struct app_scenario *sc,
+		      const struct probe_set *sets, int nsets, const char *status, const char *why)
+{
+	for (int s = 0; s < nsets; s++) {
+		struct app_result *r = &rs[(*n)++];
+		memset(r, 0, sizeof(*r));
+		r->sc = sc;
+		r->hook = sets[s].hook;
+		r->body = sets[s].body;
+		r->syscalls = sets[s].syscalls;
+		set_label(&sets[s], r->probes, sizeof(r->probes));
+		r->status = status;
+		snprintf(r->reason, sizeof(r->reason), "%s", why);
+	}
+}
+
+int cmd_app(int argc, char **argv)
+{
+	struct app_args a = { .scale = 10 };
+	/* no args_doc: cli_parse's wrapper would print it twice; USAGE shows NAME */
+	struct argp argp = { app_opts_def, app_parse, NULL, app_doc };
+	struct probe_set sets[MAX_SETS];
+	struct app_result *rs = NULL;
+	struct app_env e;
+	json_object *env = NULL;
+	int nsets = 0, n = 0, ret = 0;
+	bool env_live = false, tp_used = false, missing = false;
+
+	memset(&e, 0, sizeof(e));
+	if (cli_parse(&argp, argc, argv, &a, &a.bad))
+		return EXIT_USAGE;
+	if (build_sets(&a, sets, &nsets))
+		return EXIT_USAGE;
+	if (geteuid() != 0)
+		return runtime_error("needs root (to load probes, make a cgroup, start postgres as its user)");
+	rs = calloc((size_t)(nr_app_scenarios * nsets), sizeof(*rs));
+	if (!rs)
+		return runtime_error("out of memory");
+	for (int s = 0; s < nsets; s++)
+		tp_used |= sets[s].hook == HOOK_TP;
+	if (tp_used && tracefs_ensure())
+		warn_msg("tracefs is not mounted and cannot be: tp probes will fail");
+	env = env_collect();
+
+	for (int ai = 0; ai < nr_app_scenarios && !stop_requested; ai++) {
+		const struct app_scenario *sc = &app_scenarios[ai];
+		char err[512];
+		int rc;
+
+		if (!(a.apps & (1ULL << ai)))
+			continue;
+		memset(&e, 0, sizeof(e));
+		e.sc = sc;
+		e.windowed = sc->load_start && !a.runs;
+		if (e.windowed) {
+			e.window_s = a.duration_s ? a.duration_s : sc->window_s;
+			e.duration_s = sc->latency_run_s;
+		} else {
+			e.duration_s = a.duration_s ? a.duration_s : sc->default_duration_s;
+		}
+		e.clients = a.clients;
+		e.pg_scale = a.scale;
+		if (app_find_bins(sc, &e, err, sizeof(err)) || app_find_scripts(sc, &e, err, sizeof(err))) {
+			fprintf(stderr, "bpfcost app: %s\n", err);
+			mark_rows(rs, &n, sc, sets, nsets, "unsupported", err);
+			missing = true;
+			continue;
+		}
+		if (app_env_create(&e, err, sizeof(err))) {
+			fprintf(stderr, "bpfcost app: %s: %s\n", sc->name, err);
+			mark_rows(rs, &n, sc, sets, nsets, "failed", err);
+			continue;
+		}
+		env_live = true;
+		if (verbose || isatty(STDERR_FILENO))
+			fprintf(stderr, "%s: starting in %s\n", sc->name, e.dir);
+		if ((rc = sc->setup(&e, err, sizeof(err)))) {
+			if (rc == -EINTR || stop_requested)
+				break;
+			fprintf(stderr, "bpfcost app: %s: %s\n", sc->name, err);
+			mark_rows(rs, &n, sc, sets, nsets, "failed", err);
+			app_env_destroy(&e);
+			env_live = false;
+			continue;
+		}
+		for (int s = 0; s < nsets && !stop_requested; s++) {
+			struct app_result *r = &rs[n];
+
+			memset(r, 0, sizeof(*r));
+			r->sc = sc;
+			r->hook = sets[s].hook;
+			r->body = sets[s].body;
+			r->syscalls = sets[s].syscalls;
+			r->filtered = e.cgroup_id != 0;
+			r->windowed = e.windowed;
+			r->repeat = a.repeat ? a.repeat : e.windowed ? sc->window_pairs : sc->default_repeat;
+			r->duration_s = e.windowed ? e.window_s : e.duration_s;
+			snprintf(r->version, sizeof(r->version), "%s", e.version);
+			set_label(&sets[s], r->probes, sizeof(r->probes));
+			if (verbose || isatty(STDERR_FILENO))
+				fprintf(stderr, "%s: %s (%d %s pairs of %g s)\n", sc->name, r->probes, r->repeat,
+					r->windowed ? "window" : "run", r->duration_s);
+			if (measure_set(&e, &a, &sets[s], r) == -EINTR || stop_requested)
+				break; /* the interrupted row is not a row */
+			if (!strcmp(r->status, "failed"))
+				fprintf(stderr, "bpfcost app: %s %s: failed: %s\n", sc->name, r->probes,
+					r->reason);
+			n++;
+			if ((ret = save(&a, rs, n, env, false)))
+				goto cleanup;
+		}
+		app_env_destroy(&e);
+		env_live = false;
+	}
+	if (env_live) {
+		app_env_destroy(&e); /* interrupted: stop the servers before printing */
+		env_live = false;
+	}
+	if (stop_requested) {
+		fprintf(stderr, "bpfcost app: interrupted; %d finished rows kept\n", n);
+		if ((ret = save(&a, rs, n, env, true)))
+			goto cleanup;
+	}
+	if (a.fmt == OUT_TABLE) {
+		for (int i = 0, j; i < n; i = j) {
+			for (j = i; j < n && rs[j].sc == rs[i].sc; j++)
+				;
+			print_app_table(stdout, rs + i, j - i, &a);
+		}
+	} else if (!a.out) {
+		if (a.fmt == OUT_CSV) {
+			write_csv(stdout, rs, n);
+		} else {
+			json_object *root = results_json(rs, n, env, &a, stop_requested);
+			json_write(root, NULL);
+			json_object_put(root);
+		}
+	}
+	for (int i = 0; i < n; i++)
+		if (!strcmp(rs[i].status, "failed"))
+			ret = EXIT_RUNTIME;
+	if (missing)
+		ret = EXIT_RUNTIME;
+	if (stop_requested)
+		ret = 130;
+cleanup:
+	if (env_live)
+		app_env_destroy(&e);
+	free(rs);
+	json_object_put(env);
+	tracefs_restore();
+	return ret;
+}

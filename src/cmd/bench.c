@@ -1,0 +1,838 @@
+// SPDX-License-Identifier: GPL-2.0
+/* bpfcost bench: the overhead a probe adds per event, over the matrix
+ * workload x hook x body, with a null control row per workload. */
+#include "base/cli.h"
+#include "cmd/commands.h"
+#include "core/engine.h"
+#include "core/env.h"
+#include "base/output.h"
+#include "core/probe.h"
+#include "base/timer.h"
+#include "core/userobj.h"
+#include "base/util.h"
+
+#include <argp.h>
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/resource.h>
+#include <unistd.h>
+
+static const char bench_doc[] =
+	"Measure the overhead a BPF probe adds to each event.\n"
+	"\n"
+	"USAGE: bpfcost bench [--workload LIST] [--hook LIST] [--body LIST]\n"
+	"                     [--ops N] [--trials N] [--cpu N] [--json|--csv] [-o FILE]\n"
+	"                     [--consumer batch|wake|force] [--buf-size BYTES]\n"
+	"       bpfcost bench --obj FILE.bpf.o [--prog NAME,...] [--attach SPEC] [...]\n"
+	"\n"
+	"Trials alternate baseline (probe detached) and probe (attached) on a pinned\n"
+	"CPU; the overhead is the Hodges-Lehmann estimate of the paired trial\n"
+	"differences, with its 95% interval. A row runs at least 60 pairs of ~5 ms\n"
+	"trials (at least 2500 ops; 20 pairs for uprobe rows, whose pairs are slow),\n"
+	"then more until its interval is within +-2 ns or +-3% of the estimate, for\n"
+	"at most --max-time seconds; --trials N runs exactly N pairs. RCU grace\n"
+	"periods are expedited while it runs (shorter detach waits; restored after;\n"
+	"--no-expedite leaves them alone).\n"
+	"ringbuf/perfbuf rows are read on the other CPU without wake-ups (--consumer\n"
+	"wake: woken per event, as libbpf's poll loop does; that costs what the\n"
+	"reader's CPU takes to wake). A null row (nothing attached) shows the noise\n"
+	"floor. Every probe counts the events it saw; a count that differs from the\n"
+	"ops issued fails the row.\n"
+	"\n"
+	"EXAMPLES:\n"
+	"    bpfcost bench              # getpid x every hook x empty,hash,ringbuf\n"
+	"    bpfcost bench --hook tp,rawtp --body all\n"
+	"    bpfcost bench --workload munmap --hook tp --body ringbuf,perfbuf\n"
+	"    bpfcost bench --hook rawtp --body ringbuf --consumer wake\n"
+	"    bpfcost bench --json -o results.json\n"
+	"    bpfcost bench --obj my.bpf.o          # your object, attached by SEC()\n"
+	"    bpfcost bench --obj my.bpf.o --prog handler --attach rawtp:sys_enter\n";
+
+enum { OPT_JSON = 1000, OPT_CSV, OPT_NO_STATS, OPT_TRIAL_MS, OPT_CONSUMER_CPU, OPT_NO_NULL, OPT_OBJ, OPT_PROG, OPT_ATTACH, OPT_MAX_TIME, OPT_NO_EXPEDITE, OPT_CONSUMER, OPT_BATCH, OPT_BUF };
+
+static const struct argp_option bench_opts_def[] = {
+	{ "workload", 'w', "LIST", 0, "getpid, munmap, madvise, all (default getpid)" },
+	{ "hook", 'H', "LIST", 0, "tp, rawtp, tp_btf, fentry, fexit, kprobe, kretprobe, uprobe, uretprobe, all (default all)" },
+	{ "body", 'b', "LIST", 0, "empty, count, hash, complex, ringbuf, perfbuf, percpu_hash, lru_hash, array, percpu_array, all (default empty,hash,ringbuf)" },
+	{ "ops", 'n', "N", 0, "timed ops per trial and phase (default: sized to ~5 ms)" },
+	{ "trials", 't', "N", 0, "exactly N baseline/probe trial pairs (default: 60 or more, 20 for uprobe rows, 30 with --obj; see --max-time)" },
+	{ "max-time", OPT_MAX_TIME, "S", 0, "seconds of trial pairs a row may take to narrow its interval (default 8)" },
+	{ "cpu", 'c', "N", 0, "CPU the workload runs on (default 0)" },
+	{ "consumer-cpu", OPT_CONSUMER_CPU, "N", 0, "CPU of the output consumer (default: the next CPU)" },
+	{ "consumer", OPT_CONSUMER, "MODE", 0, "ringbuf/perfbuf reader: wake (woken per event, libbpf's default), batch (no wake-ups: BPF_RB_NO_WAKEUP and a reader polling every 200 us; perf wakeup_events=--batch), force (BPF_RB_FORCE_WAKEUP); default batch" },
+	{ "buf-size", OPT_BUF, "BYTES", 0, "ring buffer bytes / perf buffer bytes per CPU, k/m = KiB/MiB (default 4m: larger than the L2 cache, so the ring's placement does not change its cost, and 16 ms of events at 5 per us)" },
+	{ "batch", OPT_BATCH, "N", 0, "--consumer batch: perf wakeup_events (default 64)" },
+	{ "trial-ms", OPT_TRIAL_MS, "MS", 0, "target trial length when --ops is not given (default 5)" },
+	{ "no-stats", OPT_NO_STATS, NULL, 0, "skip the BPF stats phase (no PROG ns)" },
+	{ "no-null", OPT_NO_NULL, NULL, 0, "leave out the null control row" },
+	{ "no-expedite", OPT_NO_EXPEDITE, NULL, 0, "leave /sys/kernel/rcu_expedited alone (bench sets it for its run, then restores it, to shorten detach waits)" },
+	{ "obj", OPT_OBJ, "FILE", 0, "measure your compiled BPF object instead of the built-in probes (rows: hook obj)" },
+	{ "prog", OPT_PROG, "LIST", 0, "--obj: the programs to attach (default: every one with an attach point in SEC())" },
+	{ "attach", OPT_ATTACH, "SPEC", 0, "--obj: attach as tp[:CAT:NAME], rawtp[:NAME], tp_btf[:NAME], fentry:FUNC, kprobe:FUNC, uprobe[:PATH:FUNC] (bare: the workload's own)" },
+	{ "json", OPT_JSON, NULL, 0, "JSON output (schema bpfcost.bench/1)" },
+	{ "csv", OPT_CSV, NULL, 0, "CSV output" },
+	{ "output", 'o', "FILE", 0, "write JSON (or CSV with --csv) to FILE, atomically, after every row" },
+	{ "verbose", 'v', NULL, 0, "libbpf's messages and progress" },
+	{},
+};
+
+struct bench_args {
+	uint64_t workloads, hooks, bodies;
+	struct bench_opts o;
+	enum out_format fmt;
+	const char *out;
+	bool no_null;
+	bool no_expedite;
+	enum consumer_mode consumer; /* of the output bodies */
+	uint32_t batch;
+	uint32_t buf_size; /* 0: the probe's default */
+	int expedited; /* rcu_expedited during the run: 1 on, 0 off */
+	struct userobj_opts obj; /* --obj */
+	bool trials_set; /* --trials N: every row N pairs, one a turn */
+	int bad;
+};
+
+/* Each row's probe is loaded afresh every this many pairs. One instance's
+ * cost can sit a few ns off for its whole life (where its program, maps
+ * and ring landed): rawtp/ringbuf read 90-93 ns through one run while its
+ * neighbours and the runs before and after read 81-84. */
+#define RELOAD_EVERY 10
+/* Pairs per row when --trials is not given: at least PAIRS (then more
+ * until the interval is narrow), PAIRS_UPROBE for uprobe and uretprobe
+ * rows, whose pairs take ~150 ms (a hit is ~20 us, the detach waits ~100
+ * ms) against ~30 ms for a kernel hook's. A row takes its minimum over
+ * the same rounds as the others (three pairs a turn to a uprobe row's
+ * one), so every row runs among the same company from first to last.
+ * The default run takes as long as with 30 pairs for every row (~36 s),
+ * the kernel rows' intervals are a third narrower (tp/empty +-0.8 ns
+ * against +-1.1) and the uprobe rows' +-2.3% instead of +-1.8%. */
+#define PAIRS 60
+#define PAIRS_UPROBE 20
+/* A row's later pairs that differ from its earlier ones by more than this
+ * (and 2 ns) are named under the table. */
+#define DRIFT_PCT 8.0
+
+static error_t bench_parse(int key, char *arg, struct argp_state *state)
+{
+	struct bench_args *a = state->input;
+	long v;
+
+	switch (key) {
+	case 'w':
+		if (parse_name_list("--workload", arg, workload_names, nr_workloads, &a->workloads))
+			a->bad = 1;
+		break;
+	case 'H':
+		if (parse_name_list("--hook", arg, hook_names, NR_HOOKS - 1, &a->hooks))
+			a->bad = 1;
+		break;
+	case 'b':
+		if (parse_name_list("--body", arg, body_names, NR_BODIES, &a->bodies))
+			a->bad = 1;
+		break;
+	case 'n':
+		if (cli_int("--ops", arg, 1, 100000000, &v))
+			a->bad = 1;
+		a->o.ops = (uint64_t)v;
+		break;
+	case 't':
+		if (cli_int("--trials", arg, 2, 10000, &v))
+			a->bad = 1;
+		a->o.trials = (int)v;
+		a->o.max_trials = 0; /* exactly N */
+		a->trials_set = true;
+		break;
+	case OPT_MAX_TIME: {
+		double d;
+		if (cli_num("--max-time", arg, 0, 3600, &d))
+			a->bad = 1;
+		a->o.max_s = d;
+		break;
+	}
+	case 'c':
+		if (cli_int("--cpu", arg, 0, online_cpus() - 1, &v))
+			a->bad = 1;
+		a->o.cpu = (int)v;
+		break;
+	case OPT_CONSUMER_CPU:
+		if (cli_int("--consumer-cpu", arg, 0, online_cpus() - 1, &v))
+			a->bad = 1;
+		a->o.consumer_cpu = (int)v;
+		break;
+	case OPT_TRIAL_MS:
+		if (cli_int("--trial-ms", arg, 1, 60000, &v))
+			a->bad = 1;
+		a->o.trial_ms = (double)v;
+		break;
+	case OPT_CONSUMER: {
+		int i = cli_pick("--consumer", arg, consumer_names, 3); /* none: sweep's, not a row */
+		if (i < 0)
+			a->bad = 1;
+		else
+			a->consumer = (enum consumer_mode)i;
+		break;
+	}
+	case OPT_BATCH:
+		if (cli_int("--batch", arg, 1, 1000000, &v))
+			a->bad = 1;
+		a->batch = (uint32_t)v;
+		break;
+	case OPT_BUF:
+		if (cli_bytes("--buf-size", arg, &a->buf_size))
+			a->bad = 1;
+		break;
+	case OPT_NO_STATS: a->o.no_stats = true; break;
+	case OPT_NO_NULL: a->no_null = true; break;
+	case OPT_NO_EXPEDITE: a->no_expedite = true; break;
+	case OPT_OBJ: a->obj.path = arg; break;
+	case OPT_PROG: a->obj.progs = arg; break;
+	case OPT_ATTACH: {
+		char why[512];
+		if (userobj_check_spec(arg, why, sizeof(why))) {
+			usage_error("%s", why);
+			a->bad = 1;
+		}
+		a->obj.attach = arg;
+		break;
+	}
+	case OPT_JSON: a->fmt = OUT_JSON; break;
+	case OPT_CSV: a->fmt = OUT_CSV; break;
+	case 'o': a->out = arg; break;
+	case 'v': verbose++; break;
+	case ARGP_KEY_ARG:
+		usage_error("unexpected argument '%s' (see bpfcost bench --help)", arg);
+		a->bad = 1;
+		break;
+	default:
+		return ARGP_ERR_UNKNOWN;
+	}
+	return 0;
+}
+
+/* ---- output ---- */
+
+static const struct table_col ovh_cols[] = {
+	{ "WORKLOAD", 8, true }, { "HOOK", 9, true }, { "BODY", 12, true },
+	{ "BASE ns", 7 }, { "PROBE ns", 8 }, { "+ns", 6 }, { "95%CI+-", 9 },
+	{ "+%", 5 }, { "PROG ns", 7 },
+};
+static const struct table_col lat_cols[] = {
+	{ "WORKLOAD", 8, true }, { "HOOK", 9, true }, { "BODY", 12, true },
+	{ "BASE p50", 8 }, { "p99", 6 }, { "p99.9", 6 },
+	{ "PROBE p50", 9 }, { "p99", 6 }, { "p99.9", 6 },
+};
+static const struct table_col csv_cols[] = {
+	{ "workload" }, { "hook" }, { "body" }, { "status" }, { "reason" }, { "ops" }, { "events" },
+	{ "base_ns" }, { "probe_ns" }, { "overhead_ns" }, { "ci95_lo" }, { "ci95_hi" },
+	{ "overhead_pct" }, { "base_p50_ns" }, { "base_p99_ns" }, { "base_p999_ns" },
+	{ "probe_p50_ns" }, { "probe_p99_ns" }, { "probe_p999_ns" }, { "prog_avg_ns" },
+	{ "lost" },
+};
+
+#define CELL(i, v, d) (cells[i] = fmt_num(buf[i], sizeof(buf[i]), (v), (d)))
+#define FIT(i, v, cols) (cells[i] = fmt_fit(buf[i], sizeof(buf[i]), (v), (cols)[i].width, 1))
+
+static void print_ovh_row(FILE *f, const struct bench_result *r)
+{
+	char buf[9][40];
+	const char *cells[9] = { r->workload, r->hook, r->body };
+
+	if (r->status != RES_OK) {
+		char line[640];
+		int lead = snprintf(line, sizeof(line), "%-8.8s %-9.9s %-12.12s ", r->workload,
+				    r->hook, r->body);
+		snprintf(line + lead, sizeof(line) - (size_t)lead, "%s: %s",
+			 result_status_names[r->status], r->reason);
+		/* the whole reason, wrapped at words under its own column */
+		const char *p = line;
+		bool first = true;
+		while (*p) {
+			int room = first ? 79 : 79 - lead, len = (int)strlen(p);
+			if (len > room) {
+				len = room;
+				while (len > room / 2 && p[len] != ' ')
+					len--;
+				if (p[len] != ' ')
+					len = room;
+			}
+			fprintf(f, "%*s%.*s\n", first ? 0 : lead, "", len, p);
+			p += len;
+			while (*p == ' ')
+				p++;
+			first = false;
+		}
+		return;
+	}
+	FIT(3, r->base_ns, ovh_cols);
+	FIT(4, r->probe_ns, ovh_cols);
+	FIT(5, r->overhead_ns, ovh_cols);
+	FIT(6, (r->ci_hi - r->ci_lo) / 2, ovh_cols);
+	FIT(7, r->overhead_pct, ovh_cols);
+	FIT(8, r->prog_avg_ns, ovh_cols);
+	table_row(f, ovh_cols, 9, cells);
+}
+
+static void print_lat_row(FILE *f, const struct bench_result *r)
+{
+	char buf[9][40];
+	const char *cells[9] = { r->workload, r->hook, r->body };
+
+	if (r->status != RES_OK)
+		return;
+	CELL(3, r->base_p50_ns, 0);
+	CELL(4, r->base_p99_ns, 0);
+	CELL(5, r->base_p999_ns, 0);
+	CELL(6, r->probe_p50_ns, 0);
+	CELL(7, r->probe_p99_ns, 0);
+	CELL(8, r->probe_p999_ns, 0);
+	table_row(f, lat_cols, 9, cells);
+}
+
+static void print_csv_row(FILE *f, const struct bench_result *r)
+{
+	char buf[21][40];
+	const char *cells[21] = { r->workload, r->hook, r->body, result_status_names[r->status],
+				  r->reason };
+
+	cells[5] = fmt_u64(buf[5], sizeof(buf[5]), r->ops);
+	cells[6] = fmt_u64(buf[6], sizeof(buf[6]), r->events);
+	CELL(7, r->base_ns, 2);
+	CELL(8, r->probe_ns, 2);
+	CELL(9, r->overhead_ns, 2);
+	CELL(10, r->ci_lo, 2);
+	CELL(11, r->ci_hi, 2);
+	CELL(12, r->overhead_pct, 2);
+	CELL(13, r->base_p50_ns, 1);
+	CELL(14, r->base_p99_ns, 1);
+	CELL(15, r->base_p999_ns, 1);
+	CELL(16, r->probe_p50_ns, 1);
+	CELL(17, r->probe_p99_ns, 1);
+	CELL(18, r->probe_p999_ns, 1);
+	CELL(19, r->prog_avg_ns, 1);
+	cells[20] = fmt_u64(buf[20], sizeof(buf[20]), r->lost);
+	csv_row(f, cells, 21);
+}
+
+/* Rows of one workload and hook that are all unsupported for one reason
+ * print once, with BODY "*". */
+static bool same_unsupported(const struct bench_result *a, const struct bench_result *b)
+{
+	return a->status == RES_UNSUPPORTED && b->status == RES_UNSUPPORTED &&
+	       !strcmp(a->workload, b->workload) && !strcmp(a->hook, b->hook) &&
+	       !strcmp(a->reason, b->reason);
+}
+
+/* The machine's speed over the run, per workload: quantiles of every
+ * baseline trial of every row. On this VM it moves in steps (getpid
+ * ~130 or ~165 ns for seconds at a time) and the probes' costs move with
+ * it, more than in proportion: two runs compare only at like baselines. */
+struct base_spread {
+	int trials;
+	double p10, p50, p90;
+};
+
+static int cmp_double(const void *a, const void *b)
+{
+	double x = *(const double *)a, y = *(const double *)b;
+
+	return x < y ? -1 : x > y;
+}
+
+static bool base_spread(const struct bench_result *rs, int n, const char *workload,
+			struct base_spread *bs)
+{
+	int total = 0, k = 0;
+	double *v;
+
+	for (int i = 0; i < n; i++)
+		if (rs[i].status == RES_OK && !strcmp(rs[i].workload, workload))
+			total += rs[i].trials;
+	if (total < 10 || !(v = malloc((size_t)total * sizeof(*v))))
+		return false;
+	for (int i = 0; i < n; i++)
+		if (rs[i].status == RES_OK && !strcmp(rs[i].workload, workload))
+			for (int j = 0; j < rs[i].trials; j++)
+				v[k++] = rs[i].base_trials_ns[j];
+	qsort(v, (size_t)k, sizeof(*v), cmp_double);
+	bs->trials = k;
+	bs->p10 = v[k / 10];
+	bs->p50 = v[k / 2];
+	bs->p90 = v[k - 1 - k / 10];
+	free(v);
+	return true;
+}
+
+static void print_table(FILE *f, struct bench_result *rs, int n, json_object *env,
+			const struct bench_args *a)
+{
+	const struct bench_result *null_row = NULL;
+	int ok = 0;
+
+	fprintf(f, "\n");
+	env_print(f, env);
+	int tmin = 0, tmax = 0;
+	for (int i = 0; i < n; i++)
+		if (rs[i].status == RES_OK) {
+			tmin = !tmin || rs[i].trials < tmin ? rs[i].trials : tmin;
+			tmax = rs[i].trials > tmax ? rs[i].trials : tmax;
+		}
+	fprintf(f, "workload on CPU %d, output consumer on CPU %d; ", a->o.cpu, a->o.consumer_cpu);
+	if (tmin == tmax)
+		fprintf(f, "%d trial pairs per row\n", tmax);
+	else
+		fprintf(f, "%d to %d trial pairs per row\n", tmin, tmax);
+	for (int i = 0; i < n; i++)
+		if (!strcmp(rs[i].body, "ringbuf") || !strcmp(rs[i].body, "perfbuf")) {
+			if (a->consumer == CONSUMER_BATCH)
+				fprintf(f, "ringbuf/perfbuf reader: no wake-ups (%u %s ring polled every %d us,\n"
+					   "perf wakeup_events %u); --consumer wake adds libbpf's wake per event\n",
+					a->buf_size % (1024 * 1024) ? a->buf_size / 1024 :
+					a->buf_size / (1024 * 1024),
+					a->buf_size % (1024 * 1024) ? "KiB" : "MiB", CONSUMER_POLL_US, a->batch);
+			else
+				fprintf(f, "ringbuf/perfbuf reader: %s\n", a->consumer == CONSUMER_FORCE ?
+					"BPF_RB_FORCE_WAKEUP, woken on every event" :
+					"woken per event (libbpf's default); its cost depends on how\n"
+					"fast the reader's CPU wakes (the hypervisor's, on a VM)");
+			break;
+		}
+	fprintf(f, "\n");
+	fprintf(f, "Overhead per op: +ns, paired trials' relative difference (Hodges-Lehmann)\n"
+		   "times BASE ns, with its 95%% CI; PROG ns: the program's own run time per\n"
+		   "run (BPF stats)\n");
+	table_header(f, ovh_cols, 9);
+	for (int i = 0; i < n; i++) {
+		if (i + 1 < n && same_unsupported(&rs[i], &rs[i + 1])) {
+			struct bench_result merged = rs[i];
+			while (i + 1 < n && same_unsupported(&rs[i], &rs[i + 1]))
+				i++;
+			snprintf(merged.body, sizeof(merged.body), "*");
+			print_ovh_row(f, &merged);
+			continue;
+		}
+		print_ovh_row(f, &rs[i]);
+		if (rs[i].status == RES_OK) {
+			ok++;
+			if (!strcmp(rs[i].hook, "null") && !null_row)
+				null_row = &rs[i];
+		}
+	}
+	if (ok) {
+		fprintf(f, "\nLatency per op, ns (each op timed; 10,000 ops per phase at least)\n");
+		table_header(f, lat_cols, 9);
+		for (int i = 0; i < n; i++)
+			print_lat_row(f, &rs[i]);
+	}
+	if (null_row)
+		fprintf(f, "\nnoise floor (null row): %+.1f ns, 95%% CI [%.1f, %.1f]%s\n",
+			null_row->overhead_ns, null_row->ci_lo, null_row->ci_hi,
+			isnan(null_row->ci_lo) ? "\n  (fewer than 6 pairs: no interval)" :
+			null_row->ci_lo <= 0 && null_row->ci_hi >= 0 ? "" :
+			"\n  it does not contain 0: the method is biased here by about that much");
+	for (int w = 0; w < nr_workloads; w++) {
+		struct base_spread bs;
+
+		if (!base_spread(rs, n, workload_names[w], &bs))
+			continue;
+		fprintf(f, "%s baseline over the run: p10 %.0f, median %.0f, p90 %.0f ns "
+			   "(%d trials)\n", workload_names[w], bs.p10, bs.p50, bs.p90, bs.trials);
+		if ((bs.p90 - bs.p10) / bs.p50 > 0.10)
+			fprintf(f, "  the machine's speed moved %.0f%% during the run; probe costs "
+				   "move with it:\n  compare runs at like baselines\n",
+				100 * (bs.p90 - bs.p10) / bs.p50);
+	}
+	/* a row whose later pairs read otherwise than its earlier ones: the
+	 * machine moved under it, and another run may not repeat it */
+	for (int i = 0, first = 1; i < n; i++) {
+		const struct bench_result *r = &rs[i];
+		double moved = r->drift_pct / 100 * fabs(r->overhead_ns);
+
+		if (r->status != RES_OK || isnan(r->drift_pct) || fabs(r->drift_pct) <= DRIFT_PCT ||
+		    fabs(moved) <= 2 || strcmp(r->hook, "null") == 0)
+			continue;
+		if (first)
+			fprintf(f, "moved during the run (later half of the pairs against the earlier):\n");
+		first = 0;
+		fprintf(f, "  %s/%s/%s: %+.0f%% (%+.1f ns)\n", r->workload, r->hook, r->body,
+			r->drift_pct, moved);
+	}
+	for (int i = 0; i < n; i++)
+		if (rs[i].status == RES_OK && rs[i].stats_on_in_trials) {
+			fprintf(f, "warning: BPF stats were on during the trials (held by another "
+				   "process,\n  e.g. bpftop or bpfcost top): overheads include "
+				   "their clock reads\n");
+			break;
+		}
+	for (int i = 0; i < n; i++)
+		if (rs[i].status == RES_OK && rs[i].lost)
+			fprintf(f, "%s/%s/%s: %llu events lost of %llu\n", rs[i].workload, rs[i].hook,
+				rs[i].body, (unsigned long long)rs[i].lost,
+				(unsigned long long)rs[i].events);
+}
+
+static json_object *results_json(struct bench_result *rs, int n, json_object *env,
+				 const struct bench_args *a, bool interrupted)
+{
+	json_object *root = json_object_new_object(), *cfg = json_object_new_object();
+	json_object *arr = json_object_new_array();
+	char when[32];
+
+	json_object_object_add(root, "schema", jstr("bpfcost.bench/1"));
+	json_object_object_add(root, "version", jstr(BPFCOST_VERSION));
+	json_object_object_add(root, "created", jstr(iso_time_now(when, sizeof(when))));
+	json_object_object_add(root, "env", json_object_get(env));
+	json_object_object_add(cfg, "ops_per_trial", a->o.ops ? jint((long long)a->o.ops) : NULL);
+	json_object_object_add(cfg, "trial_ms", jnum(a->o.trial_ms));
+	json_object_object_add(cfg, "trials", jint(a->o.trials));
+	/* the minimum for uprobe and uretprobe rows, whose pairs are slow */
+	json_object_object_add(cfg, "trials_uprobe", a->obj.path ? NULL :
+			       jint(a->trials_set ? a->o.trials : PAIRS_UPROBE));
+	/* adaptive rows: at least trials pairs, then until the interval's
+	 * half-width is within the target, for at most max_time_s */
+	json_object_object_add(cfg, "max_trials", jint(a->o.max_trials > a->o.trials ? a->o.max_trials : a->o.trials));
+	json_object_object_add(cfg, "max_time_s", a->o.max_trials > a->o.trials ? jnum(a->o.max_s) : NULL);
+	json_object_object_add(cfg, "ci_target_ns", jnum(a->o.ci_ns));
+	json_object_object_add(cfg, "ci_target_pct", jnum(a->o.ci_pct));
+	json_object_object_add(cfg, "schedule", jstr(a->obj.path ? "rows" : "rounds"));
+	json_object_object_add(cfg, "cpu", jint(a->o.cpu));
+	json_object_object_add(cfg, "consumer_cpu", jint(a->o.consumer_cpu));
+	json_object_object_add(cfg, "stats_phase", json_object_new_boolean(!a->o.no_stats));
+	json_object_object_add(cfg, "consumer", json_object_new_string(consumer_names[a->consumer]));
+	json_object_object_add(cfg, "batch", json_object_new_int64(a->batch));
+	json_object_object_add(cfg, "buf_size", json_object_new_int64(a->buf_size));
+	json_object_object_add(cfg, "reload_every", jint(RELOAD_EVERY));
+	json_object_object_add(cfg, "rcu_expedited", json_object_new_boolean(a->expedited == 1));
+	json_object_object_add(root, "config", cfg);
+	json_object_object_add(root, "interrupted", json_object_new_boolean(interrupted));
+	for (int i = 0; i < n; i++)
+		json_object_array_add(arr, bench_result_json(&rs[i]));
+	json_object_object_add(root, "results", arr);
+	arr = json_object_new_array();
+	for (int w = 0; w < nr_workloads; w++) {
+		struct base_spread bs;
+		json_object *o;
+
+		if (!base_spread(rs, n, workload_names[w], &bs))
+			continue;
+		o = json_object_new_object();
+		json_object_object_add(o, "workload", jstr(workload_names[w]));
+		json_object_object_add(o, "trials", jint(bs.trials));
+		json_object_object_add(o, "p10_ns", jnum(bs.p10));
+		json_object_object_add(o, "p50_ns", jnum(bs.p50));
+		json_object_object_add(o, "p90_ns", jnum(bs.p90));
+		json_object_array_add(arr, o);
+	}
+	json_object_object_add(root, "baseline_spread", arr);
+	return root;
+}
+
+static void write_csv(FILE *f, const void *rows, int n)
+{
+	const struct bench_result *rs = rows;
+
+	csv_header(f, csv_cols, 21);
+	for (int i = 0; i < n; i++)
+		print_csv_row(f, &rs[i]);
+}
+
+static int save(const struct bench_args *a, struct bench_result *rs, int n, json_object *env,
+		bool interrupted)
+{
+	if (!a->out)
+		return 0;
+	return save_results(a->out, a->fmt,
+			    a->fmt == OUT_CSV ? NULL : results_json(rs, n, env, a, interrupted),
+			    write_csv, rs, n);
+}
+
+/* --obj: the null row and the object's row per workload, one after the
+ * other (one object cannot take turns with itself on two workloads). */
+static int run_obj(const struct bench_args *a, struct userobj *uobj, struct bench_result *rs,
+		   int *n, int total, json_object *env, bool tty)
+{
+	int done = 0, ret;
+
+	for (int w = 0; w < nr_workloads && !stop_requested; w++) {
+		if (!(a->workloads & (1ULL << w)))
+			continue;
+		for (int h = a->no_null ? 1 : 0; h < 2 && !stop_requested; h++) {
+			struct probe_spec spec = {
+				.hook = HOOK_NULL, .wl = &workloads[w],
+				.consumer = a->consumer, .batch = a->batch, .buf_size = a->buf_size,
+				.consumer_cpu = a->o.consumer_cpu,
+			};
+			done++;
+			if (tty || verbose)
+				fprintf(stderr, "\r[%d/%d] %s %s%-20s", done, total, workloads[w].name,
+					h ? "obj " : "null", h ? userobj_label(uobj) : "");
+			if (h)
+				userobj_bench(uobj, &workloads[w], &a->o, &rs[*n]);
+			else
+				bench_run_probe(&spec, &a->o, &rs[*n]);
+			if (stop_requested && rs[*n].status == RES_FAILED) {
+				bench_result_free(&rs[*n]);
+				break; /* the interrupted row is not a row */
+			}
+			(*n)++;
+			if ((ret = save(a, rs, *n, env, false)))
+				return ret;
+		}
+	}
+	return 0;
+}
+
+enum { R_NONE, R_ACTIVE, R_DONE };
+
+/* The finished rows, in the matrix order, become the results (rs owns
+ * them from here); -o gets them. */
+static int save_done(const struct bench_args *a, struct bench_result *all, const int *st,
+		     int rows, struct bench_result *rs, int *n, json_object *env)
+{
+	*n = 0;
+	for (int i = 0; i < rows; i++)
+		if (st[i] == R_DONE)
+			rs[(*n)++] = all[i];
+	return save(a, rs, *n, env, false);
+}
+
+/* One row's turn in a round: n pairs, a fresh instance of its probe every
+ * RELOAD_EVERY pairs. False once the row is done; an interrupt ends the
+ * turn, and the rounds, with the row still running. */
+static bool bench_turn(struct probe_row *pr, int n)
+{
+	for (int k = 0; k < n && !stop_requested; k++) {
+		struct bench_run *br = &pr->br;
+
+		if (br->r->trials > 0 && br->r->trials % RELOAD_EVERY == 0 &&
+		    br->state == RUN_PAIRS && br->r->trials < br->max_trials)
+			probe_row_reload(pr);
+		if (!bench_pair(br))
+			return false;
+	}
+	return true;
+}
+
+static bool uprobe_hook(int h)
+{
+	return h == HOOK_UPROBE || h == HOOK_URETPROBE;
+}
+
+/* The built-in matrix: every row is loaded at once and the rows take
+ * turns, a turn each per round (by default three pairs for a kernel
+ * hook's row, one for a uprobe's: PAIRS), so that every row sees the
+ * machine of the whole run rather than the few seconds it would have had
+ * alone (this VM's speed moves by 10-30% from one minute to the next).
+ * A row leaves the rounds when its interval is narrow enough or its time
+ * is spent; it is then finished (stats phase, count check) and written to
+ * -o. Rows are kept in the matrix order. */
+static int run_rounds(const struct bench_args *a, struct bench_result *rs, int *n, int total,
+		      json_object *env, bool tty)
+{
+	struct probe_row *pr = calloc((size_t)total, sizeof(*pr));
+	struct bench_result *all = calloc((size_t)total, sizeof(*all));
+	int *st = calloc((size_t)total, sizeof(*st));
+	/* each row's minimum pairs while loading, then its pairs a turn */
+	int *turn = calloc((size_t)total, sizeof(*turn));
+	int rows = 0, active = 0, round = 0, ret = 0, fewest = 0;
+
+	if (!pr || !all || !st || !turn) {
+		ret = runtime_error("out of memory");
+		goto out;
+	}
+	/* every row is loaded at once, ~10 fds each (maps, links, perf
+	 * buffers): --body all --workload all needs more than the usual 1024 */
+	struct rlimit nofile;
+	if (!getrlimit(RLIMIT_NOFILE, &nofile) && nofile.rlim_cur < nofile.rlim_max) {
+		nofile.rlim_cur = nofile.rlim_max;
+		setrlimit(RLIMIT_NOFILE, &nofile);
+	}
+	for (int w = 0; w < nr_workloads; w++) {
+		if (!(a->workloads & (1ULL << w)))
+			continue;
+		for (int h = a->no_null ? 1 : 0; h < NR_HOOKS; h++) {
+			if (h > 0 && !(a->hooks & (1ULL << (h - 1))))
+				continue;
+			for (int b = 0; b < NR_BODIES; b++) {
+				struct probe_spec spec = {
+					.hook = h, .body = b, .wl = &workloads[w],
+					.consumer = a->consumer, .batch = a->batch, .buf_size = a->buf_size,
+					.consumer_cpu = a->o.consumer_cpu,
+				};
+				if (h == HOOK_NULL && b > 0)
+					break;
+				if (h != HOOK_NULL && !(a->bodies & (1ULL << b)))
+					continue;
+				if (stop_requested)
+					goto finish;
+				if (tty || verbose)
+					fprintf(stderr, "\r[loading %d/%d] %s %s %s%-20s", rows + 1, total,
+						workloads[w].name, hooks[h].name, h ? bodies[b].name : "", "");
+				struct bench_opts o = a->o;
+
+				if (!a->trials_set && uprobe_hook(h))
+					o.trials = PAIRS_UPROBE;
+				st[rows] = probe_row_open(&pr[rows], &spec, &o, &all[rows]) ? R_DONE
+											     : R_ACTIVE;
+				turn[rows] = o.trials;
+				if (st[rows] == R_ACTIVE && (!fewest || o.trials < fewest))
+					fewest = o.trials;
+				active += st[rows] == R_ACTIVE;
+				rows++;
+			}
+		}
+	}
+	/* pairs a turn: every row reaches its minimum in the same round */
+	for (int i = 0; i < rows; i++)
+		turn[i] = fewest && turn[i] > fewest ? (turn[i] + fewest - 1) / fewest : 1;
+	while (active && !stop_requested) {
+		round++;
+		for (int i = 0; i < rows && !stop_requested; i++) {
+			if (st[i] != R_ACTIVE)
+				continue;
+			if (tty || verbose)
+				fprintf(stderr, "\r[round %d, %d of %d rows running] %s %s %s%-12s", round,
+					active, rows, all[i].workload, all[i].hook,
+					strcmp(all[i].body, "-") ? all[i].body : "", "");
+			if (bench_turn(&pr[i], turn[i]))
+				continue;
+			probe_row_close(&pr[i]);
+			st[i] = R_DONE;
+			active--;
+			if ((ret = save_done(a, all, st, rows, rs, n, env)))
+				goto out;
+		}
+	}
+finish:
+	/* interrupted: the rows still running end now (kept if they had their
+	 * minimum pairs: bench_end decides) */
+	for (int i = 0; i < rows; i++)
+		if (st[i] == R_ACTIVE) {
+			probe_row_close(&pr[i]);
+			/* an interrupted row is not a row */
+			st[i] = all[i].status == RES_FAILED ? R_NONE : R_DONE;
+		}
+	ret = save_done(a, all, st, rows, rs, n, env);
+out:
+	for (int i = 0; i < rows; i++) {
+		if (st[i] == R_ACTIVE)
+			probe_row_close(&pr[i]);
+		if (st[i] != R_DONE)
+			bench_result_free(&all[i]);
+	}
+	free(pr);
+	free(all);
+	free(st);
+	free(turn);
+	return ret;
+}
+
+int cmd_bench(int argc, char **argv)
+{
+	struct bench_args a = {
+		.workloads = 1, /* getpid */
+		.hooks = (1ULL << (NR_HOOKS - 1)) - 1,
+		.bodies = (1ULL << BODY_EMPTY) | (1ULL << BODY_HASH) | (1ULL << BODY_RINGBUF),
+		.consumer = CONSUMER_BATCH, .batch = 64, .buf_size = 4 * 1024 * 1024,
+		.o = { .trials = 30, .max_trials = 1000, .max_s = 8, .ci_ns = 2, .ci_pct = 3,
+		       .cpu = 0, .consumer_cpu = -1, .trial_ms = 5 },
+	};
+	struct argp argp = { bench_opts_def, bench_parse, NULL, bench_doc };
+	struct bench_result *rs = NULL;
+	struct userobj *uobj = NULL;
+	json_object *env = NULL;
+	int n = 0, cap, ret = 0, total;
+	bool tty = isatty(STDERR_FILENO);
+
+	if (cli_parse(&argp, argc, argv, &a, &a.bad))
+		return EXIT_USAGE;
+	if (a.o.consumer_cpu < 0)
+		a.o.consumer_cpu = online_cpus() > 1 ? (a.o.cpu + 1) % online_cpus() : a.o.cpu;
+	if (!a.trials_set && !a.obj.path)
+		a.o.trials = PAIRS;
+	if (a.o.max_s <= 0)
+		a.o.max_trials = 0; /* --max-time 0: exactly --trials pairs */
+	if ((a.obj.progs || a.obj.attach) && !a.obj.path)
+		return usage_error("--prog and --attach go with --obj FILE");
+	if (geteuid() != 0)
+		return runtime_error("needs root (CAP_BPF and CAP_PERFMON) to load probes");
+	if (a.obj.path) {
+		char why[1024];
+
+		a.obj.consumer_cpu = a.o.consumer_cpu;
+		if (userobj_open(&uobj, &a.obj, why, sizeof(why)))
+			return runtime_error("%s", why);
+		a.hooks = 1; /* one row per workload: the object's */
+		a.bodies = 1;
+	}
+
+	total = 0;
+	for (int w = 0; w < nr_workloads; w++)
+		if (a.workloads & (1ULL << w))
+			total += !a.no_null + __builtin_popcountll(a.hooks) * __builtin_popcountll(a.bodies);
+	cap = total;
+	rs = calloc((size_t)cap, sizeof(*rs));
+	if (!rs)
+		return runtime_error("out of memory");
+	env = env_collect();
+	if (pin_to_cpu(a.o.cpu))
+		warn_msg("cannot pin to CPU %d: numbers will be noisier", a.o.cpu);
+	if (jget_int(env, "bpf_stats_enabled", 0) == 1)
+		warn_msg("kernel.bpf_stats_enabled is 1 (someone else turned it on): "
+			 "overheads include the stats' own clock reads");
+
+	/* Detaching a tracepoint or uprobe waits for RCU grace periods
+	 * (40-100 ms here): expedited ones halve the time between pairs. The
+	 * trials themselves never wait for RCU. Put back in cleanup (and at
+	 * exit). */
+	if (!a.no_expedite) {
+		int e = rcu_expedite_begin();
+
+		if (e < 0)
+			info_msg("cannot set /sys/kernel/rcu_expedited (%s): detaches wait longer",
+				 strerror(-e));
+		a.expedited = e >= 0;
+	} else {
+		a.expedited = rcu_expedited_on();
+	}
+	if (uobj) {
+		if ((ret = run_obj(&a, uobj, rs, &n, total, env, tty)))
+			goto cleanup;
+	} else {
+		if ((ret = run_rounds(&a, rs, &n, total, env, tty)))
+			goto cleanup;
+	}
+	if (tty || verbose)
+		fprintf(stderr, "\r%-79s\r", "");
+	if (stop_requested) {
+		fprintf(stderr, "bpfcost bench: interrupted; %d finished rows kept\n", n);
+		if ((ret = save(&a, rs, n, env, true)))
+			goto cleanup;
+	}
+
+	if (a.fmt == OUT_TABLE) {
+		print_table(stdout, rs, n, env, &a);
+	} else if (!a.out) {
+		if (a.fmt == OUT_CSV) {
+			write_csv(stdout, rs, n);
+		} else {
+			json_object *root = results_json(rs, n, env, &a, stop_requested);
+			json_write(root, NULL);
+			json_object_put(root);
+		}
+	}
+	for (int i = 0; i < n; i++)
+		if (rs[i].status == RES_FAILED)
+			ret = EXIT_RUNTIME;
+	if (stop_requested)
+		ret = 130;
+cleanup:
+	for (int i = 0; i < n; i++)
+		bench_result_free(&rs[i]);
+	free(rs);
+	userobj_close(uobj);
+	json_object_put(env);
+	rcu_expedite_end();
+	tracefs_restore();
+	return ret;
+}

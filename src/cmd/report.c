@@ -1,0 +1,217 @@
+// SPDX-License-Identifier: GPL-2.0
+/* bpfcost report: the directive's deliverables (per-probe results, scaling,
+ * decision matrix, budget validation, GREEN / YELLOW / RED verdict,
+ * recommendations, charts) from the JSON that bench, sweep, app, measure
+ * and lab write. Markdown or HTML; charts by gnuplot as SVG files. */
+#include "core/budget_model.h"
+#include "base/cli.h"
+#include "cmd/commands.h"
+#include "report/chart.h"
+#include "report/doc.h"
+#include "report/load.h"
+#include "report/sections.h"
+#include "base/util.h"
+
+#include <argp.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <unistd.h>
+
+#define MAX_FILES 256
+
+struct report_args {
+	const char *paths[MAX_FILES];
+	int npaths;
+	const char *out_path;
+	const char *budget_spec;
+	const char *format;     /* "md", "html", NULL: from -o's extension */
+	bool no_charts;
+	struct budget b;
+	int bad;                /* a bad value was reported (one line) */
+};
+
+static const char report_doc_str[] =
+	"Report, decision matrix, budget validation and verdict from results.\n"
+	"\n"
+	"USAGE: bpfcost report FILE... [-o report.md|report.html] [--budget SPEC]\n"
+	"\n"
+	"Reads any mix of bpfcost.bench/1, sweep/1, app/1, measure/1 and lab/1\n"
+	"JSON files, from one or several hosts and kernels (grouped by hostname and\n"
+	"kernel), and writes Markdown (default) or HTML (-o NAME.html). Charts are\n"
+	"drawn by gnuplot as SVG files next to the report (NAME-*.svg).\n"
+	"\n"
+	"Verdict (the directive's go/no-go, per host, on its best configuration\n"
+	"that emits events): GREEN when p99 added < 1000 ns, system CPU < 1% and\n"
+	"loss < 0.01% at 10K events/s; YELLOW up to 2000 ns, 3%, 1%; RED beyond.\n"
+	"--budget changes the bounds: KEY=VALUE,... with p99, p99y (ns; GREEN and\n"
+	"YELLOW bounds), cpu, cpuy, loss, lossy (%), rate (events/s, 10k), cpus\n"
+	"(default: each host's online CPUs).\n"
+	"\n"
+	"EXAMPLES:\n"
+	"  bpfcost report bench.json sweep.json -o report.html\n"
+	"  bpfcost report hostA/*.json hostB/*.json -o cmp.md\n"
+	"  bpfcost report bench.json --budget p99=500,cpu=0.5,rate=50k,cpus=8\n";
+
+static const struct argp_option report_opts[] = {
+	{ "output", 'o', "FILE", 0, "write the report to FILE (.md or .html); default: Markdown on stdout" },
+	{ "budget", 'b', "SPEC", 0, "verdict bounds, e.g. p99=1000,cpu=1,loss=0.01,rate=10k,p99y=2000,cpuy=3" },
+	{ "format", 'f', "md|html", 0, "output format (default: from -o's extension)" },
+	{ "no-charts", 'n', NULL, 0, "do not draw charts" },
+	{ "verbose", 'v', NULL, 0, "more detail" },
+	{},
+};
+
+static error_t report_parse_opt(int key, char *arg, struct argp_state *state)
+{
+	struct report_args *a = state->input;
+	char err[512];
+
+	switch (key) {
+	case 'o': a->out_path = arg; break;
+	case 'b':
+		if (budget_parse(arg, &a->b, err, sizeof(err)))
+			CLI_BAD(a, "--budget: %s", err);
+		a->budget_spec = arg;
+		break;
+	case 'f':
+		if (strcmp(arg, "md") && strcmp(arg, "html"))
+			CLI_BAD(a, "--format: '%s' (accepted: md, html)", arg);
+		a->format = arg;
+		break;
+	case 'n': a->no_charts = true; break;
+	case 'v': verbose++; break;
+	case ARGP_KEY_ARG:
+		if (a->npaths >= MAX_FILES)
+			CLI_BAD(a, "at most %d files", MAX_FILES);
+		else
+			a->paths[a->npaths++] = arg;
+		break;
+	case ARGP_KEY_END:
+		if (!a->bad && !a->npaths)
+			CLI_BAD(a, "no result files (give bench, sweep, app, measure or lab JSON files)");
+		break;
+	default:
+		return ARGP_ERR_UNKNOWN;
+	}
+	return 0;
+}
+
+static bool ends_with(const char *s, const char *sfx)
+{
+	size_t n = strlen(s), m = strlen(sfx);
+
+	return n >= m && !strcasecmp(s + n - m, sfx);
+}
+
+int cmd_report(int argc, char **argv)
+{
+	struct report_args a = { 0 };
+	struct argp argp = { report_opts, report_parse_opt, "FILE...", report_doc_str };
+	struct rp_data d = { 0 };
+	struct chart_ctx ch;
+	struct rp_ctx ctx = { 0 };
+	bool html, charts = false;
+	char err[1024];
+	char *buf = NULL;
+	size_t len = 0;
+	FILE *mem = NULL;
+	int ret = 0;
+
+	memset(&ch, 0, sizeof(ch));
+	budget_defaults(&a.b);
+	if (cli_parse(&argp, argc, argv, &a, &a.bad))
+		return EXIT_USAGE;
+	if (a.format)
+		html = !strcmp(a.format, "html");
+	else
+		html = a.out_path && (ends_with(a.out_path, ".html") || ends_with(a.out_path, ".htm"));
+
+	if (a.out_path && strcmp(a.out_path, "-")) {
+		/* fail before any work (and before charts) if the report cannot be written */
+		char dir[1024];
+		const char *slash = strrchr(a.out_path, '/');
+
+		snprintf(dir, sizeof(dir), "%.*s", slash ? (int)(slash - a.out_path) + 1 : 1,
+			 slash ? a.out_path : ".");
+		if (access(dir, W_OK)) {
+			ret = runtime_error("cannot write %s: %m", a.out_path);
+			goto cleanup;
+		}
+	}
+	for (int i = 0; i < a.npaths; i++) {
+		if (rp_load_file(&d, a.paths[i], err, sizeof(err))) {
+			ret = runtime_error("%s", err);
+			goto cleanup;
+		}
+	}
+
+	ctx.d = &d;
+	ctx.b = a.b;
+	ctx.budget_spec = a.budget_spec;
+	ctx.doc = doc_new();
+	if (!ctx.doc) {
+		ret = runtime_error("out of memory");
+		goto cleanup;
+	}
+	if (a.no_charts) {
+		ctx.charts_off_why = "not drawn (--no-charts)";
+	} else if (chart_begin(&ch, a.out_path)) {
+		ctx.charts_off_why = ch.why_off;
+		if (a.out_path && strcmp(a.out_path, "-"))
+			warn_msg("%s", ch.why_off);
+	} else {
+		ctx.ch = &ch;
+		charts = true;
+	}
+	if (report_build(&ctx)) {
+		ret = runtime_error("out of memory");
+		goto cleanup;
+	}
+	if (charts && ch.failed)
+		warn_msg("%d chart%s not drawn: %s", ch.failed, ch.failed == 1 ? "" : "s", ch.last_err);
+
+	mem = open_memstream(&buf, &len);
+	if (!mem) {
+		ret = runtime_error("out of memory");
+		goto cleanup;
+	}
+	if (html ? doc_write_html(ctx.doc, mem, "bpfcost report") : doc_write_md(ctx.doc, mem)) {
+		ret = runtime_error("cannot render the report");
+		goto cleanup;
+	}
+	if (fclose(mem)) {
+		mem = NULL;
+		ret = runtime_error("out of memory");
+		goto cleanup;
+	}
+	mem = NULL;
+	if (!a.out_path || !strcmp(a.out_path, "-")) {
+		fwrite(buf, 1, len, stdout);
+		fflush(stdout);
+	} else {
+		int rc = write_file_atomic(a.out_path, buf, len);
+
+		if (rc) {
+			ret = runtime_error("cannot write %s: %s", a.out_path, strerror(-rc));
+			goto cleanup;
+		}
+		for (int h = 0; h < d.n_hosts; h++)
+			fprintf(stdout, "%s: %s: %s\n", a.out_path, d.hosts[h].label,
+				d.hosts[h].emulated ? "NONE (emulated CPU)" :
+				verdict_name(report_host_verdict(&ctx, h)));
+		if (charts)
+			info_msg("%d chart%s drawn", ch.drawn, ch.drawn == 1 ? "" : "s");
+	}
+
+cleanup:
+	if (mem)
+		fclose(mem);
+	free(buf);
+	chart_end(&ch);
+	doc_free(ctx.doc);
+	report_free(&ctx);
+	rp_free(&d);
+	return ret;
+}

@@ -1,0 +1,506 @@
+// SPDX-License-Identifier: GPL-2.0
+/* bpfcost top: the live cost of every loaded BPF program.
+ *
+ * Samples run_time_ns / run_cnt / recursion_misses of every program each
+ * interval (top_collect.c) with BPF stats held on (top_stats.c), and shows
+ * the differences as a TUI (top_tui.c), a plain table, JSON or CSV, or
+ * serves them to Prometheus (top_prom.c). */
+#include "base/cli.h"
+#include "base/output.h"
+#include "cmd/commands.h"
+#include "top/prom.h"
+#include "top/tui.h"
+#include "top/view.h"
+#include "base/util.h"
+
+#include <argp.h>
+#include <ctype.h>
+#include <errno.h>
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <time.h>
+#include <unistd.h>
+
+static const char doc[] =
+	"Show the live cost of every loaded BPF program: runs per second, average\n"
+	"run time, CPU share, recursion misses, attach point and holding processes.\n"
+	"\n"
+	"USAGE: bpfcost top [-d SECS] [-n COUNT | --once] [--sort COL] [--filter STR]\n"
+	"                   [--json | --csv] [-o FILE] [--prometheus ADDR:PORT]\n"
+	"\n"
+	"On a terminal an interactive view (ncurses); otherwise, or with --once or -n,\n"
+	"a plain table per interval. BPF stats are turned on while top runs and back\n"
+	"off when it exits; what they cost per program run is measured at start.\n"
+	"\n"
+	"EXAMPLES:\n"
+	"  bpfcost top                          # interactive, 1 s refresh\n"
+	"  bpfcost top --once                   # one 1 s interval as a table\n"
+	"  bpfcost top -d 5 -n 12 --csv -o top.csv   # a minute of samples for scripts\n"
+	"  bpfcost top --json --once --sort events\n"
+	"  bpfcost top --filter tracepoint      # by name, type, attach or comm\n"
+	"  bpfcost top --prometheus 127.0.0.1:9464  # exporter, /metrics\n"
+	"\n"
+	"Sort columns: id, type, name, events, avg, total_avg, cpu, misses, attach, comm.";
+
+enum {
+	OPT_ONCE = 1000, OPT_JSON, OPT_CSV, OPT_PROM, OPT_STATS, OPT_NO_CALIB,
+};
+
+static const struct argp_option options[] = {
+	{ "interval", 'd', "SECS", 0, "Refresh interval in seconds (default 1, min 0.1)", 0 },
+	{ "count", 'n', "COUNT", 0, "Print COUNT intervals, then exit (table/JSON/CSV)", 0 },
+	{ "once", OPT_ONCE, NULL, 0, "One interval, as a table (same as -n 1)", 0 },
+	{ "sort", 's', "COL", 0, "Sort by COL (default cpu)", 0 },
+	{ "reverse", 'r', NULL, 0, "Reverse the sort order", 0 },
+	{ "filter", 'f', "STR", 0, "Only programs whose name, type, attach or comm contains STR", 0 },
+	{ "json", OPT_JSON, NULL, 0, "One JSON document per interval (one line each)", 0 },
+	{ "csv", OPT_CSV, NULL, 0, "CSV, one row per program per interval", 0 },
+	{ "output", 'o', "FILE", 0, "Write to FILE instead of stdout", 0 },
+	{ "prometheus", OPT_PROM, "ADDR:PORT", 0,
+	  "Serve /metrics for Prometheus on ADDR:PORT (ADDR defaults to 127.0.0.1, "
+	  "PORT to 9464)", 0 },
+	{ "stats", OPT_STATS, "HOW", 0,
+	  "Turn BPF stats on with 'fd' (BPF_ENABLE_STATS) or 'sysctl' (default: fd, "
+	  "the sysctl if that fails)", 0 },
+	{ "no-calibrate", OPT_NO_CALIB, NULL, 0, "Skip measuring what stats cost per run", 0 },
+	{ "verbose", 'v', NULL, 0, "libbpf messages, details", 0 },
+	{ 0 },
+};
+
+struct top_opts {
+	double interval_s;
+	long count;             /* intervals to print, 0 = until stopped */
+	struct top_view_opts view;
+	enum out_format fmt;
+	const char *out_path;
+	const char *prom_addr;  /* --prometheus */
+	enum top_stats_method stats_method;
+	bool calibrate;
+};
+
+struct parse_ctx {
+	struct top_opts *o;
+	bool once, count_set;
+	int bad; /* a bad value, already reported in one line */
+};
+
+static error_t parse_opt(int key, char *arg, struct argp_state *state)
+{
+	struct parse_ctx *c = state->input;
+	struct top_opts *o = c->o;
+	uint64_t u;
+	double d;
+
+	switch (key) {
+	case 'd':
+		if (parse_double(arg, &d) || !(d >= 0.1 && d <= 3600)) {
+			usage_error("bad -d '%s' (accepted: seconds from 0.1 to 3600)", arg);
+			c->bad = 1;
+			return EINVAL;
+		}
+		o->interval_s = d;
+		break;
+	case 'n':
+		if (parse_u64(arg, &u) || u == 0 || u > 100000000) {
+			usage_error("bad -n '%s' (accepted: a count of intervals >= 1)", arg);
+			c->bad = 1;
+			return EINVAL;
+		}
+		o->count = (long)u;
+		c->count_set = true;
+		break;
+	case OPT_ONCE:
+		c->once = true;
+		break;
+	case 's': {
+		int i;
+
+		for (i = 0; i < TOP_NCOLS; i++)
+			if (!strcmp(arg, top_col_names[i]))
+				break;
+		if (i == TOP_NCOLS) {
+			char names[256];
+
+			usage_error("unknown --sort '%s' (accepted: %s)", arg,
+				    join_names(names, sizeof(names), top_col_names, TOP_NCOLS));
+			c->bad = 1;
+			return EINVAL;
+		}
+		o->view.sort = (enum top_col)i;
+		break;
+	}
+	case 'r':
+		o->view.sort_reverse = true;
+		break;
+	case 'f':
+		snprintf(o->view.filter, sizeof(o->view.filter), "%s", arg);
+		break;
+	case OPT_JSON:
+		o->fmt = OUT_JSON;
+		break;
+	case OPT_CSV:
+		o->fmt = OUT_CSV;
+		break;
+	case 'o':
+		o->out_path = arg;
+		break;
+	case OPT_PROM:
+		o->prom_addr = arg;
+		break;
+	case OPT_STATS:
+		if (!strcmp(arg, "fd")) {
+			o->stats_method = STATS_FD;
+		} else if (!strcmp(arg, "sysctl")) {
+			o->stats_method = STATS_SYSCTL;
+		} else {
+			usage_error("unknown --stats '%s' (accepted: fd, sysctl)", arg);
+			c->bad = 1;
+			return EINVAL;
+		}
+		break;
+	case OPT_NO_CALIB:
+		o->calibrate = false;
+		break;
+	case 'v':
+		verbose++;
+		break;
+	case ARGP_KEY_ARG:
+		usage_error("unexpected argument '%s' (top takes only options; see --help)", arg);
+		c->bad = 1;
+		return EINVAL;
+	default:
+		return ARGP_ERR_UNKNOWN;
+	}
+	return 0;
+}
+
+static void now_iso(char *buf, size_t len, bool iso_date)
+{
+	struct timespec ts;
+	struct tm tm;
+
+	clock_gettime(CLOCK_REALTIME, &ts);
+	gmtime_r(&ts.tv_sec, &tm);
+	strftime(buf, len, iso_date ? "%Y-%m-%dT%H:%M:%SZ" : "%H:%M:%SZ", &tm);
+}
+
+static const struct table_col cols[] = {
+	{ "ID", 6, false },
+	{ "TYPE", 10, true },
+	{ "NAME", 14, true },
+	{ "EVENTS/s", 9, false },
+	{ "AVG ns", 7, false },
+	{ "TOTAVG ns", 9, false },
+	{ "%CORE", 6, false },
+	{ "%HOST", 6, false },
+	{ "RMISS", 5, false },
+};
+
+static void print_table(FILE *f, const struct top_state *st, const struct top_stats *stats,
+			struct top_prog **v, int n, long interval_no)
+{
+	char when[32], line[256];
+
+	now_iso(when, sizeof(when), false);
+	fprintf(f, "bpfcost top  %s  every %.2f s  %d/%d programs  %d CPUs  collect %.2f ms CPU\n",
+		when, st->interval_s, n, st->nprogs, st->ncpus, st->collect_cpu_ns / 1e6);
+	fprintf(f, "%.80s\n", top_stats_line(stats, line, sizeof(line)));
+	if (interval_no == 1)
+		fprintf(f, "%%CORE: share of one CPU; %%HOST: share of all %d CPUs. AVG ns: this "
+			   "interval,\nTOTAVG ns: since top started. RMISS: recursion misses.\n",
+			st->ncpus);
+	table_header(f, cols, ARRAY_SIZE(cols));
+	for (int i = 0; i < n; i++) {
+		const struct top_prog *p = v[i];
+		char c[9][TOP_NAME_LEN], hold[TOP_MAX_HOLDERS * 24], detail[512], segs[3][256];
+		const char *cells[9];
+
+		top_prog_cells(p, c[0], sizeof(c[0]), cols[3].width, cols[8].width);
+		for (int k = 0; k < 9; k++)
+			cells[k] = c[k];
+		table_row(f, cols, ARRAY_SIZE(cols), cells);
+		/* Further lines: what does not fit in 80 columns. */
+		segs[0][0] = segs[1][0] = segs[2][0] = '\0';
+		if (strlen(p->name) > (size_t)cols[2].width)
+			snprintf(segs[0], sizeof(segs[0]), "name: %s", p->name);
+		if (p->attach[0])
+			snprintf(segs[1], sizeof(segs[1]), "on: %s", p->attach);
+		if (p->nholders)
+			snprintf(segs[2], sizeof(segs[2]), "pids: %s",
+				 top_holders_str(p, hold, sizeof(hold)));
+		detail[0] = '\0';
+		for (int k = 0; k < 3; k++) {
+			size_t dl = strlen(detail), sl = strlen(segs[k]);
+
+			if (!sl)
+				continue;
+			if (dl && dl + 2 + sl > 74) {
+				fprintf(f, "      %s\n", detail);
+				detail[0] = '\0';
+				dl = 0;
+			}
+			snprintf(detail + dl, sizeof(detail) - dl, "%s%s", dl ? "  " : "", segs[k]);
+		}
+		if (detail[0])
+			fprintf(f, "      %.74s\n", detail);
+	}
+	fputc('\n', f);
+	fflush(f);
+}
+
+static json_object *prog_json(const struct top_prog *p)
+{
+	json_object *o = json_object_new_object(), *h = json_object_new_array();
+	json_object *at = json_object_new_array();
+	char buf[TOP_ATTACH_LEN], *tok, *save = NULL;
+
+	json_object_object_add(o, "id", jint(p->id));
+	json_object_object_add(o, "type", jstr(p->type_str));
+	json_object_object_add(o, "name", jstr(p->name));
+	json_object_object_add(o, "tag", jstr(p->tag));
+	snprintf(buf, sizeof(buf), "%s", p->attach);
+	for (tok = strtok_r(buf, ",", &save); tok; tok = strtok_r(NULL, ",", &save))
+		json_object_array_add(at, jstr(tok));
+	json_object_object_add(o, "attach", at);
+	json_object_object_add(o, "events_per_s", jnum(p->events_per_s));
+	json_object_object_add(o, "avg_ns", jnum(p->avg_ns));
+	json_object_object_add(o, "avg_ns_since_start", jnum(p->avg_ns_total));
+	json_object_object_add(o, "cpu_core_pct", jnum(p->cpu_core_pct));
+	json_object_object_add(o, "cpu_host_pct", jnum(p->cpu_host_pct));
+	json_object_object_add(o, "runs", jint(p->d_run_cnt));
+	json_object_object_add(o, "run_time_ns", jint(p->d_run_time_ns));
+	json_object_object_add(o, "run_cnt_total", jint(p->run_cnt));
+	json_object_object_add(o, "run_time_ns_total", jint(p->run_time_ns));
+	json_object_object_add(o, "recursion_misses_total", jint(p->recursion_misses));
+	json_object_object_add(o, "recursion_misses", jint(p->d_misses));
+	for (int i = 0; i < p->nholders; i++) {
+		json_object *x = json_object_new_object();
+
+		json_object_object_add(x, "pid", jint(p->holders[i].pid));
+		json_object_object_add(x, "comm", jstr(p->holders[i].comm));
+		json_object_array_add(h, x);
+	}
+	json_object_object_add(o, "holders", h);
+	return o;
+}
+
+static json_object *stats_json(const struct top_stats *s)
+{
+	json_object *o = json_object_new_object();
+
+	json_object_object_add(o, "enabled", json_object_new_boolean(s->on));
+	json_object_object_add(o, "were_enabled", json_object_new_boolean(s->were_on));
+	json_object_object_add(o, "method", jstr(s->method == STATS_FD ? "fd" : "sysctl"));
+	json_object_object_add(o, "cost_ns_per_run", jnum(s->cost_ns));
+	json_object_object_add(o, "cost_note", jstr(s->cost_note));
+	return o;
+}
+
+static void print_json(FILE *f, const struct top_state *st, const struct top_stats *stats,
+		       struct top_prog **v, int n, long interval_no)
+{
+	json_object *root = json_object_new_object(), *arr = json_object_new_array();
+	char when[32];
+
+	now_iso(when, sizeof(when), true);
+	json_object_object_add(root, "schema", jstr("bpfcost.top/1"));
+	json_object_object_add(root, "version", jstr(BPFCOST_VERSION));
+	json_object_object_add(root, "time", jstr(when));
+	json_object_object_add(root, "interval", jint(interval_no));
+	json_object_object_add(root, "interval_s", jnum(st->interval_s));
+	/* CLOCK_MONOTONIC of the two samples, to line up with other logs */
+	json_object_object_add(root, "start_mono_ns", jint(st->t_prev_ns));
+	json_object_object_add(root, "end_mono_ns", jint(st->t_now_ns));
+	json_object_object_add(root, "online_cpus", jint(st->ncpus));
+	json_object_object_add(root, "programs_loaded", jint(st->nprogs));
+	json_object_object_add(root, "collect_cpu_ns", jint(st->collect_cpu_ns));
+	json_object_object_add(root, "holders_cpu_ns", jint(st->holders_cpu_ns));
+	json_object_object_add(root, "stats", stats_json(stats));
+	for (int i = 0; i < n; i++)
+		json_object_array_add(arr, prog_json(v[i]));
+	json_object_object_add(root, "programs", arr);
+	fprintf(f, "%s\n", json_object_to_json_string_ext(root, JSON_C_TO_STRING_PLAIN |
+							    JSON_C_TO_STRING_NOSLASHESCAPE));
+	fflush(f);
+	json_object_put(root);
+}
+
+static void print_csv(FILE *f, const struct top_state *st, const struct top_stats *stats,
+		      struct top_prog **v, int n, long interval_no)
+{
+	static const char *const hdr[] = {
+		"time", "interval", "interval_s", "id", "type", "name", "tag", "attach",
+		"events_per_s", "avg_ns", "avg_ns_since_start", "cpu_core_pct", "cpu_host_pct",
+		"runs", "run_time_ns", "run_cnt_total", "run_time_ns_total", "recursion_misses_total",
+		"holders", "stats_cost_ns_per_run",
+	};
+	char when[32], c[20][48], hold[TOP_MAX_HOLDERS * 24];
+	const char *cells[20];
+
+	if (interval_no == 1)
+		csv_row(f, hdr, ARRAY_SIZE(hdr));
+	now_iso(when, sizeof(when), true);
+	for (int i = 0; i < n; i++) {
+		const struct top_prog *p = v[i];
+
+		cells[0] = when;
+		snprintf(c[1], 48, "%ld", interval_no);
+		fmt_num(c[2], 48, st->interval_s, 3);
+		snprintf(c[3], 48, "%u", p->id);
+		cells[4] = p->type_str;
+		cells[5] = p->name;
+		cells[6] = p->tag;
+		cells[7] = p->attach;
+		fmt_num(c[8], 48, p->events_per_s, 1);
+		fmt_num(c[9], 48, p->avg_ns, 1);
+		fmt_num(c[10], 48, p->avg_ns_total, 1);
+		fmt_num(c[11], 48, p->cpu_core_pct, 3);
+		fmt_num(c[12], 48, p->cpu_host_pct, 3);
+		snprintf(c[13], 48, "%llu", (unsigned long long)p->d_run_cnt);
+		snprintf(c[14], 48, "%llu", (unsigned long long)p->d_run_time_ns);
+		snprintf(c[15], 48, "%llu", (unsigned long long)p->run_cnt);
+		snprintf(c[16], 48, "%llu", (unsigned long long)p->run_time_ns);
+		snprintf(c[17], 48, "%llu", (unsigned long long)p->recursion_misses);
+		cells[18] = top_holders_str(p, hold, sizeof(hold));
+		fmt_num(c[19], 48, stats->cost_ns, 1);
+		for (int k = 1; k < 20; k++)
+			if (k < 4 || (k >= 8 && k <= 17) || k == 19)
+				cells[k] = c[k];
+		csv_row(f, cells, 20);
+	}
+	fflush(f);
+}
+
+/* Sleep until deadline (CLOCK_MONOTONIC ns); false when a signal asked
+ * us to stop. */
+static bool sleep_until(uint64_t deadline_ns)
+{
+	struct timespec ts = { .tv_sec = deadline_ns / 1000000000ULL,
+			       .tv_nsec = deadline_ns % 1000000000ULL };
+
+	while (!stop_requested) {
+		int r = clock_nanosleep(CLOCK_MONOTONIC, TIMER_ABSTIME, &ts, NULL);
+
+		if (!r)
+			return !stop_requested;
+		if (r != EINTR)
+			return false;
+	}
+	return false;
+}
+
+static int run_plain(struct top_state *st, struct top_stats *stats, struct top_opts *o, FILE *f)
+{
+	struct top_prog **v = NULL;
+	uint64_t next;
+	int err;
+
+	if ((err = top_sample(st)))
+		return runtime_error("cannot enumerate BPF programs: %s", strerror(-err));
+	next = st->t_now_ns;
+	for (long i = 1; !o->count || i <= o->count; i++) {
+		int n;
+
+		next += (uint64_t)(o->interval_s * 1e9);
+		if (!sleep_until(next))
+			break;
+		if ((err = top_sample(st))) {
+			free(v);
+			return runtime_error("cannot enumerate BPF programs: %s", strerror(-err));
+		}
+		top_stats_refresh(stats);
+		free(v);
+		v = calloc(st->nprogs ? st->nprogs : 1, sizeof(*v));
+		if (!v)
+			return runtime_error("out of memory");
+		n = top_view(st, &o->view, v);
+		if (o->fmt == OUT_JSON)
+			print_json(f, st, stats, v, n, i);
+		else if (o->fmt == OUT_CSV)
+			print_csv(f, st, stats, v, n, i);
+		else
+			print_table(f, st, stats, v, n, i);
+		if (ferror(f)) {
+			free(v);
+			return runtime_error("write failed: %s", strerror(errno));
+		}
+	}
+	free(v);
+	return 0;
+}
+
+int cmd_top(int argc, char **argv)
+{
+	struct top_opts o = { .interval_s = 1.0, .view.sort = TOP_COL_CPU, .fmt = OUT_TABLE,
+			      .stats_method = STATS_AUTO, .calibrate = true };
+	struct parse_ctx pc = { .o = &o };
+	const struct argp argp = { options, parse_opt, NULL, doc, NULL, NULL, NULL };
+	struct top_stats stats = { .fd = -1, .sysctl_prev = -1, .cost_ns = NAN };
+	struct top_state st;
+	FILE *out = stdout;
+	bool tui;
+	int ret = 0;
+
+	if (cli_parse(&argp, argc, argv, &pc, &pc.bad))
+		return EXIT_USAGE;
+	if (pc.once && pc.count_set && o.count != 1)
+		return usage_error("--once and -n %ld disagree (accepted: one of them)", o.count);
+	if (pc.once)
+		o.count = 1;
+	if (o.prom_addr && (o.fmt != OUT_TABLE || o.count || o.out_path))
+		return usage_error("--prometheus serves metrics until stopped (accepted without "
+				   "--json, --csv, -o, -n, --once)");
+#ifdef BPFCOST_STATIC
+	if (o.prom_addr)
+		return runtime_error("--prometheus is not in the static build");
+#else
+	if (o.prom_addr) {
+		char host[256], port[16];
+
+		if (top_prom_parse_addr(o.prom_addr, host, sizeof(host), port, sizeof(port)))
+			return usage_error("bad --prometheus '%s' (accepted: ADDR:PORT, [IPV6]:PORT, "
+					   ":PORT, PORT; default 127.0.0.1:9464)", o.prom_addr);
+	}
+#endif
+	tui = !o.prom_addr && o.fmt == OUT_TABLE && !o.count && !o.out_path && isatty(STDOUT_FILENO);
+#ifdef BPFCOST_STATIC
+	(void)tui; /* no ncurses in the static build: plain tables */
+#endif
+	top_state_init(&st, !o.prom_addr);
+
+	if (o.out_path) {
+		out = fopen(o.out_path, "w");
+		if (!out) {
+			out = stdout;
+			ret = runtime_error("cannot write %s: %s", o.out_path, strerror(errno));
+			goto cleanup;
+		}
+	}
+	if ((ret = top_stats_enable(&stats, o.stats_method)))
+		goto cleanup;
+	if (o.calibrate)
+		top_stats_calibrate(&stats);
+	else
+		top_stats_release(&stats);
+	if (stop_requested)
+		goto cleanup;
+	info_msg("%s", top_stats_line(&stats, (char[256]){ 0 }, 256));
+
+#ifndef BPFCOST_STATIC
+	if (o.prom_addr)
+		ret = top_prom_run(&stats, o.prom_addr);
+	else if (tui)
+		ret = top_tui_run(&st, &stats, &o.view, o.interval_s);
+	if (ret == TOP_TUI_NO_TERMINAL || (!o.prom_addr && !tui))
+#endif
+		ret = run_plain(&st, &stats, &o, out);
+
+cleanup:
+	top_state_free(&st);
+	top_stats_restore(&stats);
+	if (out != stdout && fclose(out) && !ret)
+		ret = runtime_error("cannot write %s: %s", o.out_path, strerror(errno));
+	return ret;
+}

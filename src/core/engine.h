@@ -1,0 +1,153 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/* The bench method: alternate baseline and probe trials on a pinned CPU,
+ * paired differences with a t interval, per-op latency histograms, exact
+ * event counts, then a separate BPF-stats phase for the program's own run
+ * time. Used by bench (built-in probes) and by anything else that has a
+ * probe to measure on a workload. */
+#ifndef BPFCOST_ENGINE_H
+#define BPFCOST_ENGINE_H
+
+#include <json-c/json.h>
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "core/probe.h"
+#include "base/stats.h"
+#include "core/workload.h"
+
+struct bench_opts {
+	uint64_t ops;       /* timed ops per trial and phase; 0: sized by time */
+	int trials;         /* baseline/probe pairs (the minimum when max_trials > trials) */
+	/* Adaptive length: after `trials` pairs, go on until the interval's
+	 * half-width is within max(ci_ns, ci_pct % of the estimate), for at
+	 * most max_trials pairs and max_s seconds of pairs. */
+	int max_trials;
+	double max_s, ci_ns, ci_pct;
+	int cpu;            /* workload CPU */
+	int consumer_cpu;   /* output consumer CPU */
+	double trial_ms;    /* target length of one trial when ops == 0 */
+	bool no_stats;      /* skip the BPF stats phase */
+};
+
+enum result_status { RES_OK, RES_UNSUPPORTED, RES_FAILED };
+extern const char *const result_status_names[];
+
+struct bench_result {
+	char workload[32], hook[32], body[64];
+	enum result_status status;
+	char reason[512];
+	uint64_t ops;         /* ops issued while the probe was attached */
+	uint64_t events;      /* times the probe passed its filter */
+	uint64_t consumed, lost; /* output bodies: read by the consumer, dropped */
+	uint64_t samples;     /* individually timed ops per phase */
+	int trials;
+	const char *stopped_by; /* "fixed", "interval", "time", "max-trials" */
+	uint64_t ops_per_trial;
+	/* ns per op, timer cost removed: the median of the trials' means */
+	double base_ns, probe_ns;
+	/* Hodges-Lehmann of the pairs' relative differences (probe/base - 1)
+	 * times base_ns, with its 95% interval likewise */
+	double overhead_ns, ci_lo, ci_hi, overhead_pct;
+	double diff_ns, diff_ci_lo, diff_ci_hi; /* HL of the plain differences */
+	double overhead_mean_ns, mean_ci_lo, mean_ci_hi; /* the plain mean, t interval */
+	double base_p50_ns, base_p99_ns, base_p999_ns, base_max_ns;
+	double probe_p50_ns, probe_p99_ns, probe_p999_ns, probe_max_ns;
+	double prog_avg_ns;   /* run_time_ns / run_cnt, stats phase */
+	double prog_runs_per_op; /* run_cnt / ops: > 1 when the hook fires for others too */
+	double prog_ns_per_op;   /* run_time_ns / ops */
+	double dispatch_ns;      /* overhead_ns - prog_ns_per_op */
+	double *base_trials_ns, *probe_trials_ns; /* per-trial means (owned) */
+	/* BPF stats counted runs during the trials: someone (bpftop, bpfcost
+	 * top, the sysctl) holds them on, and every run paid two clock reads */
+	bool stats_on_in_trials;
+	int instances; /* probe instances loaded for the trials (bench's reloads) */
+	/* median paired difference of the later half of the pairs minus the
+	 * earlier half's, % of overhead_ns; NAN under 10 pairs */
+	double drift_pct;
+};
+
+/* Something that can be attached and detached around the probe phases and
+ * counted: the built-in probe, or a user's object (bench --obj). */
+struct bench_target {
+	void *ctx;
+	int (*attach)(void *ctx, char *reason, size_t len);
+	void (*detach)(void *ctx);
+	/* events since reset; produced/consumed/lost for outputs. Return 0. */
+	int (*counts)(void *ctx, struct probe_counts *c);
+	void (*reset)(void *ctx);
+	/* program fds whose run time the stats phase reads */
+	int (*prog_fds)(void *ctx, int *fds, int max);
+	bool exact;  /* events must equal ops (built-in probes) */
+	bool control; /* the null row: nothing to attach or count */
+};
+
+/* One row in progress: bench_begin sizes it, bench_pair runs one
+ * baseline/probe pair (false when the row wants no more: its rule is met,
+ * it failed or was interrupted), bench_end finishes it (stats phase, exact
+ * count check, statistics) and frees what begin took. Rows can be run one
+ * after another or a pair at a time in turn (bench's rounds). */
+enum run_state { RUN_DONE, RUN_PAIRS, RUN_END };
+/* Time spent attaching and detaching, to order the trials of a pair. */
+struct switch_cost {
+	uint64_t attach_ns, detach_ns;
+};
+struct bench_run {
+	struct bench_target *t;
+	const struct workload *wl;
+	const struct bench_opts *o;
+	struct bench_result *r;
+	struct wl_ctx c;
+	bool wl_ready;
+	enum run_state state;
+	struct hist *hb, *hp;
+	double *diff, *rel; /* per pair: probe - base; scratch */
+	uint64_t n, warm, ops_attached, runs0, elapsed_ns;
+	struct switch_cost sw;
+	int switch_cpu; /* where attach and detach run: -1 the workload's */
+	int trials, max_trials; /* the minimum pairs, the cap */
+	bool stats_moved; /* run_cnt moved during the trials of an earlier instance */
+};
+/* 0: pairs can run; -1: r says why not (bench_end is still to be called) */
+int bench_begin(struct bench_run *br, struct bench_target *t, const struct workload *wl,
+		const struct bench_opts *o, struct bench_result *r);
+bool bench_pair(struct bench_run *br);
+void bench_end(struct bench_run *br);
+
+void bench_result_init(struct bench_result *r, const char *workload, const char *hook,
+		       const char *body);
+void bench_result_free(struct bench_result *r);
+/* Run the method for target on workload; fills r (status, reason, numbers). */
+void bench_measure(struct bench_target *t, const struct workload *wl,
+		   const struct bench_opts *o, struct bench_result *r);
+/* The built-in probe of spec as a row: open loads it and begins the row
+ * (0: pairs can run, bench_pair(&pr->br)); close ends the row (r final)
+ * and unloads the probe. After a failed open r says why; nothing is held. */
+struct probe_row {
+	struct probe_spec spec;
+	struct probe *p;
+	struct bench_target t;
+	struct bench_run br;
+	struct bench_result *r;
+	struct probe_counts carry; /* counts of the instances replaced so far */
+	int reloads;
+};
+int probe_row_open(struct probe_row *pr, const struct probe_spec *spec,
+		   const struct bench_opts *o, struct bench_result *r);
+void probe_row_close(struct probe_row *pr);
+/* Between pairs: replace the row's probe by a freshly loaded one (same
+ * spec), carrying its counts over. Where the kernel places a program, its
+ * maps and its ring buffer moves a row's cost by a few ns for as long as
+ * that instance lives; fresh instances through the run average that out.
+ * 0, or -1 with the row failed (bench_pair then returns false). */
+int probe_row_reload(struct probe_row *pr);
+/* Open the built-in probe of spec and measure it. */
+void bench_run_probe(const struct probe_spec *spec, const struct bench_opts *o,
+		     struct bench_result *r);
+json_object *bench_result_json(const struct bench_result *r);
+
+/* Run n ops of wl (prep untimed). h may be NULL. Returns the mean ns/op of
+ * the timed part, timer cost included; stops early on stop_requested. */
+double run_ops(const struct workload *wl, struct wl_ctx *c, uint64_t n, struct hist *h,
+	       uint64_t *done);
+
+#endif

@@ -1,0 +1,16 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/* The environment recorded with every result: what moves numbers. */
+#ifndef BPFCOST_ENV_H
+#define BPFCOST_ENV_H
+
+#include <json-c/json.h>
+#include <stdio.h>
+
+/* A new JSON object (caller owns it). Calls timer_init(). */
+json_object *env_collect(void);
+/* "2026-11-22T02:30:00Z" */
+const char *iso_time_now(char *buf, size_t len);
+/* A few lines for human output; width <= 80. */
+void env_print(FILE *f, json_object *env);
+
+#endif

@@ -1,0 +1,49 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/* A user's compiled BPF object as a bench target (bench --obj): open and
+ * load it as it declares, attach its programs by their SEC() names or by
+ * an --attach spec, drain its ring and perf buffers on another CPU, and
+ * measure it on a workload with the same method as the built-in rows.
+ *
+ * Conventions an object may follow (both optional, found by name in BTF):
+ *   const volatile __u32 bpfcost_tgid;  set to bench's tgid before load,
+ *                                       so the object can filter to it
+ *   __u64 bpfcost_hits (or an array of __u64, summed), in .bss or .data:
+ *                                       events that passed its filter; with
+ *                                       bpfcost_tgid as well, the row is
+ *                                       checked exactly like a built-in row
+ *                                       (hits must equal the ops issued). */
+#ifndef BPFCOST_USEROBJ_H
+#define BPFCOST_USEROBJ_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "core/engine.h"
+
+struct userobj_opts {
+	const char *path;      /* FILE.bpf.o */
+	const char *progs;     /* comma list of program names; NULL: every attachable one */
+	const char *attach;    /* attach spec for the selected programs; NULL: by SEC() */
+	int consumer_cpu;      /* CPU of the buffer consumer; -1 unpinned */
+};
+
+struct userobj;
+
+/* Open, check the attach spec, load. 0, or -1 with one line in reason
+ * (a bad file, a verifier rejection with its last line, no program). */
+int userobj_open(struct userobj **out, const struct userobj_opts *o, char *reason, size_t len);
+/* Measure the object on wl; fills r (hook "obj", body: the programs). */
+void userobj_bench(struct userobj *u, const struct workload *wl, const struct bench_opts *o,
+		   struct bench_result *r);
+/* "a,b" of the selected programs' names. */
+const char *userobj_label(const struct userobj *u);
+void userobj_close(struct userobj *u); /* detaches, stops the consumer, unloads */
+
+/* An attach spec: "tp[:CAT:NAME]", "rawtp[:NAME]", "tp_btf[:NAME]",
+ * "fentry:FUNC", "fexit:FUNC", "kprobe:FUNC", "kretprobe:FUNC",
+ * "uprobe[:PATH:FUNC]", "uretprobe[:PATH:FUNC]". Without a target the
+ * workload's own syscall tracepoint / sys_enter / function is used.
+ * Returns 0 or -1 (one line in reason naming what is accepted). */
+int userobj_check_spec(const char *spec, char *reason, size_t len);
+
+#endif

@@ -1,0 +1,112 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/* Loading and validating result files for `report`: bpfcost.bench/1,
+ * sweep/1, app/1, measure/1, lab/1. Tolerant of extra fields and nulls;
+ * strict about the schema name and the shape (object, arrays). Strings
+ * point into the parsed JSON, which lives as long as the rp_data. */
+#ifndef BPFCOST_REPORT_LOAD_H
+#define BPFCOST_REPORT_LOAD_H
+
+#include <json-c/json.h>
+#include <stdbool.h>
+#include <stddef.h>
+
+enum rp_kind { RK_BENCH, RK_SWEEP, RK_APP, RK_MEASURE, RK_LAB, RK_N };
+extern const char *const rp_schema_names[RK_N];
+
+struct rp_file {
+	const char *path;
+	json_object *root;
+	enum rp_kind kind;
+	int host;
+	const char *created, *version;
+};
+
+struct rp_host {
+	char label[160];         /* "hostname (kernel)" */
+	const char *hostname, *kernel, *arch, *cpu_model, *smt, *virt, *governor,
+		*clocksource, *timer;
+	double cpus, jit, timer_overhead_ns;
+	int turbo;               /* -1 unknown, 0, 1 */
+	bool emulated;
+	json_object *env, *mitigations;
+	int nfiles;
+};
+
+/* One configuration: workload x hook x body on one host. */
+struct rp_bench_row {
+	int host, file;
+	const char *workload, *hook, *body, *status, *reason;
+	double ops, events, lost, base_ns, probe_ns, overhead_ns, ci_lo, ci_hi, overhead_pct;
+	double overhead_mean_ns;   /* the plain mean, for CPU cost; NaN if absent */
+	double base_p50, base_p99, base_p999, probe_p50, probe_p99, probe_p999;
+	double prog_avg_ns, dispatch_ns, trials, samples;
+};
+
+struct rp_sweep_point {
+	int host, file;
+	const char *workload, *hook, *body, *arrival, *consumer;
+	double target_rate, achieved_rate;
+	double base_p50, base_p99, base_p999, base_max, probe_p50, probe_p99, probe_p999, probe_max;
+	double cpu_workload_pct, cpu_consumer_pct, prog_avg_ns, system_overhead_pct;
+	double produced, consumed, lost, loss_pct;
+};
+
+struct rp_knee {
+	int host, file;
+	const char *workload, *hook, *body, *cause;
+	bool found;                /* false: no knee within the rates measured */
+	double rate, lo, hi;
+	double max_cpu_pct, max_loss_pct; /* the bounds the sweep used, if given */
+};
+
+struct rp_app_row {
+	int host, file;
+	const char *app, *hook, *body, *status, *reason, *unit;
+	double base_tput, probe_tput, change_pct, change_lo, change_hi;
+	double base_p50, base_p99, base_p999, probe_p50, probe_p99, probe_p999; /* ns */
+	double event_rate, bpf_cpu_pct, app_cpu_pct, lost;
+};
+
+struct rp_measure_row {
+	int host, file;
+	const char *cmd, *workload, *mode;
+	double base_ns, probe_ns, overhead_ns, ci_lo, ci_hi, overhead_pct;
+};
+
+struct rp_measure_prog {
+	int host, file;
+	const char *cmd, *name, *type, *attach;
+	double id, runs_per_op, avg_ns;
+};
+
+struct rp_lab_row {
+	int host, file;
+	const char *technique, *variant, *status, *reason, *claim, *agrees;
+	double cost_ns, ci_lo, ci_hi, saving_pct;
+};
+
+#define RP_ARRAY(T, name) T *name; int n_##name, cap_##name
+
+struct rp_data {
+	RP_ARRAY(struct rp_file, files);
+	RP_ARRAY(struct rp_host, hosts);
+	RP_ARRAY(struct rp_bench_row, bench);
+	RP_ARRAY(struct rp_sweep_point, points);
+	RP_ARRAY(struct rp_knee, knees);
+	RP_ARRAY(struct rp_app_row, apps);
+	RP_ARRAY(struct rp_measure_row, measures);
+	RP_ARRAY(struct rp_measure_prog, mprogs);
+	RP_ARRAY(struct rp_lab_row, labs);
+};
+
+/* Load one file into d. Returns 0, or -1 with one line in err. */
+int rp_load_file(struct rp_data *d, const char *path, char *err, size_t errlen);
+void rp_free(struct rp_data *d);
+
+/* Helpers the sections share. */
+const char *rp_s(const char *s);         /* NULL -> "-" */
+bool rp_has_output(const char *body);    /* ringbuf, perfbuf: events to lose */
+bool rp_is_control(const char *hook);    /* the "null" row */
+double rp_added(double probe, double base);
+
+#endif

@@ -1,0 +1,1425 @@
+// SPDX-License-Identifier: GPL-2.0
+#include "report/sections.h"
+#include "report/model.h"
+#include "base/output.h"
+#include "base/util.h"
+
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+static struct rp_model *M; /* the model of the report being built */
+
+#define NB 160
+
+/* Numbers into a ring of buffers, so that one call can format several. */
+static char *nb(void)
+{
+	static char bufs[48][NB];
+	static int i;
+
+	i = (i + 1) % 48;
+	return bufs[i];
+}
+
+static const char *num(double v, int dec)
+{
+	char *b = nb();
+
+	if (!isfinite(v))
+		return "-";
+	snprintf(b, NB, "%.*f", dec, v);
+	return b;
+}
+
+static const char *snum(double v, int dec) /* signed: "+55.1" */
+{
+	char *b = nb();
+
+	if (!isfinite(v))
+		return "-";
+	snprintf(b, NB, "%+.*f", dec, v);
+	return b;
+}
+
+static const char *pct(double v)
+{
+	char *b = nb();
+
+	if (!isfinite(v))
+		return "-";
+	snprintf(b, NB, "%.*f%%", fabs(v) < 0.1 ? 3 : 2, v);
+	return b;
+}
+
+static const char *ci(double lo, double hi)
+{
+	char *b = nb();
+
+	if (!isfinite(lo) || !isfinite(hi))
+		return "-";
+	snprintf(b, NB, "[%.1f, %.1f]", lo, hi);
+	return b;
+}
+
+static const char *rate(double r)
+{
+	return fmt_rate(nb(), 64, r);
+}
+
+static const char *cnt(double v)
+{
+	char *b = nb();
+
+	if (!isfinite(v))
+		return "-";
+	snprintf(b, NB, "%.0f", v);
+	return b;
+}
+
+static const char *cfg_name(const struct cfg *c)
+{
+	char *b = nb();
+
+	snprintf(b, NB, "%s %s/%s", rp_s(c->workload), rp_s(c->hook), rp_s(c->body));
+	return b;
+}
+
+
+static enum doc_style vstyle(enum verdict v)
+{
+	return v == V_GREEN ? DS_GREEN : v == V_YELLOW ? DS_YELLOW : v == V_RED ? DS_RED : DS_STRONG;
+}
+
+enum verdict report_host_verdict(struct rp_ctx *x, int host)
+{
+	return rp_model_host_verdict(&x->model, x->d, host);
+}
+
+static const char *emul_tag(struct rp_ctx *x, int host)
+{
+	return x->d->hosts[host].emulated ? " (emulated: timings not representative)" : "";
+}
+
+static void host_headline(struct rp_ctx *x, int h)
+{
+	struct rp_host *H = &x->d->hosts[h];
+	int b = M->best[h];
+
+	if (b < 0) {
+		doc_ps(x->doc, DS_STRONG, "Verdict for %s: UNKNOWN - no measured probe configuration%s",
+		       H->label, emul_tag(x, h));
+		return;
+	}
+	if (H->emulated) {
+		/* an emulated CPU's timings decide nothing; show what they say */
+		doc_ps(x->doc, DS_STRONG, "Verdict for %s: NONE - the CPU is emulated, timings are not "
+		       "representative (they would say %s - %s: %s)", H->label,
+		       verdict_name(M->c[b].v.level), cfg_name(&M->c[b]), M->c[b].v.why);
+		return;
+	}
+	doc_ps(x->doc, vstyle(M->c[b].v.level), "Verdict for %s: %s - %s: %s%s", H->label,
+	       verdict_name(M->c[b].v.level), cfg_name(&M->c[b]), M->c[b].v.why, emul_tag(x, h));
+}
+
+/* ---- sections ---- */
+
+static void sec_summary(struct rp_ctx *x)
+{
+	char date[64];
+	time_t now = time(NULL);
+	struct tm tm;
+
+	gmtime_r(&now, &tm);
+	strftime(date, sizeof(date), "%Y-%m-%d %H:%M UTC", &tm);
+	doc_h(x->doc, 1, "bpfcost report");
+	doc_p(x->doc, "Generated %s by bpfcost %s from %d result file%s on %d host%s.", date,
+	      BPFCOST_VERSION, x->d->n_files, x->d->n_files == 1 ? "" : "s", x->d->n_hosts,
+	      x->d->n_hosts == 1 ? "" : "s");
+	doc_h(x->doc, 2, "Summary");
+	for (int h = 0; h < x->d->n_hosts; h++)
+		host_headline(x, h);
+	if (x->charts_off_why)
+		doc_ps(x->doc, DS_NOTE, "Charts: %s.", x->charts_off_why);
+}
+
+static const char *mitigation_summary(json_object *m)
+{
+	char *b = nb();
+	int vuln = 0, mit = 0, na = 0, other = 0;
+
+	if (!m)
+		return "-";
+	json_object_object_foreach(m, k, v)
+	{
+		const char *s = v && json_object_is_type(v, json_type_string) ? json_object_get_string(v) : "";
+
+		(void)k;
+		if (!strncasecmp(s, "vulnerable", 10))
+			vuln++;
+		else if (!strncasecmp(s, "mitigation", 10))
+			mit++;
+		else if (!strncasecmp(s, "not affected", 12))
+			na++;
+		else
+			other++;
+	}
+	snprintf(b, NB, "%d mitigated, %d vulnerable, %d not affected%s", mit, vuln, na,
+		 other ? ", other" : "");
+	return b;
+}
+
+static void sec_environment(struct rp_ctx *x)
+{
+	struct rp_data *d = x->d;
+
+	doc_h(x->doc, 2, "Environment");
+	{
+		const char *hdr[] = { "File", "Schema", "Host", "Created", "bpfcost" };
+
+		doc_table(x->doc, 5, hdr, NULL);
+		for (int i = 0; i < d->n_files; i++) {
+			const struct rp_file *f = &d->files[i];
+			const char *row[] = { f->path, rp_schema_names[f->kind], d->hosts[f->host].label,
+					      rp_s(f->created), rp_s(f->version) };
+
+			doc_row(x->doc, row);
+		}
+	}
+	{
+		const char *hdr[] = { "Host", "Kernel", "Arch", "CPU", "CPUs", "SMT", "Virtualization",
+				      "Governor / turbo", "Clocksource", "JIT", "Timer", "Mitigations" };
+		bool right[12] = { [4] = true };
+
+		doc_table(x->doc, 12, hdr, right);
+		for (int h = 0; h < d->n_hosts; h++) {
+			const struct rp_host *H = &d->hosts[h];
+			char gt[96], tm[96], virt[96];
+			const char *row[12];
+
+			snprintf(gt, sizeof(gt), "%s / %s", rp_s(H->governor),
+				 H->turbo < 0 ? "-" : H->turbo ? "on" : "off");
+			if (H->timer && isfinite(H->timer_overhead_ns))
+				snprintf(tm, sizeof(tm), "%s (%.1f ns)", H->timer, H->timer_overhead_ns);
+			else
+				snprintf(tm, sizeof(tm), "%s", rp_s(H->timer));
+			snprintf(virt, sizeof(virt), "%s%s", rp_s(H->virt), H->emulated ? ", EMULATED" : "");
+			row[0] = rp_s(H->hostname);
+			row[1] = rp_s(H->kernel);
+			row[2] = rp_s(H->arch);
+			row[3] = rp_s(H->cpu_model);
+			row[4] = num(H->cpus, 0);
+			row[5] = rp_s(H->smt);
+			row[6] = virt;
+			row[7] = gt;
+			row[8] = rp_s(H->clocksource);
+			row[9] = isfinite(H->jit) ? (H->jit > 0 ? "on" : "off") : "-";
+			row[10] = tm;
+			row[11] = mitigation_summary(H->mitigations);
+			doc_row(x->doc, row);
+		}
+	}
+	for (int h = 0; h < d->n_hosts; h++)
+		if (d->hosts[h].emulated)
+			doc_ps(x->doc, DS_NOTE,
+			       "%s runs emulated (no hardware virtualization): its timings are not "
+			       "representative of real hardware; read them for structure only.",
+			       d->hosts[h].label);
+}
+
+static void sec_method(struct rp_ctx *x)
+{
+	struct rp_data *d = x->d;
+	bool any_control = false;
+
+	doc_h(x->doc, 2, "Method");
+	doc_li(x->doc, "Overhead per event = time per op with the probe attached - time per op "
+		       "without it, same loop, same CPU, close in time; baseline and probe trials "
+		       "run in back-to-back pairs, and the estimate (Hodges-Lehmann in bench) and "
+		       "its 95%% interval come from the pairs (relative differences times the "
+		       "median baseline, in bench files that have overhead_diff_ns; plain "
+		       "differences before).");
+	doc_li(x->doc, "Percentiles come from per-op timings (base and probe pay the same timer "
+		       "cost); \"p99 added\" is probe p99 - base p99.");
+	doc_li(x->doc, "The program's own run time comes from a separate phase with BPF stats on "
+		       "(stats inflate what they measure); dispatch = overhead - program time.");
+	doc_li(x->doc, "System overhead %% = events/s x ns/event / (1e9 x CPUs) x 100 (the "
+		       "guide's formula); from the sweep's measured CPU where a point at the "
+		       "budget rate exists, computed from the mean overhead otherwise.");
+	doc_li(x->doc, "Sweeps pace the load open-loop and count events produced, consumed and "
+		       "lost exactly; the knee is the lowest rate where CPU or loss passes its bound.");
+	for (int i = 0; i < d->n_files; i++) {
+		json_object *cfg;
+		const struct rp_file *f = &d->files[i];
+
+		if (f->kind != RK_BENCH || !json_object_object_get_ex(f->root, "config", &cfg) ||
+		    !json_object_is_type(cfg, json_type_object))
+			continue;
+		{
+			double ops = jget_num(cfg, "ops_per_trial"), ms = jget_num(cfg, "trial_ms");
+			char sz[96];
+
+			if (!isfinite(ops))
+				ops = jget_num(cfg, "ops");
+			if (isfinite(ops))
+				snprintf(sz, sizeof(sz), "%s ops per trial", cnt(ops));
+			else if (isfinite(ms))
+				snprintf(sz, sizeof(sz), "trials sized to ~%s ms", cnt(ms));
+			else
+				snprintf(sz, sizeof(sz), "trial size not recorded");
+			double tmax = jget_num(cfg, "max_trials"), t = jget_num(cfg, "trials");
+			double tu = jget_num(cfg, "trials_uprobe");
+			char pairs[96], up[40] = "";
+			/* files before trials_uprobe ran every row's minimum alike */
+			if (isfinite(tu) && tu != t)
+				snprintf(up, sizeof(up), "; %s for uprobe rows", cnt(tu));
+			if (isfinite(tmax) && tmax > t)
+				snprintf(pairs, sizeof(pairs), "%s or more trial pairs (up to %g s a row%s)",
+					 cnt(t), jget_num(cfg, "max_time_s"), up);
+			else if (*up)
+				snprintf(pairs, sizeof(pairs), "%s trial pairs (%s)", cnt(t), up + 2);
+			else
+				snprintf(pairs, sizeof(pairs), "%s trial pairs", cnt(t));
+			json_object *exp;
+			bool expedited = json_object_object_get_ex(cfg, "rcu_expedited", &exp) &&
+					 json_object_get_boolean(exp);
+			doc_li(x->doc, "%s: %s, %s, workload on CPU %s, consumer on CPU %s%s.",
+			       f->path, sz, pairs, cnt(jget_num(cfg, "cpu")),
+			       cnt(jget_num(cfg, "consumer_cpu")),
+			       expedited ? ", RCU grace periods expedited (shorter detach waits)" : "");
+			/* files before the reader was a choice woke it per event */
+			const char *cons = jget_str(cfg, "consumer");
+			json_object *res;
+			bool outputs = false;
+			if (json_object_object_get_ex(f->root, "results", &res) &&
+			    json_object_is_type(res, json_type_array))
+				for (size_t k = 0; k < json_object_array_length(res); k++) {
+					const char *b = jget_str(json_object_array_get_idx(res, k), "body");
+					outputs |= b && (!strcmp(b, "ringbuf") || !strcmp(b, "perfbuf"));
+				}
+			if (outputs && (!cons || !strcmp(cons, "wake")))
+				doc_li(x->doc, "%s: ring/perf buffer reader woken per event (libbpf's "
+					       "default): output rows include wake-ups, whose cost is how "
+					       "fast the reader's CPU wakes.", f->path);
+			else if (outputs && !strcmp(cons, "batch"))
+				doc_li(x->doc, "%s: ring/perf buffer reader without wake-ups (polled; "
+					       "perf every %s records): output rows are what the probe "
+					       "pays per event, wake-ups apart.", f->path,
+				       cnt(jget_num(cfg, "batch")));
+		}
+		{
+			/* how far the machine's own speed moved during the run */
+			json_object *arr, *o;
+
+			if (json_object_object_get_ex(f->root, "baseline_spread", &arr) &&
+			    json_object_is_type(arr, json_type_array))
+				for (size_t k = 0; k < json_object_array_length(arr); k++) {
+					o = json_object_array_get_idx(arr, k);
+					double p10 = jget_num(o, "p10_ns"), p50 = jget_num(o, "p50_ns"),
+					       p90 = jget_num(o, "p90_ns");
+					if (!isfinite(p10) || !isfinite(p50) || !isfinite(p90) || p50 <= 0)
+						continue;
+					doc_li(x->doc, "%s: the %s baseline over the run was p10 %.0f, "
+						       "median %.0f, p90 %.0f ns (%.0f%% apart)%s",
+					       f->path, (jget_str(o, "workload") ? jget_str(o, "workload") : "?"), p10, p50, p90,
+					       100 * (p90 - p10) / p50,
+					       (p90 - p10) / p50 > 0.10 ?
+					       ": probe costs move with the machine's speed, so compare "
+					       "runs at like baselines." : ".");
+				}
+		}
+	}
+	for (int i = 0; i < d->n_bench; i++) {
+		const struct rp_bench_row *r = &d->bench[i];
+
+		if (!rp_is_control(r->hook) || !isfinite(r->overhead_ns))
+			continue;
+		any_control = true;
+		if (isfinite(r->ci_lo) && isfinite(r->ci_hi) && (r->ci_lo > 0 || r->ci_hi < 0))
+			doc_ps(x->doc, DS_NOTE,
+			       "Control row (nothing attached) on %s, %s: %s ns %s; its interval "
+			       "excludes 0, so the method has a bias of about %s ns here: read "
+			       "differences of that size with care.",
+			       d->hosts[r->host].label, rp_s(r->workload), snum(r->overhead_ns, 1),
+			       ci(r->ci_lo, r->ci_hi), num(fabs(r->overhead_ns), 1));
+		else
+			doc_li(x->doc, "Control row (nothing attached) on %s, %s: %s ns %s: the method's "
+				       "bias is within its noise.",
+			       d->hosts[r->host].label, rp_s(r->workload), snum(r->overhead_ns, 1),
+			       ci(r->ci_lo, r->ci_hi));
+	}
+	if (d->n_bench && !any_control)
+		doc_ps(x->doc, DS_NOTE, "No control (null hook) row: the method's bias is not known.");
+}
+
+static const char *ratio(double a, double b)
+{
+	char *s = nb();
+
+	if (!isfinite(a) || !isfinite(b) || b <= 0)
+		return "-";
+	snprintf(s, 64, "%.3f", a / b);
+	return s;
+}
+
+static const char *pair_s(double a, double b)
+{
+	char *s = nb();
+
+	if (!isfinite(a) && !isfinite(b))
+		return "-";
+	snprintf(s, 64, "%s / %s", num(a, 0), num(b, 0));
+	return s;
+}
+
+/* Distinct strings in order of first appearance. */
+static int uniq_add(const char **arr, int n, int max, const char *s)
+{
+	for (int i = 0; i < n; i++)
+		if (rp_same(arr[i], s))
+			return n;
+	if (n < max)
+		arr[n++] = rp_s(s);
+	return n;
+}
+
+#define MAXCAT 32
+
+static void chart_overhead(struct rp_ctx *x, int h)
+{
+	const char *cats[MAXCAT], *groups[MAXCAT], *wl[MAXCAT];
+	char catbuf[MAXCAT][64], key[64], name[32], title[400];
+	double vals[MAXCAT * MAXCAT], lo[MAXCAT * MAXCAT], hi[MAXCAT * MAXCAT];
+	int ncat = 0, ng = 0, nw = 0;
+	const char *file;
+
+	if (!x->ch)
+		return;
+	for (int i = 0; i < M->n; i++) {
+		const struct cfg *c = &M->c[i];
+
+		if (c->host != h || !c->bench || rp_is_control(c->hook) || !c->ok)
+			continue;
+		nw = uniq_add(wl, nw, MAXCAT, c->workload);
+		ng = uniq_add(groups, ng, MAXCAT, c->body);
+	}
+	/* categories: hook, or "workload hook" when several workloads */
+	for (int i = 0; i < M->n; i++) {
+		const struct cfg *c = &M->c[i];
+		int k;
+
+		if (c->host != h || !c->bench || rp_is_control(c->hook) || !c->ok)
+			continue;
+		snprintf(key, sizeof(key), "%s%s%s", nw > 1 ? rp_s(c->workload) : "", nw > 1 ? " " : "",
+			 rp_s(c->hook));
+		for (k = 0; k < ncat; k++)
+			if (!strcmp(cats[k], key))
+				break;
+		if (k == ncat && ncat < MAXCAT) {
+			memcpy(catbuf[ncat], key, sizeof(key));
+			cats[ncat] = catbuf[ncat];
+			for (int g = 0; g < MAXCAT; g++)
+				vals[ncat * MAXCAT + g] = lo[ncat * MAXCAT + g] = hi[ncat * MAXCAT + g] = NAN;
+			ncat++;
+		}
+		if (k >= MAXCAT)
+			continue;
+		for (int g = 0; g < ng; g++)
+			if (rp_same(groups[g], c->body)) {
+				vals[k * MAXCAT + g] = c->est_ns;
+				lo[k * MAXCAT + g] = c->ci_lo;
+				hi[k * MAXCAT + g] = c->ci_hi;
+			}
+	}
+	if (!ncat)
+		return;
+	/* compact to ncat x ng */
+	for (int k = 0; k < ncat; k++)
+		for (int g = 0; g < ng; g++) {
+			vals[k * ng + g] = vals[k * MAXCAT + g];
+			lo[k * ng + g] = lo[k * MAXCAT + g];
+			hi[k * ng + g] = hi[k * MAXCAT + g];
+		}
+	snprintf(name, sizeof(name), "overhead-h%d", h + 1);
+	snprintf(title, sizeof(title), "Overhead per event by hook and body, %s", x->d->hosts[h].label);
+	file = chart_bars(x->ch, name, title, "added ns per event (95% CI)", ncat, cats, ng, groups,
+			  vals, lo, hi, false);
+	if (file)
+		doc_img(x->doc, file, title);
+}
+
+static void chart_latency(struct rp_ctx *x, int h)
+{
+	const char *cats[MAXCAT], *groups[] = { "p50", "p99", "p99.9" };
+	char catbuf[MAXCAT][64], name[32], title[400];
+	double vals[MAXCAT * 3];
+	int ncat = 0;
+	const struct rp_bench_row *base = NULL;
+	const char *file;
+
+	if (!x->ch)
+		return;
+	/* one baseline per workload: the control row's, else the first row's */
+	for (int i = 0; i < M->n && ncat < MAXCAT; i++) {
+		bool seen = false;
+
+		if (M->c[i].host != h || !M->c[i].bench || !isfinite(M->c[i].bench->base_p99))
+			continue;
+		for (int j = 0; j < i; j++)
+			if (M->c[j].host == h && M->c[j].bench && isfinite(M->c[j].bench->base_p99) &&
+			    rp_same(M->c[j].workload, M->c[i].workload))
+				seen = true;
+		if (seen)
+			continue;
+		base = M->c[i].bench;
+		for (int j = i; j < M->n; j++)
+			if (M->c[j].host == h && M->c[j].bench && rp_is_control(M->c[j].hook) &&
+			    rp_same(M->c[j].workload, M->c[i].workload) && isfinite(M->c[j].bench->base_p99))
+				base = M->c[j].bench;
+		snprintf(catbuf[ncat], 64, "%s baseline", rp_s(base->workload));
+		cats[ncat] = catbuf[ncat];
+		vals[ncat * 3] = base->base_p50;
+		vals[ncat * 3 + 1] = base->base_p99;
+		vals[ncat * 3 + 2] = base->base_p999;
+		ncat++;
+	}
+	for (int i = 0; i < M->n && ncat < MAXCAT; i++) {
+		const struct cfg *c = &M->c[i];
+
+		if (c->host != h || !c->bench || !c->ok || rp_is_control(c->hook))
+			continue;
+		snprintf(catbuf[ncat], 64, "%s %s/%s", rp_s(c->workload), rp_s(c->hook), rp_s(c->body));
+		cats[ncat] = catbuf[ncat];
+		vals[ncat * 3] = c->bench->probe_p50;
+		vals[ncat * 3 + 1] = c->bench->probe_p99;
+		vals[ncat * 3 + 2] = c->bench->probe_p999;
+		ncat++;
+	}
+	snprintf(name, sizeof(name), "latency-h%d", h + 1);
+	snprintf(title, sizeof(title), "Latency percentiles per op with the probe, %s",
+		 x->d->hosts[h].label);
+	file = chart_bars(x->ch, name, title, "ns per op (log)", ncat, cats, 3, groups, vals, NULL,
+			  NULL, true);
+	if (file)
+		doc_img(x->doc, file, title);
+}
+
+static void sec_results(struct rp_ctx *x)
+{
+	struct rp_data *d = x->d;
+
+	doc_h(x->doc, 2, "Per-probe results");
+	if (!d->n_bench) {
+		doc_p(x->doc, "No bench results: run bpfcost bench --json -o bench.json for per-probe "
+			      "overhead, percentiles and the dispatch / body split.");
+		return;
+	}
+	for (int h = 0; h < d->n_hosts; h++) {
+		const char *hdr[] = { "Workload", "Hook", "Body", "Overhead ns", "95% CI", "+%",
+				      "p50 ns base/probe", "p99 ns base/probe", "p99.9 ns base/probe",
+				      "p99 added ns", "Body ns", "Dispatch ns", "Events/op", "Status" };
+		bool right[14] = { [3] = 1, 1, 1, 1, 1, 1, 1, 1, 1, 1 };
+		bool any = false;
+
+		for (int i = 0; i < d->n_bench; i++)
+			if (d->bench[i].host == h)
+				any = true;
+		if (!any)
+			continue;
+		doc_h(x->doc, 3, "%s", d->hosts[h].label);
+		if (d->hosts[h].emulated)
+			doc_ps(x->doc, DS_NOTE, "Emulated host: these timings are not representative.");
+		doc_table(x->doc, 14, hdr, right);
+		for (int i = 0; i < M->n; i++) {
+			const struct cfg *c = &M->c[i];
+			const struct rp_bench_row *r = c->bench;
+			char st[160];
+			const char *row[14];
+
+			if (c->host != h || !r)
+				continue;
+			if (rp_status_ok(r->status))
+				snprintf(st, sizeof(st), "%s%s%s%s", rp_is_control(r->hook) ? "control" : "ok",
+					 isfinite(r->events) && isfinite(r->ops) && !rp_is_control(r->hook) &&
+							 r->events != r->ops
+						 ? " (events != ops)"
+						 : "",
+					 isfinite(r->lost) && r->lost > 0 ? ", lost " : "",
+					 isfinite(r->lost) && r->lost > 0 ? cnt(r->lost) : "");
+			else
+				snprintf(st, sizeof(st), "%s: %s", rp_s(r->status), rp_s(r->reason));
+			row[0] = rp_s(r->workload);
+			row[1] = rp_s(r->hook);
+			row[2] = rp_s(r->body);
+			row[3] = snum(r->overhead_ns, 1);
+			row[4] = ci(r->ci_lo, r->ci_hi);
+			row[5] = isfinite(r->overhead_pct) ? snum(r->overhead_pct, 1) : "-";
+			row[6] = pair_s(r->base_p50, r->probe_p50);
+			row[7] = pair_s(r->base_p99, r->probe_p99);
+			row[8] = pair_s(r->base_p999, r->probe_p999);
+			row[9] = snum(c->p99_added, 0);
+			row[10] = num(r->prog_avg_ns, 1);
+			row[11] = num(r->dispatch_ns, 1);
+			row[12] = rp_is_control(r->hook) ? "-" : ratio(r->events, r->ops);
+			row[13] = st;
+			doc_row(x->doc, row);
+		}
+		doc_p(x->doc, "Overhead: the bench's estimate from the paired trial differences with its "
+			      "95%% interval. CPU and budget figures use the mean overhead per event "
+			      "(overhead_mean_ns) where the file has it.");
+		chart_overhead(x, h);
+		chart_latency(x, h);
+	}
+}
+
+static int cmp_rate(const void *a, const void *b)
+{
+	const struct rp_sweep_point *p = *(const struct rp_sweep_point *const *)a;
+	const struct rp_sweep_point *q = *(const struct rp_sweep_point *const *)b;
+	double x = isfinite(p->target_rate) ? p->target_rate : p->achieved_rate;
+	double y = isfinite(q->target_rate) ? q->target_rate : q->achieved_rate;
+
+	if (!isfinite(x))
+		x = INFINITY; /* "max" points last */
+	if (!isfinite(y))
+		y = INFINITY;
+	return x < y ? -1 : x > y;
+}
+
+static const struct rp_knee *knee_of(struct rp_ctx *x, const struct cfg *c)
+{
+	for (int k = 0; k < x->d->n_knees; k++) {
+		const struct rp_knee *n = &x->d->knees[k];
+
+		if (n->host == c->host && rp_same(n->workload, c->workload) && rp_same(n->hook, c->hook) &&
+		    rp_same(n->body, c->body))
+			return n;
+	}
+	return NULL;
+}
+
+static const char *knee_text(const struct rp_knee *n)
+{
+	char *b = nb();
+
+	if (!n)
+		return "no knee reported";
+	if (!n->found)
+		return "no knee within the rates measured";
+	if (isfinite(n->lo) && isfinite(n->hi))
+		snprintf(b, NB, "knee at %s/s [%s, %s]%s%s", rate(n->rate), rate(n->lo), rate(n->hi),
+			 n->cause ? " by " : "", n->cause ? n->cause : "");
+	else
+		snprintf(b, NB, "knee at %s/s%s%s", rate(n->rate), n->cause ? " by " : "",
+			 n->cause ? n->cause : "");
+	return b;
+}
+
+static void sec_scaling(struct rp_ctx *x)
+{
+	struct rp_data *d = x->d;
+
+	doc_h(x->doc, 2, "Scaling");
+	if (!d->n_points) {
+		doc_p(x->doc, "No sweep results: run bpfcost sweep --json -o sweep.json for overhead, "
+			      "CPU and loss against event rate, and the knee.");
+		return;
+	}
+	for (int h = 0; h < d->n_hosts; h++) {
+		const struct rp_sweep_point **pts = NULL;
+		struct chart_series ser[MAXCAT];
+		double *xs[MAXCAT] = { 0 }, *ys[MAXCAT] = { 0 }, *y2s[MAXCAT] = { 0 };
+		double knees[MAXCAT];
+		char titles[MAXCAT][NB];
+		int nser = 0, nk = 0;
+		bool any = false, mismatch = false;
+
+		for (int i = 0; i < d->n_points; i++)
+			if (d->points[i].host == h)
+				any = true;
+		if (!any)
+			continue;
+		doc_h(x->doc, 3, "%s", d->hosts[h].label);
+		if (d->hosts[h].emulated)
+			doc_ps(x->doc, DS_NOTE, "Emulated host: these rates and costs are not representative.");
+		pts = calloc(d->n_points, sizeof(*pts));
+		if (!pts)
+			return;
+		{
+			const char *hdr[] = { "Configuration", "Arrival", "Target/s", "Achieved/s", "System CPU",
+					      "Workload CPU", "Consumer CPU", "Prog ns", "p99 ns base/probe",
+					      "Produced", "Lost", "Loss" };
+			bool right[12] = { [2] = 1, 1, 1, 1, 1, 1, 1, 1, 1, 1 };
+
+			doc_table(x->doc, 12, hdr, right);
+		}
+		for (int i = 0; i < M->n; i++) {
+			const struct cfg *c = &M->c[i];
+			int np = 0;
+
+			if (c->host != h)
+				continue;
+			for (int p = 0; p < d->n_points; p++) {
+				const struct rp_sweep_point *q = &d->points[p];
+
+				if (q->host == h && rp_same(q->workload, c->workload) && rp_same(q->hook, c->hook) &&
+				    rp_same(q->body, c->body))
+					pts[np++] = q;
+			}
+			if (!np)
+				continue;
+			qsort(pts, np, sizeof(*pts), cmp_rate);
+			if (nser < MAXCAT) {
+				xs[nser] = calloc(np, sizeof(double));
+				ys[nser] = calloc(np, sizeof(double));
+				y2s[nser] = calloc(np, sizeof(double));
+			}
+			for (int p = 0; p < np; p++) {
+				const struct rp_sweep_point *q = pts[p];
+				const char *row[12];
+				char lost[64];
+				bool bad = isfinite(q->produced) && isfinite(q->consumed) && isfinite(q->lost) &&
+					   q->produced != q->consumed + q->lost;
+
+				mismatch |= bad;
+				snprintf(lost, sizeof(lost), "%s%s", cnt(q->lost), bad ? " (!)" : "");
+				row[0] = cfg_name(c);
+				row[1] = rp_s(q->arrival);
+				row[2] = isfinite(q->target_rate) ? rate(q->target_rate) : "max";
+				row[3] = rate(q->achieved_rate);
+				row[4] = pct(q->system_overhead_pct);
+				row[5] = pct(q->cpu_workload_pct);
+				row[6] = pct(q->cpu_consumer_pct);
+				row[7] = num(q->prog_avg_ns, 1);
+				row[8] = pair_s(q->base_p99, q->probe_p99);
+				row[9] = cnt(q->produced);
+				row[10] = lost;
+				row[11] = pct(q->loss_pct);
+				doc_row(x->doc, row);
+				if (nser < MAXCAT && xs[nser] && ys[nser] && y2s[nser]) {
+					xs[nser][p] = isfinite(q->achieved_rate) ? q->achieved_rate : q->target_rate;
+					ys[nser][p] = q->system_overhead_pct;
+					y2s[nser][p] = q->loss_pct;
+				}
+			}
+			if (nser < MAXCAT && xs[nser] && ys[nser] && y2s[nser]) {
+				const struct rp_knee *k = knee_of(x, c);
+
+				snprintf(titles[nser], NB, "%s", cfg_name(c));
+				ser[nser].title = titles[nser];
+				ser[nser].n = np;
+				ser[nser].x = xs[nser];
+				ser[nser].y = ys[nser];
+				ser[nser].y2 = y2s[nser];
+				nser++;
+				if (k && k->found && nk < MAXCAT)
+					knees[nk++] = k->rate;
+			}
+		}
+		for (int i = 0; i < M->n; i++) {
+			const struct cfg *c = &M->c[i];
+			bool has = false;
+
+			for (int p = 0; p < d->n_points && !has; p++)
+				has = d->points[p].host == h && rp_same(d->points[p].workload, c->workload) &&
+				      rp_same(d->points[p].hook, c->hook) && rp_same(d->points[p].body, c->body);
+			if (c->host == h && has) {
+				const struct rp_knee *k = knee_of(x, c);
+
+				if (k && (isfinite(k->max_cpu_pct) || isfinite(k->max_loss_pct)))
+					doc_li(x->doc, "%s: %s (the sweep's bounds: CPU %s, loss %s).",
+					       cfg_name(c), knee_text(k), pct(k->max_cpu_pct),
+					       pct(k->max_loss_pct));
+				else
+					doc_li(x->doc, "%s: %s.", cfg_name(c), knee_text(k));
+			}
+		}
+		if (mismatch)
+			doc_ps(x->doc, DS_NOTE, "(!) produced != consumed + lost on these points: the event "
+						"accounting does not add up, so their loss is not exact.");
+		if (x->ch) {
+			char name[32], title[400];
+			const char *file;
+
+			snprintf(name, sizeof(name), "scaling-h%d", h + 1);
+			snprintf(title, sizeof(title), "System CPU overhead and loss against rate, %s",
+				 d->hosts[h].label);
+			file = chart_lines(x->ch, name, title, "events/s (achieved)", "system CPU overhead %",
+					   "events lost %", nser, ser, nk, knees, x->b.cpu_pct);
+			if (file)
+				doc_img(x->doc, file, title);
+		}
+		for (int s = 0; s < MAXCAT; s++) {
+			free(xs[s]);
+			free(ys[s]);
+			free(y2s[s]);
+		}
+		free(pts);
+	}
+}
+
+static void sec_apps(struct rp_ctx *x)
+{
+	struct rp_data *d = x->d;
+	bool never = false;
+
+	doc_h(x->doc, 2, "Applications");
+	if (!d->n_apps) {
+		doc_p(x->doc, "No application results: run bpfcost app redis --json -o app.json for "
+			      "the impact on a real server.");
+		return;
+	}
+	{
+		const char *hdr[] = { "Host", "App", "Probe", "Throughput base / probe", "Change", "95% CI",
+				      "p99 ns base / probe", "Events/s", "BPF CPU", "App CPU", "Lost", "Note" };
+		bool right[12] = { [3] = 1, 1, 1, 1, 1, 1, 1, 1 };
+
+		doc_table(x->doc, 12, hdr, right);
+	}
+	for (int i = 0; i < d->n_apps; i++) {
+		const struct rp_app_row *a = &d->apps[i];
+		char probe[96], tput[96], note[160];
+		const char *row[12];
+		bool fired = isfinite(a->event_rate) && a->event_rate > 0;
+
+		snprintf(probe, sizeof(probe), "%s/%s", rp_s(a->hook), rp_s(a->body));
+		snprintf(tput, sizeof(tput), "%s / %s%s%s", num(a->base_tput, 0), num(a->probe_tput, 0),
+			 a->unit ? " " : "", a->unit ? a->unit : "");
+		if (!rp_status_ok(a->status))
+			snprintf(note, sizeof(note), "%s: %s", rp_s(a->status), rp_s(a->reason));
+		else if (rp_is_control(a->hook))
+			snprintf(note, sizeof(note), "control (nothing attached): the noise floor");
+		else if (!fired) {
+			snprintf(note, sizeof(note), "probe never fired: no impact can be read here");
+			never = true;
+		} else if (isfinite(a->change_lo) && isfinite(a->change_hi) && a->change_lo <= 0 &&
+			   a->change_hi >= 0)
+			snprintf(note, sizeof(note), "no significant change");
+		else
+			snprintf(note, sizeof(note), "%s", isfinite(a->change_pct) ? "significant" : "-");
+		row[0] = d->hosts[a->host].label;
+		row[1] = rp_s(a->app);
+		row[2] = probe;
+		row[3] = tput;
+		row[4] = isfinite(a->change_pct) ? snum(a->change_pct, 2) : "-";
+		row[5] = ci(a->change_lo, a->change_hi);
+		row[6] = pair_s(a->base_p99, a->probe_p99);
+		row[7] = num(a->event_rate, 0);
+		row[8] = pct(a->bpf_cpu_pct);
+		row[9] = pct(a->app_cpu_pct);
+		row[10] = cnt(a->lost);
+		row[11] = note;
+		doc_row(x->doc, row);
+	}
+	doc_p(x->doc, "Change and interval are in %% of baseline throughput; the event rate shows "
+		      "how often the probes fired, so a small change at a low rate is no evidence "
+		      "of a cheap probe.");
+	if (never)
+		doc_ps(x->doc, DS_NOTE, "Some probes never fired during their application's run: "
+					"those rows say nothing about the probe's cost.");
+}
+
+static void sec_measure(struct rp_ctx *x)
+{
+	struct rp_data *d = x->d;
+
+	doc_h(x->doc, 2, "Your tools");
+	if (!d->n_measures && !d->n_mprogs) {
+		doc_p(x->doc, "No measure results: run bpfcost measure --json -o m.json -- CMD for the "
+			      "overhead a tool of yours adds.");
+		return;
+	}
+	for (int f = 0; f < d->n_files; f++) {
+		if (d->files[f].kind != RK_MEASURE)
+			continue;
+		const char *cmd = NULL, *mode = NULL;
+
+		for (int i = 0; i < d->n_measures; i++)
+			if (d->measures[i].file == f) {
+				cmd = d->measures[i].cmd;
+				mode = d->measures[i].mode;
+			}
+		for (int i = 0; i < d->n_mprogs && !cmd; i++)
+			if (d->mprogs[i].file == f)
+				cmd = d->mprogs[i].cmd;
+		doc_h(x->doc, 3, "%s", rp_s(cmd));
+		doc_p(x->doc, "From %s on %s%s%s.", d->files[f].path, d->hosts[d->files[f].host].label,
+		      mode ? ", mode " : "", mode ? mode : "");
+		if (mode && !strcmp(mode, "pid"))
+			doc_ps(x->doc, DS_NOTE, "Measured on a tool that was already running (--pid): no "
+						"baseline alternation, so drift is not cancelled.");
+		{
+			const char *hdr[] = { "Workload", "Base ns", "With tool ns", "Mean +ns", "95% CI", "+%" };
+			bool right[6] = { 0, 1, 1, 1, 1, 1 };
+
+			doc_table(x->doc, 6, hdr, right);
+			for (int i = 0; i < d->n_measures; i++) {
+				const struct rp_measure_row *m = &d->measures[i];
+				const char *row[6];
+
+				if (m->file != f)
+					continue;
+				row[0] = rp_s(m->workload);
+				row[1] = num(m->base_ns, 1);
+				row[2] = num(m->probe_ns, 1);
+				row[3] = snum(m->overhead_ns, 1);
+				row[4] = ci(m->ci_lo, m->ci_hi);
+				row[5] = isfinite(m->overhead_pct) ? snum(m->overhead_pct, 1) : "-";
+				doc_row(x->doc, row);
+			}
+		}
+		{
+			const char *hdr[] = { "ID", "Program", "Type", "Attach", "Runs/op", "Avg ns", "ns/op" };
+			bool right[7] = { 1, 0, 0, 0, 1, 1, 1 };
+			bool any = false;
+
+			for (int i = 0; i < d->n_mprogs; i++)
+				if (d->mprogs[i].file == f)
+					any = true;
+			if (!any)
+				continue;
+			doc_table(x->doc, 7, hdr, right);
+			for (int i = 0; i < d->n_mprogs; i++) {
+				const struct rp_measure_prog *p = &d->mprogs[i];
+				const char *row[7];
+
+				if (p->file != f)
+					continue;
+				row[0] = cnt(p->id);
+				row[1] = rp_s(p->name);
+				row[2] = rp_s(p->type);
+				row[3] = rp_s(p->attach);
+				row[4] = num(p->runs_per_op, 3);
+				row[5] = num(p->avg_ns, 1);
+				row[6] = num(p->runs_per_op * p->avg_ns, 1);
+				doc_row(x->doc, row);
+			}
+		}
+	}
+}
+
+static void sec_lab(struct rp_ctx *x)
+{
+	struct rp_data *d = x->d;
+
+	doc_h(x->doc, 2, "Optimisation lab");
+	if (!d->n_labs) {
+		doc_p(x->doc, "No lab results: run bpfcost lab --json -o lab.json to check the "
+			      "documents' advice on this kernel.");
+		return;
+	}
+	const char *hdr[] = { "Host", "Technique", "Variant", "Measured ns", "95% CI", "Saving",
+			      "Documents' claim", "This kernel agrees", "Status" };
+	bool right[9] = { [3] = 1, 1, 1 };
+
+	doc_table(x->doc, 9, hdr, right);
+	for (int i = 0; i < d->n_labs; i++) {
+		const struct rp_lab_row *l = &d->labs[i];
+		char st[160];
+		const char *row[9];
+
+		if (rp_status_ok(l->status))
+			snprintf(st, sizeof(st), "ok");
+		else
+			snprintf(st, sizeof(st), "%s: %s", rp_s(l->status), rp_s(l->reason));
+		row[0] = d->hosts[l->host].label;
+		row[1] = rp_s(l->technique);
+		row[2] = rp_s(l->variant);
+		row[3] = num(l->cost_ns, 1);
+		row[4] = ci(l->ci_lo, l->ci_hi);
+		row[5] = pct(l->saving_pct);
+		row[6] = rp_s(l->claim);
+		row[7] = rp_s(l->agrees);
+		row[8] = st;
+		doc_row(x->doc, row);
+	}
+}
+
+static const char *app_change(struct rp_ctx *x, const struct cfg *c)
+{
+	char *b = nb();
+	size_t off = 0;
+
+	b[0] = '\0';
+	for (int i = 0; i < x->d->n_apps && off < 60; i++) {
+		const struct rp_app_row *a = &x->d->apps[i];
+
+		if (a->host != c->host || !rp_same(a->hook, c->hook) || !rp_same(a->body, c->body) ||
+		    !isfinite(a->change_pct))
+			continue;
+		off += snprintf(b + off, NB - off, "%s%s %+.1f%%", off ? ", " : "", rp_s(a->app),
+				a->change_pct);
+	}
+	return off ? b : "-";
+}
+
+static const char *metric_words(const struct verdict_result *v, enum verdict level)
+{
+	char *b = nb();
+	size_t off = 0;
+
+	b[0] = '\0';
+	if (v->p99 == level)
+		off += snprintf(b + off, NB - off, "%sp99", off ? ", " : "");
+	if (v->cpu == level)
+		off += snprintf(b + off, NB - off, "%sCPU", off ? ", " : "");
+	if (v->loss == level)
+		off += snprintf(b + off, NB - off, "%sloss", off ? ", " : "");
+	return b;
+}
+
+static const char *recommendation(struct rp_ctx *x, int i)
+{
+	const struct cfg *c = &M->c[i];
+	char *b = nb();
+	int best = M->best[c->host];
+
+	if (rp_is_control(c->hook))
+		snprintf(b, NB, "control");
+	else if (!c->ok)
+		snprintf(b, NB, "not available here");
+	else if (best == i)
+		snprintf(b, NB, "recommended here");
+	else if (c->v.level == V_GREEN)
+		snprintf(b, NB, "proceed");
+	else if (c->v.level == V_YELLOW)
+		snprintf(b, NB, "with modifications (%s)", metric_words(&c->v, V_YELLOW));
+	else if (c->v.level == V_RED)
+		snprintf(b, NB, "redesign: sample or aggregate (%s)", metric_words(&c->v, V_RED));
+	else
+		snprintf(b, NB, "not enough data");
+	return b;
+}
+
+static void sec_matrix(struct rp_ctx *x)
+{
+	struct rp_data *d = x->d;
+	char cpu_hdr[48];
+
+	doc_h(x->doc, 2, "Decision matrix");
+	if (!M->n) {
+		doc_p(x->doc, "No probe configurations in these files.");
+		return;
+	}
+	snprintf(cpu_hdr, sizeof(cpu_hdr), "CPU @%s/s", rate(x->b.rate_per_s));
+	for (int h = 0; h < d->n_hosts; h++) {
+		const char *hdr[] = { "Configuration", "Median +ns (p50)", "p99 +ns", "Loss @100K/s",
+				      cpu_hdr, "App change", "Verdict", "Recommendation" };
+		bool right[8] = { 0, 1, 1, 1, 1, 1 };
+		bool any = false;
+
+		for (int i = 0; i < M->n; i++)
+			if (M->c[i].host == h)
+				any = true;
+		if (!any)
+			continue;
+		doc_h(x->doc, 3, "%s%s", d->hosts[h].label, emul_tag(x, h));
+		doc_table(x->doc, 8, hdr, right);
+		for (int i = 0; i < M->n; i++) {
+			const struct cfg *c = &M->c[i];
+			char cpu[64], loss[32];
+			const char *row[8];
+
+			if (c->host != h)
+				continue;
+			snprintf(cpu, sizeof(cpu), "%s%s", isfinite(c->cpu_pct) && !c->cpu_from_sweep ? "~" : "",
+				 pct(c->cpu_pct));
+			if (!rp_has_output(c->body))
+				snprintf(loss, sizeof(loss), "n/a");
+			else
+				snprintf(loss, sizeof(loss), "%s", pct(c->loss_100k));
+			row[0] = cfg_name(c);
+			row[1] = snum(c->p50_added, 0);
+			row[2] = snum(c->p99_added, 0);
+			row[3] = loss;
+			row[4] = cpu;
+			row[5] = app_change(x, c);
+			row[6] = rp_is_control(c->hook) || !c->ok ? "-" : verdict_name(c->v.level);
+			row[7] = recommendation(x, i);
+			doc_row(x->doc, row);
+		}
+	}
+	doc_p(x->doc, "\"~\": CPU computed from the mean overhead by the guide's formula (no sweep "
+		      "point at that rate); n/a: the body has no output path, nothing to lose.");
+}
+
+static void sec_side_by_side(struct rp_ctx *x)
+{
+	struct rp_data *d = x->d;
+	int nh = d->n_hosts > 8 ? 8 : d->n_hosts;
+	const char *hdr[10];
+	bool right[10] = { 0, 1, 1, 1, 1, 1, 1, 1, 1, 1 };
+	char hb[8][400];
+	int rows = 0;
+
+	doc_h(x->doc, 2, "Hosts side by side");
+	if (d->n_hosts < 2) {
+		doc_p(x->doc, "One host only: give results from several hosts or kernels to compare "
+			      "them here.");
+		return;
+	}
+	hdr[0] = "Configuration";
+	for (int h = 0; h < nh; h++) {
+		snprintf(hb[h], sizeof(hb[h]), "%s%s mean +ns", d->hosts[h].label,
+			 d->hosts[h].emulated ? " *" : "");
+		hdr[h + 1] = hb[h];
+	}
+	doc_p(x->doc, "Mean overhead per event, p99 added in brackets; from the second host on, "
+		      "the difference against the first. \"*\": emulated, not representative.");
+	doc_table(x->doc, nh + 1, hdr, right);
+	for (int i = 0; i < M->n; i++) {
+		const struct cfg *c = &M->c[i];
+		const char *row[10];
+		char cell[8][96], name[96];
+		int present = 0;
+		bool first_seen = false;
+
+		/* one row per configuration, at its first occurrence */
+		for (int j = 0; j < i; j++)
+			if (rp_same(M->c[j].workload, c->workload) && rp_same(M->c[j].hook, c->hook) &&
+			    rp_same(M->c[j].body, c->body))
+				first_seen = true;
+		if (first_seen)
+			continue;
+		snprintf(name, sizeof(name), "%s %s/%s", rp_s(c->workload), rp_s(c->hook), rp_s(c->body));
+		row[0] = name;
+		{
+			double ref = NAN;
+
+			for (int h = 0; h < nh; h++) {
+				int k = rp_model_find(M, h, c->workload, c->hook, c->body);
+				const struct cfg *o = k >= 0 ? &M->c[k] : NULL;
+
+				if (!o || !o->ok || !isfinite(o->mean_ns)) {
+					snprintf(cell[h], sizeof(cell[h]), "%s", o && !o->ok ? "unsupported" : "-");
+				} else {
+					present++;
+					if (!isfinite(ref)) {
+						ref = o->mean_ns;
+						snprintf(cell[h], sizeof(cell[h]), "%.1f (p99 %s)", o->mean_ns,
+							 snum(o->p99_added, 0));
+					} else {
+						double dpct = (o->mean_ns - ref) / fabs(ref) * 100;
+
+						/* % of a near-zero reference (the control) means nothing */
+						if (fabs(ref) >= 5)
+							snprintf(cell[h], sizeof(cell[h]), "%.1f (p99 %s), %s ns (%+.0f%%)",
+								 o->mean_ns, snum(o->p99_added, 0),
+								 snum(o->mean_ns - ref, 1), dpct);
+						else
+							snprintf(cell[h], sizeof(cell[h]), "%.1f (p99 %s), %s ns",
+								 o->mean_ns, snum(o->p99_added, 0),
+								 snum(o->mean_ns - ref, 1));
+					}
+				}
+				row[h + 1] = cell[h];
+			}
+		}
+		if (present >= 1) {
+			doc_row(x->doc, row);
+			rows++;
+		}
+	}
+	if (!rows)
+		doc_p(x->doc, "No configuration was measured on more than one host.");
+	{
+		const char *vh[10];
+		char vb[8][400];
+
+		vh[0] = "Host";
+		vh[1] = "Verdict";
+		vh[2] = "Best configuration";
+		doc_table(x->doc, 3, vh, NULL);
+		for (int h = 0; h < d->n_hosts; h++) {
+			const char *row[3];
+
+			snprintf(vb[h % 8], sizeof(vb[0]), "%s%s", d->hosts[h].label,
+				 d->hosts[h].emulated ? " *" : "");
+			row[0] = vb[h % 8];
+			row[1] = verdict_name(report_host_verdict(x, h));
+			row[2] = M->best[h] >= 0 ? cfg_name(&M->c[M->best[h]]) : "-";
+			doc_row(x->doc, row);
+		}
+	}
+}
+
+static void sec_budget(struct rp_ctx *x)
+{
+	struct rp_data *d = x->d;
+	const struct budget *b = &x->b;
+
+	doc_h(x->doc, 2, "Budget validation");
+	doc_p(x->doc, "Thresholds (%s): GREEN when p99 added < %s ns, system CPU < %s and loss < %s "
+		      "at %s events/s; YELLOW up to %s ns, %s, %s; RED beyond.",
+	      x->budget_spec ? x->budget_spec : "the directive's go/no-go, the default",
+	      num(b->p99_ns, 0), pct(b->cpu_pct), pct(b->loss_pct), rate(b->rate_per_s),
+	      num(b->p99_yellow_ns, 0), pct(b->cpu_yellow_pct), pct(b->loss_yellow_pct));
+	for (int h = 0; h < d->n_hosts; h++) {
+		double cpus = rp_host_cpus(x->d, &x->b, h);
+		double per_event = ns_budget_per_event(b->cpu_pct, b->rate_per_s, cpus);
+		double avail = ns_budget_per_event(100, b->rate_per_s, cpus);
+		int best = M->best[h];
+		char box[1024];
+		size_t off = 0;
+		bool any = false;
+
+		for (int i = 0; i < M->n; i++)
+			if (M->c[i].host == h && M->c[i].ok && !rp_is_control(M->c[i].hook))
+				any = true;
+		if (!any)
+			continue;
+		doc_h(x->doc, 3, "%s%s", d->hosts[h].label, emul_tag(x, h));
+		off += snprintf(box + off, sizeof(box) - off,
+				"Target: < %s system overhead at %s events/s on %s CPU%s\n"
+				"Available time per event: %s ns (%s CPU x 1e9 / %s)\n"
+				"Budget for eBPF: %s ns per event (%s)\n",
+				pct(b->cpu_pct), cnt(b->rate_per_s), cnt(cpus), cpus == 1 ? "" : "s",
+				cnt(avail), cnt(cpus), cnt(b->rate_per_s), cnt(per_event), pct(b->cpu_pct));
+		if (best >= 0 && isfinite(M->c[best].mean_ns)) {
+			double m = M->c[best].mean_ns;
+
+			off += snprintf(box + off, sizeof(box) - off,
+					"Measured actual: %s ns (%s, mean overhead)\n"
+					"Result: %s with margin %s ns (%s of the budget)\n",
+					num(m, 1), cfg_name(&M->c[best]), m <= per_event ? "PASS" : "FAIL",
+					snum(per_event - m, 1),
+					pct(per_event > 0 ? (per_event - m) / per_event * 100 : NAN));
+		} else {
+			off += snprintf(box + off, sizeof(box) - off, "Measured actual: not measured\n");
+		}
+		box[off ? off - 1 : 0] = '\0';
+		doc_pre(x->doc, box);
+		{
+			const char *hdr[] = { "Configuration", "ns/event (mean)", "Budget ns", "Margin ns",
+					      "p99 added", "p99 bound", "Result" };
+			bool right[7] = { 0, 1, 1, 1, 1, 1 };
+
+			doc_table(x->doc, 7, hdr, right);
+			for (int i = 0; i < M->n; i++) {
+				const struct cfg *c = &M->c[i];
+				const char *row[7];
+				bool pass;
+
+				if (c->host != h || !c->ok || rp_is_control(c->hook))
+					continue;
+				pass = isfinite(c->mean_ns) && c->mean_ns <= per_event &&
+				       (!isfinite(c->p99_added) || c->p99_added < b->p99_ns);
+				row[0] = cfg_name(c);
+				row[1] = num(c->mean_ns, 1);
+				row[2] = num(per_event, 0);
+				row[3] = snum(per_event - c->mean_ns, 1);
+				row[4] = snum(c->p99_added, 0);
+				row[5] = num(b->p99_ns, 0);
+				row[6] = !isfinite(c->mean_ns) ? "-" : pass ? "PASS" : "FAIL";
+				doc_row(x->doc, row);
+			}
+		}
+	}
+}
+
+static void sec_verdict(struct rp_ctx *x)
+{
+	struct rp_data *d = x->d;
+
+	doc_h(x->doc, 2, "Verdict");
+	for (int h = 0; h < d->n_hosts; h++) {
+		bool any = false, outputs = false;
+
+		for (int i = 0; i < M->n; i++)
+			if (M->c[i].host == h && M->c[i].candidate) {
+				any = true;
+				outputs |= rp_has_output(M->c[i].body);
+			}
+		host_headline(x, h);
+		if (!any)
+			continue;
+		doc_p(x->doc, "%s", outputs ? "Judged on the configurations that emit events (ring or "
+					      "perf buffer), as the directive's design does; the best "
+					      "of them decides."
+					    : "No configuration emits events: judged on every probe; the "
+					      "best decides.");
+		{
+			const char *hdr[] = { "Configuration", "Verdict", "The numbers that decided it" };
+
+			doc_table(x->doc, 3, hdr, NULL);
+			for (int i = 0; i < M->n; i++) {
+				const struct cfg *c = &M->c[i];
+				const char *row[3];
+
+				if (c->host != h || !c->ok || rp_is_control(c->hook))
+					continue;
+				row[0] = cfg_name(c);
+				row[1] = verdict_name(c->v.level);
+				row[2] = c->v.why;
+				doc_row(x->doc, row);
+			}
+		}
+	}
+}
+
+/* Cheapest and dearest hook per workload, on one body for a fair compare. */
+static void rec_hooks(struct rp_ctx *x, int h)
+{
+	const char *wl[MAXCAT];
+	int nw = 0;
+
+	for (int i = 0; i < M->n; i++)
+		if (M->c[i].host == h && M->c[i].bench && M->c[i].ok && !rp_is_control(M->c[i].hook))
+			nw = uniq_add(wl, nw, MAXCAT, M->c[i].workload);
+	for (int w = 0; w < nw; w++) {
+		const char *bodies[MAXCAT];
+		int nbd = 0, lo = -1, hi = -1, nhooks = 0;
+		const char *body = NULL;
+
+		for (int i = 0; i < M->n; i++)
+			if (M->c[i].host == h && M->c[i].bench && M->c[i].ok && rp_same(M->c[i].workload, wl[w]) &&
+			    !rp_is_control(M->c[i].hook))
+				nbd = uniq_add(bodies, nbd, MAXCAT, M->c[i].body);
+		/* prefer "empty": the hook alone */
+		body = nbd ? bodies[0] : NULL;
+		for (int k = 0; k < nbd; k++)
+			if (!strcmp(bodies[k], "empty"))
+				body = bodies[k];
+		for (int i = 0; i < M->n; i++) {
+			const struct cfg *c = &M->c[i];
+
+			if (c->host != h || !c->bench || !c->ok || !rp_same(c->workload, wl[w]) ||
+			    !rp_same(c->body, body) || rp_is_control(c->hook) || !isfinite(c->mean_ns))
+				continue;
+			nhooks++;
+			if (lo < 0 || c->mean_ns < M->c[lo].mean_ns)
+				lo = i;
+			if (hi < 0 || c->mean_ns > M->c[hi].mean_ns)
+				hi = i;
+		}
+		if (nhooks >= 2 && lo != hi)
+			doc_li(x->doc, "%s: the cheapest hook is %s (%s ns with the %s body); %s costs %s ns, "
+				       "%s ns more.",
+			       rp_s(wl[w]), rp_s(M->c[lo].hook), snum(M->c[lo].mean_ns, 1), rp_s(body),
+			       rp_s(M->c[hi].hook), snum(M->c[hi].mean_ns, 1),
+			       num(M->c[hi].mean_ns - M->c[lo].mean_ns, 1));
+	}
+}
+
+/* Ring buffer against perf buffer on the same hook. */
+static void rec_output(struct rp_ctx *x, int h)
+{
+	for (int i = 0; i < M->n; i++) {
+		const struct cfg *r = &M->c[i];
+		int k;
+
+		if (r->host != h || !r->ok || !rp_same(r->body, "ringbuf") || !isfinite(r->mean_ns))
+			continue;
+		k = rp_model_find(M, h, r->workload, r->hook, "perfbuf");
+		if (k < 0 || !M->c[k].ok || !isfinite(M->c[k].mean_ns))
+			continue;
+		doc_li(x->doc, "%s on %s: ring buffer %s ns vs perf buffer %s ns per event (%s is "
+			       "cheaper by %s ns)%s%s%s%s.",
+		       rp_s(r->workload), rp_s(r->hook), snum(r->mean_ns, 1), snum(M->c[k].mean_ns, 1),
+		       r->mean_ns <= M->c[k].mean_ns ? "ring buffer" : "perf buffer",
+		       num(fabs(r->mean_ns - M->c[k].mean_ns), 1),
+		       isfinite(r->loss_100k) || isfinite(M->c[k].loss_100k) ? "; loss at 100K/s " : "",
+		       isfinite(r->loss_100k) || isfinite(M->c[k].loss_100k) ? pct(r->loss_100k) : "",
+		       isfinite(r->loss_100k) || isfinite(M->c[k].loss_100k) ? " vs " : "",
+		       isfinite(r->loss_100k) || isfinite(M->c[k].loss_100k) ? pct(M->c[k].loss_100k) : "");
+	}
+}
+
+static void sec_recommendations(struct rp_ctx *x)
+{
+	struct rp_data *d = x->d;
+
+	doc_h(x->doc, 2, "Recommendations");
+	for (int h = 0; h < d->n_hosts; h++) {
+		int best = M->best[h];
+		double cpus = rp_host_cpus(x->d, &x->b, h);
+
+		doc_h(x->doc, 3, "%s", d->hosts[h].label);
+		if (d->hosts[h].emulated)
+			doc_li(x->doc, "This host is emulated: the numbers below show structure, not cost; "
+				       "repeat the runs on hardware before deciding.");
+		if (best >= 0) {
+			const struct cfg *c = &M->c[best];
+
+			doc_li(x->doc, "Use %s here: %s (%s).", cfg_name(c), verdict_name(c->v.level), c->v.why);
+			if (isfinite(c->mean_ns) && c->mean_ns > 0) {
+				double r = max_rate_for_pct(x->b.cpu_pct, c->mean_ns, cpus);
+				double ry = max_rate_for_pct(x->b.cpu_yellow_pct, c->mean_ns, cpus);
+
+				doc_li(x->doc, "At %s ns per event on %s CPU%s, the %s CPU budget holds up to "
+					       "%s events/s (%s up to %s/s); above that, sample 1 in N events "
+					       "(cost / N) or aggregate in the kernel.",
+				       num(c->mean_ns, 1), cnt(cpus), cpus == 1 ? "" : "s", pct(x->b.cpu_pct),
+				       rate(r), pct(x->b.cpu_yellow_pct), rate(ry));
+			}
+			{
+				const struct rp_knee *k = knee_of(x, c);
+
+				if (k)
+					doc_li(x->doc, "The sweep of %s: %s.", cfg_name(c), knee_text(k));
+			}
+			if (c->bench && isfinite(c->bench->dispatch_ns) && isfinite(c->bench->prog_avg_ns)) {
+				if (c->bench->dispatch_ns > c->bench->prog_avg_ns)
+					doc_li(x->doc, "Dispatch dominates in %s (%s ns of %s ns; the body runs "
+						       "%s ns): a cheaper hook saves more than a leaner body.",
+					       cfg_name(c), num(c->bench->dispatch_ns, 1), num(c->mean_ns, 1),
+					       num(c->bench->prog_avg_ns, 1));
+				else
+					doc_li(x->doc, "The body dominates in %s (%s ns of %s ns): trim it "
+						       "(early exits, per-CPU maps, in-kernel aggregation; see "
+						       "the lab).",
+					       cfg_name(c), num(c->bench->prog_avg_ns, 1), num(c->mean_ns, 1));
+			}
+		} else {
+			doc_li(x->doc, "No measured probe configuration: nothing to recommend on this host.");
+		}
+		rec_hooks(x, h);
+		rec_output(x, h);
+		for (int i = 0; i < M->n; i++) {
+			const struct cfg *c = &M->c[i];
+
+			if (c->host == h && c->ok && c->v.level == V_RED && c->candidate)
+				doc_li(x->doc, "%s is RED (%s): sample, filter earlier or aggregate in the "
+					       "kernel before shipping events.",
+				       cfg_name(c), c->v.why);
+		}
+	}
+	for (int i = 0; i < d->n_apps; i++) {
+		const struct rp_app_row *a = &d->apps[i];
+
+		if (rp_status_ok(a->status) && !rp_is_control(a->hook) &&
+		    !(isfinite(a->event_rate) && a->event_rate > 0))
+			doc_li(x->doc, "%s with %s/%s: the probe never fired; choose a hook this "
+				       "application actually hits before reading its impact.",
+			       rp_s(a->app), rp_s(a->hook), rp_s(a->body));
+	}
+}
+
+int report_build(struct rp_ctx *x)
+{
+	M = &x->model;
+	if (rp_model_build(M, x->d, &x->b))
+		return -1;
+	sec_summary(x);
+	sec_environment(x);
+	sec_method(x);
+	sec_results(x);
+	sec_scaling(x);
+	sec_apps(x);
+	sec_measure(x);
+	sec_lab(x);
+	sec_matrix(x);
+	sec_side_by_side(x);
+	sec_budget(x);
+	sec_verdict(x);
+	sec_recommendations(x);
+	return 0;
+}
+
+void report_free(struct rp_ctx *x)
+{
+	rp_model_free(&x->model);
+	M = NULL;
+}

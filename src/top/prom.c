@@ -1,0 +1,306 @@
+// SPDX-License-Identifier: GPL-2.0
+/* `bpfcost top --prometheus`: /metrics in the Prometheus text format,
+ * collected at scrape time (no background sampling: Prometheus computes
+ * rates from the counters). HTTP by libmicrohttpd. */
+#ifndef BPFCOST_STATIC
+#include "top/prom.h"
+#include "top/collect.h"
+#include "base/util.h"
+
+#include <arpa/inet.h>
+#include <errno.h>
+#include <math.h>
+#include <microhttpd.h>
+#include <netdb.h>
+#include <netinet/in.h>
+#include <pthread.h>
+#include <stdarg.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#define PROM_DEFAULT_HOST "127.0.0.1"
+#define PROM_DEFAULT_PORT "9464"
+
+struct prom_ctx {
+	struct top_stats *stats;
+	struct top_state st;     /* owned by MHD's single polling thread */
+	char *buf;
+	size_t len, cap;
+	uint64_t scrapes;
+	double last_scrape_s;
+};
+
+static void out(struct prom_ctx *c, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+static void out(struct prom_ctx *c, const char *fmt, ...)
+{
+	va_list ap;
+	int n;
+
+	for (;;) {
+		va_start(ap, fmt);
+		n = vsnprintf(c->buf + c->len, c->cap - c->len, fmt, ap);
+		va_end(ap);
+		if (n < 0)
+			return;
+		if (c->len + (size_t)n < c->cap) {
+			c->len += n;
+			return;
+		}
+		size_t cap = c->cap ? 2 * c->cap : 65536;
+		while (cap < c->len + (size_t)n + 1)
+			cap *= 2;
+		char *b = realloc(c->buf, cap);
+		if (!b)
+			return;
+		c->buf = b;
+		c->cap = cap;
+	}
+}
+
+/* Label values: backslash, double quote and newline are escaped. */
+static void out_label(struct prom_ctx *c, const char *k, const char *v, bool first)
+{
+	out(c, "%s%s=\"", first ? "" : ",", k);
+	for (; *v; v++) {
+		if (*v == '\\' || *v == '"')
+			out(c, "\\%c", *v);
+		else if (*v == '\n')
+			out(c, "\\n");
+		else
+			out(c, "%c", *v);
+	}
+	out(c, "\"");
+}
+
+static void out_prog_labels(struct prom_ctx *c, const char *metric, const struct top_prog *p)
+{
+	char id[16];
+
+	snprintf(id, sizeof(id), "%u", p->id);
+	out(c, "%s{", metric);
+	out_label(c, "id", id, true);
+	out_label(c, "type", p->type_str, false);
+	out_label(c, "name", p->name, false);
+}
+
+static void family(struct prom_ctx *c, const char *name, const char *type, const char *help)
+{
+	out(c, "# HELP %s %s\n# TYPE %s %s\n", name, help, name, type);
+}
+
+static void render(struct prom_ctx *c)
+{
+	uint64_t t0 = now_ns();
+	struct top_state *st = &c->st;
+	int err = top_sample(st);
+
+	top_stats_refresh(c->stats);
+	c->len = 0;
+	family(c, "bpfcost_up", "gauge", "1 when bpfcost could enumerate BPF programs at this scrape.");
+	out(c, "bpfcost_up %d\n", err ? 0 : 1);
+	family(c, "bpfcost_stats_enabled", "gauge",
+	       "1 when kernel BPF run-time stats are on (run counters only move then).");
+	out(c, "bpfcost_stats_enabled %d\n", c->stats->on ? 1 : 0);
+	family(c, "bpfcost_stats_cost_seconds", "gauge",
+	       "What BPF stats add to each program run, measured at exporter start "
+	       "(absent when not measured). Included in run_seconds.");
+	if (!isnan(c->stats->cost_ns))
+		out(c, "bpfcost_stats_cost_seconds %.3e\n", c->stats->cost_ns / 1e9);
+	family(c, "bpfcost_online_cpus", "gauge", "Online CPUs, to turn CPU seconds into a share of the machine.");
+	out(c, "bpfcost_online_cpus %d\n", st->ncpus);
+	family(c, "bpfcost_progs_loaded", "gauge", "BPF programs loaded.");
+	out(c, "bpfcost_progs_loaded %d\n", st->nprogs);
+
+	family(c, "bpfcost_prog_info", "gauge", "Loaded BPF program, value 1; attach lists its links.");
+	for (int i = 0; i < st->nprogs; i++) {
+		out_prog_labels(c, "bpfcost_prog_info", st->progs[i]);
+		out_label(c, "tag", st->progs[i]->tag, false);
+		out_label(c, "attach", st->progs[i]->attach, false);
+		out(c, "} 1\n");
+	}
+	family(c, "bpfcost_prog_runs_total", "counter", "Program runs counted while BPF stats were on.");
+	for (int i = 0; i < st->nprogs; i++) {
+		out_prog_labels(c, "bpfcost_prog_runs_total", st->progs[i]);
+		out(c, "} %llu\n", (unsigned long long)st->progs[i]->run_cnt);
+	}
+	family(c, "bpfcost_prog_run_seconds_total", "counter",
+	       "CPU time spent in the program while BPF stats were on.");
+	for (int i = 0; i < st->nprogs; i++) {
+		uint64_t ns = st->progs[i]->run_time_ns;
+
+		out_prog_labels(c, "bpfcost_prog_run_seconds_total", st->progs[i]);
+		out(c, "} %llu.%09llu\n", (unsigned long long)(ns / 1000000000ULL),
+		    (unsigned long long)(ns % 1000000000ULL));
+	}
+	family(c, "bpfcost_prog_recursion_misses_total", "counter",
+	       "Runs skipped because the program was already running on that CPU.");
+	for (int i = 0; i < st->nprogs; i++) {
+		out_prog_labels(c, "bpfcost_prog_recursion_misses_total", st->progs[i]);
+		out(c, "} %llu\n", (unsigned long long)st->progs[i]->recursion_misses);
+	}
+	family(c, "bpfcost_scrape_collect_seconds", "gauge", "Wall time this scrape spent collecting.");
+	out(c, "bpfcost_scrape_collect_seconds %.6f\n", (now_ns() - t0) / 1e9);
+	family(c, "bpfcost_scrape_collect_cpu_seconds", "gauge", "CPU time this scrape spent collecting.");
+	out(c, "bpfcost_scrape_collect_cpu_seconds %.6f\n", st->collect_cpu_ns / 1e9);
+	c->scrapes++;
+}
+
+static const char landing[] =
+	"<html><head><title>bpfcost exporter</title></head><body>\n"
+	"<h1>bpfcost exporter</h1>\n"
+	"<p>The cost of every loaded BPF program: run counts, run time, recursion misses.</p>\n"
+	"<p><a href=\"/metrics\">Metrics</a></p>\n"
+	"</body></html>\n";
+
+static enum MHD_Result reply(struct MHD_Connection *conn, unsigned status, const char *ctype,
+			     const char *body, size_t len)
+{
+	struct MHD_Response *r = MHD_create_response_from_buffer(len, (void *)body,
+								  MHD_RESPMEM_MUST_COPY);
+	enum MHD_Result ret;
+
+	if (!r)
+		return MHD_NO;
+	MHD_add_response_header(r, "Content-Type", ctype);
+	ret = MHD_queue_response(conn, status, r);
+	MHD_destroy_response(r);
+	return ret;
+}
+
+static enum MHD_Result handle(void *cls, struct MHD_Connection *conn, const char *url,
+			      const char *method, const char *version, const char *upload,
+			      size_t *upload_size, void **con_cls)
+{
+	struct prom_ctx *c = cls;
+	static const char text[] = "text/plain; charset=utf-8";
+
+	if (strcmp(method, "GET") && strcmp(method, "HEAD"))
+		return reply(conn, MHD_HTTP_METHOD_NOT_ALLOWED, text, "GET only\n", 9);
+	if (!strcmp(url, "/metrics")) {
+		render(c);
+		return reply(conn, MHD_HTTP_OK, "text/plain; version=0.0.4; charset=utf-8",
+			     c->buf ? c->buf : "", c->len);
+	}
+	if (!strcmp(url, "/"))
+		return reply(conn, MHD_HTTP_OK, "text/html; charset=utf-8", landing,
+			     sizeof(landing) - 1);
+	return reply(conn, MHD_HTTP_NOT_FOUND, text, "not found; try /metrics\n", 24);
+}
+
+int top_prom_parse_addr(const char *arg, char *host, size_t hlen, char *port, size_t plen)
+{
+	const char *colon;
+
+	snprintf(host, hlen, PROM_DEFAULT_HOST);
+	snprintf(port, plen, PROM_DEFAULT_PORT);
+	if (!*arg)
+		return -1;
+	if (arg[0] == '[') {
+		const char *end = strchr(arg, ']');
+
+		if (!end || (end[1] && end[1] != ':'))
+			return -1;
+		snprintf(host, hlen, "%.*s", (int)(end - arg - 1), arg + 1);
+		if (end[1] == ':')
+			snprintf(port, plen, "%s", end + 2);
+	} else if ((colon = strchr(arg, ':')) && !strchr(colon + 1, ':')) {
+		if (colon != arg)
+			snprintf(host, hlen, "%.*s", (int)(colon - arg), arg);
+		snprintf(port, plen, "%s", colon + 1);
+	} else if (strspn(arg, "0123456789") == strlen(arg)) {
+		snprintf(port, plen, "%s", arg);
+	} else {
+		snprintf(host, hlen, "%s", arg); /* a bare IPv6 address or a host name */
+	}
+	if (!*port || strspn(port, "0123456789") != strlen(port) || atol(port) > 65535 || !*host)
+		return -1;
+	return 0;
+}
+
+static int listen_on(const char *arg, char *shown, size_t slen)
+{
+	char host[256], port[16];
+	struct addrinfo hints = { .ai_socktype = SOCK_STREAM, .ai_flags = AI_NUMERICSERV }, *ai;
+	struct sockaddr_storage ss;
+	socklen_t sl = sizeof(ss);
+	int fd, one = 1, rc;
+
+	if (top_prom_parse_addr(arg, host, sizeof(host), port, sizeof(port)))
+		return -EXIT_USAGE - 1000;
+	rc = getaddrinfo(host, port, &hints, &ai);
+	if (rc) {
+		runtime_error("cannot resolve '%s': %s", host, gai_strerror(rc));
+		return -1;
+	}
+	fd = socket(ai->ai_family, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	if (fd < 0 || setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one)) ||
+	    bind(fd, ai->ai_addr, ai->ai_addrlen) || listen(fd, 64)) {
+		runtime_error("cannot listen on %s:%s: %s%s", host, port, strerror(errno),
+			      errno == EADDRINUSE ? " (pass --prometheus ADDR:PORT with a free port)" : "");
+		if (fd >= 0)
+			close(fd);
+		freeaddrinfo(ai);
+		return -1;
+	}
+	freeaddrinfo(ai);
+	if (!getsockname(fd, (struct sockaddr *)&ss, &sl)) {
+		char a[INET6_ADDRSTRLEN] = "?";
+
+		if (ss.ss_family == AF_INET6) {
+			struct sockaddr_in6 *s6 = (struct sockaddr_in6 *)&ss;
+
+			inet_ntop(AF_INET6, &s6->sin6_addr, a, sizeof(a));
+			snprintf(shown, slen, "[%s]:%u", a, ntohs(s6->sin6_port));
+		} else {
+			struct sockaddr_in *s4 = (struct sockaddr_in *)&ss;
+
+			inet_ntop(AF_INET, &s4->sin_addr, a, sizeof(a));
+			snprintf(shown, slen, "%s:%u", a, ntohs(s4->sin_port));
+		}
+	}
+	return fd;
+}
+
+int top_prom_run(struct top_stats *stats, const char *addr)
+{
+	struct prom_ctx c = { .stats = stats };
+	struct MHD_Daemon *d = NULL;
+	sigset_t block, old;
+	char shown[300] = "?";
+	int fd, ret = 0;
+
+	fd = listen_on(addr, shown, sizeof(shown));
+	if (fd == -EXIT_USAGE - 1000)
+		return usage_error("bad --prometheus '%s' (accepted: ADDR:PORT, [IPV6]:PORT, "
+				   ":PORT, PORT; default %s:%s)", addr, PROM_DEFAULT_HOST,
+				   PROM_DEFAULT_PORT);
+	if (fd < 0)
+		return EXIT_RUNTIME;
+	top_state_init(&c.st, false); /* no /proc scan at scrape time: pids are not metrics */
+	/* Signals go to this thread, not MHD's, so the wait below ends. */
+	sigemptyset(&block);
+	sigaddset(&block, SIGINT);
+	sigaddset(&block, SIGTERM);
+	sigaddset(&block, SIGHUP);
+	pthread_sigmask(SIG_BLOCK, &block, &old);
+	d = MHD_start_daemon(MHD_USE_INTERNAL_POLLING_THREAD, 0, NULL, NULL, handle, &c,
+			     MHD_OPTION_LISTEN_SOCKET, fd, MHD_OPTION_CONNECTION_TIMEOUT, 10u,
+			     MHD_OPTION_END);
+	pthread_sigmask(SIG_SETMASK, &old, NULL);
+	if (!d) {
+		close(fd);
+		ret = runtime_error("cannot start the HTTP server on %s", shown);
+		goto cleanup;
+	}
+	fprintf(stderr, "bpfcost top: serving Prometheus metrics on http://%s/metrics\n", shown);
+	while (!stop_requested)
+		usleep(100000);
+	MHD_stop_daemon(d); /* closes fd */
+cleanup:
+	top_state_free(&c.st);
+	free(c.buf);
+	return ret;
+}
+#endif
