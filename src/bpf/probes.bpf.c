@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
-/* The probes bench measures: every hook x every body, generated from two
- * lists. Only the one program a configuration needs is loaded (autoload);
+/* The probes bench measures: every hook x every body, generated from the
+ * two lists in probes.h (a body is its body_<name>() below, a hook its
+ * PROG_<hook> template). Only the one program a configuration needs is loaded (autoload);
  * attach targets are set from user space, so one object serves every
  * workload. Every program filters to the benchmark's own process (and to
  * the syscall for sys_enter hooks) and counts what passed, so the count
@@ -235,38 +236,30 @@ static __always_inline int body_percpu_array(void *ctx, __u64 pid_tgid, struct p
 		__r;                                                           \
 	})
 
-#define TP_PROG(body)                                                          \
+/* One template per hook of PROBE_HOOKS (probes.h), named PROG_<hook>:
+ * the program <hook>__<body> for one body (the arguments after the body's
+ * name are its other columns, unused here). */
+#define PROG_tp(ID, body, ...)                                                 \
 	SEC("tp") int tp__##body(void *ctx) { return RUN_BODY(body, ctx, -1); }
-#define RAWTP_PROG(body)                                                       \
+#define PROG_rawtp(ID, body, ...)                                              \
 	SEC("raw_tp") int rawtp__##body(struct bpf_raw_tracepoint_args *ctx)   \
 	{ return RUN_BODY(body, ctx, (long)ctx->args[1]); }
-#define TPBTF_PROG(body)                                                       \
+#define PROG_tp_btf(ID, body, ...)                                             \
 	SEC("tp_btf") int BPF_PROG(tp_btf__##body, struct pt_regs *regs, long id) \
 	{ return RUN_BODY(body, ctx, id); }
-#define FENTRY_PROG(body)                                                      \
+#define PROG_fentry(ID, body, ...)                                             \
 	SEC("fentry") int fentry__##body(void *ctx) { return RUN_BODY(body, ctx, -1); }
-#define FEXIT_PROG(body)                                                       \
+#define PROG_fexit(ID, body, ...)                                              \
 	SEC("fexit") int fexit__##body(void *ctx) { return RUN_BODY(body, ctx, -1); }
-#define KPROBE_PROG(body)                                                      \
+#define PROG_kprobe(ID, body, ...)                                             \
 	SEC("kprobe") int kprobe__##body(struct pt_regs *ctx) { return RUN_BODY(body, ctx, -1); }
-#define KRETPROBE_PROG(body)                                                   \
+#define PROG_kretprobe(ID, body, ...)                                          \
 	SEC("kretprobe") int kretprobe__##body(struct pt_regs *ctx) { return RUN_BODY(body, ctx, -1); }
-#define UPROBE_PROG(body)                                                      \
+#define PROG_uprobe(ID, body, ...)                                             \
 	SEC("uprobe") int uprobe__##body(struct pt_regs *ctx) { return RUN_BODY(body, ctx, -1); }
-#define URETPROBE_PROG(body)                                                   \
+#define PROG_uretprobe(ID, body, ...)                                          \
 	SEC("uretprobe") int uretprobe__##body(struct pt_regs *ctx) { return RUN_BODY(body, ctx, -1); }
 
-/* Keep in the order of enum body_id in src/probe.h. */
-#define FOR_EACH_BODY(X)                                                       \
-	X(empty) X(count) X(hash) X(complex) X(ringbuf) X(perfbuf)             \
-	X(percpu_hash) X(lru_hash) X(array) X(percpu_array)
-
-FOR_EACH_BODY(TP_PROG)
-FOR_EACH_BODY(RAWTP_PROG)
-FOR_EACH_BODY(TPBTF_PROG)
-FOR_EACH_BODY(FENTRY_PROG)
-FOR_EACH_BODY(FEXIT_PROG)
-FOR_EACH_BODY(KPROBE_PROG)
-FOR_EACH_BODY(KRETPROBE_PROG)
-FOR_EACH_BODY(UPROBE_PROG)
-FOR_EACH_BODY(URETPROBE_PROG)
+/* Every hook x every body, hook by hook in list order. */
+#define HOOK_PROGS(ID, hook, ...) PROBE_BODIES(PROG_##hook)
+PROBE_HOOKS(HOOK_PROGS)

@@ -61,7 +61,7 @@ enum { OPT_JSON = 1000, OPT_CSV, OPT_NO_STATS, OPT_SYSCALLS, OPT_CLIENTS, OPT_SC
 
 static const struct argp_option app_opts_def[] = {
 	{ "hook", 'H', "LIST", 0, "tp, rawtp, tp_btf, fentry, fexit, kprobe, kretprobe, all" },
-	{ "body", 'b', "LIST", 0, "empty, count, hash, complex, ringbuf, perfbuf, percpu_hash, lru_hash, array, percpu_array, all" },
+	{ "body", 'b', "LIST", 0, BODY_NAMES_HELP "all" },
 	{ "syscalls", OPT_SYSCALLS, "LIST", 0, "munmap, madvise, brk, any (every syscall: rawtp/tp_btf), all (default munmap,madvise,brk)" },
 	{ "duration", 'd', "S", 0, "seconds of one window (redis, default 0.2) or of one load run (default 2; redis --method runs 0.75)" },
 	{ "repeat", 'r', "N", 0, "baseline/probed window pairs (redis, default 80) or run pairs (default 10; redis --method runs 20) per probe set" },

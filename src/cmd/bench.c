@@ -53,8 +53,8 @@ enum { OPT_JSON = 1000, OPT_CSV, OPT_NO_STATS, OPT_TRIAL_MS, OPT_CONSUMER_CPU, O
 
 static const struct argp_option bench_opts_def[] = {
 	{ "workload", 'w', "LIST", 0, "getpid, munmap, madvise, all (default getpid)" },
-	{ "hook", 'H', "LIST", 0, "tp, rawtp, tp_btf, fentry, fexit, kprobe, kretprobe, uprobe, uretprobe, all (default all)" },
-	{ "body", 'b', "LIST", 0, "empty, count, hash, complex, ringbuf, perfbuf, percpu_hash, lru_hash, array, percpu_array, all (default empty,hash,ringbuf)" },
+	{ "hook", 'H', "LIST", 0, HOOK_NAMES_HELP "all (default all)" },
+	{ "body", 'b', "LIST", 0, BODY_NAMES_HELP "all (default empty,hash,ringbuf)" },
 	{ "ops", 'n', "N", 0, "timed ops per trial and phase (default: sized to ~5 ms)" },
 	{ "trials", 't', "N", 0, "exactly N baseline/probe trial pairs (default: 60 or more, 20 for uprobe rows, 30 with --obj; see --max-time)" },
 	{ "max-time", OPT_MAX_TIME, "S", 0, "seconds of trial pairs a row may take to narrow its interval (default 8)" },

@@ -50,8 +50,8 @@ enum {
 
 static const struct argp_option sweep_opts_def[] = {
 	{ "workload", 'w', "W", 0, "getpid, munmap, madvise, storm, madvise_free (default munmap)" },
-	{ "hook", 'H', "H", 0, "tp, rawtp, tp_btf, fentry, fexit, kprobe, kretprobe, uprobe, uretprobe, or null: the control, nothing attached (default tp)" },
-	{ "body", 'b', "LIST", 0, "empty, count, hash, complex, ringbuf, perfbuf, percpu_hash, lru_hash, array, percpu_array, all (default ringbuf)" },
+	{ "hook", 'H', "H", 0, HOOK_NAMES_HELP "or null: the control, nothing attached (default tp)" },
+	{ "body", 'b', "LIST", 0, BODY_NAMES_HELP "all (default ringbuf)" },
 	{ "rates", 'r', "LIST", 0, "events/s per point: 1k, 10k, 100k, 1m, ..., max (default 1k,10k,100k,max)" },
 	{ "arrival", OPT_ARRIVAL, "KIND", 0, "uniform or poisson inter-arrival times (default uniform)" },
 	{ "duration", 'd', "S", 0, "seconds of baseline and of probe per point (default 5)" },

@@ -19,38 +19,25 @@
 #include <zlib.h>
 
 const struct hook_info hooks[NR_HOOKS] = {
-	[HOOK_NULL]      = { "null", NULL, "control: the whole procedure, nothing attached" },
-	[HOOK_TP]        = { "tp", "tp", "tracepoint syscalls/sys_enter_<syscall>" },
-	[HOOK_RAWTP]     = { "rawtp", "rawtp", "raw tracepoint sys_enter, filtered by syscall id" },
-	[HOOK_TP_BTF]    = { "tp_btf", "tp_btf", "BTF tracepoint sys_enter, filtered by syscall id" },
-	[HOOK_FENTRY]    = { "fentry", "fentry", "fentry on the syscall's kernel function" },
-	[HOOK_FEXIT]     = { "fexit", "fexit", "fexit on the syscall's kernel function" },
-	[HOOK_KPROBE]    = { "kprobe", "kprobe", "kprobe on the syscall's kernel function" },
-	[HOOK_KRETPROBE] = { "kretprobe", "kretprobe", "kretprobe on the syscall's kernel function" },
-	[HOOK_UPROBE]    = { "uprobe", "uprobe", "uprobe on the workload's own function", true },
-	[HOOK_URETPROBE] = { "uretprobe", "uretprobe", "uretprobe on the workload's own function", true },
+	[HOOK_NULL] = { "null", "control: the whole procedure, nothing attached" },
+#define HOOK_INFO_(ID, name, user, desc) [HOOK_##ID] = { #name, desc, user },
+	PROBE_HOOKS(HOOK_INFO_)
 };
 
 const struct body_info bodies[NR_BODIES] = {
-	[BODY_EMPTY]        = { "empty", NULL, "filter and count only" },
-	[BODY_COUNT]        = { "count", "percpu_array", "per-CPU array counter" },
-	[BODY_HASH]         = { "hash", "hash", "pid-keyed hash increment" },
-	[BODY_COMPLEX]      = { "complex", "hash", "hash keyed by pid, ktime%1024, comm[32]" },
-	[BODY_RINGBUF]      = { "ringbuf", "ringbuf", "ring buffer reserve+submit of 40 B", true },
-	[BODY_PERFBUF]      = { "perfbuf", "perf_event_array", "perf buffer output of 40 B", true },
-	[BODY_PERCPU_HASH]  = { "percpu_hash", "percpu_hash", "per-CPU hash increment (flow key)" },
-	[BODY_LRU_HASH]     = { "lru_hash", "lru_hash", "LRU hash increment (flow key)" },
-	[BODY_ARRAY]        = { "array", "array", "array atomic increment (flow key)" },
-	[BODY_PERCPU_ARRAY] = { "percpu_array", "percpu_array", "per-CPU array increment (flow key)" },
+#define BODY_INFO_(ID, name, map, output, desc) [BODY_##ID] = { #name, map, desc, output },
+	PROBE_BODIES(BODY_INFO_)
 };
 
-const char *const hook_names[NR_HOOKS - 1] = {
-	"tp", "rawtp", "tp_btf", "fentry", "fexit", "kprobe", "kretprobe", "uprobe", "uretprobe",
-};
-const char *const body_names[NR_BODIES] = {
-	"empty", "count", "hash", "complex", "ringbuf", "perfbuf",
-	"percpu_hash", "lru_hash", "array", "percpu_array",
-};
+#define NAME_(ID, name, ...) #name,
+const char *const hook_names[NR_HOOKS - 1] = { PROBE_HOOKS(NAME_) };
+const char *const body_names[NR_BODIES] = { PROBE_BODIES(NAME_) };
+
+const char *probe_prog_name_of(char *buf, size_t len, enum hook_id hook, enum body_id body)
+{
+	snprintf(buf, len, "%s__%s", hooks[hook].name, bodies[body].name);
+	return buf;
+}
 
 struct probe {
 	struct probe_spec spec;
@@ -232,7 +219,7 @@ enum probe_status probe_open(struct probe **out, const struct probe_spec *spec,
 		bpf_map__set_max_entries(p->skel->maps.rb, sz);
 	}
 
-	snprintf(name, sizeof(name), "%s__%s", hooks[spec->hook].prog, bodies[spec->body].name);
+	probe_prog_name_of(name, sizeof(name), spec->hook, spec->body);
 	{
 		struct bpf_program *prog;
 

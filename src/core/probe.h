@@ -10,27 +10,36 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "bpf/probes.h" /* PROBE_HOOKS, PROBE_BODIES */
 #include "core/consumer.h" /* enum consumer_mode */
 #include "core/kernel.h" /* the kernel facts probe_open reasons from */
 #include "core/workload.h"
 
+/* The hooks and bodies are the lists PROBE_HOOKS and PROBE_BODIES in
+ * src/bpf/probes.h, shared with the BPF programs: one line there adds one
+ * to the enums, the tables and the names below. */
+#define PROBE_HOOK_ID_(ID, ...) HOOK_##ID,
 enum hook_id {
 	HOOK_NULL, /* the control: nothing attached */
-	HOOK_TP, HOOK_RAWTP, HOOK_TP_BTF, HOOK_FENTRY, HOOK_FEXIT,
-	HOOK_KPROBE, HOOK_KRETPROBE, HOOK_UPROBE, HOOK_URETPROBE,
+	PROBE_HOOKS(PROBE_HOOK_ID_)
 	NR_HOOKS
 };
 
-/* Keep in the order of FOR_EACH_BODY in src/bpf/probes.bpf.c. */
+#define PROBE_BODY_ID_(ID, ...) BODY_##ID,
 enum body_id {
-	BODY_EMPTY, BODY_COUNT, BODY_HASH, BODY_COMPLEX, BODY_RINGBUF, BODY_PERFBUF,
-	BODY_PERCPU_HASH, BODY_LRU_HASH, BODY_ARRAY, BODY_PERCPU_ARRAY,
+	PROBE_BODIES(PROBE_BODY_ID_)
 	NR_BODIES
 };
 
+/* "tp, rawtp, ..., uretprobe, " and "empty, count, ..., percpu_array, ":
+ * the names in list order for an option's help, to be followed by what
+ * else it takes ("all"). */
+#define PROBE_NAME_HELP_(ID, name, ...) #name ", "
+#define HOOK_NAMES_HELP PROBE_HOOKS(PROBE_NAME_HELP_)
+#define BODY_NAMES_HELP PROBE_BODIES(PROBE_NAME_HELP_)
+
 struct hook_info {
-	const char *name;   /* as --hook names it */
-	const char *prog;   /* program name prefix in probes.bpf.c */
+	const char *name;   /* as --hook names it; its programs are <name>__<body> */
 	const char *desc;
 	bool user;          /* fires in user space (uprobes) */
 };
@@ -47,6 +56,9 @@ extern const struct body_info bodies[NR_BODIES];
 /* Names without "null", for --hook parsing (index + 1 = enum hook_id). */
 extern const char *const hook_names[NR_HOOKS - 1];
 extern const char *const body_names[NR_BODIES];
+
+/* The name of hook's program for body in probes.bpf.c, into buf. */
+const char *probe_prog_name_of(char *buf, size_t len, enum hook_id hook, enum body_id body);
 
 #define PROBE_TGID_ANY 0xffffffffu
 
