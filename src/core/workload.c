@@ -82,22 +82,31 @@ static void region_fini(struct wl_ctx *c)
 	c->region = NULL;
 }
 
-const struct workload workloads[] = {
-	{ "getpid", "getpid(2): the cheapest syscall, the classic reference",
-	  "getpid", SYS_getpid, "bpfcost_op_getpid", NULL, NULL, NULL, bpfcost_op_getpid },
-	{ "munmap", "mmap + touch 4 KiB (untimed), munmap timed",
-	  "munmap", SYS_munmap, "bpfcost_op_munmap", NULL, NULL, munmap_prep, bpfcost_op_munmap },
-	{ "madvise", "touch 4 KiB (untimed), madvise(MADV_DONTNEED) timed",
-	  "madvise", SYS_madvise, "bpfcost_op_madvise", region_init, region_fini, touch,
-	  bpfcost_op_madvise },
-	{ "storm", "mmap + memset + munmap of 4 KiB, all timed (the entropy storm)",
-	  "munmap", SYS_munmap, "bpfcost_op_storm", NULL, NULL, NULL, bpfcost_op_storm },
-	{ "madvise_free", "touch 4 KiB (untimed), madvise(MADV_FREE) timed",
-	  "madvise", SYS_madvise, "bpfcost_op_madvise_free", region_init, region_fini, touch,
-	  bpfcost_op_madvise_free },
-};
+/* The workloads, one entry each, in the order of --help, error messages
+ * and rows: X(name, syscall, nr, init, fini, prep, description). Its timed
+ * op is bpfcost_op_<name>() above, making one traced syscall (the uprobes
+ * attach to it by that name); init, fini and prep are functions above or
+ * NULL (see struct workload). workloads[] and workload_names[] (--workload)
+ * come from this list: adding a workload is an entry here and its op
+ * (and its name in sweep's --workload help, which lists them all). */
+#define WORKLOADS(X)                                                               \
+	X(getpid, "getpid", SYS_getpid, NULL, NULL, NULL,                          \
+	  "getpid(2): the cheapest syscall, the classic reference")                \
+	X(munmap, "munmap", SYS_munmap, NULL, NULL, munmap_prep,                   \
+	  "mmap + touch 4 KiB (untimed), munmap timed")                            \
+	X(madvise, "madvise", SYS_madvise, region_init, region_fini, touch,        \
+	  "touch 4 KiB (untimed), madvise(MADV_DONTNEED) timed")                   \
+	X(storm, "munmap", SYS_munmap, NULL, NULL, NULL,                           \
+	  "mmap + memset + munmap of 4 KiB, all timed (the entropy storm)")        \
+	X(madvise_free, "madvise", SYS_madvise, region_init, region_fini, touch,   \
+	  "touch 4 KiB (untimed), madvise(MADV_FREE) timed")
+
+#define WORKLOAD_(name, syscall, nr, init, fini, prep, desc) \
+	{ #name, desc, syscall, nr, "bpfcost_op_" #name, init, fini, prep, bpfcost_op_##name },
+const struct workload workloads[] = { WORKLOADS(WORKLOAD_) };
 const int nr_workloads = sizeof(workloads) / sizeof(workloads[0]);
-const char *const workload_names[] = { "getpid", "munmap", "madvise", "storm", "madvise_free" };
+#define WORKLOAD_NAME_(name, ...) #name,
+const char *const workload_names[] = { WORKLOADS(WORKLOAD_NAME_) };
 
 const struct workload *workload_find(const char *name)
 {

@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: GPL-2.0 */
-/* Workloads: the operation a probe is measured on. Adding one is adding
- * an entry to the table in workload.c. */
+/* Workloads: the operation a probe is measured on. Adding one is an
+ * entry in the list WORKLOADS in workload.c and its op function there. */
 #ifndef BPFCOST_WORKLOAD_H
 #define BPFCOST_WORKLOAD_H
 
