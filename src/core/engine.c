@@ -260,19 +260,31 @@ static void overhead_estimate(const double *base, const double *probe, const dou
 	*hi *= b;
 }
 
-/* The adaptive rule: why to stop after n pairs, or NULL to go on. */
-static const char *adaptive_stop(struct bench_run *br, int n)
+bool bench_stop_looks(int pairs, int min_pairs, int max_pairs)
 {
-	const struct bench_opts *o = br->o;
-	double est, lo, hi;
+	return max_pairs > min_pairs && pairs >= min_pairs && pairs % 5 == 0;
+}
 
-	overhead_estimate(br->r->base_trials_ns, br->r->probe_trials_ns, br->diff, n, br->rel,
-			  &est, &lo, &hi);
-	if ((hi - lo) / 2 <= fmax(o->ci_ns, o->ci_pct / 100 * fabs(est)))
-		return "interval";
-	if (o->max_s > 0 && (double)br->elapsed_ns / 1e9 >= o->max_s)
-		return "time";
-	return NULL;
+bool bench_stop_rule(const struct bench_opts *o, int pairs, int min_pairs, int max_pairs,
+		     uint64_t elapsed_ns, double est, double lo, double hi,
+		     const char **stopped_by)
+{
+	if (bench_stop_looks(pairs, min_pairs, max_pairs)) {
+		if ((hi - lo) / 2 <= fmax(o->ci_ns, o->ci_pct / 100 * fabs(est)))
+			*stopped_by = "interval";
+		else if (o->max_s > 0 && (double)elapsed_ns / 1e9 >= o->max_s)
+			*stopped_by = "time";
+		else
+			*stopped_by = NULL;
+		if (*stopped_by)
+			return true;
+	}
+	if (pairs >= max_pairs) {
+		if (max_pairs > min_pairs)
+			*stopped_by = "max-trials";
+		return true;
+	}
+	return false;
 }
 
 static void fail(struct bench_run *br, const char *reason)
@@ -363,6 +375,7 @@ bool bench_pair(struct bench_run *br)
 	int i = r->trials, err = 0;
 	char reason[512] = "";
 	uint64_t t0 = now_ns();
+	double est = NAN, lo = NAN, hi = NAN;
 	/* The two trials of a pair run back to back, with the slower of
 	 * attach and detach between pairs: closing a classic tracepoint waits
 	 * ~50 ms for RCU, a uprobe ~100 ms, and the machine's speed changes
@@ -394,16 +407,12 @@ bool bench_pair(struct bench_run *br)
 	br->diff[i] = r->probe_trials_ns[i] - r->base_trials_ns[i];
 	r->trials = i + 1;
 	br->elapsed_ns += now_ns() - t0;
-	if (br->max_trials > br->trials && r->trials >= br->trials && r->trials % 5 == 0) {
-		r->stopped_by = adaptive_stop(br, r->trials);
-		if (r->stopped_by) {
-			br->state = RUN_END;
-			return false;
-		}
-	}
-	if (r->trials >= br->max_trials) {
-		if (br->max_trials > br->trials)
-			r->stopped_by = "max-trials";
+	/* the interval only when the rule looks at it (every 5th pair) */
+	if (bench_stop_looks(r->trials, br->trials, br->max_trials))
+		overhead_estimate(r->base_trials_ns, r->probe_trials_ns, br->diff, r->trials,
+				  br->rel, &est, &lo, &hi);
+	if (bench_stop_rule(br->o, r->trials, br->trials, br->max_trials, br->elapsed_ns, est,
+			    lo, hi, &r->stopped_by)) {
 		br->state = RUN_END;
 		return false;
 	}

@@ -113,6 +113,20 @@ int bench_begin(struct bench_run *br, struct bench_target *t, const struct workl
 bool bench_pair(struct bench_run *br);
 void bench_end(struct bench_run *br);
 
+/* The stopping rule, after `pairs` pairs of a row that runs at least
+ * min_pairs and at most max_pairs. A fixed-length row (max_pairs <=
+ * min_pairs) stops at max_pairs and leaves *stopped_by ("fixed") as it is.
+ * An adaptive one is looked at every 5th pair from min_pairs on
+ * (bench_stop_looks; only then are est, lo, hi, the overhead estimate and
+ * its interval, read): it stops when the interval's half-width is within
+ * max(ci_ns, ci_pct % of |est|) ("interval"), else when elapsed_ns of
+ * pairs reached max_s ("time"), else *stopped_by becomes NULL; and it
+ * stops at max_pairs ("max-trials"). true: stop. */
+bool bench_stop_looks(int pairs, int min_pairs, int max_pairs);
+bool bench_stop_rule(const struct bench_opts *o, int pairs, int min_pairs, int max_pairs,
+		     uint64_t elapsed_ns, double est, double lo, double hi,
+		     const char **stopped_by);
+
 void bench_result_init(struct bench_result *r, const char *workload, const char *hook,
 		       const char *body);
 void bench_result_free(struct bench_result *r);
