@@ -195,3 +195,22 @@ void hodges_lehmann(const double *d, int n, double *est, double *lo, double *hi)
 	}
 	free(w);
 }
+
+const char *centre_ci(const double *x, int n, double *est, double *lo, double *hi)
+{
+	struct summary sm;
+
+	*est = *lo = *hi = NAN;
+	if (n < 1)
+		return NULL;
+	if (n >= 6) {
+		hodges_lehmann(x, n, est, lo, hi);
+		if (!isnan(*lo))
+			return "hodges-lehmann";
+	}
+	summarize(x, n, &sm);
+	*est = sm.mean;
+	*lo = sm.ci_lo;
+	*hi = sm.ci_hi;
+	return "t";
+}

@@ -57,6 +57,11 @@ double median_of(const double *x, int n); /* does not modify x */
  * another process disturbed, nearly as efficient as the mean otherwise.
  * lo/hi are NaN for n < 6. */
 void hodges_lehmann(const double *d, int n, double *est, double *lo, double *hi);
+/* The centre of n values with its 95% interval: Hodges-Lehmann from 6
+ * values on (robust to the odd one another process disturbed), else the
+ * mean with a t interval. Returns the method, "hodges-lehmann" or "t";
+ * NULL, with NaNs, when n < 1. */
+const char *centre_ci(const double *x, int n, double *est, double *lo, double *hi);
 /* Coefficient of variation of n values (sd / mean). */
 double coeff_of_variation(const double *x, int n);
 

@@ -114,6 +114,63 @@ void libbpf_clear_last_lines(void)
 	last_lines[0] = '\0';
 }
 
+static bool starts_with(const char *s, size_t len, const char *prefix)
+{
+	return len >= strlen(prefix) && !strncmp(s, prefix, strlen(prefix));
+}
+
+static bool contains(const char *s, size_t len, const char *what)
+{
+	return memmem(s, len, what, strlen(what)) != NULL;
+}
+
+/* A log line that says nothing of what went wrong. */
+static bool log_noise(const char *s, size_t len)
+{
+	return !len || starts_with(s, len, "processed ") || starts_with(s, len, "verification time") ||
+	       starts_with(s, len, "stack depth") || contains(s, len, "PROG LOAD LOG --") ||
+	       contains(s, len, "failed to load object") ||
+	       contains(s, len, "failed to load BPF skeleton") ||
+	       /* "libbpf: prog 'x': failed to load: -13": the errno again */
+	       (starts_with(s, len, "libbpf: prog '") &&
+		(contains(s, len, "failed to load") || contains(s, len, "load failed")));
+}
+
+const char *log_last_lines(const char *log, int n, char *buf, size_t len)
+{
+	const char *end, *start, *kept[8];
+	size_t klen[8];
+	int k = 0;
+
+	if (!log)
+		log = libbpf_last_lines();
+	if (n > (int)ARRAY_SIZE(kept))
+		n = ARRAY_SIZE(kept);
+	buf[0] = '\0';
+	/* from the end backwards, each line without its indent and trailing blanks */
+	for (end = log + strlen(log); end > log && k < n; end = start) {
+		const char *s;
+
+		while (end > log && (end[-1] == '\n' || end[-1] == ' '))
+			end--;
+		start = end;
+		while (start > log && start[-1] != '\n')
+			start--;
+		for (s = start; s < end && *s == ' '; s++)
+			;
+		if (!log_noise(s, (size_t)(end - s))) {
+			kept[k] = s;
+			klen[k++] = (size_t)(end - s);
+		}
+	}
+	for (int i = k - 1; i >= 0; i--) {
+		size_t off = strlen(buf);
+
+		snprintf(buf + off, len - off, "%s%.*s", off ? " | " : "", (int)klen[i], kept[i]);
+	}
+	return buf;
+}
+
 #define RCU_EXPEDITED_PATH "/sys/kernel/rcu_expedited"
 static int rcu_expedited_prev = -1; /* the value to put back; -1: none */
 
@@ -336,6 +393,29 @@ uint64_t now_ns(void)
 
 	clock_gettime(CLOCK_MONOTONIC, &ts);
 	return (uint64_t)ts.tv_sec * 1000000000ULL + (uint64_t)ts.tv_nsec;
+}
+
+uint64_t thread_cpu_ns(void)
+{
+	struct timespec ts;
+
+	if (clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts))
+		return 0;
+	return (uint64_t)ts.tv_sec * 1000000000ULL + (uint64_t)ts.tv_nsec;
+}
+
+int sleep_until_ns(uint64_t when_ns)
+{
+	struct timespec ts = { .tv_sec = (time_t)(when_ns / 1000000000ULL),
+			       .tv_nsec = (long)(when_ns % 1000000000ULL) };
+	int err = 0;
+
+	while (!stop_requested) {
+		err = clock_nanosleep(CLOCK_MONOTONIC, TIMER_ABSTIME, &ts, NULL);
+		if (err != EINTR)
+			break;
+	}
+	return stop_requested ? -EINTR : -err;
 }
 
 int pin_to_cpu(int cpu)

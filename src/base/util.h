@@ -29,6 +29,11 @@ void libbpf_setup_print(void);
 /* The last libbpf lines seen (kept even when quiet), for error reports. */
 const char *libbpf_last_lines(void);
 void libbpf_clear_last_lines(void);
+/* The last n lines of a libbpf or verifier log (NULL: libbpf_last_lines())
+ * that say what went wrong, joined by " | " into buf: blank lines, the PROG
+ * LOAD LOG markers, the verifier's statistics and libbpf's "failed to
+ * load" wrap-ups (they only repeat the errno) are passed over. */
+const char *log_last_lines(const char *log, int n, char *buf, size_t len);
 
 /* SIGINT/SIGTERM set stop_requested (no SA_RESTART, so blocking calls
  * return EINTR); a second signal restores the default action. */
@@ -71,6 +76,11 @@ void rcu_expedite_end(void);
 
 /* CLOCK_MONOTONIC in ns. */
 uint64_t now_ns(void);
+/* CPU time of the calling thread in ns (0 if the clock fails). */
+uint64_t thread_cpu_ns(void);
+/* Sleep to an absolute now_ns() time. 0, or -EINTR once a stop is
+ * requested (SIGINT, SIGTERM), at once if it already was. */
+int sleep_until_ns(uint64_t when_ns);
 /* Pin the calling thread to cpu. Returns 0 or -errno. */
 int pin_to_cpu(int cpu);
 int online_cpus(void);

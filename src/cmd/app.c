@@ -7,6 +7,7 @@
 #include "base/cli.h"
 #include "cmd/commands.h"
 #include "core/env.h"
+#include "core/kernel.h"
 #include "base/output.h"
 #include "core/probe.h"
 #include "base/stats.h"
@@ -348,8 +349,8 @@ static double mean_of(const double *x, int n)
 	return k ? s / k : NAN;
 }
 
-/* Paired relative differences in %: Hodges-Lehmann from 6 pairs (robust
- * to the odd run another program disturbed), else mean and t interval. */
+/* Paired relative differences in %, their centre and interval (Hodges-
+ * Lehmann from 6 pairs, else mean and t); the method's name, or NULL. */
 static const char *paired_change(const double *base, const double *probe, int n, double *est,
 				 double *lo, double *hi)
 {
@@ -359,19 +360,7 @@ static const char *paired_change(const double *base, const double *probe, int n,
 	for (int i = 0; i < n; i++)
 		if (base[i] > 0 && !isnan(probe[i]))
 			d[k++] = (probe[i] - base[i]) / base[i] * 100.0;
-	*est = *lo = *hi = NAN;
-	if (!k)
-		return NULL;
-	if (k >= 6) {
-		hodges_lehmann(d, k, est, lo, hi);
-		return "hodges-lehmann";
-	}
-	struct summary s;
-	summarize(d, k, &s);
-	*est = s.mean;
-	*lo = s.ci_lo;
-	*hi = s.ci_hi;
-	return "t";
+	return centre_ci(d, k, est, lo, hi);
 }
 
 static void change_stats(struct app_result *res)
@@ -386,19 +375,6 @@ static void change_stats(struct app_result *res)
 	res->probe_cpu_us_op = mean_of(res->probe_cpu_op, n);
 	paired_change(res->base_cpu_op, res->probe_cpu_op, n, &res->cpu_op_change_pct,
 		      &res->cpu_op_lo, &res->cpu_op_hi);
-}
-
-/* Sleep to an absolute CLOCK_MONOTONIC time (now_ns's clock); -EINTR on a
- * stop request. */
-static int sleep_until_ns(uint64_t when_ns)
-{
-	struct timespec ts = { .tv_sec = (time_t)(when_ns / 1000000000ULL),
-			       .tv_nsec = (long)(when_ns % 1000000000ULL) };
-
-	while (clock_nanosleep(CLOCK_MONOTONIC, TIMER_ABSTIME, &ts, NULL) == EINTR)
-		if (stop_requested)
-			return -EINTR;
-	return stop_requested ? -EINTR : 0;
 }
 
 struct window {
@@ -1124,8 +1100,8 @@ int cmd_app(int argc, char **argv)
 		return EXIT_USAGE;
 	if (build_sets(&a, sets, &nsets))
 		return EXIT_USAGE;
-	if (geteuid() != 0)
-		return runtime_error("needs root (to load probes, make a cgroup, start postgres as its user)");
+	if ((ret = require_privileges("(to load probes, make a cgroup, start postgres as its user)")))
+		return ret;
 	rs = calloc((size_t)(nr_app_scenarios * nsets), sizeof(*rs));
 	if (!rs)
 		return runtime_error("out of memory");

@@ -5,6 +5,7 @@
 #include "cmd/commands.h"
 #include "core/engine.h"
 #include "core/env.h"
+#include "core/kernel.h"
 #include "base/output.h"
 #include "core/probe.h"
 #include "base/timer.h"
@@ -754,8 +755,8 @@ int cmd_bench(int argc, char **argv)
 		a.o.max_trials = 0; /* --max-time 0: exactly --trials pairs */
 	if ((a.obj.progs || a.obj.attach) && !a.obj.path)
 		return usage_error("--prog and --attach go with --obj FILE");
-	if (geteuid() != 0)
-		return runtime_error("needs root (CAP_BPF and CAP_PERFMON) to load probes");
+	if ((ret = require_privileges("(CAP_BPF and CAP_PERFMON) to load probes")))
+		return ret;
 	if (a.obj.path) {
 		char why[1024];
 
@@ -774,12 +775,7 @@ int cmd_bench(int argc, char **argv)
 	rs = calloc((size_t)cap, sizeof(*rs));
 	if (!rs)
 		return runtime_error("out of memory");
-	env = env_collect();
-	if (pin_to_cpu(a.o.cpu))
-		warn_msg("cannot pin to CPU %d: numbers will be noisier", a.o.cpu);
-	if (jget_int(env, "bpf_stats_enabled", 0) == 1)
-		warn_msg("kernel.bpf_stats_enabled is 1 (someone else turned it on): "
-			 "overheads include the stats' own clock reads");
+	env = env_begin(a.o.cpu);
 
 	/* Detaching a tracepoint or uprobe waits for RCU grace periods
 	 * (40-100 ms here): expedited ones halve the time between pairs. The

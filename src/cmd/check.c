@@ -5,6 +5,7 @@
 #include "base/cli.h"
 #include "cmd/commands.h"
 #include "core/env.h"
+#include "core/kernel.h"
 #include "base/output.h"
 #include "core/probe.h"
 #include "base/util.h"
@@ -152,8 +153,8 @@ int cmd_check(int argc, char **argv)
 
 	if (cli_parse(&argp, argc, argv, &a, &a.bad))
 		return EXIT_USAGE;
-	if (geteuid() != 0)
-		return runtime_error("needs root (CAP_BPF and CAP_PERFMON) to load test programs");
+	if (require_privileges("(CAP_BPF and CAP_PERFMON) to load test programs"))
+		return EXIT_RUNTIME;
 
 	root = json_object_new_object();
 	hooks_arr = json_object_new_array();

@@ -9,6 +9,7 @@
 #include "cmd/commands.h"
 #include "core/engine.h"
 #include "core/env.h"
+#include "core/kernel.h"
 #include "cmd/lab_techniques.h"
 #include "base/output.h"
 #include "core/probe.h"
@@ -1045,8 +1046,8 @@ int cmd_lab(int argc, char **argv)
 		rounds = 2;
 	per_round = a.o.trials / rounds;
 	extra = a.o.trials % rounds;
-	if (geteuid() != 0)
-		return runtime_error("needs root (CAP_BPF and CAP_PERFMON) to load programs");
+	if ((ret = require_privileges("(CAP_BPF and CAP_PERFMON) to load programs")))
+		return ret;
 
 	vres = calloc((size_t)lab_nr_variants, sizeof(*vres));
 	rres = calloc((size_t)lab_nr_rows, sizeof(*rres));
@@ -1071,13 +1072,8 @@ int cmd_lab(int argc, char **argv)
 			}
 		}
 	}
-	env = env_collect();
-	if (pin_to_cpu(a.o.cpu))
-		warn_msg("cannot pin to CPU %d: numbers will be noisier", a.o.cpu);
+	env = env_begin(a.o.cpu);
 	rcu_expedite_begin(); /* shorter detach waits, as in bench; put back below */
-	if (jget_int(env, "bpf_stats_enabled", 0) == 1)
-		warn_msg("kernel.bpf_stats_enabled is 1 (someone else turned it on): "
-			 "overheads include the stats' own clock reads");
 
 	/* Load every variant first, then measure in rounds, forward and
 	 * backward in turn: each variant sees the machine's good and bad

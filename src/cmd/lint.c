@@ -459,27 +459,6 @@ static void parse_verifier_log(struct lint_prog *p, const char *log)
 	}
 }
 
-static void last_log_line(const char *log, char *out, size_t len)
-{
-	const char *end = log + strlen(log), *start;
-
-	out[0] = '\0';
-	while (end > log) {
-		while (end > log && (end[-1] == '\n' || end[-1] == ' '))
-			end--;
-		start = end;
-		while (start > log && start[-1] != '\n')
-			start--;
-		if (end > start && strncmp(start, "processed ", 10) && strncmp(start, "verification time", 17) &&
-		    strncmp(start, "stack depth", 11) && !memmem(start, (size_t)(end - start), "failed to load object", 21) &&
-		    !memmem(start, (size_t)(end - start), "PROG LOAD LOG --", 16)) {
-			snprintf(out, len, "%.*s", (int)(end - start), start);
-			return;
-		}
-		end = start;
-	}
-}
-
 static void lint_load(const char *path, int idx, struct lint_prog *p, char *logbuf)
 {
 	struct bpf_object *obj = bpf_object__open_file(path, NULL);
@@ -507,7 +486,7 @@ static void lint_load(const char *path, int idx, struct lint_prog *p, char *logb
 	if (err) {
 		char line[200];
 
-		last_log_line(logbuf[0] ? logbuf : libbpf_last_lines(), line, sizeof(line));
+		log_last_lines(logbuf[0] ? logbuf : NULL, 1, line, sizeof(line));
 		snprintf(p->reason, sizeof(p->reason), "%s%s%s", strerror(-err), line[0] ? ": " : "", line);
 		/* helpers still tell something: scan what libbpf has */
 		scan_insns(p, bpf_program__insns(mine), bpf_program__insn_cnt(mine), obj);
@@ -879,10 +858,8 @@ int cmd_lint(int argc, char **argv)
 			goto cleanup;
 		}
 	}
-	if (geteuid() != 0) {
-		ret = runtime_error("needs root (CAP_BPF, CAP_PERFMON) to load the programs");
+	if ((ret = require_privileges("(CAP_BPF, CAP_PERFMON) to load the programs")))
 		goto cleanup;
-	}
 	bpf_object__for_each_program(prog, obj)
 		n++;
 	res.progs = calloc((size_t)(n ? n : 1), sizeof(*res.progs));

@@ -9,6 +9,7 @@
 #include "cmd/commands.h"
 #include "core/engine.h"
 #include "core/env.h"
+#include "core/kernel.h"
 #include "cmd/measure_tool.h"
 #include "base/output.h"
 #include "core/probe.h"
@@ -559,8 +560,8 @@ int cmd_measure(int argc, char **argv)
 		return usage_error("--pid %d: no such process", (int)a.pid);
 	if (a.ncmd && !cmd_runnable(a.cmd[0]))
 		return usage_error("%s: no such command (or not executable)", a.cmd[0]);
-	if (geteuid() != 0)
-		return runtime_error("needs root (CAP_BPF, CAP_PERFMON) to see and time BPF programs");
+	if ((ret = require_privileges("(CAP_BPF, CAP_PERFMON) to see and time BPF programs")))
+		return ret;
 	/* tools read tracepoint formats from tracefs: CMD inherits our mount
 	 * namespace, where tracefs is mounted if the host has it unmounted */
 	if (tracefs_ensure())
@@ -583,11 +584,7 @@ int cmd_measure(int argc, char **argv)
 	rows = calloc((size_t)nr_workloads, sizeof(*rows));
 	if (!rows)
 		return runtime_error("out of memory");
-	env = env_collect();
-	if (pin_to_cpu(a.cpu))
-		warn_msg("cannot pin to CPU %d: numbers will be noisier", a.cpu);
-	if (jget_int(env, "bpf_stats_enabled", 0) == 1)
-		warn_msg("kernel.bpf_stats_enabled is 1: overheads include the stats' clock reads");
+	env = env_begin(a.cpu);
 
 	for (int w = 0; w < nr_workloads && !stop_requested; w++) {
 		if (!(a.workloads & (1ULL << w)))

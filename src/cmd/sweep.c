@@ -5,6 +5,7 @@
 #include "cmd/commands.h"
 #include "core/env.h"
 #include "base/output.h"
+#include "core/kernel.h"
 #include "core/probe.h"
 #include "core/sweep_run.h"
 #include "base/timer.h"
@@ -763,8 +764,8 @@ int cmd_sweep(int argc, char **argv)
 	a.cfg.duration_ns = (uint64_t)(a.duration_s * 1e9);
 	if (a.cfg.slice_ns > a.cfg.duration_ns / 2)
 		a.cfg.slice_ns = a.cfg.duration_ns / 2;
-	if (geteuid() != 0)
-		return runtime_error("needs root (CAP_BPF and CAP_PERFMON) to load probes");
+	if ((ret = require_privileges("(CAP_BPF and CAP_PERFMON) to load probes")))
+		return ret;
 
 	if (a.hook == HOOK_NULL)
 		a.bodies = 1ULL << BODY_EMPTY; /* nothing runs: one configuration */
@@ -773,11 +774,8 @@ int cmd_sweep(int argc, char **argv)
 	pts = calloc((size_t)total, sizeof(*pts));
 	if (!pts)
 		return runtime_error("out of memory");
-	env = env_collect();
+	env = env_begin(-1); /* each workload thread pins itself */
 	load_start = loadavg_1m();
-	if (jget_int(env, "bpf_stats_enabled", 0) == 1)
-		warn_msg("kernel.bpf_stats_enabled is 1 (someone else turned it on): "
-			 "overheads include the stats' own clock reads");
 	est_s = total * (2 * a.duration_s + (a.cfg.no_stats ? 0 : fmin(1, fmax(0.2, a.duration_s / 10))));
 	pg.on = (isatty(STDERR_FILENO) && est_s > 3) || verbose;
 	pg.points = total;

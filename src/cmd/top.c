@@ -373,24 +373,6 @@ static void print_csv(FILE *f, const struct top_state *st, const struct top_stat
 	fflush(f);
 }
 
-/* Sleep until deadline (CLOCK_MONOTONIC ns); false when a signal asked
- * us to stop. */
-static bool sleep_until(uint64_t deadline_ns)
-{
-	struct timespec ts = { .tv_sec = deadline_ns / 1000000000ULL,
-			       .tv_nsec = deadline_ns % 1000000000ULL };
-
-	while (!stop_requested) {
-		int r = clock_nanosleep(CLOCK_MONOTONIC, TIMER_ABSTIME, &ts, NULL);
-
-		if (!r)
-			return !stop_requested;
-		if (r != EINTR)
-			return false;
-	}
-	return false;
-}
-
 static int run_plain(struct top_state *st, struct top_stats *stats, struct top_opts *o, FILE *f)
 {
 	struct top_prog **v = NULL;
@@ -404,7 +386,7 @@ static int run_plain(struct top_state *st, struct top_stats *stats, struct top_o
 		int n;
 
 		next += (uint64_t)(o->interval_s * 1e9);
-		if (!sleep_until(next))
+		if (sleep_until_ns(next))
 			break;
 		if ((err = top_sample(st))) {
 			free(v);

@@ -189,3 +189,15 @@ void env_print(FILE *f, json_object *env)
 		json_object_get_boolean(json_object_object_get(env, "btf")) ? "yes" : "no",
 		jget_str(env, "timer"), jget_num(env, "timer_overhead_ns"));
 }
+
+json_object *env_begin(int cpu)
+{
+	json_object *env = env_collect();
+
+	if (cpu >= 0 && pin_to_cpu(cpu))
+		warn_msg("cannot pin to CPU %d: numbers will be noisier", cpu);
+	if (jget_int(env, "bpf_stats_enabled", 0) == 1)
+		warn_msg("kernel.bpf_stats_enabled is 1 (someone else turned it on): "
+			 "overheads include the stats' own clock reads");
+	return env;
+}

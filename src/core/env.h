@@ -12,5 +12,10 @@ json_object *env_collect(void);
 const char *iso_time_now(char *buf, size_t len);
 /* A few lines for human output; width <= 80. */
 void env_print(FILE *f, json_object *env);
+/* The start of a measurement whose workload runs on cpu (-1: pinned
+ * elsewhere): env_collect(), the calling thread pinned to cpu, and a
+ * warning when that fails or when kernel.bpf_stats_enabled is 1 (someone
+ * else's stats are on: every probe run pays their clock reads). */
+json_object *env_begin(int cpu);
 
 #endif

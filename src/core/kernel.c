@@ -182,3 +182,10 @@ int stats_enable(void)
 
 	return fd < 0 ? -errno : fd;
 }
+
+int require_privileges(const char *why)
+{
+	if (geteuid() != 0)
+		return runtime_error("needs root %s", why);
+	return 0;
+}

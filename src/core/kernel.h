@@ -15,6 +15,12 @@ int prog_run_stats(int prog_fd, uint64_t *run_cnt, uint64_t *run_time_ns,
 /* A BPF_ENABLE_STATS fd: stats on while it is open. Returns fd or -errno. */
 int stats_enable(void);
 
+/* The one privilege check of every command that loads BPF programs (a
+ * later change makes it ask for capabilities instead of root). 0, or
+ * EXIT_RUNTIME after one line: "needs root " and why, e.g. "(CAP_BPF and
+ * CAP_PERFMON) to load probes". */
+int require_privileges(const char *why);
+
 /* Kernel capabilities, used by check and by probe_open's reasons. */
 const char *kprobe_unsupported_reason(void); /* NULL when kprobes exist */
 struct btf;

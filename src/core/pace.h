@@ -51,7 +51,4 @@ void pace_run(struct pace *p, const struct workload *wl, struct wl_ctx *c,
 	      uint64_t duration_ns, uint64_t warm_ns, struct hist *h_sched,
 	      struct hist *h_svc, struct pace_result *r);
 
-/* CLOCK_THREAD_CPUTIME_ID of the calling thread, ns. */
-uint64_t thread_cpu_ns(void);
-
 #endif

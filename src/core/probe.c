@@ -88,32 +88,6 @@ static int consumer_open(struct probe *p, char *reason, size_t len)
 
 /* ---- open / load ---- */
 
-/* The last line libbpf or the verifier printed that says something. */
-static const char *last_meaningful_line(char *buf, size_t len)
-{
-	const char *all = libbpf_last_lines();
-	const char *end = all + strlen(all), *start;
-
-	buf[0] = '\0';
-	while (end > all) {
-		while (end > all && (end[-1] == '\n' || end[-1] == ' '))
-			end--;
-		start = end;
-		while (start > all && start[-1] != '\n')
-			start--;
-		if (end > start && !strstr(start, "-- END PROG LOAD LOG --") &&
-		    !strstr(start, "-- BEGIN PROG LOAD LOG --") && !strstr(start, "failed to load object") &&
-		    !strstr(start, "failed to load BPF skeleton")) {
-			size_t n = (size_t)(end - start) < len - 1 ? (size_t)(end - start) : len - 1;
-			memcpy(buf, start, n);
-			buf[n] = '\0';
-			return buf;
-		}
-		end = start;
-	}
-	return buf;
-}
-
 static enum probe_status unsupported(char *reason, size_t len, const char *fmt, const char *arg)
 {
 	snprintf(reason, len, fmt, arg);
@@ -269,7 +243,7 @@ enum probe_status probe_open(struct probe **out, const struct probe_spec *spec,
 						 bodies[spec->body].map);
 			} else {
 				snprintf(reason, reason_len, "load failed (%s): %s", strerror(-err),
-					 last_meaningful_line(detail, sizeof(detail)));
+					 log_last_lines(NULL, 1, detail, sizeof(detail)));
 			}
 		}
 		goto fail;

@@ -255,27 +255,6 @@ void sweep_point_init(struct sweep_point *pt, const struct sweep_cfg *cfg, doubl
 	pt->loss_pct = pt->loss_lo = pt->loss_hi = NAN;
 }
 
-/* The centre of per-slice values with its 95% interval: Hodges-Lehmann
- * when there are enough slices (robust to the slice another agent
- * disturbed), else the mean with a t interval. */
-static void centre(const double *x, int n, double *est, double *lo, double *hi)
-{
-	struct summary sm;
-
-	*est = *lo = *hi = NAN;
-	if (n < 1)
-		return;
-	if (n >= 6) {
-		hodges_lehmann(x, n, est, lo, hi);
-		if (!isnan(*lo))
-			return;
-	}
-	summarize(x, n, &sm);
-	*est = sm.mean;
-	*lo = sm.ci_lo;
-	*hi = sm.ci_hi;
-}
-
 /* Mean of the fastest q of the samples: the odd op another process
  * preempted for milliseconds would otherwise swamp a slice's mean (this
  * machine is shared); a probe's cost is paid by every op, so it stays. */
@@ -564,7 +543,7 @@ void sweep_point_run(struct sweep_run *s, double target_rate, struct sweep_point
 					  &pt->probe_svc_p999_ns, &pt->probe_svc_max_ns);
 		}
 	}
-	centre(d, done_pairs, &pt->overhead_ns, &pt->overhead_lo, &pt->overhead_hi);
+	centre_ci(d, done_pairs, &pt->overhead_ns, &pt->overhead_lo, &pt->overhead_hi);
 	pt->cpu_workload_pct = probe_el > 0 ? 100.0 * probe_cpu / probe_el : NAN;
 	pt->cpu_workload_base_pct = base_el > 0 ? 100.0 * base_cpu / base_el : NAN;
 	pt->busy_pct = probe_el > 0 ? 100.0 * busy / probe_el : NAN;
@@ -577,7 +556,7 @@ void sweep_point_run(struct sweep_run *s, double target_rate, struct sweep_point
 	{
 		double e;
 
-		centre(sys, done_pairs, &e, &pt->sys_lo, &pt->sys_hi);
+		centre_ci(sys, done_pairs, &e, &pt->sys_lo, &pt->sys_hi);
 		/* keep the interval around the estimate it belongs to */
 		if (!isnan(e) && !isnan(pt->sys_lo)) {
 			pt->sys_lo += pt->system_overhead_pct - e;
@@ -592,7 +571,7 @@ void sweep_point_run(struct sweep_run *s, double target_rate, struct sweep_point
 	{
 		double e;
 
-		centre(loss, done_pairs, &e, &pt->loss_lo, &pt->loss_hi);
+		centre_ci(loss, done_pairs, &e, &pt->loss_lo, &pt->loss_hi);
 		if (!isnan(pt->loss_lo) && pt->loss_lo < 0)
 			pt->loss_lo = 0;
 		if (pc.drops == 0)

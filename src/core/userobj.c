@@ -216,47 +216,25 @@ static int consumer_open(struct userobj *u, int cpu, char *reason, size_t len)
 
 /* ---- open / load ---- */
 
-/* The verifier's (or libbpf's) last lines that say what went wrong, joined
- * into one line: the log tail minus the statistics and the markers. */
-static const char *load_error_tail(char *buf, size_t len, char *prog, size_t prog_len)
+/* The program libbpf names in its "prog 'x': failed to load" line. */
+static const char *failed_prog(char *prog, size_t len)
 {
-	const char *all = libbpf_last_lines();
-	char *copy = strdup(all), *line, *save = NULL;
-	const char *keep[3] = {};
-	int nkeep = 0;
+	const char *eol, *p, *q;
 
-	buf[0] = '\0';
 	prog[0] = '\0';
-	if (!copy)
-		return buf;
-	for (line = strtok_r(copy, "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {
-		const char *p = strstr(line, "prog '");
+	for (const char *line = libbpf_last_lines(); *line; line = *eol ? eol + 1 : eol) {
+		size_t n;
 
-		while (*line == ' ')
-			line++;
-		if (p && strstr(line, "failed to load") && !prog[0]) {
-			const char *q = strchr(p + 6, '\'');
-			if (q)
-				snprintf(prog, prog_len, "%.*s", (int)(q - p - 6), p + 6);
+		eol = strchrnul(line, '\n');
+		n = (size_t)(eol - line);
+		p = memmem(line, n, "prog '", 6);
+		if (p && memmem(line, n, "failed to load", 14) &&
+		    (q = memchr(p + 6, '\'', (size_t)(eol - p - 6)))) {
+			snprintf(prog, len, "%.*s", (int)(q - p - 6), p + 6);
+			break;
 		}
-		if (!*line || strstr(line, "PROG LOAD LOG --") || !strncmp(line, "processed ", 10) ||
-		    strstr(line, "verification time") || strstr(line, "stack depth") ||
-		    strstr(line, "failed to load object") || !strncmp(line, "libbpf: prog '", 14))
-			continue;
-		if (nkeep == 3) {
-			keep[0] = keep[1];
-			keep[1] = keep[2];
-			nkeep = 2;
-		}
-		keep[nkeep++] = line;
 	}
-	/* the last two: the failing instruction and the verifier's complaint */
-	for (int i = nkeep > 2 ? nkeep - 2 : 0; i < nkeep; i++) {
-		size_t off = strlen(buf);
-		snprintf(buf + off, len - off, "%s%s", off ? " | " : "", keep[i]);
-	}
-	free(copy);
-	return buf;
+	return prog;
 }
 
 static bool attachable_sec(const struct bpf_program *p)
@@ -405,7 +383,9 @@ int userobj_open(struct userobj **out, const struct userobj_opts *o, char *reaso
 	libbpf_clear_last_lines();
 	err = bpf_object__load(u->obj);
 	if (err) {
-		load_error_tail(detail, sizeof(detail), prog, sizeof(prog));
+		/* the failing instruction and the verifier's complaint */
+		log_last_lines(NULL, 2, detail, sizeof(detail));
+		failed_prog(prog, sizeof(prog));
 		if (err == -EACCES && detail[0])
 			snprintf(reason, len, "%s: %s%s%s rejected by the verifier: %s", o->path,
 				 prog[0] ? "program '" : "the object", prog, prog[0] ? "'" : "", detail);

@@ -127,14 +127,6 @@ enum { /* link types newer than this distribution's uapi header */
 enum { TOP_PE_UPROBE = 1, TOP_PE_URETPROBE, TOP_PE_KPROBE, TOP_PE_KRETPROBE,
        TOP_PE_TRACEPOINT, TOP_PE_EVENT };
 
-static uint64_t thread_cpu_ns(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts);
-	return (uint64_t)ts.tv_sec * 1000000000ULL + (uint64_t)ts.tv_nsec;
-}
-
 void top_state_init(struct top_state *st, bool want_holders)
 {
 	memset(st, 0, sizeof(*st));

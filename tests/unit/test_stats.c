@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: GPL-2.0
-/* Statistics (stats.c) and argument parsing helpers (util.c). */
+/* Statistics (stats.c), argument parsing and log helpers (util.c). */
 #include <math.h>
 #include <setjmp.h>
 #include <stdarg.h>
@@ -164,6 +164,46 @@ static void test_parse_name_list(void **state)
 	assert_int_equal(parse_name_list("--hook", ",", names, 3, &mask), -1);
 }
 
+static void test_centre_ci(void **state)
+{
+	const double few[] = { 1, 2, 6 }, many[] = { 1, 2, 3, 4, 5, 6, 7, 100 };
+	double est, lo, hi, hl, hl_lo, hl_hi;
+	(void)state;
+
+	assert_null(centre_ci(few, 0, &est, &lo, &hi));
+	assert_true(isnan(est) && isnan(lo) && isnan(hi));
+	/* fewer than 6: the mean and its t interval */
+	assert_string_equal(centre_ci(few, 3, &est, &lo, &hi), "t");
+	assert_true(fabs(est - 3) < 1e-9 && lo < est && est < hi);
+	/* 6 or more: Hodges-Lehmann, which the outlier hardly moves */
+	assert_string_equal(centre_ci(many, 8, &est, &lo, &hi), "hodges-lehmann");
+	hodges_lehmann(many, 8, &hl, &hl_lo, &hl_hi);
+	assert_true(est == hl && lo == hl_lo && hi == hl_hi);
+	assert_true(est < 10);
+}
+
+static void test_log_last_lines(void **state)
+{
+	const char *log =
+		"libbpf: prog 'bad': BPF program load failed: Permission denied\n"
+		"libbpf: prog 'bad': -- BEGIN PROG LOAD LOG --\n"
+		"0: R1=ctx() R10=fp0\n"
+		"1: (61) r0 = *(u32 *)(r2 +0)\n"
+		"R2 invalid mem access 'scalar'\n"
+		"processed 2 insns (limit 1000000) max_states_per_insn 0 total_states 0\n"
+		"-- END PROG LOAD LOG --\n"
+		"libbpf: prog 'bad': failed to load: -13\n"
+		"libbpf: failed to load object 'bad_verify.bpf.o'\n";
+	char buf[256];
+	(void)state;
+
+	/* the verifier's complaint, past the statistics and libbpf's wrap-ups */
+	assert_string_equal(log_last_lines(log, 1, buf, sizeof(buf)), "R2 invalid mem access 'scalar'");
+	assert_string_equal(log_last_lines(log, 2, buf, sizeof(buf)),
+			    "1: (61) r0 = *(u32 *)(r2 +0) | R2 invalid mem access 'scalar'");
+	assert_string_equal(log_last_lines("\n  \n", 1, buf, sizeof(buf)), "");
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -175,6 +215,8 @@ int main(void)
 		cmocka_unit_test(test_cv_poisson_like),
 		cmocka_unit_test(test_parse_u64),
 		cmocka_unit_test(test_parse_name_list),
+		cmocka_unit_test(test_centre_ci),
+		cmocka_unit_test(test_log_last_lines),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
