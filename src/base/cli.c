@@ -7,9 +7,13 @@
 #include <stdint.h>
 #include <string.h>
 
+#define CLI_MAX_GROUPS 4
+
 struct cli_state {
 	const char *offender;
-	void *child_input;
+	void *input;               /* the command's */
+	struct cli_common *common; /* the shared groups' */
+	int ngroups;
 };
 
 static error_t wrapper_parse(int key, char *arg, struct argp_state *state)
@@ -17,7 +21,9 @@ static error_t wrapper_parse(int key, char *arg, struct argp_state *state)
 	struct cli_state *cs = state->input;
 
 	if (key == ARGP_KEY_INIT) {
-		state->child_inputs[0] = cs->child_input; /* the command's own input */
+		state->child_inputs[0] = cs->input;
+		for (int i = 1; i <= cs->ngroups; i++)
+			state->child_inputs[i] = cs->common;
 		return 0;
 	}
 	if (key == ARGP_KEY_ERROR && !cs->offender && state->next > 0 && state->next <= state->argc)
@@ -25,16 +31,21 @@ static error_t wrapper_parse(int key, char *arg, struct argp_state *state)
 	return ARGP_ERR_UNKNOWN;
 }
 
-int cli_parse(const struct argp *argp, int argc, char **argv, void *input, const int *bad)
+int cli_parse(const struct argp *argp, int argc, char **argv, void *input,
+	      struct cli_common *common)
 {
-	/* the wrapper shows the command's usage and doc; the child only parses */
-	struct argp child = { argp->options, argp->parser, NULL, NULL, argp->children };
-	struct argp_child children[] = { { &child, 0, NULL, 0 }, { 0 } };
+	/* the wrapper shows the command's usage and doc; the command and its
+	 * shared groups, side by side under it, only parse */
+	struct argp cmd = { argp->options, argp->parser };
+	struct argp_child children[CLI_MAX_GROUPS + 2] = { { &cmd, 0, NULL, 0 } };
 	/* args_doc left out: argp then indents the doc; each doc has a USAGE line */
 	struct argp wrapper = { NULL, wrapper_parse, NULL, argp->doc, children };
-	struct cli_state cs = { NULL, input };
-	int err;
+	struct cli_state cs = { NULL, input, common, 0 };
+	int err, refused;
 
+	for (const struct argp_child *g = argp->children; g && g->argp; g++)
+		if (cs.ngroups < CLI_MAX_GROUPS)
+			children[1 + cs.ngroups++] = *g;
 	/* ARGP_NO_ERRS also silences --help: answer it here */
 	for (int i = 1; i < argc && strcmp(argv[i], "--"); i++) {
 		if (!strcmp(argv[i], "--help") || !strcmp(argv[i], "-h") || !strcmp(argv[i], "-?") ||
@@ -54,14 +65,51 @@ int cli_parse(const struct argp *argp, int argc, char **argv, void *input, const
 			exit(0);
 		}
 	}
+	usage_errors_begin();
 	err = argp_parse(&wrapper, argc, argv, ARGP_NO_ERRS | ARGP_IN_ORDER, NULL, &cs);
-	if (bad && *bad)
-		return EXIT_USAGE;
+	refused = usage_errors_end();
+	if (refused)
+		return EXIT_USAGE; /* a bad value, said in one line */
 	if (err) {
 		usage_error("bad option or missing value%s%s%s (see 'bpfcost %s --help')",
 			    cs.offender ? " '" : "", cs.offender ? cs.offender : "",
 			    cs.offender ? "'" : "", cmd_name ? cmd_name : "");
 		return EXIT_USAGE;
+	}
+	return 0;
+}
+
+error_t cli_output_parse(int key, char *arg, struct argp_state *state)
+{
+	struct cli_common *c = state->input;
+
+	switch (key) {
+	case CLI_KEY_JSON:
+	case 'j': c->fmt = OUT_JSON; break;
+	case CLI_KEY_CSV: c->fmt = OUT_CSV; break;
+	case 'o': c->out = arg; break;
+	case 'v': verbose++; break;
+	default: return ARGP_ERR_UNKNOWN;
+	}
+	return 0;
+}
+
+error_t cli_cpu_parse(int key, char *arg, struct argp_state *state)
+{
+	struct cli_common *c = state->input;
+	long v;
+
+	switch (key) {
+	case 'c':
+		cli_int("--cpu", arg, 0, online_cpus() - 1, &v);
+		c->cpu = (int)v;
+		break;
+	case CLI_KEY_CONSUMER_CPU:
+		cli_int("--consumer-cpu", arg, 0, online_cpus() - 1, &v);
+		c->consumer_cpu = (int)v;
+		break;
+	default:
+		return ARGP_ERR_UNKNOWN;
 	}
 	return 0;
 }

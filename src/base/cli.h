@@ -1,25 +1,74 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /* argp for every command, with bpfcost's rules: --help prints and exits 0;
- * an unknown option or a missing value is ONE line and exit code 2. */
+ * an unknown option, a missing value or a bad one is ONE line and exit
+ * code 2. */
 #ifndef BPFCOST_CLI_H
 #define BPFCOST_CLI_H
 
 #include <argp.h>
 #include <stdint.h>
 
-/* Parse argv (argv[0] = command name) with the command's argp. The
- * command's parser reports its own bad values with usage_error() and sets
- * *bad. Returns 0, or EXIT_USAGE after one line on stderr. */
-int cli_parse(const struct argp *argp, int argc, char **argv, void *input, const int *bad);
+#include "base/output.h"
 
-/* In a command's parser: report a bad value in one line (only the first
- * of a run) and mark the args bad. a has an int member `bad`. */
-#define CLI_BAD(a, ...)                              \
-	do {                                         \
-		if (!(a)->bad)                       \
-			usage_error(__VA_ARGS__);    \
-		(a)->bad = 1;                        \
-	} while (0)
+/* What the shared option groups below fill in. */
+struct cli_common {
+	enum out_format fmt; /* --json, --csv; OUT_TABLE without */
+	const char *out;     /* -o FILE */
+	int cpu;             /* --cpu N; 0 without */
+	int consumer_cpu;    /* --consumer-cpu N; set it to -1 first: the command's default */
+};
+
+/* Parse argv (argv[0] = command name) with the command's argp. common is
+ * what the shared groups among the argp's children fill in (NULL: it has
+ * none). A parser reports a bad value with usage_error() or one of the
+ * value checks below; the first such line is printed, and the parse
+ * fails. Returns 0, or EXIT_USAGE after one line on stderr. */
+int cli_parse(const struct argp *argp, int argc, char **argv, void *input,
+	      struct cli_common *common);
+
+/* Option groups that commands share, as the kernel's selftests bench
+ * shares its argp children: the output group (--json, --csv, -o FILE, -v)
+ * and the CPU group (--cpu N, --consumer-cpu N). A group is one parser
+ * here; a command lists, among its argp's children, the groups it takes
+ * with the options it takes of each, in its own words:
+ *
+ *	static const struct argp_child groups[] = {
+ *		CLI_OUTPUT_GROUP(CLI_OPT_JSON("JSON output (schema bpfcost.lint/1)"),
+ *				 CLI_OPT_OUTPUT("write the JSON to FILE")),
+ *		CLI_CPU_GROUP(CLI_CPU_OPTS),
+ *		{},
+ *	};
+ *	struct argp argp = { opts, parse, NULL, doc, groups };
+ */
+enum { CLI_KEY_JSON = 0x4000, CLI_KEY_CSV, CLI_KEY_CONSUMER_CPU };
+#define CLI_OPT_JSON(doc) { "json", CLI_KEY_JSON, NULL, 0, doc }
+#define CLI_OPT_JSON_J(doc) { "json", 'j', NULL, 0, doc } /* also -j */
+#define CLI_OPT_CSV(doc) { "csv", CLI_KEY_CSV, NULL, 0, doc }
+#define CLI_OPT_OUTPUT(doc) { "output", 'o', "FILE", 0, doc }
+#define CLI_OPT_VERBOSE(doc) { "verbose", 'v', NULL, 0, doc }
+#define CLI_OPT_CPU(doc) { "cpu", 'c', "N", 0, doc }
+#define CLI_OPT_CONSUMER_CPU(doc) { "consumer-cpu", CLI_KEY_CONSUMER_CPU, "N", 0, doc }
+
+/* The output group of the commands that write rows of results (bench,
+ * sweep, app, measure): --json and its schema, --csv, -o FILE written
+ * atomically (when: ", after every row"), -v. */
+#define CLI_RESULTS_OPTS(schema, when)                                             \
+	CLI_OPT_JSON("JSON output (schema " schema ")"), CLI_OPT_CSV("CSV output"), \
+	CLI_OPT_OUTPUT("write JSON (or CSV with --csv) to FILE, atomically" when), \
+	CLI_OPT_VERBOSE("libbpf's messages and progress")
+/* The CPU group of the commands that run one workload thread and a
+ * consumer on the next CPU (bench, lab). */
+#define CLI_CPU_OPTS                                                       \
+	CLI_OPT_CPU("CPU the workload runs on (default 0)"),               \
+	CLI_OPT_CONSUMER_CPU("CPU of the output consumer (default: the next CPU)")
+
+error_t cli_output_parse(int key, char *arg, struct argp_state *state);
+error_t cli_cpu_parse(int key, char *arg, struct argp_state *state);
+#define CLI_GROUP(parser, ...)                                                              \
+	{ &(const struct argp){ (const struct argp_option[]){ __VA_ARGS__, {} }, (parser) }, \
+	  0, NULL, 0 }
+#define CLI_OUTPUT_GROUP(...) CLI_GROUP(cli_output_parse, __VA_ARGS__)
+#define CLI_CPU_GROUP(...) CLI_GROUP(cli_cpu_parse, __VA_ARGS__)
 
 /* Option values: one usage_error line naming the range on anything else.
  * Return 0 or EXIT_USAGE; *out is lo on error. */

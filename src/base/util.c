@@ -28,13 +28,32 @@ static void vmsg(const char *kind, const char *fmt, va_list ap)
 	fputc('\n', stderr);
 }
 
+static bool usage_parsing; /* between usage_errors_begin and _end */
+static int usage_count;    /* usage_error lines asked for since the begin */
+
 int usage_error(const char *fmt, ...)
 {
 	va_list ap;
-	va_start(ap, fmt);
-	vmsg(NULL, fmt, ap);
-	va_end(ap);
+
+	if (!usage_parsing || !usage_count) {
+		va_start(ap, fmt);
+		vmsg(NULL, fmt, ap);
+		va_end(ap);
+	}
+	usage_count++;
 	return EXIT_USAGE;
+}
+
+void usage_errors_begin(void)
+{
+	usage_parsing = true;
+	usage_count = 0;
+}
+
+int usage_errors_end(void)
+{
+	usage_parsing = false;
+	return usage_count;
 }
 
 int runtime_error(const char *fmt, ...)
@@ -431,6 +450,11 @@ int online_cpus(void)
 {
 	long n = sysconf(_SC_NPROCESSORS_ONLN);
 	return n > 0 ? (int)n : 1;
+}
+
+int cpu_after(int cpu, int n)
+{
+	return (cpu + n) % online_cpus();
 }
 
 int write_small_file(const char *path, const char *s, int flags)

@@ -20,6 +20,11 @@ extern volatile sig_atomic_t stop_requested; /* set by SIGINT/SIGTERM */
 
 /* One line on stderr, "bpfcost CMD: ...". Return the exit code to use. */
 int usage_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+/* cli_parse's bracket around a command line: in between, only the first
+ * usage_error line is printed (it names what to fix; more would only pile
+ * up), and usage_errors_end returns how many there were. */
+void usage_errors_begin(void);
+int usage_errors_end(void);
 int runtime_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 void warn_msg(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 void info_msg(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
@@ -84,5 +89,9 @@ int sleep_until_ns(uint64_t when_ns);
 /* Pin the calling thread to cpu. Returns 0 or -errno. */
 int pin_to_cpu(int cpu);
 int online_cpus(void);
+/* The CPU n places after cpu, wrapping around the online ones: where a
+ * consumer goes so as not to share the workload's CPU (cpu itself on a
+ * machine of one). */
+int cpu_after(int cpu, int n);
 
 #endif

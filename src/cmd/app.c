@@ -57,8 +57,7 @@ static const char app_doc[] =
 	"ENVIRONMENT: BPFCOST_APP_PATH (where to look for the programs instead of\n"
 	"PATH), BPFCOST_APPS (the apps/ scripts directory).\n";
 
-enum { OPT_JSON = 1000, OPT_CSV, OPT_NO_STATS, OPT_SYSCALLS, OPT_CLIENTS, OPT_SCALE, OPT_NO_NULL,
-       OPT_METHOD };
+enum { OPT_NO_STATS = 1000, OPT_SYSCALLS, OPT_CLIENTS, OPT_SCALE, OPT_NO_NULL, OPT_METHOD };
 
 static const struct argp_option app_opts_def[] = {
 	{ "hook", 'H', "LIST", 0, "tp, rawtp, tp_btf, fentry, fexit, kprobe, kretprobe, all" },
@@ -71,10 +70,11 @@ static const struct argp_option app_opts_def[] = {
 	{ "scale", OPT_SCALE, "N", 0, "postgres: pgbench -i scale (default 10, ~160 MB vs 16 MB shared_buffers)" },
 	{ "no-stats", OPT_NO_STATS, NULL, 0, "skip the BPF stats run (no BPF CPU)" },
 	{ "no-null", OPT_NO_NULL, NULL, 0, "leave out the null control set (nothing attached)" },
-	{ "json", OPT_JSON, NULL, 0, "JSON output (schema bpfcost.app/1)" },
-	{ "csv", OPT_CSV, NULL, 0, "CSV output" },
-	{ "output", 'o', "FILE", 0, "write JSON (or CSV with --csv) to FILE, atomically, after every row" },
-	{ "verbose", 'v', NULL, 0, "libbpf's messages and progress" },
+	{},
+};
+
+static const struct argp_child app_groups[] = {
+	CLI_OUTPUT_GROUP(CLI_RESULTS_OPTS("bpfcost.app/1", ", after every row")),
 	{},
 };
 
@@ -103,13 +103,11 @@ struct probe_set {
 #define WARMUP_S 0.3    /* windowed: the load runs this long before the first window */
 
 struct app_args {
+	struct cli_common cli; /* --json, --csv, -o */
 	uint64_t apps, hooks, bodies, syscalls;
 	double duration_s;
 	int repeat, clients, scale;
 	bool no_stats, no_null, runs; /* runs: --method runs */
-	enum out_format fmt;
-	const char *out;
-	int bad;
 };
 
 struct app_result {
@@ -148,39 +146,25 @@ static error_t app_parse(int key, char *arg, struct argp_state *state)
 {
 	struct app_args *a = state->input;
 	long v;
-	double d;
+	char names[128];
 
 	switch (key) {
-	case 'H':
-		if (parse_name_list("--hook", arg, hook_names, NR_HOOKS - 1, &a->hooks))
-			a->bad = 1;
-		break;
-	case 'b':
-		if (parse_name_list("--body", arg, body_names, NR_BODIES, &a->bodies))
-			a->bad = 1;
-		break;
+	case 'H': parse_name_list("--hook", arg, hook_names, NR_HOOKS - 1, &a->hooks); break;
+	case 'b': parse_name_list("--body", arg, body_names, NR_BODIES, &a->bodies); break;
 	case OPT_SYSCALLS:
-		if (parse_name_list("--syscalls", arg, app_syscall_names, NR_APP_SYSCALLS, &a->syscalls))
-			a->bad = 1;
+		parse_name_list("--syscalls", arg, app_syscall_names, NR_APP_SYSCALLS, &a->syscalls);
 		break;
-	case 'd':
-		if (cli_num("--duration", arg, 0.1, 3600, &d))
-			a->bad = 1;
-		a->duration_s = d;
-		break;
+	case 'd': cli_num("--duration", arg, 0.1, 3600, &a->duration_s); break;
 	case 'r':
-		if (cli_int("--repeat", arg, 1, MAX_REPEAT, &v))
-			a->bad = 1;
+		cli_int("--repeat", arg, 1, MAX_REPEAT, &v);
 		a->repeat = (int)v;
 		break;
 	case OPT_CLIENTS:
-		if (cli_int("--clients", arg, 1, 30, &v))
-			a->bad = 1;
+		cli_int("--clients", arg, 1, 30, &v);
 		a->clients = (int)v;
 		break;
 	case OPT_SCALE:
-		if (cli_int("--scale", arg, 1, 1000, &v))
-			a->bad = 1;
+		cli_int("--scale", arg, 1, 1000, &v);
 		a->scale = (int)v;
 		break;
 	case OPT_NO_STATS: a->no_stats = true; break;
@@ -189,27 +173,18 @@ static error_t app_parse(int key, char *arg, struct argp_state *state)
 		if (!strcmp(arg, "runs"))
 			a->runs = true;
 		else if (strcmp(arg, "windows"))
-			CLI_BAD(a, "--method '%s': accepted: windows, runs", arg);
+			usage_error("--method '%s': accepted: windows, runs", arg);
 		break;
-	case OPT_JSON: a->fmt = OUT_JSON; break;
-	case OPT_CSV: a->fmt = OUT_CSV; break;
-	case 'o': a->out = arg; break;
-	case 'v': verbose++; break;
 	case ARGP_KEY_ARG:
-		if (a->apps) {
+		if (a->apps)
 			usage_error("one NAME list, not also '%s' (redis,postgres,... in one argument)", arg);
-			a->bad = 1;
-		} else if (parse_name_list("NAME", arg, app_names, nr_app_scenarios, &a->apps)) {
-			a->bad = 1;
-		}
+		else
+			parse_name_list("NAME", arg, app_names, nr_app_scenarios, &a->apps);
 		break;
 	case ARGP_KEY_END:
-		if (!a->apps && !a->bad) {
-			char names[128];
+		if (!a->apps)
 			usage_error("which application? (accepted: %s, all)",
 				    join_names(names, sizeof(names), app_names, nr_app_scenarios));
-			a->bad = 1;
-		}
 		break;
 	default:
 		return ARGP_ERR_UNKNOWN;
@@ -1060,10 +1035,10 @@ static void write_csv(FILE *f, const void *rows, int n)
 static int save(const struct app_args *a, struct app_result *rs, int n, json_object *env,
 		bool interrupted)
 {
-	if (!a->out)
+	if (!a->cli.out)
 		return 0;
-	return save_results(a->out, a->fmt,
-			    a->fmt == OUT_CSV ? NULL : results_json(rs, n, env, a, interrupted),
+	return save_results(a->cli.out, a->cli.fmt,
+			    a->cli.fmt == OUT_CSV ? NULL : results_json(rs, n, env, a, interrupted),
 			    write_csv, rs, n);
 }
 
@@ -1087,7 +1062,7 @@ int cmd_app(int argc, char **argv)
 {
 	struct app_args a = { .scale = 10 };
 	/* no args_doc: cli_parse's wrapper would print it twice; USAGE shows NAME */
-	struct argp argp = { app_opts_def, app_parse, NULL, app_doc };
+	struct argp argp = { app_opts_def, app_parse, NULL, app_doc, app_groups };
 	struct probe_set sets[MAX_SETS];
 	struct app_result *rs = NULL;
 	struct app_env e;
@@ -1096,7 +1071,7 @@ int cmd_app(int argc, char **argv)
 	bool env_live = false, tp_used = false, missing = false;
 
 	memset(&e, 0, sizeof(e));
-	if (cli_parse(&argp, argc, argv, &a, &a.bad))
+	if (cli_parse(&argp, argc, argv, &a, &a.cli))
 		return EXIT_USAGE;
 	if (build_sets(&a, sets, &nsets))
 		return EXIT_USAGE;
@@ -1190,14 +1165,14 @@ int cmd_app(int argc, char **argv)
 		if ((ret = save(&a, rs, n, env, true)))
 			goto cleanup;
 	}
-	if (a.fmt == OUT_TABLE) {
+	if (a.cli.fmt == OUT_TABLE) {
 		for (int i = 0, j; i < n; i = j) {
 			for (j = i; j < n && rs[j].sc == rs[i].sc; j++)
 				;
 			print_app_table(stdout, rs + i, j - i, &a);
 		}
-	} else if (!a.out) {
-		if (a.fmt == OUT_CSV) {
+	} else if (!a.cli.out) {
+		if (a.cli.fmt == OUT_CSV) {
 			write_csv(stdout, rs, n);
 		} else {
 			json_object *root = results_json(rs, n, env, &a, stop_requested);

@@ -50,7 +50,7 @@ static const char bench_doc[] =
 	"    bpfcost bench --obj my.bpf.o          # your object, attached by SEC()\n"
 	"    bpfcost bench --obj my.bpf.o --prog handler --attach rawtp:sys_enter\n";
 
-enum { OPT_JSON = 1000, OPT_CSV, OPT_NO_STATS, OPT_TRIAL_MS, OPT_CONSUMER_CPU, OPT_NO_NULL, OPT_OBJ, OPT_PROG, OPT_ATTACH, OPT_MAX_TIME, OPT_NO_EXPEDITE, OPT_CONSUMER, OPT_BATCH, OPT_BUF };
+enum { OPT_NO_STATS = 1000, OPT_TRIAL_MS, OPT_NO_NULL, OPT_OBJ, OPT_PROG, OPT_ATTACH, OPT_MAX_TIME, OPT_NO_EXPEDITE, OPT_CONSUMER, OPT_BATCH, OPT_BUF };
 
 static const struct argp_option bench_opts_def[] = {
 	{ "workload", 'w', "LIST", 0, "getpid, munmap, madvise, all (default getpid)" },
@@ -59,8 +59,6 @@ static const struct argp_option bench_opts_def[] = {
 	{ "ops", 'n', "N", 0, "timed ops per trial and phase (default: sized to ~5 ms)" },
 	{ "trials", 't', "N", 0, "exactly N baseline/probe trial pairs (default: 60 or more, 20 for uprobe rows, 30 with --obj; see --max-time)" },
 	{ "max-time", OPT_MAX_TIME, "S", 0, "seconds of trial pairs a row may take to narrow its interval (default 8)" },
-	{ "cpu", 'c', "N", 0, "CPU the workload runs on (default 0)" },
-	{ "consumer-cpu", OPT_CONSUMER_CPU, "N", 0, "CPU of the output consumer (default: the next CPU)" },
 	{ "consumer", OPT_CONSUMER, "MODE", 0, "ringbuf/perfbuf reader: wake (woken per event, libbpf's default), batch (no wake-ups: BPF_RB_NO_WAKEUP and a reader polling every 200 us; perf wakeup_events=--batch), force (BPF_RB_FORCE_WAKEUP); default batch" },
 	{ "buf-size", OPT_BUF, "BYTES", 0, "ring buffer bytes / perf buffer bytes per CPU, k/m = KiB/MiB (default 4m: larger than the L2 cache, so the ring's placement does not change its cost, and 16 ms of events at 5 per us)" },
 	{ "batch", OPT_BATCH, "N", 0, "--consumer batch: perf wakeup_events (default 64)" },
@@ -71,18 +69,19 @@ static const struct argp_option bench_opts_def[] = {
 	{ "obj", OPT_OBJ, "FILE", 0, "measure your compiled BPF object instead of the built-in probes (rows: hook obj)" },
 	{ "prog", OPT_PROG, "LIST", 0, "--obj: the programs to attach (default: every one with an attach point in SEC())" },
 	{ "attach", OPT_ATTACH, "SPEC", 0, "--obj: attach as tp[:CAT:NAME], rawtp[:NAME], tp_btf[:NAME], fentry:FUNC, kprobe:FUNC, uprobe[:PATH:FUNC] (bare: the workload's own)" },
-	{ "json", OPT_JSON, NULL, 0, "JSON output (schema bpfcost.bench/1)" },
-	{ "csv", OPT_CSV, NULL, 0, "CSV output" },
-	{ "output", 'o', "FILE", 0, "write JSON (or CSV with --csv) to FILE, atomically, after every row" },
-	{ "verbose", 'v', NULL, 0, "libbpf's messages and progress" },
+	{},
+};
+
+static const struct argp_child bench_groups[] = {
+	CLI_OUTPUT_GROUP(CLI_RESULTS_OPTS("bpfcost.bench/1", ", after every row")),
+	CLI_CPU_GROUP(CLI_CPU_OPTS),
 	{},
 };
 
 struct bench_args {
+	struct cli_common cli; /* --json, --csv, -o, --cpu, --consumer-cpu */
 	uint64_t workloads, hooks, bodies;
 	struct bench_opts o;
-	enum out_format fmt;
-	const char *out;
 	bool no_null;
 	bool no_expedite;
 	enum consumer_mode consumer; /* of the output bodies */
@@ -91,7 +90,6 @@ struct bench_args {
 	int expedited; /* rcu_expedited during the run: 1 on, 0 off */
 	struct userobj_opts obj; /* --obj */
 	bool trials_set; /* --trials N: every row N pairs, one a turn */
-	int bad;
 };
 
 /* Each row's probe is loaded afresh every this many pairs. One instance's
@@ -118,71 +116,37 @@ static error_t bench_parse(int key, char *arg, struct argp_state *state)
 {
 	struct bench_args *a = state->input;
 	long v;
+	int i;
 
 	switch (key) {
-	case 'w':
-		if (parse_name_list("--workload", arg, workload_names, nr_workloads, &a->workloads))
-			a->bad = 1;
-		break;
-	case 'H':
-		if (parse_name_list("--hook", arg, hook_names, NR_HOOKS - 1, &a->hooks))
-			a->bad = 1;
-		break;
-	case 'b':
-		if (parse_name_list("--body", arg, body_names, NR_BODIES, &a->bodies))
-			a->bad = 1;
-		break;
+	case 'w': parse_name_list("--workload", arg, workload_names, nr_workloads, &a->workloads); break;
+	case 'H': parse_name_list("--hook", arg, hook_names, NR_HOOKS - 1, &a->hooks); break;
+	case 'b': parse_name_list("--body", arg, body_names, NR_BODIES, &a->bodies); break;
 	case 'n':
-		if (cli_int("--ops", arg, 1, 100000000, &v))
-			a->bad = 1;
+		cli_int("--ops", arg, 1, 100000000, &v);
 		a->o.ops = (uint64_t)v;
 		break;
 	case 't':
-		if (cli_int("--trials", arg, 2, 10000, &v))
-			a->bad = 1;
+		cli_int("--trials", arg, 2, 10000, &v);
 		a->o.trials = (int)v;
 		a->o.max_trials = 0; /* exactly N */
 		a->trials_set = true;
 		break;
-	case OPT_MAX_TIME: {
-		double d;
-		if (cli_num("--max-time", arg, 0, 3600, &d))
-			a->bad = 1;
-		a->o.max_s = d;
-		break;
-	}
-	case 'c':
-		if (cli_int("--cpu", arg, 0, online_cpus() - 1, &v))
-			a->bad = 1;
-		a->o.cpu = (int)v;
-		break;
-	case OPT_CONSUMER_CPU:
-		if (cli_int("--consumer-cpu", arg, 0, online_cpus() - 1, &v))
-			a->bad = 1;
-		a->o.consumer_cpu = (int)v;
-		break;
+	case OPT_MAX_TIME: cli_num("--max-time", arg, 0, 3600, &a->o.max_s); break;
 	case OPT_TRIAL_MS:
-		if (cli_int("--trial-ms", arg, 1, 60000, &v))
-			a->bad = 1;
+		cli_int("--trial-ms", arg, 1, 60000, &v);
 		a->o.trial_ms = (double)v;
 		break;
-	case OPT_CONSUMER: {
-		int i = cli_pick("--consumer", arg, consumer_names, 3); /* none: sweep's, not a row */
-		if (i < 0)
-			a->bad = 1;
-		else
+	case OPT_CONSUMER:
+		/* none is sweep's, not a row's */
+		if ((i = cli_pick("--consumer", arg, consumer_names, 3)) >= 0)
 			a->consumer = (enum consumer_mode)i;
 		break;
-	}
 	case OPT_BATCH:
-		if (cli_int("--batch", arg, 1, 1000000, &v))
-			a->bad = 1;
+		cli_int("--batch", arg, 1, 1000000, &v);
 		a->batch = (uint32_t)v;
 		break;
-	case OPT_BUF:
-		if (cli_bytes("--buf-size", arg, &a->buf_size))
-			a->bad = 1;
-		break;
+	case OPT_BUF: cli_bytes("--buf-size", arg, &a->buf_size); break;
 	case OPT_NO_STATS: a->o.no_stats = true; break;
 	case OPT_NO_NULL: a->no_null = true; break;
 	case OPT_NO_EXPEDITE: a->no_expedite = true; break;
@@ -190,20 +154,14 @@ static error_t bench_parse(int key, char *arg, struct argp_state *state)
 	case OPT_PROG: a->obj.progs = arg; break;
 	case OPT_ATTACH: {
 		char why[512];
-		if (userobj_check_spec(arg, why, sizeof(why))) {
+
+		if (userobj_check_spec(arg, why, sizeof(why)))
 			usage_error("%s", why);
-			a->bad = 1;
-		}
 		a->obj.attach = arg;
 		break;
 	}
-	case OPT_JSON: a->fmt = OUT_JSON; break;
-	case OPT_CSV: a->fmt = OUT_CSV; break;
-	case 'o': a->out = arg; break;
-	case 'v': verbose++; break;
 	case ARGP_KEY_ARG:
 		usage_error("unexpected argument '%s' (see bpfcost bench --help)", arg);
-		a->bad = 1;
 		break;
 	default:
 		return ARGP_ERR_UNKNOWN;
@@ -540,10 +498,10 @@ static void write_csv(FILE *f, const void *rows, int n)
 static int save(const struct bench_args *a, struct bench_result *rs, int n, json_object *env,
 		bool interrupted)
 {
-	if (!a->out)
+	if (!a->cli.out)
 		return 0;
-	return save_results(a->out, a->fmt,
-			    a->fmt == OUT_CSV ? NULL : results_json(rs, n, env, a, interrupted),
+	return save_results(a->cli.out, a->cli.fmt,
+			    a->cli.fmt == OUT_CSV ? NULL : results_json(rs, n, env, a, interrupted),
 			    write_csv, rs, n);
 }
 
@@ -736,19 +694,20 @@ int cmd_bench(int argc, char **argv)
 		.bodies = (1ULL << BODY_EMPTY) | (1ULL << BODY_HASH) | (1ULL << BODY_RINGBUF),
 		.consumer = CONSUMER_BATCH, .batch = 64, .buf_size = 4 * 1024 * 1024,
 		.o = { .trials = 30, .max_trials = 1000, .max_s = 8, .ci_ns = 2, .ci_pct = 3,
-		       .cpu = 0, .consumer_cpu = -1, .trial_ms = 5 },
+		       .trial_ms = 5 },
+		.cli.consumer_cpu = -1,
 	};
-	struct argp argp = { bench_opts_def, bench_parse, NULL, bench_doc };
+	struct argp argp = { bench_opts_def, bench_parse, NULL, bench_doc, bench_groups };
 	struct bench_result *rs = NULL;
 	struct userobj *uobj = NULL;
 	json_object *env = NULL;
 	int n = 0, cap, ret = 0, total;
 	bool tty = isatty(STDERR_FILENO);
 
-	if (cli_parse(&argp, argc, argv, &a, &a.bad))
+	if (cli_parse(&argp, argc, argv, &a, &a.cli))
 		return EXIT_USAGE;
-	if (a.o.consumer_cpu < 0)
-		a.o.consumer_cpu = online_cpus() > 1 ? (a.o.cpu + 1) % online_cpus() : a.o.cpu;
+	a.o.cpu = a.cli.cpu;
+	a.o.consumer_cpu = a.cli.consumer_cpu >= 0 ? a.cli.consumer_cpu : cpu_after(a.o.cpu, 1);
 	if (!a.trials_set && !a.obj.path)
 		a.o.trials = PAIRS;
 	if (a.o.max_s <= 0)
@@ -806,10 +765,10 @@ int cmd_bench(int argc, char **argv)
 			goto cleanup;
 	}
 
-	if (a.fmt == OUT_TABLE) {
+	if (a.cli.fmt == OUT_TABLE) {
 		print_table(stdout, rs, n, env, &a);
-	} else if (!a.out) {
-		if (a.fmt == OUT_CSV) {
+	} else if (!a.cli.out) {
+		if (a.cli.fmt == OUT_CSV) {
 			write_csv(stdout, rs, n);
 		} else {
 			json_object *root = results_json(rs, n, env, &a, stop_requested);

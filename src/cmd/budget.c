@@ -13,11 +13,9 @@
 #include <string.h>
 
 struct budget_args {
+	struct cli_common cli; /* --json, -o */
 	double rate_per_s, ns_per_event, cpus, per_request;
 	bool have_rate, have_ns;
-	enum out_format fmt;
-	const char *out_path;
-	int bad;           /* a bad value was reported (one line) */
 };
 
 static const char budget_doc[] =
@@ -38,9 +36,13 @@ static const struct argp_option budget_opts[] = {
 	{ "ns", 'n', "NS", 0, "cost of one event in ns (e.g. bench's overhead_ns)" },
 	{ "cpus", 'c', "N", 0, "CPUs sharing the load (default: online CPUs)" },
 	{ "per-request", 'p', "N", 0, "events per request, for latency added per request (default 1)" },
-	{ "json", 'j', NULL, 0, "JSON (schema bpfcost.budget/1)" },
-	{ "output", 'o', "FILE", 0, "write to FILE instead of stdout" },
-	{ "verbose", 'v', NULL, 0, "more detail" },
+	{},
+};
+
+static const struct argp_child budget_groups[] = {
+	CLI_OUTPUT_GROUP(CLI_OPT_JSON_J("JSON (schema bpfcost.budget/1)"),
+		CLI_OPT_OUTPUT("write to FILE instead of stdout"),
+		CLI_OPT_VERBOSE("more detail")),
 	{},
 };
 
@@ -52,35 +54,32 @@ static error_t budget_parse_opt(int key, char *arg, struct argp_state *state)
 	switch (key) {
 	case 'r':
 		if (parse_num_suffix(arg, &v) || v <= 0)
-			CLI_BAD(a, "--rate: '%s' is not a rate > 0 (e.g. 50k)", arg);
+			usage_error("--rate: '%s' is not a rate > 0 (e.g. 50k)", arg);
 		a->rate_per_s = v;
 		a->have_rate = true;
 		break;
 	case 'n':
 		if (parse_num_suffix(arg, &v))
-			CLI_BAD(a, "--ns: '%s' is not a number of ns >= 0", arg);
+			usage_error("--ns: '%s' is not a number of ns >= 0", arg);
 		a->ns_per_event = v;
 		a->have_ns = true;
 		break;
 	case 'c':
 		if (parse_num_suffix(arg, &v) || v < 1 || v != floor(v))
-			CLI_BAD(a, "--cpus: '%s' is not a whole number >= 1", arg);
+			usage_error("--cpus: '%s' is not a whole number >= 1", arg);
 		a->cpus = v;
 		break;
 	case 'p':
 		if (parse_num_suffix(arg, &v) || v <= 0)
-			CLI_BAD(a, "--per-request: '%s' is not a number > 0", arg);
+			usage_error("--per-request: '%s' is not a number > 0", arg);
 		a->per_request = v;
 		break;
-	case 'j': a->fmt = OUT_JSON; break;
-	case 'o': a->out_path = arg; break;
-	case 'v': verbose++; break;
 	case ARGP_KEY_ARG:
-		CLI_BAD(a, "unexpected argument '%s'", arg);
+		usage_error("unexpected argument '%s'", arg);
 		break;
 	case ARGP_KEY_END:
-		if (!a->bad && (!a->have_rate || !a->have_ns))
-			CLI_BAD(a, "--rate and --ns are required (e.g. --rate 50k --ns 500)");
+		if (!a->have_rate || !a->have_ns)
+			usage_error("--rate and --ns are required (e.g. --rate 50k --ns 500)");
 		break;
 	default:
 		return ARGP_ERR_UNKNOWN;
@@ -90,8 +89,8 @@ static error_t budget_parse_opt(int key, char *arg, struct argp_state *state)
 
 int cmd_budget(int argc, char **argv)
 {
-	struct budget_args a = { .per_request = 1, .fmt = OUT_TABLE };
-	struct argp argp = { budget_opts, budget_parse_opt, NULL, budget_doc };
+	struct budget_args a = { .per_request = 1 };
+	struct argp argp = { budget_opts, budget_parse_opt, NULL, budget_doc, budget_groups };
 	struct budget dir;
 	double pct, latency_ns;
 	enum verdict level;
@@ -100,7 +99,7 @@ int cmd_budget(int argc, char **argv)
 	json_object *root = NULL;
 	int ret = 0;
 
-	if (cli_parse(&argp, argc, argv, &a, &a.bad))
+	if (cli_parse(&argp, argc, argv, &a, &a.cli))
 		return EXIT_USAGE;
 	if (a.cpus == 0)
 		a.cpus = online_cpus() > 0 ? online_cpus() : 1;
@@ -115,7 +114,7 @@ int cmd_budget(int argc, char **argv)
 		}
 	}
 
-	if (a.fmt == OUT_JSON) {
+	if (a.cli.fmt == OUT_JSON) {
 		json_object *types = json_object_new_array();
 
 		root = json_object_new_object();
@@ -149,16 +148,16 @@ int cmd_budget(int argc, char **argv)
 		json_object_object_add(d, "cpu_green_below_pct", jnum(dir.cpu_pct));
 		json_object_object_add(d, "cpu_yellow_upto_pct", jnum(dir.cpu_yellow_pct));
 		json_object_object_add(root, "directive_cpu", d);
-		ret = json_write(root, a.out_path);
+		ret = json_write(root, a.cli.out);
 		if (ret)
-			ret = runtime_error("cannot write %s: %s", a.out_path, strerror(-ret));
+			ret = runtime_error("cannot write %s: %s", a.cli.out, strerror(-ret));
 		goto cleanup;
 	}
 
-	if (a.out_path && strcmp(a.out_path, "-")) {
-		out = fopen(a.out_path, "w");
+	if (a.cli.out && strcmp(a.cli.out, "-")) {
+		out = fopen(a.cli.out, "w");
 		if (!out) {
-			ret = runtime_error("cannot write %s: %m", a.out_path);
+			ret = runtime_error("cannot write %s: %m", a.cli.out);
 			out = NULL;
 			goto cleanup;
 		}

@@ -26,31 +26,17 @@ static const char check_doc[] =
 	"    bpfcost check\n"
 	"    bpfcost check --json | python3 -m json.tool\n";
 
-static const struct argp_option check_opts[] = {
-	{ "json", 'j', NULL, 0, "JSON output (schema bpfcost.check/1)" },
-	{ "verbose", 'v', NULL, 0, "libbpf's messages" },
+static const struct argp_child check_groups[] = {
+	CLI_OUTPUT_GROUP(CLI_OPT_JSON_J("JSON output (schema bpfcost.check/1)"),
+		CLI_OPT_VERBOSE("libbpf's messages")),
 	{},
-};
-
-struct check_args {
-	bool json;
-	int bad;
 };
 
 static error_t check_parse(int key, char *arg, struct argp_state *state)
 {
-	struct check_args *a = state->input;
-
-	switch (key) {
-	case 'j': a->json = true; break;
-	case 'v': verbose++; break;
-	case ARGP_KEY_ARG:
-		usage_error("unexpected argument '%s' (accepted: --json, -v)", arg);
-		a->bad = 1;
-		break;
-	default:
+	if (key != ARGP_KEY_ARG)
 		return ARGP_ERR_UNKNOWN;
-	}
+	usage_error("unexpected argument '%s' (accepted: --json, -v)", arg);
 	return 0;
 }
 
@@ -144,14 +130,14 @@ static void print_items(const char *title, json_object *arr)
 
 int cmd_check(int argc, char **argv)
 {
-	struct check_args a = {};
-	struct argp argp = { check_opts, check_parse, NULL, check_doc };
+	struct cli_common cli = {};
+	struct argp argp = { NULL, check_parse, NULL, check_doc, check_groups };
 	json_object *root = NULL, *hooks_arr, *maps_arr, *env;
 	enum hook_id map_hook = HOOK_NULL;
 	char reason[512];
 	int fd;
 
-	if (cli_parse(&argp, argc, argv, &a, &a.bad))
+	if (cli_parse(&argp, argc, argv, NULL, &cli))
 		return EXIT_USAGE;
 	if (require_privileges("(CAP_BPF and CAP_PERFMON) to load test programs"))
 		return EXIT_RUNTIME;
@@ -189,7 +175,7 @@ int cmd_check(int argc, char **argv)
 	json_object_object_add(root, "maps", maps_arr);
 	json_object_object_add(root, "env", env);
 
-	if (a.json) {
+	if (cli.fmt == OUT_JSON) {
 		json_write(root, NULL);
 	} else {
 		env_print(stdout, env);

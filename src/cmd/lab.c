@@ -51,27 +51,29 @@ static const char lab_doc[] =
 	"    bpfcost lab --only map,output     # two techniques\n"
 	"    bpfcost lab --short --json -o lab.json\n";
 
-enum { OPT_JSON = 1000, OPT_SHORT, OPT_TRIAL_MS, OPT_CONSUMER_CPU };
+enum { OPT_SHORT = 1000, OPT_TRIAL_MS };
 
 static const struct argp_option lab_opts_def[] = {
 	{ "only", 'O', "LIST", 0, "techniques: hook, exit, map, core, output, helper, loop, all (default all)" },
 	{ "short", OPT_SHORT, NULL, 0, "quick look: 6 trials of ~5 ms (for tests; wide intervals)" },
 	{ "trials", 't', "N", 0, "baseline/probe trial pairs per variant (default 20)" },
 	{ "trial-ms", OPT_TRIAL_MS, "MS", 0, "target trial length (default 25)" },
-	{ "cpu", 'c', "N", 0, "CPU the workload runs on (default 0)" },
-	{ "consumer-cpu", OPT_CONSUMER_CPU, "N", 0, "CPU of the output consumer (default: the next CPU)" },
-	{ "json", OPT_JSON, NULL, 0, "JSON output (schema bpfcost.lab/1)" },
-	{ "output", 'o', "FILE", 0, "write the JSON to FILE, atomically, after every variant" },
-	{ "verbose", 'v', NULL, 0, "libbpf's messages and progress" },
+	{},
+};
+
+static const struct argp_child lab_groups[] = {
+	CLI_OUTPUT_GROUP(CLI_OPT_JSON("JSON output (schema bpfcost.lab/1)"),
+		CLI_OPT_OUTPUT("write the JSON to FILE, atomically, after every variant"),
+		CLI_OPT_VERBOSE("libbpf's messages and progress")),
+	CLI_CPU_GROUP(CLI_CPU_OPTS),
 	{},
 };
 
 struct lab_args {
+	struct cli_common cli; /* --json, -o, --cpu, --consumer-cpu */
 	uint64_t only;
 	struct bench_opts o;
-	bool json, trials_set, ms_set, shortrun;
-	const char *out;
-	int bad;
+	bool trials_set, ms_set, shortrun;
 };
 
 static error_t lab_parse(int key, char *arg, struct argp_state *state)
@@ -81,39 +83,21 @@ static error_t lab_parse(int key, char *arg, struct argp_state *state)
 
 	switch (key) {
 	case 'O':
-		a->only = 0;
-		if (parse_name_list("--only", arg, lab_technique_names, lab_nr_techniques, &a->only))
-			a->bad = 1;
+		parse_name_list("--only", arg, lab_technique_names, lab_nr_techniques, &a->only);
 		break;
 	case OPT_SHORT: a->shortrun = true; break;
 	case 't':
-		if (cli_int("--trials", arg, 2, 10000, &v))
-			a->bad = 1;
+		cli_int("--trials", arg, 2, 10000, &v);
 		a->o.trials = (int)v;
 		a->trials_set = true;
 		break;
 	case OPT_TRIAL_MS:
-		if (cli_int("--trial-ms", arg, 1, 60000, &v))
-			a->bad = 1;
+		cli_int("--trial-ms", arg, 1, 60000, &v);
 		a->o.trial_ms = (double)v;
 		a->ms_set = true;
 		break;
-	case 'c':
-		if (cli_int("--cpu", arg, 0, online_cpus() - 1, &v))
-			a->bad = 1;
-		a->o.cpu = (int)v;
-		break;
-	case OPT_CONSUMER_CPU:
-		if (cli_int("--consumer-cpu", arg, 0, online_cpus() - 1, &v))
-			a->bad = 1;
-		a->o.consumer_cpu = (int)v;
-		break;
-	case OPT_JSON: a->json = true; break;
-	case 'o': a->out = arg; break;
-	case 'v': verbose++; break;
 	case ARGP_KEY_ARG:
 		usage_error("unexpected argument '%s' (see bpfcost lab --help)", arg);
-		a->bad = 1;
 		break;
 	default:
 		return ARGP_ERR_UNKNOWN;
@@ -1002,12 +986,12 @@ static int save(const struct lab_args *a, struct variant_result *vres, struct ro
 	json_object *root;
 	int err;
 
-	if (!a->out)
+	if (!a->cli.out)
 		return 0;
 	root = lab_json(vres, rres, env, a, interrupted);
-	err = json_write(root, a->out);
+	err = json_write(root, a->cli.out);
 	json_object_put(root);
-	return err ? runtime_error("cannot write %s: %s", a->out, strerror(-err)) : 0;
+	return err ? runtime_error("cannot write %s: %s", a->cli.out, strerror(-err)) : 0;
 }
 
 static void compute_rows(struct variant_result *vres, struct row_result *rres)
@@ -1021,16 +1005,17 @@ int cmd_lab(int argc, char **argv)
 {
 	struct lab_args a = {
 		.only = (1ULL << lab_nr_techniques) - 1,
-		.o = { .trials = 20, .cpu = 0, .consumer_cpu = -1, .trial_ms = 25 },
+		.o = { .trials = 20, .trial_ms = 25 },
+		.cli.consumer_cpu = -1,
 	};
-	struct argp argp = { lab_opts_def, lab_parse, NULL, lab_doc };
+	struct argp argp = { lab_opts_def, lab_parse, NULL, lab_doc, lab_groups };
 	struct variant_result *vres = NULL;
 	struct row_result *rres = NULL;
 	json_object *env = NULL;
 	int ret = 0, total = 0, done = 0, rounds, per_round, extra;
 	bool tty = isatty(STDERR_FILENO);
 
-	if (cli_parse(&argp, argc, argv, &a, &a.bad))
+	if (cli_parse(&argp, argc, argv, &a, &a.cli))
 		return EXIT_USAGE;
 	if (a.shortrun) {
 		if (!a.trials_set)
@@ -1038,8 +1023,8 @@ int cmd_lab(int argc, char **argv)
 		if (!a.ms_set)
 			a.o.trial_ms = 5;
 	}
-	if (a.o.consumer_cpu < 0)
-		a.o.consumer_cpu = online_cpus() > 1 ? (a.o.cpu + 1) % online_cpus() : a.o.cpu;
+	a.o.cpu = a.cli.cpu;
+	a.o.consumer_cpu = a.cli.consumer_cpu >= 0 ? a.cli.consumer_cpu : cpu_after(a.o.cpu, 1);
 	/* rounds of at least 2 trials (bench's minimum), up to 5 */
 	rounds = a.o.trials / 4 > 5 ? 5 : a.o.trials / 4 < 1 ? 1 : a.o.trials / 4;
 	if (a.o.trials >= 4 && rounds < 2)
@@ -1113,9 +1098,9 @@ int cmd_lab(int argc, char **argv)
 		if ((ret = save(&a, vres, rres, env, true)))
 			goto cleanup;
 	}
-	if (!a.json)
+	if (a.cli.fmt != OUT_JSON)
 		print_table(stdout, vres, rres, env, &a);
-	else if (!a.out) {
+	else if (!a.cli.out) {
 		json_object *root = lab_json(vres, rres, env, &a, stop_requested);
 		json_write(root, NULL);
 		json_object_put(root);

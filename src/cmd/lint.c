@@ -45,20 +45,23 @@ static const char lint_doc[] =
 	"    bpfcost lint myprog.bpf.o --lab-results lab.json\n"
 	"    bpfcost lint myprog.bpf.o --json\n";
 
-enum { OPT_JSON = 1000, OPT_LAB };
+enum { OPT_LAB = 1000 };
 
 static const struct argp_option lint_opts_def[] = {
 	{ "lab-results", OPT_LAB, "FILE", 0, "bpfcost lab --json output: expected cost per finding" },
-	{ "json", OPT_JSON, NULL, 0, "JSON output (schema bpfcost.lint/1)" },
-	{ "output", 'o', "FILE", 0, "write the JSON to FILE (atomically)" },
-	{ "verbose", 'v', NULL, 0, "libbpf's messages and the verifier's" },
+	{},
+};
+
+static const struct argp_child lint_groups[] = {
+	CLI_OUTPUT_GROUP(CLI_OPT_JSON("JSON output (schema bpfcost.lint/1)"),
+		CLI_OPT_OUTPUT("write the JSON to FILE (atomically)"),
+		CLI_OPT_VERBOSE("libbpf's messages and the verifier's")),
 	{},
 };
 
 struct lint_args {
-	const char *obj, *lab, *out;
-	bool json;
-	int bad;
+	struct cli_common cli; /* --json, -o */
+	const char *obj, *lab;
 };
 
 static error_t lint_parse(int key, char *arg, struct argp_state *state)
@@ -67,21 +70,14 @@ static error_t lint_parse(int key, char *arg, struct argp_state *state)
 
 	switch (key) {
 	case OPT_LAB: a->lab = arg; break;
-	case OPT_JSON: a->json = true; break;
-	case 'o': a->out = arg; break;
-	case 'v': verbose++; break;
 	case ARGP_KEY_ARG:
-		if (a->obj) {
+		if (a->obj)
 			usage_error("one object at a time, not also '%s' (see bpfcost lint --help)", arg);
-			a->bad = 1;
-		}
 		a->obj = arg;
 		break;
 	case ARGP_KEY_END:
-		if (!a->obj && !a->bad) {
+		if (!a->obj)
 			usage_error("which object? USAGE: bpfcost lint FILE.bpf.o");
-			a->bad = 1;
-		}
 		break;
 	default:
 		return ARGP_ERR_UNKNOWN;
@@ -827,7 +823,7 @@ static json_object *lint_json(const struct lint_args *a, const struct lint_resul
 int cmd_lint(int argc, char **argv)
 {
 	struct lint_args a = {};
-	struct argp argp = { lint_opts_def, lint_parse, "FILE.bpf.o", lint_doc };
+	struct argp argp = { lint_opts_def, lint_parse, "FILE.bpf.o", lint_doc, lint_groups };
 	struct lint_result res = {};
 	struct bpf_object *obj = NULL;
 	struct bpf_program *prog;
@@ -837,7 +833,7 @@ int cmd_lint(int argc, char **argv)
 	int ret = 0, n = 0;
 	struct stat st;
 
-	if (cli_parse(&argp, argc, argv, &a, &a.bad))
+	if (cli_parse(&argp, argc, argv, &a, &a.cli))
 		return EXIT_USAGE;
 	if (stat(a.obj, &st) || !S_ISREG(st.st_mode))
 		return usage_error("%s: not a readable file (give a compiled BPF object, FILE.bpf.o)", a.obj);
@@ -899,15 +895,15 @@ int cmd_lint(int argc, char **argv)
 			break;
 	}
 	find_all(&res, lab);
-	if (a.json || a.out) {
+	if (a.cli.fmt == OUT_JSON || a.cli.out) {
 		json_object *root = lint_json(&a, &res, env);
-		int e = json_write(root, a.out);
+		int e = json_write(root, a.cli.out);
 
 		json_object_put(root);
 		if (e)
-			ret = runtime_error("cannot write %s: %s", a.out, strerror(-e));
+			ret = runtime_error("cannot write %s: %s", a.cli.out, strerror(-e));
 	}
-	if (!a.json)
+	if (a.cli.fmt != OUT_JSON)
 		print_table(stdout, &a, &res);
 	if (stop_requested)
 		ret = 130;

@@ -51,7 +51,7 @@ static const char measure_doc[] =
 	"    bpfcost measure --settle 5 -o tool.json -- ./my-agent -c a.yaml\n"
 	"    bpfcost measure --pid $(pidof my-agent)\n";
 
-enum { OPT_JSON = 1000, OPT_CSV, OPT_SETTLE, OPT_TIMEOUT, OPT_DURATION, OPT_LOG, OPT_PID };
+enum { OPT_SETTLE = 1000, OPT_TIMEOUT, OPT_DURATION, OPT_LOG, OPT_PID };
 
 static const struct argp_option measure_opts_def[] = {
 	{ "workload", 'w', "LIST", 0, "getpid, munmap, madvise, all (default getpid)" },
@@ -61,37 +61,30 @@ static const struct argp_option measure_opts_def[] = {
 	{ "duration", OPT_DURATION, "S", 0, "length of one phase at baseline speed (default 1)" },
 	{ "log", OPT_LOG, "FILE", 0, "CMD's stdout and stderr (default /tmp/bpfcost-measure.PID.log)" },
 	{ "pid", OPT_PID, "PID", 0, "a tool already running: its programs' cost, no alternation" },
-	{ "cpu", 'c', "N", 0, "CPU the workload runs on (default 0)" },
-	{ "json", OPT_JSON, NULL, 0, "JSON output (schema bpfcost.measure/1)" },
-	{ "csv", OPT_CSV, NULL, 0, "CSV output" },
-	{ "output", 'o', "FILE", 0, "write JSON (or CSV with --csv) to FILE, atomically" },
-	{ "verbose", 'v', NULL, 0, "libbpf's messages and progress" },
+	{},
+};
+
+
+static const struct argp_child measure_groups[] = {
+	CLI_OUTPUT_GROUP(CLI_RESULTS_OPTS("bpfcost.measure/1", "")),
+	CLI_CPU_GROUP(CLI_OPT_CPU("CPU the workload runs on (default 0)")),
 	{},
 };
 
 struct measure_args {
+	struct cli_common cli; /* --json, --csv, -o, --cpu */
 	uint64_t workloads;
-	int repeat, cpu;
+	int repeat;
 	double settle_s, timeout_s, duration_s;
 	const char *log;
 	pid_t pid;
-	enum out_format fmt;
-	const char *out;
 	char **cmd;
 	int ncmd;
-	int bad;
+	const char *cmdline; /* cmd quoted for a shell, for the table */
 };
 
-static int parse_num(const char *flag, const char *arg, double lo, double hi, double *out)
-{
-	double v;
-
-	if (parse_double(arg, &v) || !(v >= lo && v <= hi))
-		return usage_error("%s takes a number from %g to %g, not '%s'", flag, lo, hi, arg);
-	*out = v;
-	return 0;
-}
-
+/* A whole number from lo to hi written as a plain number ("2", "2.0"),
+ * where cli_int takes suffixes. */
 static int parse_whole(const char *flag, const char *arg, double lo, double hi, double *out)
 {
 	double v;
@@ -109,46 +102,22 @@ static error_t measure_parse(int key, char *arg, struct argp_state *state)
 	double v;
 
 	switch (key) {
-	case 'w':
-		if (parse_name_list("--workload", arg, workload_names, nr_workloads, &a->workloads))
-			a->bad = 1;
-		break;
+	case 'w': parse_name_list("--workload", arg, workload_names, nr_workloads, &a->workloads); break;
 	case 'r':
-		if (parse_whole("--repeat", arg, 2, 1000, &v))
-			a->bad = 1;
+		parse_whole("--repeat", arg, 2, 1000, &v);
 		a->repeat = (int)v;
 		break;
-	case OPT_SETTLE:
-		if (parse_num("--settle", arg, 0.01, 3600, &a->settle_s))
-			a->bad = 1;
-		break;
-	case OPT_TIMEOUT:
-		if (parse_num("--timeout", arg, 0.1, 3600, &a->timeout_s))
-			a->bad = 1;
-		break;
-	case OPT_DURATION:
-		if (parse_num("--duration", arg, 0.01, 600, &a->duration_s))
-			a->bad = 1;
-		break;
+	case OPT_SETTLE: cli_num("--settle", arg, 0.01, 3600, &a->settle_s); break;
+	case OPT_TIMEOUT: cli_num("--timeout", arg, 0.1, 3600, &a->timeout_s); break;
+	case OPT_DURATION: cli_num("--duration", arg, 0.01, 600, &a->duration_s); break;
 	case OPT_PID:
-		if (parse_whole("--pid", arg, 1, 4194304, &v))
-			a->bad = 1;
+		parse_whole("--pid", arg, 1, 4194304, &v);
 		a->pid = (pid_t)v;
 		break;
-	case 'c':
-		if (parse_whole("--cpu", arg, 0, online_cpus() - 1, &v))
-			a->bad = 1;
-		a->cpu = (int)v;
-		break;
 	case OPT_LOG: a->log = arg; break;
-	case OPT_JSON: a->fmt = OUT_JSON; break;
-	case OPT_CSV: a->fmt = OUT_CSV; break;
-	case 'o': a->out = arg; break;
-	case 'v': verbose++; break;
 	case ARGP_KEY_ARG:
 		usage_error("unexpected argument '%s': give the command after -- "
 			    "(bpfcost measure [OPTIONS] -- CMD ARGS...)", arg);
-		a->bad = 1;
 		break;
 	default:
 		return ARGP_ERR_UNKNOWN;
@@ -265,7 +234,7 @@ static void measure_cmd_row(struct tool *tool, const struct workload *wl,
 		.ctx = tool, .attach = t_attach, .detach = t_detach, .counts = t_counts,
 		.reset = t_reset, .exact = false,
 	};
-	struct bench_opts o = { .trials = a->repeat, .cpu = a->cpu, .no_stats = true };
+	struct bench_opts o = { .trials = a->repeat, .cpu = a->cli.cpu, .no_stats = true };
 	char label[64], *copy = strdup(tool->argv[0]);
 	char reason[512];
 
@@ -373,14 +342,14 @@ static void print_table(FILE *f, struct mrow *rows, int n, json_object *env,
 	fprintf(f, "\n");
 	env_print(f, env);
 	if (a->pid) {
-		fprintf(f, "tool: pid %d (already running); workload on CPU %d\n", (int)a->pid, a->cpu);
+		fprintf(f, "tool: pid %d (already running); workload on CPU %d\n", (int)a->pid, a->cli.cpu);
 		fprintf(f, "no baseline alternation: the tool stayed attached, so this is its\n"
 			   "programs' own run time per op (BPF stats), without dispatch cost\n\n");
 	} else {
 		fprintf(f, "tool: %.70s%s\n", cmdline, strlen(cmdline) > 70 ? "..." : "");
 		fprintf(f, "its output: %s\n", a->log);
 		fprintf(f, "workload on CPU %d; %d trial pairs (tool stopped / running), "
-			   "%.2g s phases\n\n", a->cpu, a->repeat, a->duration_s);
+			   "%.2g s phases\n\n", a->cli.cpu, a->repeat, a->duration_s);
 		fprintf(f, "Overhead per op while the tool runs (paired trials)\n");
 		table_header(f, ovh_cols, 7);
 		for (int i = 0; i < n; i++) {
@@ -475,7 +444,7 @@ static json_object *results_json(struct mrow *rows, int n, json_object *env,
 	json_object_object_add(cfg, "duration_s", jnum(a->duration_s));
 	json_object_object_add(cfg, "settle_s", a->settle_s > 0 ? jnum(a->settle_s) : NULL);
 	json_object_object_add(cfg, "timeout_s", jnum(a->timeout_s));
-	json_object_object_add(cfg, "cpu", jint(a->cpu));
+	json_object_object_add(cfg, "cpu", jint(a->cli.cpu));
 	json_object_object_add(root, "config", cfg);
 	json_object_object_add(root, "interrupted", json_object_new_boolean(interrupted));
 	for (int i = 0; i < n; i++) {
@@ -523,10 +492,10 @@ static void write_csv(FILE *f, const void *rows_v, int n)
 static int save(const struct measure_args *a, struct mrow *rows, int n, json_object *env,
 		bool interrupted)
 {
-	if (!a->out)
+	if (!a->cli.out)
 		return 0;
-	return save_results(a->out, a->fmt,
-			    a->fmt == OUT_CSV ? NULL : results_json(rows, n, env, a, interrupted),
+	return save_results(a->cli.out, a->cli.fmt,
+			    a->cli.fmt == OUT_CSV ? NULL : results_json(rows, n, env, a, interrupted),
 			    write_csv, rows, n);
 }
 
@@ -535,7 +504,7 @@ int cmd_measure(int argc, char **argv)
 	struct measure_args a = {
 		.workloads = 1, .repeat = 6, .timeout_s = 30, .duration_s = 1,
 	};
-	struct argp argp = { measure_opts_def, measure_parse, NULL, measure_doc };
+	struct argp argp = { measure_opts_def, measure_parse, NULL, measure_doc, measure_groups };
 	struct tool tool = {};
 	struct mrow *rows = NULL;
 	json_object *env = NULL;
@@ -550,7 +519,7 @@ int cmd_measure(int argc, char **argv)
 			a.ncmd = argc - i - 1;
 			break;
 		}
-	if (cli_parse(&argp, argc_opts, argv, &a, &a.bad))
+	if (cli_parse(&argp, argc_opts, argv, &a, &a.cli))
 		return EXIT_USAGE;
 	if (a.pid && a.ncmd)
 		return usage_error("give either --pid PID or -- CMD, not both");
@@ -584,7 +553,7 @@ int cmd_measure(int argc, char **argv)
 	rows = calloc((size_t)nr_workloads, sizeof(*rows));
 	if (!rows)
 		return runtime_error("out of memory");
-	env = env_begin(a.cpu);
+	env = env_begin(a.cli.cpu);
 
 	for (int w = 0; w < nr_workloads && !stop_requested; w++) {
 		if (!(a.workloads & (1ULL << w)))
@@ -623,11 +592,11 @@ int cmd_measure(int argc, char **argv)
 		if ((ret = save(&a, rows, n, env, true)))
 			goto cleanup;
 	}
-	if (a.fmt == OUT_TABLE) {
+	if (a.cli.fmt == OUT_TABLE) {
 		if (n > 0)
 			print_table(stdout, rows, n, env, &a, cmdline);
-	} else if (!a.out) {
-		if (a.fmt == OUT_CSV) {
+	} else if (!a.cli.out) {
+		if (a.cli.fmt == OUT_CSV) {
 			write_csv(stdout, rows, n);
 		} else {
 			json_object *root = results_json(rows, n, env, &a, stop_requested);

@@ -22,14 +22,13 @@
 #define MAX_FILES 256
 
 struct report_args {
+	struct cli_common cli; /* -o */
 	const char *paths[MAX_FILES];
 	int npaths;
-	const char *out_path;
 	const char *budget_spec;
 	const char *format;     /* "md", "html", NULL: from -o's extension */
 	bool no_charts;
 	struct budget b;
-	int bad;                /* a bad value was reported (one line) */
 };
 
 static const char report_doc_str[] =
@@ -55,11 +54,15 @@ static const char report_doc_str[] =
 	"  bpfcost report bench.json --budget p99=500,cpu=0.5,rate=50k,cpus=8\n";
 
 static const struct argp_option report_opts[] = {
-	{ "output", 'o', "FILE", 0, "write the report to FILE (.md or .html); default: Markdown on stdout" },
 	{ "budget", 'b', "SPEC", 0, "verdict bounds, e.g. p99=1000,cpu=1,loss=0.01,rate=10k,p99y=2000,cpuy=3" },
 	{ "format", 'f', "md|html", 0, "output format (default: from -o's extension)" },
 	{ "no-charts", 'n', NULL, 0, "do not draw charts" },
-	{ "verbose", 'v', NULL, 0, "more detail" },
+	{},
+};
+
+static const struct argp_child report_groups[] = {
+	CLI_OUTPUT_GROUP(CLI_OPT_OUTPUT("write the report to FILE (.md or .html); default: Markdown on stdout"),
+		CLI_OPT_VERBOSE("more detail")),
 	{},
 };
 
@@ -69,28 +72,26 @@ static error_t report_parse_opt(int key, char *arg, struct argp_state *state)
 	char err[512];
 
 	switch (key) {
-	case 'o': a->out_path = arg; break;
 	case 'b':
 		if (budget_parse(arg, &a->b, err, sizeof(err)))
-			CLI_BAD(a, "--budget: %s", err);
+			usage_error("--budget: %s", err);
 		a->budget_spec = arg;
 		break;
 	case 'f':
 		if (strcmp(arg, "md") && strcmp(arg, "html"))
-			CLI_BAD(a, "--format: '%s' (accepted: md, html)", arg);
+			usage_error("--format: '%s' (accepted: md, html)", arg);
 		a->format = arg;
 		break;
 	case 'n': a->no_charts = true; break;
-	case 'v': verbose++; break;
 	case ARGP_KEY_ARG:
 		if (a->npaths >= MAX_FILES)
-			CLI_BAD(a, "at most %d files", MAX_FILES);
+			usage_error("at most %d files", MAX_FILES);
 		else
 			a->paths[a->npaths++] = arg;
 		break;
 	case ARGP_KEY_END:
-		if (!a->bad && !a->npaths)
-			CLI_BAD(a, "no result files (give bench, sweep, app, measure or lab JSON files)");
+		if (!a->npaths)
+			usage_error("no result files (give bench, sweep, app, measure or lab JSON files)");
 		break;
 	default:
 		return ARGP_ERR_UNKNOWN;
@@ -108,7 +109,7 @@ static bool ends_with(const char *s, const char *sfx)
 int cmd_report(int argc, char **argv)
 {
 	struct report_args a = { 0 };
-	struct argp argp = { report_opts, report_parse_opt, "FILE...", report_doc_str };
+	struct argp argp = { report_opts, report_parse_opt, "FILE...", report_doc_str, report_groups };
 	struct rp_data d = { 0 };
 	struct chart_ctx ch;
 	struct rp_ctx ctx = { 0 };
@@ -121,22 +122,22 @@ int cmd_report(int argc, char **argv)
 
 	memset(&ch, 0, sizeof(ch));
 	budget_defaults(&a.b);
-	if (cli_parse(&argp, argc, argv, &a, &a.bad))
+	if (cli_parse(&argp, argc, argv, &a, &a.cli))
 		return EXIT_USAGE;
 	if (a.format)
 		html = !strcmp(a.format, "html");
 	else
-		html = a.out_path && (ends_with(a.out_path, ".html") || ends_with(a.out_path, ".htm"));
+		html = a.cli.out && (ends_with(a.cli.out, ".html") || ends_with(a.cli.out, ".htm"));
 
-	if (a.out_path && strcmp(a.out_path, "-")) {
+	if (a.cli.out && strcmp(a.cli.out, "-")) {
 		/* fail before any work (and before charts) if the report cannot be written */
 		char dir[1024];
-		const char *slash = strrchr(a.out_path, '/');
+		const char *slash = strrchr(a.cli.out, '/');
 
-		snprintf(dir, sizeof(dir), "%.*s", slash ? (int)(slash - a.out_path) + 1 : 1,
-			 slash ? a.out_path : ".");
+		snprintf(dir, sizeof(dir), "%.*s", slash ? (int)(slash - a.cli.out) + 1 : 1,
+			 slash ? a.cli.out : ".");
 		if (access(dir, W_OK)) {
-			ret = runtime_error("cannot write %s: %m", a.out_path);
+			ret = runtime_error("cannot write %s: %m", a.cli.out);
 			goto cleanup;
 		}
 	}
@@ -157,9 +158,9 @@ int cmd_report(int argc, char **argv)
 	}
 	if (a.no_charts) {
 		ctx.charts_off_why = "not drawn (--no-charts)";
-	} else if (chart_begin(&ch, a.out_path)) {
+	} else if (chart_begin(&ch, a.cli.out)) {
 		ctx.charts_off_why = ch.why_off;
-		if (a.out_path && strcmp(a.out_path, "-"))
+		if (a.cli.out && strcmp(a.cli.out, "-"))
 			warn_msg("%s", ch.why_off);
 	} else {
 		ctx.ch = &ch;
@@ -187,18 +188,18 @@ int cmd_report(int argc, char **argv)
 		goto cleanup;
 	}
 	mem = NULL;
-	if (!a.out_path || !strcmp(a.out_path, "-")) {
+	if (!a.cli.out || !strcmp(a.cli.out, "-")) {
 		fwrite(buf, 1, len, stdout);
 		fflush(stdout);
 	} else {
-		int rc = write_file_atomic(a.out_path, buf, len);
+		int rc = write_file_atomic(a.cli.out, buf, len);
 
 		if (rc) {
-			ret = runtime_error("cannot write %s: %s", a.out_path, strerror(-rc));
+			ret = runtime_error("cannot write %s: %s", a.cli.out, strerror(-rc));
 			goto cleanup;
 		}
 		for (int h = 0; h < d.n_hosts; h++)
-			fprintf(stdout, "%s: %s: %s\n", a.out_path, d.hosts[h].label,
+			fprintf(stdout, "%s: %s: %s\n", a.cli.out, d.hosts[h].label,
 				d.hosts[h].emulated ? "NONE (emulated CPU)" :
 				verdict_name(report_host_verdict(&ctx, h)));
 		if (charts)

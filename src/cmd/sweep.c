@@ -45,8 +45,8 @@ static const char sweep_doc[] =
 	"    bpfcost sweep --json -o sweep.json\n";
 
 enum {
-	OPT_JSON = 1000, OPT_CSV, OPT_NO_STATS, OPT_CONSUMER_CPU, OPT_ARRIVAL, OPT_BUF,
-	OPT_CONSUMER, OPT_BATCH, OPT_FLOW, OPT_MAX_CPU, OPT_MAX_LOSS, OPT_SLICE_MS, OPT_SEED,
+	OPT_NO_STATS = 1000, OPT_ARRIVAL, OPT_BUF, OPT_CONSUMER, OPT_BATCH, OPT_FLOW, OPT_MAX_CPU,
+	OPT_MAX_LOSS, OPT_SLICE_MS, OPT_SEED,
 };
 
 static const struct argp_option sweep_opts_def[] = {
@@ -62,22 +62,25 @@ static const struct argp_option sweep_opts_def[] = {
 	{ "batch", OPT_BATCH, "N", 0, "perf wakeup_events in batch mode (default 64)" },
 	{ "threads", 't', "N", 0, "workload threads, one per CPU (default 1)" },
 	{ "flow", OPT_FLOW, "KIND", 0, "single (one shared map key) or multi (a key per thread) (default single)" },
-	{ "cpu", 'c', "N", 0, "CPU of the first workload thread (default 0)" },
-	{ "consumer-cpu", OPT_CONSUMER_CPU, "N", 0, "CPU of the output consumer (default: after the workload's)" },
 	{ "max-cpu", OPT_MAX_CPU, "PCT", 0, "knee: system overhead bound, % (default 1)" },
 	{ "max-loss", OPT_MAX_LOSS, "PCT", 0, "knee: event loss bound, % (default 0.01)" },
 	{ "no-stats", OPT_NO_STATS, NULL, 0, "skip the BPF stats slice (no PROG ns)" },
 	{ "seed", OPT_SEED, "N", 0, "seed of the Poisson arrivals (default 1)" },
-	{ "json", OPT_JSON, NULL, 0, "JSON output (schema bpfcost.sweep/1)" },
-	{ "csv", OPT_CSV, NULL, 0, "CSV output" },
-	{ "output", 'o', "FILE", 0, "write JSON (or CSV with --csv) to FILE, atomically, after every point" },
-	{ "verbose", 'v', NULL, 0, "libbpf's messages and progress" },
+	{},
+};
+
+
+static const struct argp_child sweep_groups[] = {
+	CLI_OUTPUT_GROUP(CLI_RESULTS_OPTS("bpfcost.sweep/1", ", after every point")),
+	CLI_CPU_GROUP(CLI_OPT_CPU("CPU of the first workload thread (default 0)"),
+		CLI_OPT_CONSUMER_CPU("CPU of the output consumer (default: after the workload's)")),
 	{},
 };
 
 #define MAX_RATES 32
 
 struct sweep_args {
+	struct cli_common cli; /* --json, --csv, -o, --cpu, --consumer-cpu */
 	const struct workload *wl;
 	enum hook_id hook;
 	uint64_t bodies;
@@ -86,9 +89,6 @@ struct sweep_args {
 	struct sweep_cfg cfg;
 	double duration_s;
 	double max_cpu_pct, max_loss_pct;
-	enum out_format fmt;
-	const char *out;
-	int bad;
 };
 
 static int cmp_rate(const void *a, const void *b)
@@ -144,105 +144,54 @@ static error_t sweep_parse(int key, char *arg, struct argp_state *state)
 
 	switch (key) {
 	case 'w':
-		if ((i = cli_pick("--workload", arg, workload_names, nr_workloads)) < 0)
-			a->bad = 1;
-		else
+		if ((i = cli_pick("--workload", arg, workload_names, nr_workloads)) >= 0)
 			a->wl = &workloads[i];
 		break;
 	case 'H':
 		if (!strcmp(arg, "null")) /* the control: the whole procedure, nothing attached */
 			a->hook = HOOK_NULL;
-		else if ((i = cli_pick("--hook", arg, hook_names, NR_HOOKS - 1)) < 0)
-			a->bad = 1;
-		else
+		else if ((i = cli_pick("--hook", arg, hook_names, NR_HOOKS - 1)) >= 0)
 			a->hook = (enum hook_id)(i + 1);
 		break;
-	case 'b':
-		a->bodies = 0;
-		if (parse_name_list("--body", arg, body_names, NR_BODIES, &a->bodies))
-			a->bad = 1;
-		break;
-	case 'r':
-		if (parse_rates(arg, a))
-			a->bad = 1;
-		break;
+	case 'b': parse_name_list("--body", arg, body_names, NR_BODIES, &a->bodies); break;
+	case 'r': parse_rates(arg, a); break;
 	case OPT_ARRIVAL:
-		if ((i = cli_pick("--arrival", arg, arrival_names, 2)) < 0)
-			a->bad = 1;
-		else
+		if ((i = cli_pick("--arrival", arg, arrival_names, 2)) >= 0)
 			a->cfg.arrival = (enum arrival)i;
 		break;
-	case 'd':
-		if (cli_num("--duration", arg, 0.1, 3600, &a->duration_s))
-			a->bad = 1;
-		break;
+	case 'd': cli_num("--duration", arg, 0.1, 3600, &a->duration_s); break;
 	case OPT_SLICE_MS:
-		if (cli_int("--slice-ms", arg, 20, 60000, &v))
-			a->bad = 1;
+		cli_int("--slice-ms", arg, 20, 60000, &v);
 		a->cfg.slice_ns = (uint64_t)v * 1000000ULL;
 		break;
-	case OPT_BUF:
-		if (cli_bytes("--buf-size", arg, &a->cfg.buf_size))
-			a->bad = 1;
-		break;
+	case OPT_BUF: cli_bytes("--buf-size", arg, &a->cfg.buf_size); break;
 	case OPT_CONSUMER:
-		if ((i = cli_pick("--consumer", arg, consumer_names, 4)) < 0)
-			a->bad = 1;
-		else
+		if ((i = cli_pick("--consumer", arg, consumer_names, 4)) >= 0)
 			a->cfg.consumer = (enum consumer_mode)i;
 		break;
 	case OPT_BATCH:
-		if (cli_int("--batch", arg, 1, 1000000, &v))
-			a->bad = 1;
+		cli_int("--batch", arg, 1, 1000000, &v);
 		a->cfg.batch = (uint32_t)v;
 		break;
 	case 't':
-		if (cli_int("--threads", arg, 1, SWEEP_MAX_THREADS, &v))
-			a->bad = 1;
-		else if (v > online_cpus()) {
+		if (!cli_int("--threads", arg, 1, SWEEP_MAX_THREADS, &v) && v > online_cpus())
 			usage_error("--threads %ld needs %ld CPUs (one per thread); this machine has %d online",
 				    v, v, online_cpus());
-			a->bad = 1;
-		}
 		a->cfg.threads = (int)v;
 		break;
 	case OPT_FLOW:
-		if ((i = cli_pick("--flow", arg, flows, 2)) < 0)
-			a->bad = 1;
-		else
+		if ((i = cli_pick("--flow", arg, flows, 2)) >= 0)
 			a->cfg.flow_multi = i == 1;
 		break;
-	case 'c':
-		if (cli_int("--cpu", arg, 0, online_cpus() - 1, &v))
-			a->bad = 1;
-		a->cfg.cpu = (int)v;
-		break;
-	case OPT_CONSUMER_CPU:
-		if (cli_int("--consumer-cpu", arg, 0, online_cpus() - 1, &v))
-			a->bad = 1;
-		a->cfg.consumer_cpu = (int)v;
-		break;
-	case OPT_MAX_CPU:
-		if (cli_num("--max-cpu", arg, 0, 100, &a->max_cpu_pct))
-			a->bad = 1;
-		break;
-	case OPT_MAX_LOSS:
-		if (cli_num("--max-loss", arg, 0, 100, &a->max_loss_pct))
-			a->bad = 1;
-		break;
+	case OPT_MAX_CPU: cli_num("--max-cpu", arg, 0, 100, &a->max_cpu_pct); break;
+	case OPT_MAX_LOSS: cli_num("--max-loss", arg, 0, 100, &a->max_loss_pct); break;
 	case OPT_SEED:
-		if (cli_int("--seed", arg, 0, 0x7fffffffffffffffL, &v))
-			a->bad = 1;
+		cli_int("--seed", arg, 0, 0x7fffffffffffffffL, &v);
 		a->cfg.seed = (uint64_t)v;
 		break;
 	case OPT_NO_STATS: a->cfg.no_stats = true; break;
-	case OPT_JSON: a->fmt = OUT_JSON; break;
-	case OPT_CSV: a->fmt = OUT_CSV; break;
-	case 'o': a->out = arg; break;
-	case 'v': verbose++; break;
 	case ARGP_KEY_ARG:
 		usage_error("unexpected argument '%s' (see bpfcost sweep --help)", arg);
-		a->bad = 1;
 		break;
 	default:
 		return ARGP_ERR_UNKNOWN;
@@ -700,10 +649,10 @@ static void write_csv(FILE *f, const void *rows, int n)
 static int save(const struct sweep_args *a, const struct sweep_point *pts, int n, json_object *env,
 		bool interrupted)
 {
-	if (!a->out)
+	if (!a->cli.out)
 		return 0;
-	return save_results(a->out, a->fmt,
-			    a->fmt == OUT_CSV ? NULL : results_json(pts, n, env, a, interrupted),
+	return save_results(a->cli.out, a->cli.fmt,
+			    a->cli.fmt == OUT_CSV ? NULL : results_json(pts, n, env, a, interrupted),
 			    write_csv, pts, n);
 }
 
@@ -740,10 +689,10 @@ int cmd_sweep(int argc, char **argv)
 		.max_cpu_pct = 1,
 		.max_loss_pct = 0.01,
 		.cfg = { .arrival = ARRIVAL_UNIFORM, .consumer = CONSUMER_EVENT, .batch = 64,
-			 .threads = 1, .cpu = 0, .consumer_cpu = -1, .slice_ns = 500000000ULL,
-			 .seed = 1 },
+			 .threads = 1, .slice_ns = 500000000ULL, .seed = 1 },
+		.cli.consumer_cpu = -1,
 	};
-	struct argp argp = { sweep_opts_def, sweep_parse, NULL, sweep_doc };
+	struct argp argp = { sweep_opts_def, sweep_parse, NULL, sweep_doc, sweep_groups };
 	struct sweep_point *pts = NULL;
 	struct sweep_run *s = NULL;
 	json_object *env = NULL;
@@ -751,14 +700,15 @@ int cmd_sweep(int argc, char **argv)
 	int n = 0, ret = 0, nbodies, total;
 	double est_s;
 
-	if (cli_parse(&argp, argc, argv, &a, &a.bad))
+	if (cli_parse(&argp, argc, argv, &a, &a.cli))
 		return EXIT_USAGE;
+	a.cfg.cpu = a.cli.cpu;
 	if (a.cfg.cpu + a.cfg.threads > online_cpus())
 		return usage_error("--cpu %d with --threads %d needs CPUs %d..%d; %d are online",
 				   a.cfg.cpu, a.cfg.threads, a.cfg.cpu, a.cfg.cpu + a.cfg.threads - 1,
 				   online_cpus());
-	if (a.cfg.consumer_cpu < 0)
-		a.cfg.consumer_cpu = (a.cfg.cpu + a.cfg.threads) % online_cpus();
+	a.cfg.consumer_cpu = a.cli.consumer_cpu >= 0 ? a.cli.consumer_cpu :
+			     cpu_after(a.cfg.cpu, a.cfg.threads);
 	a.cfg.wl = a.wl;
 	a.cfg.hook = a.hook;
 	a.cfg.duration_ns = (uint64_t)(a.duration_s * 1e9);
@@ -827,10 +777,10 @@ int cmd_sweep(int argc, char **argv)
 			goto cleanup;
 	}
 
-	if (a.fmt == OUT_TABLE) {
+	if (a.cli.fmt == OUT_TABLE) {
 		print_table(stdout, pts, n, env, &a);
-	} else if (!a.out) {
-		if (a.fmt == OUT_CSV) {
+	} else if (!a.cli.out) {
+		if (a.cli.fmt == OUT_CSV) {
 			write_csv(stdout, pts, n);
 		} else {
 			json_object *root = results_json(pts, n, env, &a, stop_requested);

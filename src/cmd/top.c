@@ -45,7 +45,7 @@ static const char doc[] =
 	"Sort columns: id, type, name, events, avg, total_avg, cpu, misses, attach, comm.";
 
 enum {
-	OPT_ONCE = 1000, OPT_JSON, OPT_CSV, OPT_PROM, OPT_STATS, OPT_NO_CALIB,
+	OPT_ONCE = 1000, OPT_PROM, OPT_STATS, OPT_NO_CALIB,
 };
 
 static const struct argp_option options[] = {
@@ -55,9 +55,6 @@ static const struct argp_option options[] = {
 	{ "sort", 's', "COL", 0, "Sort by COL (default cpu)", 0 },
 	{ "reverse", 'r', NULL, 0, "Reverse the sort order", 0 },
 	{ "filter", 'f', "STR", 0, "Only programs whose name, type, attach or comm contains STR", 0 },
-	{ "json", OPT_JSON, NULL, 0, "One JSON document per interval (one line each)", 0 },
-	{ "csv", OPT_CSV, NULL, 0, "CSV, one row per program per interval", 0 },
-	{ "output", 'o', "FILE", 0, "Write to FILE instead of stdout", 0 },
 	{ "prometheus", OPT_PROM, "ADDR:PORT", 0,
 	  "Serve /metrics for Prometheus on ADDR:PORT (ADDR defaults to 127.0.0.1, "
 	  "PORT to 9464)", 0 },
@@ -65,16 +62,22 @@ static const struct argp_option options[] = {
 	  "Turn BPF stats on with 'fd' (BPF_ENABLE_STATS) or 'sysctl' (default: fd, "
 	  "the sysctl if that fails)", 0 },
 	{ "no-calibrate", OPT_NO_CALIB, NULL, 0, "Skip measuring what stats cost per run", 0 },
-	{ "verbose", 'v', NULL, 0, "libbpf messages, details", 0 },
 	{ 0 },
+};
+
+static const struct argp_child groups[] = {
+	CLI_OUTPUT_GROUP(CLI_OPT_JSON("One JSON document per interval (one line each)"),
+		CLI_OPT_CSV("CSV, one row per program per interval"),
+		CLI_OPT_OUTPUT("Write to FILE instead of stdout"),
+		CLI_OPT_VERBOSE("libbpf messages, details")),
+	{},
 };
 
 struct top_opts {
 	double interval_s;
 	long count;             /* intervals to print, 0 = until stopped */
 	struct top_view_opts view;
-	enum out_format fmt;
-	const char *out_path;
+	struct cli_common cli;  /* --json, --csv, -o */
 	const char *prom_addr;  /* --prometheus */
 	enum top_stats_method stats_method;
 	bool calibrate;
@@ -83,7 +86,6 @@ struct top_opts {
 struct parse_ctx {
 	struct top_opts *o;
 	bool once, count_set;
-	int bad; /* a bad value, already reported in one line */
 };
 
 static error_t parse_opt(int key, char *arg, struct argp_state *state)
@@ -97,7 +99,6 @@ static error_t parse_opt(int key, char *arg, struct argp_state *state)
 	case 'd':
 		if (parse_double(arg, &d) || !(d >= 0.1 && d <= 3600)) {
 			usage_error("bad -d '%s' (accepted: seconds from 0.1 to 3600)", arg);
-			c->bad = 1;
 			return EINVAL;
 		}
 		o->interval_s = d;
@@ -105,7 +106,6 @@ static error_t parse_opt(int key, char *arg, struct argp_state *state)
 	case 'n':
 		if (parse_u64(arg, &u) || u == 0 || u > 100000000) {
 			usage_error("bad -n '%s' (accepted: a count of intervals >= 1)", arg);
-			c->bad = 1;
 			return EINVAL;
 		}
 		o->count = (long)u;
@@ -125,7 +125,6 @@ static error_t parse_opt(int key, char *arg, struct argp_state *state)
 
 			usage_error("unknown --sort '%s' (accepted: %s)", arg,
 				    join_names(names, sizeof(names), top_col_names, TOP_NCOLS));
-			c->bad = 1;
 			return EINVAL;
 		}
 		o->view.sort = (enum top_col)i;
@@ -137,15 +136,6 @@ static error_t parse_opt(int key, char *arg, struct argp_state *state)
 	case 'f':
 		snprintf(o->view.filter, sizeof(o->view.filter), "%s", arg);
 		break;
-	case OPT_JSON:
-		o->fmt = OUT_JSON;
-		break;
-	case OPT_CSV:
-		o->fmt = OUT_CSV;
-		break;
-	case 'o':
-		o->out_path = arg;
-		break;
 	case OPT_PROM:
 		o->prom_addr = arg;
 		break;
@@ -156,19 +146,14 @@ static error_t parse_opt(int key, char *arg, struct argp_state *state)
 			o->stats_method = STATS_SYSCTL;
 		} else {
 			usage_error("unknown --stats '%s' (accepted: fd, sysctl)", arg);
-			c->bad = 1;
 			return EINVAL;
 		}
 		break;
 	case OPT_NO_CALIB:
 		o->calibrate = false;
 		break;
-	case 'v':
-		verbose++;
-		break;
 	case ARGP_KEY_ARG:
 		usage_error("unexpected argument '%s' (top takes only options; see --help)", arg);
-		c->bad = 1;
 		return EINVAL;
 	default:
 		return ARGP_ERR_UNKNOWN;
@@ -398,9 +383,9 @@ static int run_plain(struct top_state *st, struct top_stats *stats, struct top_o
 		if (!v)
 			return runtime_error("out of memory");
 		n = top_view(st, &o->view, v);
-		if (o->fmt == OUT_JSON)
+		if (o->cli.fmt == OUT_JSON)
 			print_json(f, st, stats, v, n, i);
-		else if (o->fmt == OUT_CSV)
+		else if (o->cli.fmt == OUT_CSV)
 			print_csv(f, st, stats, v, n, i);
 		else
 			print_table(f, st, stats, v, n, i);
@@ -415,23 +400,23 @@ static int run_plain(struct top_state *st, struct top_stats *stats, struct top_o
 
 int cmd_top(int argc, char **argv)
 {
-	struct top_opts o = { .interval_s = 1.0, .view.sort = TOP_COL_CPU, .fmt = OUT_TABLE,
+	struct top_opts o = { .interval_s = 1.0, .view.sort = TOP_COL_CPU,
 			      .stats_method = STATS_AUTO, .calibrate = true };
 	struct parse_ctx pc = { .o = &o };
-	const struct argp argp = { options, parse_opt, NULL, doc, NULL, NULL, NULL };
+	const struct argp argp = { options, parse_opt, NULL, doc, groups, NULL, NULL };
 	struct top_stats stats = { .fd = -1, .sysctl_prev = -1, .cost_ns = NAN };
 	struct top_state st;
 	FILE *out = stdout;
 	bool tui;
 	int ret = 0;
 
-	if (cli_parse(&argp, argc, argv, &pc, &pc.bad))
+	if (cli_parse(&argp, argc, argv, &pc, &o.cli))
 		return EXIT_USAGE;
 	if (pc.once && pc.count_set && o.count != 1)
 		return usage_error("--once and -n %ld disagree (accepted: one of them)", o.count);
 	if (pc.once)
 		o.count = 1;
-	if (o.prom_addr && (o.fmt != OUT_TABLE || o.count || o.out_path))
+	if (o.prom_addr && (o.cli.fmt != OUT_TABLE || o.count || o.cli.out))
 		return usage_error("--prometheus serves metrics until stopped (accepted without "
 				   "--json, --csv, -o, -n, --once)");
 #ifdef BPFCOST_STATIC
@@ -446,17 +431,17 @@ int cmd_top(int argc, char **argv)
 					   ":PORT, PORT; default 127.0.0.1:9464)", o.prom_addr);
 	}
 #endif
-	tui = !o.prom_addr && o.fmt == OUT_TABLE && !o.count && !o.out_path && isatty(STDOUT_FILENO);
+	tui = !o.prom_addr && o.cli.fmt == OUT_TABLE && !o.count && !o.cli.out && isatty(STDOUT_FILENO);
 #ifdef BPFCOST_STATIC
 	(void)tui; /* no ncurses in the static build: plain tables */
 #endif
 	top_state_init(&st, !o.prom_addr);
 
-	if (o.out_path) {
-		out = fopen(o.out_path, "w");
+	if (o.cli.out) {
+		out = fopen(o.cli.out, "w");
 		if (!out) {
 			out = stdout;
-			ret = runtime_error("cannot write %s: %s", o.out_path, strerror(errno));
+			ret = runtime_error("cannot write %s: %s", o.cli.out, strerror(errno));
 			goto cleanup;
 		}
 	}
@@ -483,6 +468,6 @@ cleanup:
 	top_state_free(&st);
 	top_stats_restore(&stats);
 	if (out != stdout && fclose(out) && !ret)
-		ret = runtime_error("cannot write %s: %s", o.out_path, strerror(errno));
+		ret = runtime_error("cannot write %s: %s", o.cli.out, strerror(errno));
 	return ret;
 }

@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: GPL-2.0
-/* Statistics (stats.c), argument parsing and log helpers (util.c). */
+/* Statistics (stats.c) and argument parsing and log helpers (util.c). */
 #include <math.h>
 #include <setjmp.h>
 #include <stdarg.h>
@@ -204,6 +204,18 @@ static void test_log_last_lines(void **state)
 	assert_string_equal(log_last_lines("\n  \n", 1, buf, sizeof(buf)), "");
 }
 
+static void test_usage_first_line_only(void **state)
+{
+	(void)state;
+	/* while a command line is parsed, every bad value counts, the first is said */
+	usage_errors_begin();
+	assert_int_equal(usage_error("first"), EXIT_USAGE);
+	assert_int_equal(usage_error("second"), EXIT_USAGE);
+	assert_int_equal(usage_errors_end(), 2);
+	usage_errors_begin();
+	assert_int_equal(usage_errors_end(), 0);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -217,6 +229,7 @@ int main(void)
 		cmocka_unit_test(test_parse_name_list),
 		cmocka_unit_test(test_centre_ci),
 		cmocka_unit_test(test_log_last_lines),
+		cmocka_unit_test(test_usage_first_line_only),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
