@@ -89,6 +89,27 @@ const char *fmt_u64(char *buf, size_t len, unsigned long long v)
 	return buf;
 }
 
+const char *row_num(struct row *r, int i, double v, int decimals)
+{
+	return r->cells[i] = fmt_num(r->buf[i], sizeof(r->buf[i]), v, decimals);
+}
+
+const char *row_fit(struct row *r, int i, double v, int width, int maxdec)
+{
+	return r->cells[i] = fmt_fit(r->buf[i], sizeof(r->buf[i]), v, width, maxdec);
+}
+
+const char *row_u64(struct row *r, int i, unsigned long long v)
+{
+	return r->cells[i] = fmt_u64(r->buf[i], sizeof(r->buf[i]), v);
+}
+
+void row_nums(struct row *r, int first, int decimals, const double *v, int n)
+{
+	for (int i = 0; i < n; i++)
+		row_num(r, first + i, v[i], decimals);
+}
+
 json_object *jnum(double v)
 {
 	if (isnan(v) || isinf(v))
@@ -213,15 +234,23 @@ json_object *json_read_file(const char *path, char *err, size_t errlen)
 	return obj;
 }
 
-double jget_num(json_object *o, const char *key)
+/* o[key] when it is a number, else NULL. */
+static json_object *jget_number(json_object *o, const char *key)
 {
 	json_object *v;
 
 	if (!o || !json_object_object_get_ex(o, key, &v) || !v)
-		return NAN;
+		return NULL;
 	if (!json_object_is_type(v, json_type_double) && !json_object_is_type(v, json_type_int))
-		return NAN;
-	return json_object_get_double(v);
+		return NULL;
+	return v;
+}
+
+double jget_num(json_object *o, const char *key)
+{
+	json_object *v = jget_number(o, key);
+
+	return v ? json_object_get_double(v) : NAN;
 }
 
 const char *jget_str(json_object *o, const char *key)
@@ -235,11 +264,7 @@ const char *jget_str(json_object *o, const char *key)
 
 long long jget_int(json_object *o, const char *key, long long dflt)
 {
-	json_object *v;
+	json_object *v = jget_number(o, key);
 
-	if (!o || !json_object_object_get_ex(o, key, &v) || !v)
-		return dflt;
-	if (!json_object_is_type(v, json_type_int) && !json_object_is_type(v, json_type_double))
-		return dflt;
-	return json_object_get_int64(v);
+	return v ? json_object_get_int64(v) : dflt;
 }

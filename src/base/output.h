@@ -27,12 +27,36 @@ const char *fmt_num(char *buf, size_t len, double v, int decimals);
 const char *fmt_fit(char *buf, size_t len, double v, int width, int maxdec);
 const char *fmt_u64(char *buf, size_t len, unsigned long long v);
 
+/* One row of a table or CSV being built: cells for table_row/csv_row,
+ * numbers formatted into the row's own storage. */
+#define ROW_MAX_CELLS 32
+struct row {
+	const char *cells[ROW_MAX_CELLS];
+	char buf[ROW_MAX_CELLS][48];
+};
+/* cells[i]: v with decimals ("-" for NaN); v in at most width columns
+ * with up to maxdec decimals; a count. Each returns the cell. */
+const char *row_num(struct row *r, int i, double v, int decimals);
+const char *row_fit(struct row *r, int i, double v, int width, int maxdec);
+const char *row_u64(struct row *r, int i, unsigned long long v);
+/* cells[first], cells[first + 1], ...: the numbers after decimals, each
+ * with that many decimals. */
+#define ROW_NUMS(r, first, decimals, ...)                                         \
+	row_nums((r), (first), (decimals), (const double[]){ __VA_ARGS__ },        \
+		 (int)(sizeof((const double[]){ __VA_ARGS__ }) / sizeof(double)))
+void row_nums(struct row *r, int first, int decimals, const double *v, int n);
+
 /* JSON numbers: null for NaN/inf, so files stay valid JSON. */
 json_object *jnum(double v);
 json_object *jint(long long v);
 json_object *jstr(const char *s); /* null for NULL */
 /* Two-element [lo, hi] array. */
 json_object *jpair(double lo, double hi);
+/* o[key] = v (v may be NULL: a JSON null). */
+static inline void jset(json_object *o, const char *key, json_object *v)
+{
+	json_object_object_add(o, key, v);
+}
 
 /* Serialize root (pretty) to path atomically, or to stdout when path is
  * NULL or "-". Returns 0 or a negative errno. */

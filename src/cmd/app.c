@@ -10,6 +10,7 @@
 #include "core/kernel.h"
 #include "base/output.h"
 #include "core/probe.h"
+#include "core/results.h"
 #include "base/stats.h"
 #include "base/util.h"
 
@@ -723,8 +724,6 @@ static const struct table_col csv_cols[] = {
 };
 #define NCSV ((int)ARRAY_SIZE(csv_cols))
 
-#define CELL(i, v, d) (cells[i] = fmt_num(buf[i], sizeof(buf[i]), (v), (d)))
-
 static int tput_decimals(double v)
 {
 	return v >= 1000 ? 0 : v >= 10 ? 1 : 2;
@@ -740,10 +739,62 @@ static void syscall_list(uint64_t mask, char *buf, size_t len)
 			off += snprintf(buf + off, len - off, "%s%s", off ? "," : "", app_syscall_names[s]);
 }
 
-static void print_app_table(FILE *f, struct app_result *rs, int n, const struct app_args *a)
+/* Cells i and i + 1: a change in % and its 95% interval. */
+static void change_cells(struct row *row, int i, double est, double lo, double hi)
 {
-	char buf[8][48];
-	const char *cells[8];
+	snprintf(row->buf[i], sizeof(row->buf[i]), "%+.2f", est);
+	row->cells[i] = isnan(est) ? "-" : row->buf[i];
+	if (isnan(lo))
+		snprintf(row->buf[i + 1], sizeof(row->buf[i + 1]), "-");
+	else
+		snprintf(row->buf[i + 1], sizeof(row->buf[i + 1]),
+			 fabs(lo) < 10 && fabs(hi) < 10 ? "[%+.2f,%+.2f]" : "[%+.1f,%+.1f]", lo, hi);
+	row->cells[i + 1] = row->buf[i + 1];
+}
+
+/* A measured set's row in the latency, CPU per op and cost tables. */
+static void lat_row(struct row *row, const struct app_result *r)
+{
+	ROW_NUMS(row, 1, 3, r->base_p50, r->base_p99, r->base_p999, r->probe_p50, r->probe_p99,
+		 r->probe_p999);
+}
+
+static void cpuop_row(struct row *row, const struct app_result *r)
+{
+	row_num(row, 1, r->base_cpu_us_op, r->base_cpu_us_op >= 100 ? 0 : 3);
+	row_num(row, 2, r->probe_cpu_us_op, r->probe_cpu_us_op >= 100 ? 0 : 3);
+	change_cells(row, 3, r->cpu_op_change_pct, r->cpu_op_lo, r->cpu_op_hi);
+}
+
+static void cost_row(struct row *row, const struct app_result *r)
+{
+	for (int s = 0; s < NR_APP_SYSCALLS; s++)
+		row_num(row, 1 + s, r->rate[s], r->rate[s] >= 100 ? 0 : 1);
+	row_num(row, 5, r->bpf_cpu_pct, r->bpf_cpu_pct >= 1 ? 2 : 4);
+	row_num(row, 6, r->base_cpu_pct, 1);
+	row_num(row, 7, r->probe_cpu_pct, 1);
+}
+
+/* A table of the sets that were measured: PROBES, then what fill puts in
+ * the row. */
+static void ok_table(FILE *f, const struct table_col *cols, int ncols, const struct app_result *rs,
+		     int n, void (*fill)(struct row *row, const struct app_result *r))
+{
+	struct row row;
+
+	table_header(f, cols, ncols);
+	for (int i = 0; i < n; i++) {
+		if (strcmp(rs[i].status, "ok"))
+			continue;
+		row.cells[0] = rs[i].probes;
+		fill(&row, &rs[i]);
+		table_row(f, cols, ncols, row.cells);
+	}
+}
+
+static void print_app_table(FILE *f, struct app_result *rs, int n)
+{
+	struct row row;
 	const struct app_scenario *sc = rs[0].sc;
 	int ok = 0;
 
@@ -774,9 +825,8 @@ static void print_app_table(FILE *f, struct app_result *rs, int n, const struct 
 	table_header(f, tput_cols, 7);
 	for (int i = 0; i < n; i++) {
 		const struct app_result *r = &rs[i];
-		char ci[48];
 
-		cells[0] = r->probes;
+		row.cells[0] = r->probes;
 		if (strcmp(r->status, "ok")) {
 			char line[640];
 			snprintf(line, sizeof(line), "%-14.14s %s: %s", r->probes, r->status, r->reason);
@@ -784,18 +834,12 @@ static void print_app_table(FILE *f, struct app_result *rs, int n, const struct 
 			continue;
 		}
 		ok++;
-		CELL(1, r->base_tput, tput_decimals(r->base_tput));
-		CELL(2, r->probe_tput, tput_decimals(r->probe_tput));
-		snprintf(buf[3], sizeof(buf[3]), "%+.2f", r->change_pct);
-		cells[3] = isnan(r->change_pct) ? "-" : buf[3];
-		if (isnan(r->ci_lo))
-			snprintf(ci, sizeof(ci), "-");
-		else
-			snprintf(ci, sizeof(ci), fabs(r->ci_lo) < 10 && fabs(r->ci_hi) < 10 ? "[%+.2f,%+.2f]" : "[%+.1f,%+.1f]", r->ci_lo, r->ci_hi);
-		cells[4] = ci;
-		CELL(5, r->event_rate, r->event_rate >= 100 ? 0 : 1);
-		cells[6] = fmt_u64(buf[6], sizeof(buf[6]), (unsigned long long)r->lost);
-		table_row(f, tput_cols, 7, cells);
+		row_num(&row, 1, r->base_tput, tput_decimals(r->base_tput));
+		row_num(&row, 2, r->probe_tput, tput_decimals(r->probe_tput));
+		change_cells(&row, 3, r->change_pct, r->ci_lo, r->ci_hi);
+		row_num(&row, 5, r->event_rate, r->event_rate >= 100 ? 0 : 1);
+		row_u64(&row, 6, (unsigned long long)r->lost);
+		table_row(f, tput_cols, 7, row.cells);
 	}
 	if (!ok)
 		return;
@@ -804,57 +848,14 @@ static void print_app_table(FILE *f, struct app_result *rs, int n, const struct 
 			rs[0].latency_pairs, rs[0].latency_run_s);
 	else
 		fprintf(f, "\nLatency, ms (the load generator's own; mean of runs)\n");
-	table_header(f, lat_cols, 7);
-	for (int i = 0; i < n; i++) {
-		const struct app_result *r = &rs[i];
-		if (strcmp(r->status, "ok"))
-			continue;
-		cells[0] = r->probes;
-		CELL(1, r->base_p50, 3);
-		CELL(2, r->base_p99, 3);
-		CELL(3, r->base_p999, 3);
-		CELL(4, r->probe_p50, 3);
-		CELL(5, r->probe_p99, 3);
-		CELL(6, r->probe_p999, 3);
-		table_row(f, lat_cols, 7, cells);
-	}
+	ok_table(f, lat_cols, 7, rs, n, lat_row);
 	if (rs[0].filtered) {
 		fprintf(f, "\nApplication CPU per op, us (cgroup CPU time / ops: steadier than throughput\n"
 			   "when other programs take CPU time from the machine)\n");
-		table_header(f, cpuop_cols, 5);
-		for (int i = 0; i < n; i++) {
-			const struct app_result *r = &rs[i];
-			char ci[48];
-			if (strcmp(r->status, "ok"))
-				continue;
-			cells[0] = r->probes;
-			CELL(1, r->base_cpu_us_op, r->base_cpu_us_op >= 100 ? 0 : 3);
-			CELL(2, r->probe_cpu_us_op, r->probe_cpu_us_op >= 100 ? 0 : 3);
-			snprintf(buf[3], sizeof(buf[3]), "%+.2f", r->cpu_op_change_pct);
-			cells[3] = isnan(r->cpu_op_change_pct) ? "-" : buf[3];
-			if (isnan(r->cpu_op_lo))
-				snprintf(ci, sizeof(ci), "-");
-			else
-				snprintf(ci, sizeof(ci), fabs(r->cpu_op_lo) < 10 && fabs(r->cpu_op_hi) < 10 ?
-					 "[%+.2f,%+.2f]" : "[%+.1f,%+.1f]", r->cpu_op_lo, r->cpu_op_hi);
-			cells[4] = ci;
-			table_row(f, cpuop_cols, 5, cells);
-		}
+		ok_table(f, cpuop_cols, 5, rs, n, cpuop_row);
 	}
 	fprintf(f, "\nEvents/s the probes saw, BPF CPU (stats run), app CPU (base/probed), %%\n");
-	table_header(f, cost_cols, 8);
-	for (int i = 0; i < n; i++) {
-		const struct app_result *r = &rs[i];
-		if (strcmp(r->status, "ok"))
-			continue;
-		cells[0] = r->probes;
-		for (int s = 0; s < NR_APP_SYSCALLS; s++)
-			CELL(1 + s, r->rate[s], r->rate[s] >= 100 ? 0 : 1);
-		CELL(5, r->bpf_cpu_pct, r->bpf_cpu_pct >= 1 ? 2 : 4);
-		CELL(6, r->base_cpu_pct, 1);
-		CELL(7, r->probe_cpu_pct, 1);
-		table_row(f, cost_cols, 8, cells);
-	}
+	ok_table(f, cost_cols, 8, rs, n, cost_row);
 	for (int i = 0; i < n; i++) {
 		const struct app_result *r = &rs[i];
 		if (strcmp(r->status, "ok"))
@@ -869,41 +870,29 @@ static void print_app_table(FILE *f, struct app_result *rs, int n, const struct 
 	}
 }
 
-static void print_csv_row(FILE *f, const struct app_result *r)
+static void print_csv_row(FILE *f, const struct results *res, int i)
 {
-	char buf[NCSV][48], sys[64];
-	const char *cells[NCSV];
+	const struct app_result *r = (const struct app_result *)res->rows + i;
+	char sys[64];
+	struct row row = { { r->sc->name, hooks[r->hook].name,
+			     r->hook == HOOK_NULL ? "" : bodies[r->body].name, sys, r->status, r->reason,
+			     r->sc->unit } };
 
-	memset(cells, 0, sizeof(cells));
 	syscall_list(r->syscalls, sys, sizeof(sys));
-	cells[0] = r->sc->name;
-	cells[1] = hooks[r->hook].name;
-	cells[2] = r->hook == HOOK_NULL ? "" : bodies[r->body].name;
-	cells[3] = sys;
-	cells[4] = r->status;
-	cells[5] = r->reason;
-	cells[6] = r->sc->unit;
-	snprintf(buf[7], sizeof(buf[7]), "%d", r->pairs);
-	cells[7] = buf[7];
-	CELL(8, r->base_tput, 2);
-	CELL(9, r->probe_tput, 2);
-	CELL(10, r->change_pct, 3);
-	CELL(11, r->ci_lo, 3);
-	CELL(12, r->ci_hi, 3);
-	CELL(13, r->base_p50, 4);
-	CELL(14, r->base_p99, 4);
-	CELL(15, r->base_p999, 4);
-	CELL(16, r->probe_p50, 4);
-	CELL(17, r->probe_p99, 4);
-	CELL(18, r->probe_p999, 4);
-	CELL(19, r->event_rate, 2);
+	row_u64(&row, 7, (unsigned long long)r->pairs);
+	row_num(&row, 8, r->base_tput, 2);
+	row_num(&row, 9, r->probe_tput, 2);
+	ROW_NUMS(&row, 10, 3, r->change_pct, r->ci_lo, r->ci_hi);
+	ROW_NUMS(&row, 13, 4, r->base_p50, r->base_p99, r->base_p999, r->probe_p50, r->probe_p99,
+		 r->probe_p999);
+	row_num(&row, 19, r->event_rate, 2);
 	for (int s = 0; s < NR_APP_SYSCALLS; s++)
-		CELL(20 + s, r->rate[s], 2);
-	CELL(24, r->bpf_cpu_pct, 5);
-	CELL(25, r->base_cpu_pct, 2);
-	CELL(26, r->probe_cpu_pct, 2);
-	cells[27] = fmt_u64(buf[27], sizeof(buf[27]), (unsigned long long)r->lost);
-	csv_row(f, cells, NCSV);
+		row_num(&row, 20 + s, r->rate[s], 2);
+	row_num(&row, 24, r->bpf_cpu_pct, 5);
+	row_num(&row, 25, r->base_cpu_pct, 2);
+	row_num(&row, 26, r->probe_cpu_pct, 2);
+	row_u64(&row, 27, (unsigned long long)r->lost);
+	csv_row(f, row.cells, NCSV);
 }
 
 static json_object *jarr(const double *x, int n)
@@ -920,126 +909,112 @@ static json_object *result_json(const struct app_result *r)
 	json_object *o = json_object_new_object(), *by = json_object_new_object();
 	json_object *sys = json_object_new_array();
 
-#define ADD(k, v) json_object_object_add(o, k, v)
-	ADD("app", jstr(r->sc->name));
-	ADD("hook", jstr(hooks[r->hook].name));
-	ADD("body", r->hook == HOOK_NULL ? NULL : jstr(bodies[r->body].name));
+	jset(o, "app", jstr(r->sc->name));
+	jset(o, "hook", jstr(hooks[r->hook].name));
+	jset(o, "body", r->hook == HOOK_NULL ? NULL : jstr(bodies[r->body].name));
 	for (int s = 0; s < NR_APP_SYSCALLS; s++)
 		if (r->syscalls & (1ULL << s)) {
 			json_object_array_add(sys, jstr(app_syscall_names[s]));
-			json_object_object_add(by, app_syscall_names[s], jnum(r->rate[s]));
+			jset(by, app_syscall_names[s], jnum(r->rate[s]));
 		}
-	ADD("syscalls", sys);
-	ADD("status", jstr(r->status));
-	ADD("reason", r->reason[0] ? jstr(r->reason) : NULL);
-	ADD("throughput_unit", jstr(r->sc->unit));
-	ADD("pairs", jint(r->pairs));
-	ADD("duration_s", jnum(r->duration_s));
-	ADD("method", jstr(r->windowed ? "windows" : "runs"));
+	jset(o, "syscalls", sys);
+	jset(o, "status", jstr(r->status));
+	jset(o, "reason", r->reason[0] ? jstr(r->reason) : NULL);
+	jset(o, "throughput_unit", jstr(r->sc->unit));
+	jset(o, "pairs", jint(r->pairs));
+	jset(o, "duration_s", jnum(r->duration_s));
+	jset(o, "method", jstr(r->windowed ? "windows" : "runs"));
 	if (strcmp(r->status, "ok")) {
 		json_object_put(by);
 		return o;
 	}
-	ADD("base_throughput", jnum(r->base_tput));
-	ADD("probe_throughput", jnum(r->probe_tput));
-	ADD("change_pct", jnum(r->change_pct));
-	ADD("change_ci95", jpair(r->ci_lo, r->ci_hi));
-	ADD("ci_method", jstr(r->ci_method));
-	ADD("base_runs", jarr(r->base, r->pairs));
-	ADD("probe_runs", jarr(r->probe, r->pairs));
+	jset(o, "base_throughput", jnum(r->base_tput));
+	jset(o, "probe_throughput", jnum(r->probe_tput));
+	jset(o, "change_pct", jnum(r->change_pct));
+	jset(o, "change_ci95", jpair(r->ci_lo, r->ci_hi));
+	jset(o, "ci_method", jstr(r->ci_method));
+	jset(o, "base_runs", jarr(r->base, r->pairs));
+	jset(o, "probe_runs", jarr(r->probe, r->pairs));
 	if (r->windowed) {
-		ADD("window_s", jnum(r->duration_s));
-		ADD("transition_ms", jnum(r->transition_ms));
-		ADD("latency_pairs", jint(r->latency_pairs));
-		ADD("latency_run_s", jnum(r->latency_run_s));
+		jset(o, "window_s", jnum(r->duration_s));
+		jset(o, "transition_ms", jnum(r->transition_ms));
+		jset(o, "latency_pairs", jint(r->latency_pairs));
+		jset(o, "latency_run_s", jnum(r->latency_run_s));
 	}
-	ADD("base_p50_ms", jnum(r->base_p50));
-	ADD("base_p99_ms", jnum(r->base_p99));
-	ADD("base_p999_ms", jnum(r->base_p999));
-	ADD("probe_p50_ms", jnum(r->probe_p50));
-	ADD("probe_p99_ms", jnum(r->probe_p99));
-	ADD("probe_p999_ms", jnum(r->probe_p999));
-	ADD("event_rate_per_s", jnum(r->event_rate));
-	ADD("event_rate_by_syscall", by);
-	ADD("events", jint((long long)r->events));
-	ADD("consumed", r->hook != HOOK_NULL && bodies[r->body].output ?
+	jset(o, "base_p50_ms", jnum(r->base_p50));
+	jset(o, "base_p99_ms", jnum(r->base_p99));
+	jset(o, "base_p999_ms", jnum(r->base_p999));
+	jset(o, "probe_p50_ms", jnum(r->probe_p50));
+	jset(o, "probe_p99_ms", jnum(r->probe_p99));
+	jset(o, "probe_p999_ms", jnum(r->probe_p999));
+	jset(o, "event_rate_per_s", jnum(r->event_rate));
+	jset(o, "event_rate_by_syscall", by);
+	jset(o, "events", jint((long long)r->events));
+	jset(o, "consumed", r->hook != HOOK_NULL && bodies[r->body].output ?
 		       jint((long long)r->consumed) : NULL);
-	ADD("lost", jint((long long)r->lost));
-	ADD("bpf_cpu_pct", jnum(r->bpf_cpu_pct));
-	ADD("bpf_runs_per_s", jnum(r->bpf_runs_per_s));
-	ADD("bpf_avg_ns", jnum(r->bpf_avg_ns));
-	ADD("base_app_cpu_pct", jnum(r->base_cpu_pct));
-	ADD("app_cpu_pct", jnum(r->probe_cpu_pct));
-	ADD("base_app_cpu_us_per_op", jnum(r->base_cpu_us_op));
-	ADD("probe_app_cpu_us_per_op", jnum(r->probe_cpu_us_op));
-	ADD("app_cpu_per_op_change_pct", jnum(r->cpu_op_change_pct));
-	ADD("app_cpu_per_op_change_ci95", jpair(r->cpu_op_lo, r->cpu_op_hi));
-	ADD("filter", jstr(r->filtered ? "cgroup" : "none"));
-#undef ADD
+	jset(o, "lost", jint((long long)r->lost));
+	jset(o, "bpf_cpu_pct", jnum(r->bpf_cpu_pct));
+	jset(o, "bpf_runs_per_s", jnum(r->bpf_runs_per_s));
+	jset(o, "bpf_avg_ns", jnum(r->bpf_avg_ns));
+	jset(o, "base_app_cpu_pct", jnum(r->base_cpu_pct));
+	jset(o, "app_cpu_pct", jnum(r->probe_cpu_pct));
+	jset(o, "base_app_cpu_us_per_op", jnum(r->base_cpu_us_op));
+	jset(o, "probe_app_cpu_us_per_op", jnum(r->probe_cpu_us_op));
+	jset(o, "app_cpu_per_op_change_pct", jnum(r->cpu_op_change_pct));
+	jset(o, "app_cpu_per_op_change_ci95", jpair(r->cpu_op_lo, r->cpu_op_hi));
+	jset(o, "filter", jstr(r->filtered ? "cgroup" : "none"));
 	return o;
 }
 
-static json_object *results_json(struct app_result *rs, int n, json_object *env,
-				 const struct app_args *a, bool interrupted)
+static void app_json(json_object *root, const struct results *res)
 {
-	json_object *root = json_object_new_object(), *cfg = json_object_new_object();
+	const struct app_result *rs = res->rows;
+	const struct app_args *a = res->ctx;
+	json_object *cfg = json_object_new_object();
 	json_object *arr = json_object_new_array(), *apps = json_object_new_object();
 	const char *only = NULL;
-	char when[32];
+	int n = res->n;
 
 	for (int i = 0; i < n; i++)
 		only = !only || !strcmp(only, rs[i].sc->name) ? rs[i].sc->name : "";
-	json_object_object_add(root, "schema", jstr("bpfcost.app/1"));
-	json_object_object_add(root, "version", jstr(BPFCOST_VERSION));
-	json_object_object_add(root, "created", jstr(iso_time_now(when, sizeof(when))));
-	json_object_object_add(root, "env", json_object_get(env));
 	if (only && *only) {
-		json_object_object_add(root, "app", jstr(only));
-		json_object_object_add(root, "throughput_unit", jstr(rs[0].sc->unit));
+		jset(root, "app", jstr(only));
+		jset(root, "throughput_unit", jstr(rs[0].sc->unit));
 	}
-	json_object_object_add(cfg, "duration_s", a->duration_s ? jnum(a->duration_s) : NULL);
-	json_object_object_add(cfg, "repeat", a->repeat ? jint(a->repeat) : NULL);
-	json_object_object_add(cfg, "order", jstr("B P, P B alternating"));
-	json_object_object_add(cfg, "method", jstr(a->runs ? "runs" : "windows where the app has them"));
-	json_object_object_add(cfg, "stats_run", json_object_new_boolean(!a->no_stats));
-	json_object_object_add(cfg, "clients", a->clients ? jint(a->clients) : NULL);
-	json_object_object_add(cfg, "pg_scale", jint(a->scale));
-	json_object_object_add(root, "config", cfg);
+	jset(cfg, "duration_s", a->duration_s ? jnum(a->duration_s) : NULL);
+	jset(cfg, "repeat", a->repeat ? jint(a->repeat) : NULL);
+	jset(cfg, "order", jstr("B P, P B alternating"));
+	jset(cfg, "method", jstr(a->runs ? "runs" : "windows where the app has them"));
+	jset(cfg, "stats_run", json_object_new_boolean(!a->no_stats));
+	jset(cfg, "clients", a->clients ? jint(a->clients) : NULL);
+	jset(cfg, "pg_scale", jint(a->scale));
+	jset(root, "config", cfg);
 	for (int i = 0; i < n; i++) {
 		json_object *ao;
 		if (json_object_object_get_ex(apps, rs[i].sc->name, &ao))
 			continue;
 		ao = json_object_new_object();
-		json_object_object_add(ao, "desc", jstr(rs[i].sc->desc));
-		json_object_object_add(ao, "version", jstr(rs[i].version));
-		json_object_object_add(ao, "filter", jstr(rs[i].sc->filter_note));
-		json_object_object_add(apps, rs[i].sc->name, ao);
+		jset(ao, "desc", jstr(rs[i].sc->desc));
+		jset(ao, "version", jstr(rs[i].version));
+		jset(ao, "filter", jstr(rs[i].sc->filter_note));
+		jset(apps, rs[i].sc->name, ao);
 	}
-	json_object_object_add(root, "apps", apps);
-	json_object_object_add(root, "interrupted", json_object_new_boolean(interrupted));
+	jset(root, "apps", apps);
 	for (int i = 0; i < n; i++)
 		json_object_array_add(arr, result_json(&rs[i]));
-	json_object_object_add(root, "results", arr);
-	return root;
+	jset(root, "results", arr);
 }
 
-static void write_csv(FILE *f, const void *rows, int n)
+/* One table per application. */
+static void app_table(FILE *f, const struct results *res)
 {
-	const struct app_result *rs = rows;
+	struct app_result *rs = (struct app_result *)res->rows;
 
-	csv_header(f, csv_cols, NCSV);
-	for (int i = 0; i < n; i++)
-		print_csv_row(f, &rs[i]);
-}
-
-static int save(const struct app_args *a, struct app_result *rs, int n, json_object *env,
-		bool interrupted)
-{
-	if (!a->cli.out)
-		return 0;
-	return save_results(a->cli.out, a->cli.fmt,
-			    a->cli.fmt == OUT_CSV ? NULL : results_json(rs, n, env, a, interrupted),
-			    write_csv, rs, n);
+	for (int i = 0, j; i < res->n; i = j) {
+		for (j = i; j < res->n && rs[j].sc == rs[i].sc; j++)
+			;
+		print_app_table(f, rs + i, j - i);
+	}
 }
 
 static void mark_rows(struct app_result *rs, int *n, const struct app_scenario *sc,
@@ -1063,12 +1038,14 @@ int cmd_app(int argc, char **argv)
 	struct app_args a = { .scale = 10 };
 	/* no args_doc: cli_parse's wrapper would print it twice; USAGE shows NAME */
 	struct argp argp = { app_opts_def, app_parse, NULL, app_doc, app_groups };
+	struct results res = { .schema = "bpfcost.app/1", .cli = &a.cli, .kept = "rows", .ctx = &a,
+			       .json = app_json, .csv_cols = csv_cols, .csv_ncols = NCSV,
+			       .csv_row = print_csv_row, .table = app_table };
 	struct probe_set sets[MAX_SETS];
 	struct app_result *rs = NULL;
 	struct app_env e;
-	json_object *env = NULL;
 	int nsets = 0, n = 0, ret = 0;
-	bool env_live = false, tp_used = false, missing = false;
+	bool env_live = false, tp_used = false, failed = false;
 
 	memset(&e, 0, sizeof(e));
 	if (cli_parse(&argp, argc, argv, &a, &a.cli))
@@ -1080,11 +1057,12 @@ int cmd_app(int argc, char **argv)
 	rs = calloc((size_t)(nr_app_scenarios * nsets), sizeof(*rs));
 	if (!rs)
 		return runtime_error("out of memory");
+	res.rows = rs;
 	for (int s = 0; s < nsets; s++)
 		tp_used |= sets[s].hook == HOOK_TP;
 	if (tp_used && tracefs_ensure())
 		warn_msg("tracefs is not mounted and cannot be: tp probes will fail");
-	env = env_collect();
+	res.env = env_collect();
 
 	for (int ai = 0; ai < nr_app_scenarios && !stop_requested; ai++) {
 		const struct app_scenario *sc = &app_scenarios[ai];
@@ -1107,7 +1085,7 @@ int cmd_app(int argc, char **argv)
 		if (app_find_bins(sc, &e, err, sizeof(err)) || app_find_scripts(sc, &e, err, sizeof(err))) {
 			fprintf(stderr, "bpfcost app: %s\n", err);
 			mark_rows(rs, &n, sc, sets, nsets, "unsupported", err);
-			missing = true;
+			failed = true; /* an application it was asked for is missing */
 			continue;
 		}
 		if (app_env_create(&e, err, sizeof(err))) {
@@ -1149,8 +1127,7 @@ int cmd_app(int argc, char **argv)
 			if (!strcmp(r->status, "failed"))
 				fprintf(stderr, "bpfcost app: %s %s: failed: %s\n", sc->name, r->probes,
 					r->reason);
-			n++;
-			if ((ret = save(&a, rs, n, env, false)))
+			if ((ret = results_save(&res, ++n)))
 				goto cleanup;
 		}
 		app_env_destroy(&e);
@@ -1160,38 +1137,14 @@ int cmd_app(int argc, char **argv)
 		app_env_destroy(&e); /* interrupted: stop the servers before printing */
 		env_live = false;
 	}
-	if (stop_requested) {
-		fprintf(stderr, "bpfcost app: interrupted; %d finished rows kept\n", n);
-		if ((ret = save(&a, rs, n, env, true)))
-			goto cleanup;
-	}
-	if (a.cli.fmt == OUT_TABLE) {
-		for (int i = 0, j; i < n; i = j) {
-			for (j = i; j < n && rs[j].sc == rs[i].sc; j++)
-				;
-			print_app_table(stdout, rs + i, j - i, &a);
-		}
-	} else if (!a.cli.out) {
-		if (a.cli.fmt == OUT_CSV) {
-			write_csv(stdout, rs, n);
-		} else {
-			json_object *root = results_json(rs, n, env, &a, stop_requested);
-			json_write(root, NULL);
-			json_object_put(root);
-		}
-	}
 	for (int i = 0; i < n; i++)
-		if (!strcmp(rs[i].status, "failed"))
-			ret = EXIT_RUNTIME;
-	if (missing)
-		ret = EXIT_RUNTIME;
-	if (stop_requested)
-		ret = 130;
+		failed |= !strcmp(rs[i].status, "failed");
+	ret = results_finish(&res, n, failed);
 cleanup:
 	if (env_live)
 		app_env_destroy(&e);
 	free(rs);
-	json_object_put(env);
+	json_object_put(res.env);
 	tracefs_restore();
 	return ret;
 }

@@ -8,6 +8,7 @@
 #include "core/kernel.h"
 #include "base/output.h"
 #include "core/probe.h"
+#include "core/results.h"
 #include "base/timer.h"
 #include "core/userobj.h"
 #include "base/util.h"
@@ -189,13 +190,9 @@ static const struct table_col csv_cols[] = {
 	{ "lost" },
 };
 
-#define CELL(i, v, d) (cells[i] = fmt_num(buf[i], sizeof(buf[i]), (v), (d)))
-#define FIT(i, v, cols) (cells[i] = fmt_fit(buf[i], sizeof(buf[i]), (v), (cols)[i].width, 1))
-
 static void print_ovh_row(FILE *f, const struct bench_result *r)
 {
-	char buf[9][40];
-	const char *cells[9] = { r->workload, r->hook, r->body };
+	struct row row = { { r->workload, r->hook, r->body } };
 
 	if (r->status != RES_OK) {
 		char line[640];
@@ -223,54 +220,40 @@ static void print_ovh_row(FILE *f, const struct bench_result *r)
 		}
 		return;
 	}
-	FIT(3, r->base_ns, ovh_cols);
-	FIT(4, r->probe_ns, ovh_cols);
-	FIT(5, r->overhead_ns, ovh_cols);
-	FIT(6, (r->ci_hi - r->ci_lo) / 2, ovh_cols);
-	FIT(7, r->overhead_pct, ovh_cols);
-	FIT(8, r->prog_avg_ns, ovh_cols);
-	table_row(f, ovh_cols, 9, cells);
+	row_fit(&row, 3, r->base_ns, ovh_cols[3].width, 1);
+	row_fit(&row, 4, r->probe_ns, ovh_cols[4].width, 1);
+	row_fit(&row, 5, r->overhead_ns, ovh_cols[5].width, 1);
+	row_fit(&row, 6, (r->ci_hi - r->ci_lo) / 2, ovh_cols[6].width, 1);
+	row_fit(&row, 7, r->overhead_pct, ovh_cols[7].width, 1);
+	row_fit(&row, 8, r->prog_avg_ns, ovh_cols[8].width, 1);
+	table_row(f, ovh_cols, 9, row.cells);
 }
 
 static void print_lat_row(FILE *f, const struct bench_result *r)
 {
-	char buf[9][40];
-	const char *cells[9] = { r->workload, r->hook, r->body };
+	struct row row = { { r->workload, r->hook, r->body } };
 
 	if (r->status != RES_OK)
 		return;
-	CELL(3, r->base_p50_ns, 0);
-	CELL(4, r->base_p99_ns, 0);
-	CELL(5, r->base_p999_ns, 0);
-	CELL(6, r->probe_p50_ns, 0);
-	CELL(7, r->probe_p99_ns, 0);
-	CELL(8, r->probe_p999_ns, 0);
-	table_row(f, lat_cols, 9, cells);
+	ROW_NUMS(&row, 3, 0, r->base_p50_ns, r->base_p99_ns, r->base_p999_ns, r->probe_p50_ns,
+		 r->probe_p99_ns, r->probe_p999_ns);
+	table_row(f, lat_cols, 9, row.cells);
 }
 
-static void print_csv_row(FILE *f, const struct bench_result *r)
+static void print_csv_row(FILE *f, const struct results *res, int i)
 {
-	char buf[21][40];
-	const char *cells[21] = { r->workload, r->hook, r->body, result_status_names[r->status],
-				  r->reason };
+	const struct bench_result *r = (const struct bench_result *)res->rows + i;
+	struct row row = { { r->workload, r->hook, r->body, result_status_names[r->status],
+			     r->reason } };
 
-	cells[5] = fmt_u64(buf[5], sizeof(buf[5]), r->ops);
-	cells[6] = fmt_u64(buf[6], sizeof(buf[6]), r->events);
-	CELL(7, r->base_ns, 2);
-	CELL(8, r->probe_ns, 2);
-	CELL(9, r->overhead_ns, 2);
-	CELL(10, r->ci_lo, 2);
-	CELL(11, r->ci_hi, 2);
-	CELL(12, r->overhead_pct, 2);
-	CELL(13, r->base_p50_ns, 1);
-	CELL(14, r->base_p99_ns, 1);
-	CELL(15, r->base_p999_ns, 1);
-	CELL(16, r->probe_p50_ns, 1);
-	CELL(17, r->probe_p99_ns, 1);
-	CELL(18, r->probe_p999_ns, 1);
-	CELL(19, r->prog_avg_ns, 1);
-	cells[20] = fmt_u64(buf[20], sizeof(buf[20]), r->lost);
-	csv_row(f, cells, 21);
+	row_u64(&row, 5, r->ops);
+	row_u64(&row, 6, r->events);
+	ROW_NUMS(&row, 7, 2, r->base_ns, r->probe_ns, r->overhead_ns, r->ci_lo, r->ci_hi,
+		 r->overhead_pct);
+	ROW_NUMS(&row, 13, 1, r->base_p50_ns, r->base_p99_ns, r->base_p999_ns, r->probe_p50_ns,
+		 r->probe_p99_ns, r->probe_p999_ns, r->prog_avg_ns);
+	row_u64(&row, 20, r->lost);
+	csv_row(f, row.cells, 21);
 }
 
 /* Rows of one workload and hook that are all unsupported for one reason
@@ -322,14 +305,14 @@ static bool base_spread(const struct bench_result *rs, int n, const char *worklo
 	return true;
 }
 
-static void print_table(FILE *f, struct bench_result *rs, int n, json_object *env,
-			const struct bench_args *a)
+static void print_table(FILE *f, const struct results *res)
 {
-	const struct bench_result *null_row = NULL;
-	int ok = 0;
+	const struct bench_result *rs = res->rows, *null_row = NULL;
+	const struct bench_args *a = res->ctx;
+	int ok = 0, n = res->n;
 
 	fprintf(f, "\n");
-	env_print(f, env);
+	env_print(f, res->env);
 	int tmin = 0, tmax = 0;
 	for (int i = 0; i < n; i++)
 		if (rs[i].status == RES_OK) {
@@ -430,85 +413,58 @@ static void print_table(FILE *f, struct bench_result *rs, int n, json_object *en
 				(unsigned long long)rs[i].events);
 }
 
-static json_object *results_json(struct bench_result *rs, int n, json_object *env,
-				 const struct bench_args *a, bool interrupted)
+static void bench_json(json_object *root, const struct results *res)
 {
-	json_object *root = json_object_new_object(), *cfg = json_object_new_object();
-	json_object *arr = json_object_new_array();
-	char when[32];
+	const struct bench_result *rs = res->rows;
+	const struct bench_args *a = res->ctx;
+	json_object *cfg = json_object_new_object(), *arr = json_object_new_array();
 
-	json_object_object_add(root, "schema", jstr("bpfcost.bench/1"));
-	json_object_object_add(root, "version", jstr(BPFCOST_VERSION));
-	json_object_object_add(root, "created", jstr(iso_time_now(when, sizeof(when))));
-	json_object_object_add(root, "env", json_object_get(env));
-	json_object_object_add(cfg, "ops_per_trial", a->o.ops ? jint((long long)a->o.ops) : NULL);
-	json_object_object_add(cfg, "trial_ms", jnum(a->o.trial_ms));
-	json_object_object_add(cfg, "trials", jint(a->o.trials));
+	jset(cfg, "ops_per_trial", a->o.ops ? jint((long long)a->o.ops) : NULL);
+	jset(cfg, "trial_ms", jnum(a->o.trial_ms));
+	jset(cfg, "trials", jint(a->o.trials));
 	/* the minimum for uprobe and uretprobe rows, whose pairs are slow */
-	json_object_object_add(cfg, "trials_uprobe", a->obj.path ? NULL :
-			       jint(a->trials_set ? a->o.trials : PAIRS_UPROBE));
+	jset(cfg, "trials_uprobe", a->obj.path ? NULL : jint(a->trials_set ? a->o.trials : PAIRS_UPROBE));
 	/* adaptive rows: at least trials pairs, then until the interval's
 	 * half-width is within the target, for at most max_time_s */
-	json_object_object_add(cfg, "max_trials", jint(a->o.max_trials > a->o.trials ? a->o.max_trials : a->o.trials));
-	json_object_object_add(cfg, "max_time_s", a->o.max_trials > a->o.trials ? jnum(a->o.max_s) : NULL);
-	json_object_object_add(cfg, "ci_target_ns", jnum(a->o.ci_ns));
-	json_object_object_add(cfg, "ci_target_pct", jnum(a->o.ci_pct));
-	json_object_object_add(cfg, "schedule", jstr(a->obj.path ? "rows" : "rounds"));
-	json_object_object_add(cfg, "cpu", jint(a->o.cpu));
-	json_object_object_add(cfg, "consumer_cpu", jint(a->o.consumer_cpu));
-	json_object_object_add(cfg, "stats_phase", json_object_new_boolean(!a->o.no_stats));
-	json_object_object_add(cfg, "consumer", json_object_new_string(consumer_names[a->consumer]));
-	json_object_object_add(cfg, "batch", json_object_new_int64(a->batch));
-	json_object_object_add(cfg, "buf_size", json_object_new_int64(a->buf_size));
-	json_object_object_add(cfg, "reload_every", jint(RELOAD_EVERY));
-	json_object_object_add(cfg, "rcu_expedited", json_object_new_boolean(a->expedited == 1));
-	json_object_object_add(root, "config", cfg);
-	json_object_object_add(root, "interrupted", json_object_new_boolean(interrupted));
-	for (int i = 0; i < n; i++)
+	jset(cfg, "max_trials", jint(a->o.max_trials > a->o.trials ? a->o.max_trials : a->o.trials));
+	jset(cfg, "max_time_s", a->o.max_trials > a->o.trials ? jnum(a->o.max_s) : NULL);
+	jset(cfg, "ci_target_ns", jnum(a->o.ci_ns));
+	jset(cfg, "ci_target_pct", jnum(a->o.ci_pct));
+	jset(cfg, "schedule", jstr(a->obj.path ? "rows" : "rounds"));
+	jset(cfg, "cpu", jint(a->o.cpu));
+	jset(cfg, "consumer_cpu", jint(a->o.consumer_cpu));
+	jset(cfg, "stats_phase", json_object_new_boolean(!a->o.no_stats));
+	jset(cfg, "consumer", json_object_new_string(consumer_names[a->consumer]));
+	jset(cfg, "batch", json_object_new_int64(a->batch));
+	jset(cfg, "buf_size", json_object_new_int64(a->buf_size));
+	jset(cfg, "reload_every", jint(RELOAD_EVERY));
+	jset(cfg, "rcu_expedited", json_object_new_boolean(a->expedited == 1));
+	jset(root, "config", cfg);
+	for (int i = 0; i < res->n; i++)
 		json_object_array_add(arr, bench_result_json(&rs[i]));
-	json_object_object_add(root, "results", arr);
+	jset(root, "results", arr);
 	arr = json_object_new_array();
 	for (int w = 0; w < nr_workloads; w++) {
 		struct base_spread bs;
 		json_object *o;
 
-		if (!base_spread(rs, n, workload_names[w], &bs))
+		if (!base_spread(rs, res->n, workload_names[w], &bs))
 			continue;
 		o = json_object_new_object();
-		json_object_object_add(o, "workload", jstr(workload_names[w]));
-		json_object_object_add(o, "trials", jint(bs.trials));
-		json_object_object_add(o, "p10_ns", jnum(bs.p10));
-		json_object_object_add(o, "p50_ns", jnum(bs.p50));
-		json_object_object_add(o, "p90_ns", jnum(bs.p90));
+		jset(o, "workload", jstr(workload_names[w]));
+		jset(o, "trials", jint(bs.trials));
+		jset(o, "p10_ns", jnum(bs.p10));
+		jset(o, "p50_ns", jnum(bs.p50));
+		jset(o, "p90_ns", jnum(bs.p90));
 		json_object_array_add(arr, o);
 	}
-	json_object_object_add(root, "baseline_spread", arr);
-	return root;
-}
-
-static void write_csv(FILE *f, const void *rows, int n)
-{
-	const struct bench_result *rs = rows;
-
-	csv_header(f, csv_cols, 21);
-	for (int i = 0; i < n; i++)
-		print_csv_row(f, &rs[i]);
-}
-
-static int save(const struct bench_args *a, struct bench_result *rs, int n, json_object *env,
-		bool interrupted)
-{
-	if (!a->cli.out)
-		return 0;
-	return save_results(a->cli.out, a->cli.fmt,
-			    a->cli.fmt == OUT_CSV ? NULL : results_json(rs, n, env, a, interrupted),
-			    write_csv, rs, n);
+	jset(root, "baseline_spread", arr);
 }
 
 /* --obj: the null row and the object's row per workload, one after the
  * other (one object cannot take turns with itself on two workloads). */
 static int run_obj(const struct bench_args *a, struct userobj *uobj, struct bench_result *rs,
-		   int *n, int total, json_object *env, bool tty)
+		   int *n, int total, struct results *res, bool tty)
 {
 	int done = 0, ret;
 
@@ -533,8 +489,7 @@ static int run_obj(const struct bench_args *a, struct userobj *uobj, struct benc
 				bench_result_free(&rs[*n]);
 				break; /* the interrupted row is not a row */
 			}
-			(*n)++;
-			if ((ret = save(a, rs, *n, env, false)))
+			if ((ret = results_save(res, ++*n)))
 				return ret;
 		}
 	}
@@ -545,14 +500,14 @@ enum { R_NONE, R_ACTIVE, R_DONE };
 
 /* The finished rows, in the matrix order, become the results (rs owns
  * them from here); -o gets them. */
-static int save_done(const struct bench_args *a, struct bench_result *all, const int *st,
-		     int rows, struct bench_result *rs, int *n, json_object *env)
+static int save_done(struct bench_result *all, const int *st, int rows, struct bench_result *rs,
+		     int *n, struct results *res)
 {
 	*n = 0;
 	for (int i = 0; i < rows; i++)
 		if (st[i] == R_DONE)
 			rs[(*n)++] = all[i];
-	return save(a, rs, *n, env, false);
+	return results_save(res, *n);
 }
 
 /* One row's turn in a round: n pairs, a fresh instance of its probe every
@@ -586,7 +541,7 @@ static bool uprobe_hook(int h)
  * is spent; it is then finished (stats phase, count check) and written to
  * -o. Rows are kept in the matrix order. */
 static int run_rounds(const struct bench_args *a, struct bench_result *rs, int *n, int total,
-		      json_object *env, bool tty)
+		      struct results *res, bool tty)
 {
 	struct probe_row *pr = calloc((size_t)total, sizeof(*pr));
 	struct bench_result *all = calloc((size_t)total, sizeof(*all));
@@ -658,7 +613,7 @@ static int run_rounds(const struct bench_args *a, struct bench_result *rs, int *
 			probe_row_close(&pr[i]);
 			st[i] = R_DONE;
 			active--;
-			if ((ret = save_done(a, all, st, rows, rs, n, env)))
+			if ((ret = save_done(all, st, rows, rs, n, res)))
 				goto out;
 		}
 	}
@@ -671,7 +626,7 @@ finish:
 			/* an interrupted row is not a row */
 			st[i] = all[i].status == RES_FAILED ? R_NONE : R_DONE;
 		}
-	ret = save_done(a, all, st, rows, rs, n, env);
+	ret = save_done(all, st, rows, rs, n, res);
 out:
 	for (int i = 0; i < rows; i++) {
 		if (st[i] == R_ACTIVE)
@@ -698,11 +653,13 @@ int cmd_bench(int argc, char **argv)
 		.cli.consumer_cpu = -1,
 	};
 	struct argp argp = { bench_opts_def, bench_parse, NULL, bench_doc, bench_groups };
+	struct results res = { .schema = "bpfcost.bench/1", .cli = &a.cli, .kept = "rows", .ctx = &a,
+			       .json = bench_json, .csv_cols = csv_cols, .csv_ncols = ARRAY_SIZE(csv_cols),
+			       .csv_row = print_csv_row, .table = print_table };
 	struct bench_result *rs = NULL;
 	struct userobj *uobj = NULL;
-	json_object *env = NULL;
 	int n = 0, cap, ret = 0, total;
-	bool tty = isatty(STDERR_FILENO);
+	bool tty = isatty(STDERR_FILENO), failed = false;
 
 	if (cli_parse(&argp, argc, argv, &a, &a.cli))
 		return EXIT_USAGE;
@@ -734,7 +691,8 @@ int cmd_bench(int argc, char **argv)
 	rs = calloc((size_t)cap, sizeof(*rs));
 	if (!rs)
 		return runtime_error("out of memory");
-	env = env_begin(a.o.cpu);
+	res.rows = rs;
+	res.env = env_begin(a.o.cpu);
 
 	/* Detaching a tracepoint or uprobe waits for RCU grace periods
 	 * (40-100 ms here): expedited ones halve the time between pairs. The
@@ -750,43 +708,23 @@ int cmd_bench(int argc, char **argv)
 	} else {
 		a.expedited = rcu_expedited_on();
 	}
-	if (uobj) {
-		if ((ret = run_obj(&a, uobj, rs, &n, total, env, tty)))
-			goto cleanup;
-	} else {
-		if ((ret = run_rounds(&a, rs, &n, total, env, tty)))
-			goto cleanup;
-	}
+	if (uobj)
+		ret = run_obj(&a, uobj, rs, &n, total, &res, tty);
+	else
+		ret = run_rounds(&a, rs, &n, total, &res, tty);
+	if (ret)
+		goto cleanup;
 	if (tty || verbose)
 		fprintf(stderr, "\r%-79s\r", "");
-	if (stop_requested) {
-		fprintf(stderr, "bpfcost bench: interrupted; %d finished rows kept\n", n);
-		if ((ret = save(&a, rs, n, env, true)))
-			goto cleanup;
-	}
-
-	if (a.cli.fmt == OUT_TABLE) {
-		print_table(stdout, rs, n, env, &a);
-	} else if (!a.cli.out) {
-		if (a.cli.fmt == OUT_CSV) {
-			write_csv(stdout, rs, n);
-		} else {
-			json_object *root = results_json(rs, n, env, &a, stop_requested);
-			json_write(root, NULL);
-			json_object_put(root);
-		}
-	}
 	for (int i = 0; i < n; i++)
-		if (rs[i].status == RES_FAILED)
-			ret = EXIT_RUNTIME;
-	if (stop_requested)
-		ret = 130;
+		failed |= rs[i].status == RES_FAILED;
+	ret = results_finish(&res, n, failed);
 cleanup:
 	for (int i = 0; i < n; i++)
 		bench_result_free(&rs[i]);
 	free(rs);
 	userobj_close(uobj);
-	json_object_put(env);
+	json_object_put(res.env);
 	rcu_expedite_end();
 	tracefs_restore();
 	return ret;

@@ -13,6 +13,7 @@
 #include "cmd/lab_techniques.h"
 #include "base/output.h"
 #include "core/probe.h"
+#include "core/results.h"
 #include "base/util.h"
 #include "bpf/lab.h"
 #include "lab.skel.h"
@@ -757,15 +758,25 @@ static const struct table_col row_cols[] = {
 	{ "95% CI", 14 }, { "CLAIM", 10 }, { "VERDICT", 12, true },
 };
 
-static void print_table(FILE *f, struct variant_result *vres, struct row_result *rres,
-			json_object *env, const struct lab_args *a)
+/* What lab's output reads: its arguments and both kinds of results. */
+struct lab_out {
+	const struct lab_args *a;
+	const struct variant_result *vres;
+	const struct row_result *rres;
+};
+
+static void print_table(FILE *f, const struct results *res)
 {
+	const struct lab_out *out = res->ctx;
+	const struct lab_args *a = out->a;
+	const struct variant_result *vres = out->vres;
+	const struct row_result *rres = out->rres;
 	char b[8][48];
 	const char *cells[8];
 	int counts[4] = { 0, 0, 0, 0 };
 
 	fprintf(f, "\n");
-	env_print(f, env);
+	env_print(f, res->env);
 	fprintf(f, "getpid(arg %d) on CPU %d, output reader on CPU %d; %d trial pairs of "
 		   "~%.0f ms\n\n", LAB_ARG, a->o.cpu, a->o.consumer_cpu, a->o.trials, a->o.trial_ms);
 	fprintf(f, "Variants: overhead per op over the baseline; PROG ns: the program's own\n"
@@ -867,28 +878,26 @@ static void print_table(FILE *f, struct variant_result *vres, struct row_result 
 	fprintf(f, "[G] overhead-guide.md, [C] performance-chapter.md\n");
 }
 
-static json_object *lab_json(struct variant_result *vres, struct row_result *rres, json_object *env,
-			     const struct lab_args *a, bool interrupted)
+static void lab_json(json_object *root, const struct results *res)
 {
-	json_object *root = json_object_new_object(), *cfg = json_object_new_object();
+	const struct lab_out *out = res->ctx;
+	const struct lab_args *a = out->a;
+	const struct variant_result *vres = out->vres;
+	const struct row_result *rres = out->rres;
+	json_object *cfg = json_object_new_object();
 	json_object *vars = json_object_new_array(), *rows = json_object_new_array();
-	char when[32], buf[64];
+	char buf[64];
 
-	json_object_object_add(root, "schema", jstr("bpfcost.lab/1"));
-	json_object_object_add(root, "version", jstr(BPFCOST_VERSION));
-	json_object_object_add(root, "created", jstr(iso_time_now(when, sizeof(when))));
-	json_object_object_add(root, "env", json_object_get(env));
-	json_object_object_add(cfg, "workload", jstr("getpid"));
-	json_object_object_add(cfg, "workload_arg", jint(LAB_ARG));
-	json_object_object_add(cfg, "trials", jint(a->o.trials));
-	json_object_object_add(cfg, "trial_ms", jnum(a->o.trial_ms));
-	json_object_object_add(cfg, "cpu", jint(a->o.cpu));
-	json_object_object_add(cfg, "consumer_cpu", jint(a->o.consumer_cpu));
-	json_object_object_add(cfg, "short", json_object_new_boolean(a->shortrun));
-	json_object_object_add(cfg, "interval", jstr("percentile bootstrap, 1000 resamples of "
+	jset(cfg, "workload", jstr("getpid"));
+	jset(cfg, "workload_arg", jint(LAB_ARG));
+	jset(cfg, "trials", jint(a->o.trials));
+	jset(cfg, "trial_ms", jnum(a->o.trial_ms));
+	jset(cfg, "cpu", jint(a->o.cpu));
+	jset(cfg, "consumer_cpu", jint(a->o.consumer_cpu));
+	jset(cfg, "short", json_object_new_boolean(a->shortrun));
+	jset(cfg, "interval", jstr("percentile bootstrap, 1000 resamples of "
 						     "per-trial overheads, Hodges-Lehmann centres"));
-	json_object_object_add(root, "config", cfg);
-	json_object_object_add(root, "interrupted", json_object_new_boolean(interrupted));
+	jset(root, "config", cfg);
 	for (int i = 0; i < lab_nr_variants; i++) {
 		const struct lab_variant *v = &lab_variants[i];
 		json_object *o;
@@ -896,23 +905,23 @@ static json_object *lab_json(struct variant_result *vres, struct row_result *rre
 		if (!vres[i].wanted || !vres[i].done)
 			continue;
 		o = json_object_new_object();
-		json_object_object_add(o, "name", jstr(v->name));
-		json_object_object_add(o, "program", jstr(v->prog));
-		json_object_object_add(o, "hook", jstr(lab_hook_names[v->hook]));
-		json_object_object_add(o, "desc", jstr(v->desc));
-		json_object_object_add(o, "status", jstr(result_status_names[vres[i].r.status]));
-		json_object_object_add(o, "reason", vres[i].r.reason[0] ? jstr(vres[i].r.reason) : NULL);
-		json_object_object_add(o, "work_runs", v->work == LW_NA ? NULL : jint((long long)vres[i].work));
+		jset(o, "name", jstr(v->name));
+		jset(o, "program", jstr(v->prog));
+		jset(o, "hook", jstr(lab_hook_names[v->hook]));
+		jset(o, "desc", jstr(v->desc));
+		jset(o, "status", jstr(result_status_names[vres[i].r.status]));
+		jset(o, "reason", vres[i].r.reason[0] ? jstr(vres[i].r.reason) : NULL);
+		jset(o, "work_runs", v->work == LW_NA ? NULL : jint((long long)vres[i].work));
 		{
 			json_object *pt = json_object_new_array();
 
 			for (int k = 0; k < vres[i].np; k++)
 				json_object_array_add(pt, jnum(vres[i].p[k]));
-			json_object_object_add(o, "program_trials_ns", pt);
-			json_object_object_add(o, "program_ns",
+			jset(o, "program_trials_ns", pt);
+			jset(o, "program_ns",
 					       jnum(vres[i].np >= 2 ? centre(vres[i].p, vres[i].np) : NAN));
 		}
-		json_object_object_add(o, "bench", bench_result_json(&vres[i].r));
+		jset(o, "bench", bench_result_json(&vres[i].r));
 		json_object_array_add(vars, o);
 	}
 	for (int i = 0; i < lab_nr_rows; i++) {
@@ -925,41 +934,41 @@ static json_object *lab_json(struct variant_result *vres, struct row_result *rre
 		o = json_object_new_object();
 		claim = json_object_new_object();
 		vl = json_object_new_array();
-		json_object_object_add(o, "technique", jstr(row->technique));
-		json_object_object_add(o, "name", jstr(row->name));
-		json_object_object_add(o, "label", jstr(row->label));
-		json_object_object_add(o, "kind", jstr(row->kind == LK_DIFF ? "diff" :
+		jset(o, "technique", jstr(row->technique));
+		jset(o, "name", jstr(row->name));
+		jset(o, "label", jstr(row->label));
+		jset(o, "kind", jstr(row->kind == LK_DIFF ? "diff" :
 						       row->kind == LK_RATIO ? "ratio" : "saving"));
 		json_object_array_add(vl, jstr(row->a));
 		if (row->b)
 			json_object_array_add(vl, jstr(row->b));
 		if (row->c)
 			json_object_array_add(vl, jstr(row->c));
-		json_object_object_add(o, "variants", vl);
-		json_object_object_add(o, "unit", jstr(lab_kind_unit(row->kind)));
-		json_object_object_add(o, "status", jstr(result_status_names[rr->status]));
-		json_object_object_add(o, "reason", rr->status != RES_OK ? jstr(rr->reason) : NULL);
-		json_object_object_add(o, "basis", jstr(row->basis == LB_PROGRAM ? "program" : "overhead"));
-		json_object_object_add(o, "value", jnum(rr->est[row->basis].value));
-		json_object_object_add(o, "ci95", rr->status == RES_OK ?
+		jset(o, "variants", vl);
+		jset(o, "unit", jstr(lab_kind_unit(row->kind)));
+		jset(o, "status", jstr(result_status_names[rr->status]));
+		jset(o, "reason", rr->status != RES_OK ? jstr(rr->reason) : NULL);
+		jset(o, "basis", jstr(row->basis == LB_PROGRAM ? "program" : "overhead"));
+		jset(o, "value", jnum(rr->est[row->basis].value));
+		jset(o, "ci95", rr->status == RES_OK ?
 				       jpair(rr->est[row->basis].lo, rr->est[row->basis].hi) : NULL);
 		for (int b = 0; b < 2; b++) {
 			json_object *e = json_object_new_object();
 
-			json_object_object_add(e, "value", jnum(rr->est[b].value));
-			json_object_object_add(e, "ci95", rr->status == RES_OK ?
+			jset(e, "value", jnum(rr->est[b].value));
+			jset(e, "ci95", rr->status == RES_OK ?
 					       jpair(rr->est[b].lo, rr->est[b].hi) : NULL);
-			json_object_object_add(o, b == LB_PROGRAM ? "program" : "overhead", e);
+			jset(o, b == LB_PROGRAM ? "program" : "overhead", e);
 		}
-		json_object_object_add(claim, "text", jstr(row->claim));
-		json_object_object_add(claim, "range", row->judge == LJ_RANGE ? jpair(row->lo, row->hi) : NULL);
-		json_object_object_add(claim, "judge", jstr(row->judge == LJ_RANGE ? "range" :
+		jset(claim, "text", jstr(row->claim));
+		jset(claim, "range", row->judge == LJ_RANGE ? jpair(row->lo, row->hi) : NULL);
+		jset(claim, "judge", jstr(row->judge == LJ_RANGE ? "range" :
 							    row->judge == LJ_POSITIVE ? "positive" : "none"));
-		json_object_object_add(claim, "display", jstr(claim_range(row, buf, sizeof(buf))));
-		json_object_object_add(claim, "source", jstr(row->source[0] == 'G' ? "overhead-guide.md" :
+		jset(claim, "display", jstr(claim_range(row, buf, sizeof(buf))));
+		jset(claim, "source", jstr(row->source[0] == 'G' ? "overhead-guide.md" :
 							     "performance-chapter.md"));
-		json_object_object_add(o, "claim_detail", claim);
-		json_object_object_add(o, "verdict", rr->status == RES_OK ? jstr(rr->verdict) : NULL);
+		jset(o, "claim_detail", claim);
+		jset(o, "verdict", rr->status == RES_OK ? jstr(rr->verdict) : NULL);
 		/* the flat fields bpfcost report reads */
 		{
 			char text[400];
@@ -967,31 +976,16 @@ static json_object *lab_json(struct variant_result *vres, struct row_result *rre
 
 			snprintf(text, sizeof(text), "%s (%s, %s)", row->claim, buf,
 				 row->source[0] == 'G' ? "overhead-guide" : "performance-chapter");
-			json_object_object_add(o, "claim", jstr(text));
-			json_object_object_add(o, "variant", jstr(row->label));
-			json_object_object_add(o, "agrees", rr->status == RES_OK ? jstr(rr->verdict) : NULL);
-			json_object_object_add(o, "cost_ns", row->kind == LK_DIFF ? jnum(e->value) : NULL);
-			json_object_object_add(o, "saving_pct", row->kind == LK_SAVING ? jnum(e->value) : NULL);
+			jset(o, "claim", jstr(text));
+			jset(o, "variant", jstr(row->label));
+			jset(o, "agrees", rr->status == RES_OK ? jstr(rr->verdict) : NULL);
+			jset(o, "cost_ns", row->kind == LK_DIFF ? jnum(e->value) : NULL);
+			jset(o, "saving_pct", row->kind == LK_SAVING ? jnum(e->value) : NULL);
 		}
 		json_object_array_add(rows, o);
 	}
-	json_object_object_add(root, "variants", vars);
-	json_object_object_add(root, "results", rows);
-	return root;
-}
-
-static int save(const struct lab_args *a, struct variant_result *vres, struct row_result *rres,
-		json_object *env, bool interrupted)
-{
-	json_object *root;
-	int err;
-
-	if (!a->cli.out)
-		return 0;
-	root = lab_json(vres, rres, env, a, interrupted);
-	err = json_write(root, a->cli.out);
-	json_object_put(root);
-	return err ? runtime_error("cannot write %s: %s", a->cli.out, strerror(-err)) : 0;
+	jset(root, "variants", vars);
+	jset(root, "results", rows);
 }
 
 static void compute_rows(struct variant_result *vres, struct row_result *rres)
@@ -1009,11 +1003,13 @@ int cmd_lab(int argc, char **argv)
 		.cli.consumer_cpu = -1,
 	};
 	struct argp argp = { lab_opts_def, lab_parse, NULL, lab_doc, lab_groups };
+	struct lab_out out = { &a };
+	struct results res = { .schema = "bpfcost.lab/1", .cli = &a.cli, .kept = "variants",
+			       .ctx = &out, .json = lab_json, .table = print_table };
 	struct variant_result *vres = NULL;
 	struct row_result *rres = NULL;
-	json_object *env = NULL;
 	int ret = 0, total = 0, done = 0, rounds, per_round, extra;
-	bool tty = isatty(STDERR_FILENO);
+	bool tty = isatty(STDERR_FILENO), failed = false;
 
 	if (cli_parse(&argp, argc, argv, &a, &a.cli))
 		return EXIT_USAGE;
@@ -1040,6 +1036,8 @@ int cmd_lab(int argc, char **argv)
 		ret = runtime_error("out of memory");
 		goto cleanup;
 	}
+	out.vres = vres;
+	out.rres = rres;
 	for (int i = 0; i < lab_nr_rows; i++) {
 		const char *names[3] = { lab_rows[i].a, lab_rows[i].b, lab_rows[i].c };
 		int t = 0;
@@ -1057,7 +1055,7 @@ int cmd_lab(int argc, char **argv)
 			}
 		}
 	}
-	env = env_begin(a.o.cpu);
+	res.env = env_begin(a.o.cpu);
 	rcu_expedite_begin(); /* shorter detach waits, as in bench; put back below */
 
 	/* Load every variant first, then measure in rounds, forward and
@@ -1087,29 +1085,15 @@ int cmd_lab(int argc, char **argv)
 			if (vres[i].wanted && vres[i].open)
 				combine(&vres[i]);
 		compute_rows(vres, rres);
-		if ((ret = save(&a, vres, rres, env, false)))
+		if ((ret = results_save(&res, -1)))
 			goto cleanup;
 	}
 	if (tty || verbose)
 		fprintf(stderr, "\r%-40s\r", "");
 	compute_rows(vres, rres);
-	if (stop_requested) {
-		fprintf(stderr, "bpfcost lab: interrupted; finished variants kept\n");
-		if ((ret = save(&a, vres, rres, env, true)))
-			goto cleanup;
-	}
-	if (a.cli.fmt != OUT_JSON)
-		print_table(stdout, vres, rres, env, &a);
-	else if (!a.cli.out) {
-		json_object *root = lab_json(vres, rres, env, &a, stop_requested);
-		json_write(root, NULL);
-		json_object_put(root);
-	}
 	for (int i = 0; i < lab_nr_variants; i++)
-		if (vres[i].done && vres[i].r.status == RES_FAILED)
-			ret = EXIT_RUNTIME;
-	if (stop_requested)
-		ret = 130;
+		failed |= vres[i].done && vres[i].r.status == RES_FAILED;
+	ret = results_finish(&res, -1, failed);
 cleanup:
 	for (int i = 0; vres && i < lab_nr_variants; i++) {
 		if (vres[i].open)
@@ -1122,7 +1106,7 @@ cleanup:
 	}
 	free(vres);
 	free(rres);
-	json_object_put(env);
+	json_object_put(res.env);
 	rcu_expedite_end();
 	tracefs_restore();
 	return ret;

@@ -9,6 +9,7 @@
 #include "core/env.h"
 #include "base/output.h"
 #include "core/kernel.h"
+#include "core/results.h"
 #include "base/util.h"
 
 #include <argp.h>
@@ -121,7 +122,7 @@ struct finding {
 	enum severity sev;
 	const char *id;
 	char where[64];
-	char msg[400];
+	char msg[448]; /* the longest: a helper, a section and why it is hot */
 	const char *lab_a, *lab_b; /* lab variants whose difference is the cost */
 	double scale;
 	bool program;              /* on the programs' run time, not the overhead */
@@ -668,8 +669,10 @@ static void print_wrapped(FILE *f, const char *first, const char *text, int inde
 	}
 }
 
-static void print_table(FILE *f, const struct lint_args *a, const struct lint_result *res)
+static void print_table(FILE *f, const struct results *out)
 {
+	const struct lint_args *a = out->ctx;
+	const struct lint_result *res = out->rows;
 	char b[8][40], line[1024], name[48];
 	const char *cells[8];
 	int counts[3] = { 0, 0, 0 };
@@ -707,7 +710,7 @@ static void print_table(FILE *f, const struct lint_args *a, const struct lint_re
 						helper_name(p->helpers[k], name, sizeof(name)));
 		if (!p->nhelpers)
 			snprintf(line + off, sizeof(line) - off, "none");
-		snprintf(name, sizeof(name), "  %s", p->name);
+		snprintf(name, sizeof(name), "  %.45s", p->name);
 		if (strlen(name) >= 18) {
 			fprintf(f, "%s\n", name);
 			name[0] = '\0';
@@ -734,7 +737,7 @@ static void print_table(FILE *f, const struct lint_args *a, const struct lint_re
 				 fi->expected_ns);
 		else
 			snprintf(text, sizeof(text), "%s: %s", fi->id, fi->msg);
-		snprintf(name, sizeof(name), "  %-7s %s", sev_names[fi->sev], fi->where);
+		snprintf(name, sizeof(name), "  %-7s %.37s", sev_names[fi->sev], fi->where);
 		if (strlen(name) >= 26) {
 			fprintf(f, "%s\n", name);
 			name[0] = '\0';
@@ -745,79 +748,73 @@ static void print_table(FILE *f, const struct lint_args *a, const struct lint_re
 		a->lab ? "" : " (--lab-results: expected cost per event)");
 }
 
-static json_object *lint_json(const struct lint_args *a, const struct lint_result *res,
-			      json_object *env)
+static void lint_json(json_object *root, const struct results *out)
 {
-	json_object *root = json_object_new_object(), *progs = json_object_new_array();
+	const struct lint_args *a = out->ctx;
+	const struct lint_result *res = out->rows;
+	json_object *progs = json_object_new_array();
 	json_object *maps = json_object_new_array(), *fs = json_object_new_array();
-	char when[32], name[48];
+	char name[48];
 
-	json_object_object_add(root, "schema", jstr("bpfcost.lint/1"));
-	json_object_object_add(root, "version", jstr(BPFCOST_VERSION));
-	json_object_object_add(root, "created", jstr(iso_time_now(when, sizeof(when))));
-	json_object_object_add(root, "env", json_object_get(env));
-	json_object_object_add(root, "object", jstr(a->obj));
-	json_object_object_add(root, "lab_results", jstr(a->lab));
+	jset(root, "object", jstr(a->obj));
+	jset(root, "lab_results", jstr(a->lab));
 	for (int i = 0; i < res->nprogs; i++) {
 		const struct lint_prog *p = &res->progs[i];
 		json_object *o = json_object_new_object(), *h = json_object_new_array();
 
-#define ADD(k, v) json_object_object_add(o, k, v)
 #define OPT(v) ((v) >= 0 ? jint(v) : NULL)
-		ADD("name", jstr(p->name));
-		ADD("section", jstr(p->sec));
-		ADD("type", jstr(p->type));
-		ADD("syscall_wide", json_object_new_boolean(p->syscall_wide));
-		ADD("high_frequency", json_object_new_boolean(p->hot));
-		ADD("high_frequency_why", p->hot ? jstr(p->hot_why) : NULL);
-		ADD("loaded", json_object_new_boolean(p->loaded));
-		ADD("reason", p->loaded ? NULL : jstr(p->reason));
-		ADD("xlated_insns", p->loaded ? jint(p->xlated_bytes / 8) : NULL);
-		ADD("xlated_bytes", p->loaded ? jint(p->xlated_bytes) : NULL);
-		ADD("jited_bytes", p->loaded ? jint(p->jited_bytes) : NULL);
-		ADD("verified_insns", p->loaded ? jint(p->verified_insns) : NULL);
-		ADD("processed_insns", p->loaded ? OPT(p->processed) : NULL);
-		ADD("total_states", p->loaded ? OPT(p->total_states) : NULL);
-		ADD("peak_states", p->loaded ? OPT(p->peak_states) : NULL);
-		ADD("max_states_per_insn", p->loaded ? OPT(p->max_states) : NULL);
-		ADD("verification_us", p->loaded ? OPT(p->verif_us) : NULL);
-		ADD("stack_depth", p->stack[0] ? jstr(p->stack) : NULL);
+		jset(o, "name", jstr(p->name));
+		jset(o, "section", jstr(p->sec));
+		jset(o, "type", jstr(p->type));
+		jset(o, "syscall_wide", json_object_new_boolean(p->syscall_wide));
+		jset(o, "high_frequency", json_object_new_boolean(p->hot));
+		jset(o, "high_frequency_why", p->hot ? jstr(p->hot_why) : NULL);
+		jset(o, "loaded", json_object_new_boolean(p->loaded));
+		jset(o, "reason", p->loaded ? NULL : jstr(p->reason));
+		jset(o, "xlated_insns", p->loaded ? jint(p->xlated_bytes / 8) : NULL);
+		jset(o, "xlated_bytes", p->loaded ? jint(p->xlated_bytes) : NULL);
+		jset(o, "jited_bytes", p->loaded ? jint(p->jited_bytes) : NULL);
+		jset(o, "verified_insns", p->loaded ? jint(p->verified_insns) : NULL);
+		jset(o, "processed_insns", p->loaded ? OPT(p->processed) : NULL);
+		jset(o, "total_states", p->loaded ? OPT(p->total_states) : NULL);
+		jset(o, "peak_states", p->loaded ? OPT(p->peak_states) : NULL);
+		jset(o, "max_states_per_insn", p->loaded ? OPT(p->max_states) : NULL);
+		jset(o, "verification_us", p->loaded ? OPT(p->verif_us) : NULL);
+		jset(o, "stack_depth", p->stack[0] ? jstr(p->stack) : NULL);
 		for (int k = 0; k < p->nhelpers; k++)
 			json_object_array_add(h, jstr(helper_name(p->helpers[k], name, sizeof(name))));
-		ADD("helpers", h);
+		jset(o, "helpers", h);
 		json_object_array_add(progs, o);
 	}
 	for (int i = 0; i < res->nmaps; i++) {
 		const struct lint_map *m = &res->maps[i];
 		json_object *o = json_object_new_object();
 
-		ADD("name", jstr(m->name));
-		ADD("type", jstr(libbpf_bpf_map_type_str(m->type)));
-		ADD("key_size", jint(m->key_size));
-		ADD("value_size", jint(m->value_size));
-		ADD("max_entries", jint(m->max_entries));
+		jset(o, "name", jstr(m->name));
+		jset(o, "type", jstr(libbpf_bpf_map_type_str(m->type)));
+		jset(o, "key_size", jint(m->key_size));
+		jset(o, "value_size", jint(m->value_size));
+		jset(o, "max_entries", jint(m->max_entries));
 		json_object_array_add(maps, o);
 	}
 	for (int i = 0; i < res->nf; i++) {
 		const struct finding *f = &res->f[i];
 		json_object *o = json_object_new_object();
 
-		ADD("id", jstr(f->id));
-		ADD("severity", jstr(sev_names[f->sev]));
-		ADD("where", jstr(f->where));
-		ADD("message", jstr(f->msg));
-		ADD("expected_ns", jnum(f->expected_ns));
-		ADD("lab_basis", f->lab_a ? json_object_new_string_len(name,
+		jset(o, "id", jstr(f->id));
+		jset(o, "severity", jstr(sev_names[f->sev]));
+		jset(o, "where", jstr(f->where));
+		jset(o, "message", jstr(f->msg));
+		jset(o, "expected_ns", jnum(f->expected_ns));
+		jset(o, "lab_basis", f->lab_a ? json_object_new_string_len(name,
 			snprintf(name, sizeof(name), "%s %s - %s%s", f->program ? "program" : "overhead",
 				 f->lab_a, f->lab_b, f->scale != 1 ? " (scaled)" : "")) : NULL);
 		json_object_array_add(fs, o);
-#undef ADD
 #undef OPT
 	}
-	json_object_object_add(root, "programs", progs);
-	json_object_object_add(root, "maps", maps);
-	json_object_object_add(root, "findings", fs);
-	return root;
+	jset(root, "programs", progs);
+	jset(root, "maps", maps);
+	jset(root, "findings", fs);
 }
 
 int cmd_lint(int argc, char **argv)
@@ -825,10 +822,12 @@ int cmd_lint(int argc, char **argv)
 	struct lint_args a = {};
 	struct argp argp = { lint_opts_def, lint_parse, "FILE.bpf.o", lint_doc, lint_groups };
 	struct lint_result res = {};
+	struct results out = { .schema = "bpfcost.lint/1", .cli = &a.cli, .ctx = &a, .rows = &res,
+			       .json = lint_json, .table = print_table };
 	struct bpf_object *obj = NULL;
 	struct bpf_program *prog;
 	struct bpf_map *map;
-	json_object *lab = NULL, *env = NULL;
+	json_object *lab = NULL;
 	char *logbuf = NULL, err[512];
 	int ret = 0, n = 0;
 	struct stat st;
@@ -867,7 +866,7 @@ int cmd_lint(int argc, char **argv)
 		goto cleanup;
 	}
 	load_helper_names();
-	env = env_collect();
+	out.env = env_collect();
 	bpf_object__for_each_map(map, obj) {
 		struct lint_map *m;
 
@@ -895,22 +894,12 @@ int cmd_lint(int argc, char **argv)
 			break;
 	}
 	find_all(&res, lab);
-	if (a.cli.fmt == OUT_JSON || a.cli.out) {
-		json_object *root = lint_json(&a, &res, env);
-		int e = json_write(root, a.cli.out);
-
-		json_object_put(root);
-		if (e)
-			ret = runtime_error("cannot write %s: %s", a.cli.out, strerror(-e));
-	}
-	if (a.cli.fmt != OUT_JSON)
-		print_table(stdout, &a, &res);
-	if (stop_requested)
-		ret = 130;
+	ret = results_save(&out, res.nprogs);
+	ret = results_finish(&out, res.nprogs, ret != 0);
 cleanup:
 	bpf_object__close(obj);
 	json_object_put(lab);
-	json_object_put(env);
+	json_object_put(out.env);
 	free(res.progs);
 	free(res.maps);
 	free(res.f);

@@ -13,6 +13,7 @@
 #include "cmd/measure_tool.h"
 #include "base/output.h"
 #include "core/probe.h"
+#include "core/results.h"
 #include "base/timer.h"
 #include "base/util.h"
 
@@ -307,8 +308,6 @@ static const struct table_col csv_cols[] = {
 	{ "prog_runs_per_op" }, { "trials" },
 };
 
-#define CELL(i, v, d) (cells[i] = fmt_num(buf[i], sizeof(buf[i]), (v), (d)))
-
 static const char *short_type(const char *t)
 {
 	if (!strncmp(t, "raw_tracepoint", 14))
@@ -333,14 +332,18 @@ static bool cmd_runnable(const char *cmd)
 	return found;
 }
 
-static void print_table(FILE *f, struct mrow *rows, int n, json_object *env,
-			const struct measure_args *a, const char *cmdline)
+static void print_table(FILE *f, const struct results *res)
 {
-	char buf[12][48];
-	const char *cells[12];
+	const struct mrow *rows = res->rows;
+	const struct measure_args *a = res->ctx;
+	const char *cmdline = a->cmdline;
+	struct row row;
+	int n = res->n;
 
+	if (!n)
+		return;
 	fprintf(f, "\n");
-	env_print(f, env);
+	env_print(f, res->env);
 	if (a->pid) {
 		fprintf(f, "tool: pid %d (already running); workload on CPU %d\n", (int)a->pid, a->cli.cpu);
 		fprintf(f, "no baseline alternation: the tool stayed attached, so this is its\n"
@@ -353,8 +356,8 @@ static void print_table(FILE *f, struct mrow *rows, int n, json_object *env,
 		fprintf(f, "Overhead per op while the tool runs (paired trials)\n");
 		table_header(f, ovh_cols, 7);
 		for (int i = 0; i < n; i++) {
-			struct bench_result *r = &rows[i].r;
-			char ci[48];
+			const struct bench_result *r = &rows[i].r;
+			char *ci = row.buf[4];
 
 			if (r->status != RES_OK) {
 				fprintf(f, "%-8.8s %s: %.60s\n", r->workload,
@@ -362,17 +365,15 @@ static void print_table(FILE *f, struct mrow *rows, int n, json_object *env,
 				continue;
 			}
 			if (isfinite(r->ci_lo) && isfinite(r->ci_hi))
-				snprintf(ci, sizeof(ci), "[%.1f, %.1f]", r->ci_lo, r->ci_hi);
+				snprintf(ci, sizeof(row.buf[4]), "[%.1f, %.1f]", r->ci_lo, r->ci_hi);
 			else
-				snprintf(ci, sizeof(ci), "- (few trials)");
-			cells[0] = r->workload;
-			CELL(1, r->base_ns, 1);
-			CELL(2, r->probe_ns, 1);
-			CELL(3, r->overhead_ns, 1);
-			cells[4] = ci;
-			CELL(5, r->overhead_pct, 1);
-			CELL(6, r->prog_ns_per_op, 1);
-			table_row(f, ovh_cols, 7, cells);
+				snprintf(ci, sizeof(row.buf[4]), "- (few trials)");
+			row.cells[0] = r->workload;
+			ROW_NUMS(&row, 1, 1, r->base_ns, r->probe_ns, r->overhead_ns);
+			row.cells[4] = ci;
+			row_num(&row, 5, r->overhead_pct, 1);
+			row_num(&row, 6, r->prog_ns_per_op, 1);
+			table_row(f, ovh_cols, 7, row.cells);
 		}
 		fprintf(f, "\n");
 	}
@@ -380,22 +381,21 @@ static void print_table(FILE *f, struct mrow *rows, int n, json_object *env,
 		   "process)\n");
 	table_header(f, prog_cols, 7);
 	for (int i = 0; i < n; i++) {
-		struct mrow *m = &rows[i];
+		const struct mrow *m = &rows[i];
 
 		if (a->pid && m->r.status != RES_OK)
 			fprintf(f, "%-8.8s %s: %.60s\n", m->r.workload, result_status_names[m->r.status],
 				m->r.reason);
 		for (int k = 0; k < m->nprogs; k++) {
-			snprintf(buf[1], sizeof(buf[1]), "%u", m->progs[k].id);
-			cells[0] = m->r.workload;
-			cells[1] = buf[1];
-			cells[2] = m->progs[k].name;
-			cells[3] = short_type(m->progs[k].type);
-			CELL(4, m->runs_per_op[k], 2);
-			CELL(5, m->avg_ns[k], 1);
-			snprintf(buf[6], sizeof(buf[6]), "%.22s", m->progs[k].attach);
-			cells[6] = buf[6];
-			table_row(f, prog_cols, 7, cells);
+			row_u64(&row, 1, m->progs[k].id);
+			row.cells[0] = m->r.workload;
+			row.cells[2] = m->progs[k].name;
+			row.cells[3] = short_type(m->progs[k].type);
+			row_num(&row, 4, m->runs_per_op[k], 2);
+			row_num(&row, 5, m->avg_ns[k], 1);
+			snprintf(row.buf[6], sizeof(row.buf[6]), "%.22s", m->progs[k].attach);
+			row.cells[6] = row.buf[6];
+			table_row(f, prog_cols, 7, row.cells);
 		}
 	}
 	if (a->pid)
@@ -410,93 +410,64 @@ static json_object *prog_json(const struct mrow *m, int k)
 {
 	json_object *o = json_object_new_object();
 
-	json_object_object_add(o, "workload", jstr(m->r.workload));
-	json_object_object_add(o, "id", jint(m->progs[k].id));
-	json_object_object_add(o, "name", jstr(m->progs[k].name));
-	json_object_object_add(o, "type", jstr(m->progs[k].type));
-	json_object_object_add(o, "attach", jstr(m->progs[k].attach));
-	json_object_object_add(o, "runs_per_op", jnum(m->runs_per_op[k]));
-	json_object_object_add(o, "avg_ns", jnum(m->avg_ns[k]));
-	json_object_object_add(o, "ns_per_op", jnum(m->ns_per_op[k]));
+	jset(o, "workload", jstr(m->r.workload));
+	jset(o, "id", jint(m->progs[k].id));
+	jset(o, "name", jstr(m->progs[k].name));
+	jset(o, "type", jstr(m->progs[k].type));
+	jset(o, "attach", jstr(m->progs[k].attach));
+	jset(o, "runs_per_op", jnum(m->runs_per_op[k]));
+	jset(o, "avg_ns", jnum(m->avg_ns[k]));
+	jset(o, "ns_per_op", jnum(m->ns_per_op[k]));
 	return o;
 }
 
-static json_object *results_json(struct mrow *rows, int n, json_object *env,
-				 const struct measure_args *a, bool interrupted)
+static void measure_json(json_object *root, const struct results *res)
 {
-	json_object *root = json_object_new_object(), *cfg = json_object_new_object();
+	const struct mrow *rows = res->rows;
+	const struct measure_args *a = res->ctx;
+	json_object *cfg = json_object_new_object(), *cmd = NULL;
 	json_object *arr = json_object_new_array(), *progs = json_object_new_array();
-	json_object *cmd = json_object_new_array();
-	char when[32];
 
-	for (int i = 0; i < a->ncmd; i++)
-		json_object_array_add(cmd, jstr(a->cmd[i]));
-	json_object_object_add(root, "schema", jstr("bpfcost.measure/1"));
-	json_object_object_add(root, "version", jstr(BPFCOST_VERSION));
-	json_object_object_add(root, "created", jstr(iso_time_now(when, sizeof(when))));
-	json_object_object_add(root, "env", json_object_get(env));
-	json_object_object_add(root, "mode", jstr(a->pid ? "pid" : "cmd"));
-	json_object_object_add(root, "cmd", a->pid ? (json_object_put(cmd), NULL) : cmd);
-	json_object_object_add(root, "pid", a->pid ? jint(a->pid) : NULL);
-	json_object_object_add(root, "log", a->pid ? NULL : jstr(a->log));
-	json_object_object_add(root, "baseline_alternation", json_object_new_boolean(!a->pid));
-	json_object_object_add(cfg, "trials", a->pid ? NULL : jint(a->repeat));
-	json_object_object_add(cfg, "duration_s", jnum(a->duration_s));
-	json_object_object_add(cfg, "settle_s", a->settle_s > 0 ? jnum(a->settle_s) : NULL);
-	json_object_object_add(cfg, "timeout_s", jnum(a->timeout_s));
-	json_object_object_add(cfg, "cpu", jint(a->cli.cpu));
-	json_object_object_add(root, "config", cfg);
-	json_object_object_add(root, "interrupted", json_object_new_boolean(interrupted));
-	for (int i = 0; i < n; i++) {
+	if (!a->pid) {
+		cmd = json_object_new_array();
+		for (int i = 0; i < a->ncmd; i++)
+			json_object_array_add(cmd, jstr(a->cmd[i]));
+	}
+	jset(root, "mode", jstr(a->pid ? "pid" : "cmd"));
+	jset(root, "cmd", cmd);
+	jset(root, "pid", a->pid ? jint(a->pid) : NULL);
+	jset(root, "log", a->pid ? NULL : jstr(a->log));
+	jset(root, "baseline_alternation", json_object_new_boolean(!a->pid));
+	jset(cfg, "trials", a->pid ? NULL : jint(a->repeat));
+	jset(cfg, "duration_s", jnum(a->duration_s));
+	jset(cfg, "settle_s", a->settle_s > 0 ? jnum(a->settle_s) : NULL);
+	jset(cfg, "timeout_s", jnum(a->timeout_s));
+	jset(cfg, "cpu", jint(a->cli.cpu));
+	jset(root, "config", cfg);
+	for (int i = 0; i < res->n; i++) {
 		json_object *row = bench_result_json(&rows[i].r), *pr = json_object_new_array();
 
 		for (int k = 0; k < rows[i].nprogs; k++) {
 			json_object_array_add(pr, prog_json(&rows[i], k));
 			json_object_array_add(progs, prog_json(&rows[i], k));
 		}
-		json_object_object_add(row, "programs", pr);
+		jset(row, "programs", pr);
 		json_object_array_add(arr, row);
 	}
-	json_object_object_add(root, "results", arr);
-	json_object_object_add(root, "programs", progs);
-	return root;
+	jset(root, "results", arr);
+	jset(root, "programs", progs);
 }
 
-static void write_csv(FILE *f, const void *rows_v, int n)
+static void print_csv_row(FILE *f, const struct results *res, int i)
 {
-	const struct mrow *rows = rows_v;
-	char buf[12][48];
-	const char *cells[12];
+	const struct bench_result *r = &((const struct mrow *)res->rows)[i].r;
+	struct row row = { { r->workload, result_status_names[r->status], r->reason } };
 
-	csv_header(f, csv_cols, 12);
-	for (int i = 0; i < n; i++) {
-		const struct bench_result *r = &rows[i].r;
-
-		cells[0] = r->workload;
-		cells[1] = result_status_names[r->status];
-		cells[2] = r->reason;
-		CELL(3, r->base_ns, 2);
-		CELL(4, r->probe_ns, 2);
-		CELL(5, r->overhead_ns, 2);
-		CELL(6, r->ci_lo, 2);
-		CELL(7, r->ci_hi, 2);
-		CELL(8, r->overhead_pct, 2);
-		CELL(9, r->prog_ns_per_op, 2);
-		CELL(10, r->prog_runs_per_op, 3);
-		snprintf(buf[11], sizeof(buf[11]), "%d", r->trials);
-		cells[11] = buf[11];
-		csv_row(f, cells, 12);
-	}
-}
-
-static int save(const struct measure_args *a, struct mrow *rows, int n, json_object *env,
-		bool interrupted)
-{
-	if (!a->cli.out)
-		return 0;
-	return save_results(a->cli.out, a->cli.fmt,
-			    a->cli.fmt == OUT_CSV ? NULL : results_json(rows, n, env, a, interrupted),
-			    write_csv, rows, n);
+	ROW_NUMS(&row, 3, 2, r->base_ns, r->probe_ns, r->overhead_ns, r->ci_lo, r->ci_hi,
+		 r->overhead_pct, r->prog_ns_per_op);
+	row_num(&row, 10, r->prog_runs_per_op, 3);
+	row_u64(&row, 11, (unsigned long long)r->trials);
+	csv_row(f, row.cells, 12);
 }
 
 int cmd_measure(int argc, char **argv)
@@ -505,12 +476,15 @@ int cmd_measure(int argc, char **argv)
 		.workloads = 1, .repeat = 6, .timeout_s = 30, .duration_s = 1,
 	};
 	struct argp argp = { measure_opts_def, measure_parse, NULL, measure_doc, measure_groups };
+	struct results res = { .schema = "bpfcost.measure/1", .cli = &a.cli, .kept = "rows",
+			       .ctx = &a, .json = measure_json, .csv_cols = csv_cols,
+			       .csv_ncols = ARRAY_SIZE(csv_cols), .csv_row = print_csv_row,
+			       .table = print_table };
 	struct tool tool = {};
 	struct mrow *rows = NULL;
-	json_object *env = NULL;
 	char log_default[64], cmdline[512] = "";
 	int n = 0, ret = 0, argc_opts = argc;
-	bool tty = isatty(STDERR_FILENO);
+	bool tty = isatty(STDERR_FILENO), failed = false;
 
 	for (int i = 1; i < argc; i++)
 		if (!strcmp(argv[i], "--")) {
@@ -545,6 +519,7 @@ int cmd_measure(int argc, char **argv)
 		snprintf(cmdline + off, sizeof(cmdline) - off, "%s%s%s%s", i ? " " : "", q ? "'" : "",
 			 a.cmd[i], q ? "'" : "");
 	}
+	a.cmdline = cmdline;
 	tool = (struct tool){ .argv = a.cmd, .log_path = a.log, .settle_s = a.settle_s,
 			      .timeout_s = a.timeout_s, .stable_s = 0.5 };
 	if (!a.pid)
@@ -553,7 +528,8 @@ int cmd_measure(int argc, char **argv)
 	rows = calloc((size_t)nr_workloads, sizeof(*rows));
 	if (!rows)
 		return runtime_error("out of memory");
-	env = env_begin(a.cli.cpu);
+	res.rows = rows;
+	res.env = env_begin(a.cli.cpu);
 
 	for (int w = 0; w < nr_workloads && !stop_requested; w++) {
 		if (!(a.workloads & (1ULL << w)))
@@ -569,8 +545,7 @@ int cmd_measure(int argc, char **argv)
 			bench_result_free(&rows[n].r);
 			break;
 		}
-		n++;
-		if ((ret = save(&a, rows, n, env, false)))
+		if ((ret = results_save(&res, ++n)))
 			goto cleanup;
 		if (!a.pid && rows[n - 1].r.status == RES_FAILED && rows[n - 1].r.trials == 0)
 			break; /* CMD would not attach: the next workload would not fare better */
@@ -587,33 +562,14 @@ int cmd_measure(int argc, char **argv)
 		ret = runtime_error("%s", rows[0].r.reason);
 		goto cleanup;
 	}
-	if (stop_requested) {
-		fprintf(stderr, "bpfcost measure: interrupted; %d finished rows kept\n", n);
-		if ((ret = save(&a, rows, n, env, true)))
-			goto cleanup;
-	}
-	if (a.cli.fmt == OUT_TABLE) {
-		if (n > 0)
-			print_table(stdout, rows, n, env, &a, cmdline);
-	} else if (!a.cli.out) {
-		if (a.cli.fmt == OUT_CSV) {
-			write_csv(stdout, rows, n);
-		} else {
-			json_object *root = results_json(rows, n, env, &a, stop_requested);
-			json_write(root, NULL);
-			json_object_put(root);
-		}
-	}
 	for (int i = 0; i < n; i++)
-		if (rows[i].r.status == RES_FAILED)
-			ret = EXIT_RUNTIME;
-	if (stop_requested)
-		ret = 130;
+		failed |= rows[i].r.status == RES_FAILED;
+	ret = results_finish(&res, n, failed);
 cleanup:
 	tool_stop(&tool);
 	for (int i = 0; i < n; i++)
 		bench_result_free(&rows[i].r);
 	free(rows);
-	json_object_put(env);
+	json_object_put(res.env);
 	return ret;
 }

@@ -7,6 +7,7 @@
 #include "base/output.h"
 #include "core/kernel.h"
 #include "core/probe.h"
+#include "core/results.h"
 #include "core/sweep_run.h"
 #include "base/timer.h"
 #include "base/util.h"
@@ -363,39 +364,31 @@ static const struct table_col csv_cols[] = {
 };
 #define NCSV ((int)ARRAY_SIZE(csv_cols))
 
-#define CELL(i, v, d) (cells[i] = fmt_num(buf[i], sizeof(buf[i]), (v), (d)))
 #define US(v) ((v) / 1000.0)
 
-static void print_csv_row(FILE *f, const struct sweep_point *p)
+static void print_csv_row(FILE *f, const struct results *res, int i)
 {
-	char buf[NCSV][48];
-	const char *cells[NCSV] = { p->workload, p->hook, p->body, arrival_names[p->arrival],
-				    consumer_names[p->consumer] };
+	const struct sweep_point *p = (const struct sweep_point *)res->rows + i;
+	struct row r = { { p->workload, p->hook, p->body, arrival_names[p->arrival],
+			   consumer_names[p->consumer], NULL, p->flow_multi ? "multi" : "single",
+			   result_status_names[p->status], p->reason, "max" } };
 
-	cells[5] = fmt_u64(buf[5], sizeof(buf[5]), (unsigned long long)p->threads);
-	cells[6] = p->flow_multi ? "multi" : "single";
-	cells[7] = result_status_names[p->status];
-	cells[8] = p->reason;
-	cells[9] = p->target_rate > 0 ? fmt_num(buf[9], sizeof(buf[9]), p->target_rate, 0) : "max";
-	CELL(10, p->achieved_rate, 1);
-	CELL(11, p->base_p50_ns, 0);
-	CELL(12, p->base_p99_ns, 0);
-	CELL(13, p->base_p999_ns, 0);
-	CELL(14, p->base_max_ns, 0);
-	CELL(15, p->probe_p50_ns, 0);
-	CELL(16, p->probe_p99_ns, 0);
-	CELL(17, p->probe_p999_ns, 0);
-	CELL(18, p->probe_max_ns, 0);
-	CELL(19, p->overhead_ns, 1);
-	CELL(20, p->cpu_workload_pct, 2);
-	CELL(21, p->cpu_consumer_pct, 2);
-	CELL(22, p->prog_avg_ns, 1);
-	CELL(23, p->system_overhead_pct, 4);
-	cells[24] = fmt_u64(buf[24], sizeof(buf[24]), p->produced);
-	cells[25] = fmt_u64(buf[25], sizeof(buf[25]), p->consumed);
-	cells[26] = fmt_u64(buf[26], sizeof(buf[26]), p->lost);
-	CELL(27, p->loss_pct, 4);
-	csv_row(f, cells, NCSV);
+	row_u64(&r, 5, (unsigned long long)p->threads);
+	if (p->target_rate > 0)
+		row_num(&r, 9, p->target_rate, 0);
+	row_num(&r, 10, p->achieved_rate, 1);
+	ROW_NUMS(&r, 11, 0, p->base_p50_ns, p->base_p99_ns, p->base_p999_ns, p->base_max_ns,
+		 p->probe_p50_ns, p->probe_p99_ns, p->probe_p999_ns, p->probe_max_ns);
+	row_num(&r, 19, p->overhead_ns, 1);
+	row_num(&r, 20, p->cpu_workload_pct, 2);
+	row_num(&r, 21, p->cpu_consumer_pct, 2);
+	row_num(&r, 22, p->prog_avg_ns, 1);
+	row_num(&r, 23, p->system_overhead_pct, 4);
+	row_u64(&r, 24, p->produced);
+	row_u64(&r, 25, p->consumed);
+	row_u64(&r, 26, p->lost);
+	row_num(&r, 27, p->loss_pct, 4);
+	csv_row(f, r.cells, NCSV);
 }
 
 /* Words to 79 columns, continuation lines indented by two. */
@@ -450,14 +443,63 @@ static void print_knee(FILE *f, const struct cfg_knee *ck, const struct sweep_ar
 		!strcmp(ck->cause, "cpu") ? a->max_cpu_pct : a->max_loss_pct);
 }
 
-static void print_table(FILE *f, const struct sweep_point *pts, int n, json_object *env,
-			const struct sweep_args *a)
+/* A measured point's row in the main table and in the latency one. */
+static void main_row(struct row *r, const struct sweep_point *p)
 {
-	char buf[10][40], bs[32];
-	const char *cells[10];
+	ROW_NUMS(r, 1, 0, p->achieved_rate, p->overhead_ns, (p->overhead_hi - p->overhead_lo) / 2);
+	row_num(r, 4, p->system_overhead_pct, p->system_overhead_pct < 0.1 ? 3 : 2);
+	row_num(r, 5, p->cpu_workload_pct, 0);
+	row_num(r, 6, p->cpu_consumer_pct, 1);
+	row_num(r, 7, p->prog_avg_ns, 0);
+	row_u64(r, 8, p->lost);
+	row_num(r, 9, p->loss_pct, p->loss_pct > 0 && p->loss_pct < 0.1 ? 3 : 2);
+}
+
+static void lat_row(struct row *r, const struct sweep_point *p)
+{
+	ROW_NUMS(r, 1, 1, US(p->base_p50_ns), US(p->base_p99_ns), US(p->base_p999_ns),
+		 US(p->probe_p50_ns), US(p->probe_p99_ns), US(p->probe_p999_ns),
+		 US(p->probe_max_ns));
+}
+
+/* A table of the measured points of one configuration: the target rate,
+ * then what fill puts in the row. */
+static void points_table(FILE *f, const struct table_col *cols, int ncols,
+			 const struct sweep_point *pts, int first, int end,
+			 void (*fill)(struct row *r, const struct sweep_point *p))
+{
+	struct row r;
+
+	table_header(f, cols, ncols);
+	for (int i = first; i < end; i++) {
+		if (pts[i].status != RES_OK)
+			continue;
+		r.cells[0] = fmt_rate(r.buf[0], sizeof(r.buf[0]), pts[i].target_rate);
+		fill(&r, &pts[i]);
+		table_row(f, cols, ncols, r.cells);
+	}
+}
+
+/* A row of the per-thread table: a thread's, or the point's total. */
+static void thread_row(FILE *f, const struct sweep_point *p, const char *thread, const char *cpu,
+		       double base_ns, double probe_ns, double ops_per_s, double events_per_s)
+{
+	struct row r = { { NULL, thread, cpu } };
+
+	r.cells[0] = fmt_rate(r.buf[0], sizeof(r.buf[0]), p->target_rate);
+	ROW_NUMS(&r, 3, 0, base_ns, probe_ns, probe_ns - base_ns, ops_per_s, events_per_s);
+	table_row(f, thr_cols, 8, r.cells);
+}
+
+static void print_table(FILE *f, const struct results *res)
+{
+	const struct sweep_point *pts = res->rows;
+	const struct sweep_args *a = res->ctx;
+	int n = res->n;
+	char bs[32], rate[32];
 
 	fprintf(f, "\n");
-	env_print(f, env);
+	env_print(f, res->env);
 	fprintf(f, "load average %.2f at the start, %.2f at the end (%d CPUs)\n", load_start,
 		loadavg_1m(), online_cpus());
 	for (int first = 0; first < n; first = next_cfg(pts, n, first)) {
@@ -497,78 +539,34 @@ static void print_table(FILE *f, const struct sweep_point *pts, int n, json_obje
 			    !strcmp(pts[i - 1].reason, pts[i].reason))
 				continue;
 			snprintf(line, sizeof(line), "%s%s%s: %s",
-				 pts[i].status == RES_FAILED ? fmt_rate(buf[0], sizeof(buf[0]), pts[i].target_rate) : "",
+				 pts[i].status == RES_FAILED ? fmt_rate(rate, sizeof(rate), pts[i].target_rate) : "",
 				 pts[i].status == RES_FAILED ? "/s " : "", result_status_names[pts[i].status],
 				 pts[i].reason[0] ? pts[i].reason : "-");
 			fprintf(f, "%.79s\n", line);
 		}
 		if (!any_ok)
 			continue;
-		table_header(f, main_cols, 10);
-		for (int i = first; i < end; i++) {
-			const struct sweep_point *p = &pts[i];
-
-			if (p->status != RES_OK)
-				continue;
-			cells[0] = fmt_rate(buf[0], sizeof(buf[0]), p->target_rate);
-			CELL(1, p->achieved_rate, 0);
-			CELL(2, p->overhead_ns, 0);
-			CELL(3, (p->overhead_hi - p->overhead_lo) / 2, 0);
-			CELL(4, p->system_overhead_pct, p->system_overhead_pct < 0.1 ? 3 : 2);
-			CELL(5, p->cpu_workload_pct, 0);
-			CELL(6, p->cpu_consumer_pct, 1);
-			CELL(7, p->prog_avg_ns, 0);
-			cells[8] = fmt_u64(buf[8], sizeof(buf[8]), p->lost);
-			CELL(9, p->loss_pct, p->loss_pct > 0 && p->loss_pct < 0.1 ? 3 : 2);
-			table_row(f, main_cols, 10, cells);
-		}
+		points_table(f, main_cols, 10, pts, first, end, main_row);
 		fprintf(f, "latency from the scheduled start, us\n");
-		table_header(f, lat_cols, 8);
-		for (int i = first; i < end; i++) {
-			const struct sweep_point *p = &pts[i];
-
-			if (p->status != RES_OK)
-				continue;
-			cells[0] = fmt_rate(buf[0], sizeof(buf[0]), p->target_rate);
-			CELL(1, US(p->base_p50_ns), 1);
-			CELL(2, US(p->base_p99_ns), 1);
-			CELL(3, US(p->base_p999_ns), 1);
-			CELL(4, US(p->probe_p50_ns), 1);
-			CELL(5, US(p->probe_p99_ns), 1);
-			CELL(6, US(p->probe_p999_ns), 1);
-			CELL(7, US(p->probe_max_ns), 1);
-			table_row(f, lat_cols, 8, cells);
-		}
+		points_table(f, lat_cols, 8, pts, first, end, lat_row);
 		if (p0->threads > 1) {
 			fprintf(f, "per thread (ns per op, service time)\n");
 			table_header(f, thr_cols, 8);
 			for (int i = first; i < end; i++) {
 				const struct sweep_point *p = &pts[i];
+				char t_s[16], cpu_s[16];
 
-				for (int t = 0; p->status == RES_OK && t < p->nthreads; t++) {
+				if (p->status != RES_OK)
+					continue;
+				for (int t = 0; t < p->nthreads; t++) {
 					const struct sweep_thread *th = &p->th[t];
 
-					cells[0] = fmt_rate(buf[0], sizeof(buf[0]), p->target_rate);
-					cells[1] = fmt_u64(buf[1], sizeof(buf[1]), (unsigned long long)t);
-					cells[2] = fmt_u64(buf[2], sizeof(buf[2]), (unsigned long long)th->cpu);
-					CELL(3, th->base_ns, 0);
-					CELL(4, th->probe_ns, 0);
-					CELL(5, th->probe_ns - th->base_ns, 0);
-					CELL(6, th->ops_per_s, 0);
-					CELL(7, th->events_per_s, 0);
-					table_row(f, thr_cols, 8, cells);
+					thread_row(f, p, fmt_u64(t_s, sizeof(t_s), (unsigned long long)t),
+						   fmt_u64(cpu_s, sizeof(cpu_s), (unsigned long long)th->cpu),
+						   th->base_ns, th->probe_ns, th->ops_per_s, th->events_per_s);
 				}
-				if (p->status == RES_OK) {
-					cells[0] = fmt_rate(buf[0], sizeof(buf[0]), p->target_rate);
-					cells[1] = "total";
-					cells[2] = "";
-					CELL(3, p->base_ns, 0);
-					CELL(4, p->probe_ns, 0);
-					CELL(5, p->probe_ns - p->base_ns, 0);
-					CELL(6, p->achieved_rate, 0);
-					CELL(7, p->achieved_rate, 0);
-					table_row(f, thr_cols, 8, cells);
-				}
+				thread_row(f, p, "total", "", p->base_ns, p->probe_ns, p->achieved_rate,
+					   p->achieved_rate);
 			}
 		}
 		for (int i = first; i < end; i++)
@@ -576,7 +574,7 @@ static void print_table(FILE *f, const struct sweep_point *pts, int n, json_obje
 				char line[400];
 
 				snprintf(line, sizeof(line), "%s: %s",
-					 fmt_rate(buf[0], sizeof(buf[0]), pts[i].target_rate), pts[i].note);
+					 fmt_rate(rate, sizeof(rate), pts[i].target_rate), pts[i].note);
 				print_wrapped(f, line);
 			}
 		knee_of(pts, first, end - first, a, &ck);
@@ -588,72 +586,47 @@ static void print_table(FILE *f, const struct sweep_point *pts, int n, json_obje
 		   "program's own run time (BPF stats slice).\n", online_cpus());
 }
 
-static json_object *results_json(const struct sweep_point *pts, int n, json_object *env,
-				 const struct sweep_args *a, bool interrupted)
+static void sweep_json(json_object *root, const struct results *res)
 {
-	json_object *root = json_object_new_object(), *cfg = json_object_new_object();
-	json_object *arr = json_object_new_array(), *knees = json_object_new_array();
-	json_object *rates = json_object_new_array();
-	char when[32];
+	const struct sweep_point *pts = res->rows;
+	const struct sweep_args *a = res->ctx;
+	json_object *cfg = json_object_new_object(), *arr = json_object_new_array();
+	json_object *knees = json_object_new_array(), *rates = json_object_new_array();
+	int n = res->n;
 
-	json_object_object_add(root, "schema", jstr("bpfcost.sweep/1"));
-	json_object_object_add(root, "version", jstr(BPFCOST_VERSION));
-	json_object_object_add(root, "created", jstr(iso_time_now(when, sizeof(when))));
-	json_object_object_add(root, "env", json_object_get(env));
-	json_object_object_add(cfg, "workload", jstr(a->wl->name));
-	json_object_object_add(cfg, "hook", jstr(hooks[a->hook].name));
+	jset(cfg, "workload", jstr(a->wl->name));
+	jset(cfg, "hook", jstr(hooks[a->hook].name));
 	for (int i = 0; i < a->nrates; i++)
 		json_object_array_add(rates, a->rates[i] > 0 ? jnum(a->rates[i]) : jstr("max"));
-	json_object_object_add(cfg, "rates", rates);
-	json_object_object_add(cfg, "arrival", jstr(arrival_names[a->cfg.arrival]));
-	json_object_object_add(cfg, "duration_s", jnum(a->duration_s));
-	json_object_object_add(cfg, "slice_ms", jnum((double)a->cfg.slice_ns / 1e6));
-	json_object_object_add(cfg, "buf_size", jint(buf_effective(a->cfg.buf_size)));
-	json_object_object_add(cfg, "buf_size_asked", a->cfg.buf_size ? jint(a->cfg.buf_size) : NULL);
-	json_object_object_add(cfg, "consumer", jstr(consumer_names[a->cfg.consumer]));
-	json_object_object_add(cfg, "batch", jint(a->cfg.batch));
-	json_object_object_add(cfg, "threads", jint(a->cfg.threads));
-	json_object_object_add(cfg, "flow", jstr(a->cfg.flow_multi ? "multi" : "single"));
-	json_object_object_add(cfg, "cpu", jint(a->cfg.cpu));
-	json_object_object_add(cfg, "consumer_cpu", jint(a->cfg.consumer_cpu));
-	json_object_object_add(cfg, "max_cpu_pct", jnum(a->max_cpu_pct));
-	json_object_object_add(cfg, "max_loss_pct", jnum(a->max_loss_pct));
-	json_object_object_add(cfg, "stats_slice", json_object_new_boolean(!a->cfg.no_stats));
-	json_object_object_add(cfg, "seed", jint((long long)a->cfg.seed));
-	json_object_object_add(root, "config", cfg);
-	json_object_object_add(root, "interrupted", json_object_new_boolean(interrupted));
-	json_object_object_add(root, "loadavg_start", jnum(load_start));
-	json_object_object_add(root, "loadavg_now", jnum(loadavg_1m()));
+	jset(cfg, "rates", rates);
+	jset(cfg, "arrival", jstr(arrival_names[a->cfg.arrival]));
+	jset(cfg, "duration_s", jnum(a->duration_s));
+	jset(cfg, "slice_ms", jnum((double)a->cfg.slice_ns / 1e6));
+	jset(cfg, "buf_size", jint(buf_effective(a->cfg.buf_size)));
+	jset(cfg, "buf_size_asked", a->cfg.buf_size ? jint(a->cfg.buf_size) : NULL);
+	jset(cfg, "consumer", jstr(consumer_names[a->cfg.consumer]));
+	jset(cfg, "batch", jint(a->cfg.batch));
+	jset(cfg, "threads", jint(a->cfg.threads));
+	jset(cfg, "flow", jstr(a->cfg.flow_multi ? "multi" : "single"));
+	jset(cfg, "cpu", jint(a->cfg.cpu));
+	jset(cfg, "consumer_cpu", jint(a->cfg.consumer_cpu));
+	jset(cfg, "max_cpu_pct", jnum(a->max_cpu_pct));
+	jset(cfg, "max_loss_pct", jnum(a->max_loss_pct));
+	jset(cfg, "stats_slice", json_object_new_boolean(!a->cfg.no_stats));
+	jset(cfg, "seed", jint((long long)a->cfg.seed));
+	jset(root, "config", cfg);
+	jset(root, "loadavg_start", jnum(load_start));
+	jset(root, "loadavg_now", jnum(loadavg_1m()));
 	for (int i = 0; i < n; i++)
 		json_object_array_add(arr, sweep_point_json(&pts[i]));
-	json_object_object_add(root, "points", arr);
+	jset(root, "points", arr);
 	for (int first = 0; first < n; first = next_cfg(pts, n, first)) {
 		struct cfg_knee ck;
 
 		knee_of(pts, first, next_cfg(pts, n, first) - first, a, &ck);
 		json_object_array_add(knees, knee_json(&pts[first], &ck, a));
 	}
-	json_object_object_add(root, "knee", knees);
-	return root;
-}
-
-static void write_csv(FILE *f, const void *rows, int n)
-{
-	const struct sweep_point *pts = rows;
-
-	csv_header(f, csv_cols, NCSV);
-	for (int i = 0; i < n; i++)
-		print_csv_row(f, &pts[i]);
-}
-
-static int save(const struct sweep_args *a, const struct sweep_point *pts, int n, json_object *env,
-		bool interrupted)
-{
-	if (!a->cli.out)
-		return 0;
-	return save_results(a->cli.out, a->cli.fmt,
-			    a->cli.fmt == OUT_CSV ? NULL : results_json(pts, n, env, a, interrupted),
-			    write_csv, pts, n);
+	jset(root, "knee", knees);
 }
 
 struct progress {
@@ -693,11 +666,14 @@ int cmd_sweep(int argc, char **argv)
 		.cli.consumer_cpu = -1,
 	};
 	struct argp argp = { sweep_opts_def, sweep_parse, NULL, sweep_doc, sweep_groups };
+	struct results res = { .schema = "bpfcost.sweep/1", .cli = &a.cli, .kept = "points", .ctx = &a,
+			       .json = sweep_json, .csv_cols = csv_cols, .csv_ncols = NCSV,
+			       .csv_row = print_csv_row, .table = print_table };
 	struct sweep_point *pts = NULL;
 	struct sweep_run *s = NULL;
-	json_object *env = NULL;
 	struct progress pg = { 0 };
 	int n = 0, ret = 0, nbodies, total;
+	bool failed = false;
 	double est_s;
 
 	if (cli_parse(&argp, argc, argv, &a, &a.cli))
@@ -724,7 +700,8 @@ int cmd_sweep(int argc, char **argv)
 	pts = calloc((size_t)total, sizeof(*pts));
 	if (!pts)
 		return runtime_error("out of memory");
-	env = env_begin(-1); /* each workload thread pins itself */
+	res.rows = pts;
+	res.env = env_begin(-1); /* each workload thread pins itself */
 	load_start = loadavg_1m();
 	est_s = total * (2 * a.duration_s + (a.cfg.no_stats ? 0 : fmin(1, fmax(0.2, a.duration_s / 10))));
 	pg.on = (isatty(STDERR_FILENO) && est_s > 3) || verbose;
@@ -748,7 +725,7 @@ int cmd_sweep(int argc, char **argv)
 				n++;
 			}
 			pg.point += a.nrates;
-			if ((ret = save(&a, pts, n, env, false)))
+			if ((ret = results_save(&res, n)))
 				goto cleanup;
 			continue;
 		}
@@ -762,8 +739,7 @@ int cmd_sweep(int argc, char **argv)
 			sweep_point_run(s, a.rates[r], &pts[n], show_progress, &pg);
 			if (stop_requested && pts[n].status != RES_OK)
 				break; /* the interrupted point is not a point */
-			n++;
-			if ((ret = save(&a, pts, n, env, false)))
+			if ((ret = results_save(&res, ++n)))
 				goto cleanup;
 		}
 		sweep_close(s);
@@ -771,33 +747,13 @@ int cmd_sweep(int argc, char **argv)
 	}
 	if (pg.on)
 		fprintf(stderr, "\r%-60s\r", "");
-	if (stop_requested) {
-		fprintf(stderr, "bpfcost sweep: interrupted; %d finished points kept\n", n);
-		if ((ret = save(&a, pts, n, env, true)))
-			goto cleanup;
-	}
-
-	if (a.cli.fmt == OUT_TABLE) {
-		print_table(stdout, pts, n, env, &a);
-	} else if (!a.cli.out) {
-		if (a.cli.fmt == OUT_CSV) {
-			write_csv(stdout, pts, n);
-		} else {
-			json_object *root = results_json(pts, n, env, &a, stop_requested);
-
-			json_write(root, NULL);
-			json_object_put(root);
-		}
-	}
 	for (int i = 0; i < n; i++)
-		if (pts[i].status == RES_FAILED)
-			ret = EXIT_RUNTIME;
-	if (stop_requested)
-		ret = 130;
+		failed |= pts[i].status == RES_FAILED;
+	ret = results_finish(&res, n, failed);
 cleanup:
 	sweep_close(s);
 	free(pts);
-	json_object_put(env);
+	json_object_put(res.env);
 	tracefs_restore();
 	return ret;
 }
