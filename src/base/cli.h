@@ -29,8 +29,8 @@ int cli_parse(const struct argp *argp, int argc, char **argv, void *input,
 /* Option groups that commands share, as the kernel's selftests bench
  * shares its argp children: the output group (--json, --csv, -o FILE, -v)
  * and the CPU group (--cpu N, --consumer-cpu N). A group is one parser
- * here; a command lists, among its argp's children, the groups it takes
- * with the options it takes of each, in its own words:
+ * here; a command lists, among its argp's children (at file scope), the
+ * groups it takes with the options it takes of each, in its own words:
  *
  *	static const struct argp_child groups[] = {
  *		CLI_OUTPUT_GROUP(CLI_OPT_JSON("JSON output (schema bpfcost.lint/1)"),

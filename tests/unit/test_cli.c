@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 /* Option values (cli.c): every kind of bad value is refused with exit
- * code 2 and exactly one line on stderr naming what is accepted. */
+ * code 2 and exactly one line on stderr naming what is accepted; the
+ * shared option groups. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -149,33 +150,36 @@ static void test_cli_pick(void **state)
 	       cli_pick("--hook", "tp_btf", names, 2));
 }
 
-/* cli_parse: an unknown option or a missing value is one line too. */
-struct targs {
-	long n;
-	int bad;
-};
-
+/* cli_parse: an unknown option, a missing value or a bad one is one line;
+ * the shared groups fill in struct cli_common. */
 static error_t tparse(int key, char *arg, struct argp_state *st)
 {
-	struct targs *a = st->input;
+	long *n = st->input;
 
 	switch (key) {
 	case 'n':
-		if (cli_int("--num", arg, 1, 9, &a->n))
-			a->bad = 1;
+		cli_int("--num", arg, 1, 9, n);
 		return 0;
 	default:
 		return ARGP_ERR_UNKNOWN;
 	}
 }
 
+static struct cli_common parsed; /* what the last parse() filled in */
+static const struct argp_child groups[] = {
+	CLI_OUTPUT_GROUP(CLI_OPT_JSON("JSON output"), CLI_OPT_OUTPUT("write to FILE")),
+	CLI_CPU_GROUP(CLI_CPU_OPTS),
+	{},
+};
+
 static int parse(int argc, char **argv)
 {
 	static const struct argp_option opts[] = { { "num", 'n', "N", 0, "1 to 9" }, { 0 } };
-	struct argp argp = { opts, tparse, NULL, "USAGE: bpfcost test [OPTIONS]" };
-	struct targs a = {};
+	struct argp argp = { opts, tparse, NULL, "USAGE: bpfcost test [OPTIONS]", groups };
+	long n = 0;
 
-	return cli_parse(&argp, argc, argv, &a, &a.bad);
+	parsed = (struct cli_common){ .consumer_cpu = -1 };
+	return cli_parse(&argp, argc, argv, &n, &parsed);
 }
 
 static void test_cli_parse(void **state)
@@ -195,6 +199,32 @@ static void test_cli_parse(void **state)
 	       parse(3, bad));
 }
 
+static void test_cli_groups(void **state)
+{
+	char *all[] = { "test", "--json", "-o", "f.json", "--cpu", "0", "--num", "2", NULL };
+	char *none[] = { "test", NULL };
+	char *two_bad[] = { "test", "--num", "12", "--cpu", "x", NULL };
+	char *bad_cpu[] = { "test", "--cpu", "x", NULL };
+	char line[128];
+	(void)state;
+
+	EXPECT(0, "", parse(8, all));
+	assert_int_equal(parsed.fmt, OUT_JSON);
+	assert_string_equal(parsed.out, "f.json");
+	assert_int_equal(parsed.cpu, 0);
+	assert_int_equal(parsed.consumer_cpu, -1); /* not given: the command's default */
+	EXPECT(0, "", parse(1, none));
+	assert_int_equal(parsed.fmt, OUT_TABLE);
+	assert_null(parsed.out);
+	/* a group's bad value is one line like any other */
+	snprintf(line, sizeof(line), "bpfcost test: --cpu takes a whole number from 0 to %d, not 'x'\n",
+		 online_cpus() - 1);
+	EXPECT(EXIT_USAGE, line, parse(3, bad_cpu));
+	/* several bad values: the first one's line only */
+	EXPECT(EXIT_USAGE, "bpfcost test: --num takes a whole number from 1 to 9, not '12'\n",
+	       parse(5, two_bad));
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -203,6 +233,7 @@ int main(void)
 		cmocka_unit_test(test_cli_bytes),
 		cmocka_unit_test(test_cli_pick),
 		cmocka_unit_test(test_cli_parse),
+		cmocka_unit_test(test_cli_groups),
 	};
 
 	cmd_name = "test";
