@@ -951,7 +951,7 @@ static json_object *result_json(const struct app_result *r)
 	jset(o, "event_rate_by_syscall", by);
 	jset(o, "events", jint((long long)r->events));
 	jset(o, "consumed", r->hook != HOOK_NULL && bodies[r->body].output ?
-		       jint((long long)r->consumed) : NULL);
+	     jint((long long)r->consumed) : NULL);
 	jset(o, "lost", jint((long long)r->lost));
 	jset(o, "bpf_cpu_pct", jnum(r->bpf_cpu_pct));
 	jset(o, "bpf_runs_per_s", jnum(r->bpf_runs_per_s));

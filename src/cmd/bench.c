@@ -120,7 +120,9 @@ static error_t bench_parse(int key, char *arg, struct argp_state *state)
 	int i;
 
 	switch (key) {
-	case 'w': parse_name_list("--workload", arg, workload_names, nr_workloads, &a->workloads); break;
+	case 'w':
+		parse_name_list("--workload", arg, workload_names, nr_workloads, &a->workloads);
+		break;
 	case 'H': parse_name_list("--hook", arg, hook_names, NR_HOOKS - 1, &a->hooks); break;
 	case 'b': parse_name_list("--body", arg, body_names, NR_BODIES, &a->bodies); break;
 	case 'n':
@@ -423,7 +425,8 @@ static void bench_json(json_object *root, const struct results *res)
 	jset(cfg, "trial_ms", jnum(a->o.trial_ms));
 	jset(cfg, "trials", jint(a->o.trials));
 	/* the minimum for uprobe and uretprobe rows, whose pairs are slow */
-	jset(cfg, "trials_uprobe", a->obj.path ? NULL : jint(a->trials_set ? a->o.trials : PAIRS_UPROBE));
+	jset(cfg, "trials_uprobe",
+	     a->obj.path ? NULL : jint(a->trials_set ? a->o.trials : PAIRS_UPROBE));
 	/* adaptive rows: at least trials pairs, then until the interval's
 	 * half-width is within the target, for at most max_time_s */
 	jset(cfg, "max_trials", jint(a->o.max_trials > a->o.trials ? a->o.max_trials : a->o.trials));
@@ -653,9 +656,10 @@ int cmd_bench(int argc, char **argv)
 		.cli.consumer_cpu = -1,
 	};
 	struct argp argp = { bench_opts_def, bench_parse, NULL, bench_doc, bench_groups };
-	struct results res = { .schema = "bpfcost.bench/1", .cli = &a.cli, .kept = "rows", .ctx = &a,
-			       .json = bench_json, .csv_cols = csv_cols, .csv_ncols = ARRAY_SIZE(csv_cols),
-			       .csv_row = print_csv_row, .table = print_table };
+	struct results res = { .schema = "bpfcost.bench/1", .cli = &a.cli, .kept = "rows",
+			       .ctx = &a, .json = bench_json, .csv_cols = csv_cols,
+			       .csv_ncols = ARRAY_SIZE(csv_cols), .csv_row = print_csv_row,
+			       .table = print_table };
 	struct bench_result *rs = NULL;
 	struct userobj *uobj = NULL;
 	int n = 0, cap, ret = 0, total;

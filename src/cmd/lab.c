@@ -896,7 +896,7 @@ static void lab_json(json_object *root, const struct results *res)
 	jset(cfg, "consumer_cpu", jint(a->o.consumer_cpu));
 	jset(cfg, "short", json_object_new_boolean(a->shortrun));
 	jset(cfg, "interval", jstr("percentile bootstrap, 1000 resamples of "
-						     "per-trial overheads, Hodges-Lehmann centres"));
+				   "per-trial overheads, Hodges-Lehmann centres"));
 	jset(root, "config", cfg);
 	for (int i = 0; i < lab_nr_variants; i++) {
 		const struct lab_variant *v = &lab_variants[i];
@@ -919,7 +919,7 @@ static void lab_json(json_object *root, const struct results *res)
 				json_object_array_add(pt, jnum(vres[i].p[k]));
 			jset(o, "program_trials_ns", pt);
 			jset(o, "program_ns",
-					       jnum(vres[i].np >= 2 ? centre(vres[i].p, vres[i].np) : NAN));
+			     jnum(vres[i].np >= 2 ? centre(vres[i].p, vres[i].np) : NAN));
 		}
 		jset(o, "bench", bench_result_json(&vres[i].r));
 		json_object_array_add(vars, o);
@@ -938,7 +938,7 @@ static void lab_json(json_object *root, const struct results *res)
 		jset(o, "name", jstr(row->name));
 		jset(o, "label", jstr(row->label));
 		jset(o, "kind", jstr(row->kind == LK_DIFF ? "diff" :
-						       row->kind == LK_RATIO ? "ratio" : "saving"));
+				     row->kind == LK_RATIO ? "ratio" : "saving"));
 		json_object_array_add(vl, jstr(row->a));
 		if (row->b)
 			json_object_array_add(vl, jstr(row->b));
@@ -951,22 +951,22 @@ static void lab_json(json_object *root, const struct results *res)
 		jset(o, "basis", jstr(row->basis == LB_PROGRAM ? "program" : "overhead"));
 		jset(o, "value", jnum(rr->est[row->basis].value));
 		jset(o, "ci95", rr->status == RES_OK ?
-				       jpair(rr->est[row->basis].lo, rr->est[row->basis].hi) : NULL);
+		     jpair(rr->est[row->basis].lo, rr->est[row->basis].hi) : NULL);
 		for (int b = 0; b < 2; b++) {
 			json_object *e = json_object_new_object();
 
 			jset(e, "value", jnum(rr->est[b].value));
 			jset(e, "ci95", rr->status == RES_OK ?
-					       jpair(rr->est[b].lo, rr->est[b].hi) : NULL);
+			     jpair(rr->est[b].lo, rr->est[b].hi) : NULL);
 			jset(o, b == LB_PROGRAM ? "program" : "overhead", e);
 		}
 		jset(claim, "text", jstr(row->claim));
 		jset(claim, "range", row->judge == LJ_RANGE ? jpair(row->lo, row->hi) : NULL);
 		jset(claim, "judge", jstr(row->judge == LJ_RANGE ? "range" :
-							    row->judge == LJ_POSITIVE ? "positive" : "none"));
+					  row->judge == LJ_POSITIVE ? "positive" : "none"));
 		jset(claim, "display", jstr(claim_range(row, buf, sizeof(buf))));
 		jset(claim, "source", jstr(row->source[0] == 'G' ? "overhead-guide.md" :
-							     "performance-chapter.md"));
+					   "performance-chapter.md"));
 		jset(o, "claim_detail", claim);
 		jset(o, "verdict", rr->status == RES_OK ? jstr(rr->verdict) : NULL);
 		/* the flat fields bpfcost report reads */

@@ -103,7 +103,9 @@ static error_t measure_parse(int key, char *arg, struct argp_state *state)
 	double v;
 
 	switch (key) {
-	case 'w': parse_name_list("--workload", arg, workload_names, nr_workloads, &a->workloads); break;
+	case 'w':
+		parse_name_list("--workload", arg, workload_names, nr_workloads, &a->workloads);
+		break;
 	case 'r':
 		parse_whole("--repeat", arg, 2, 1000, &v);
 		a->repeat = (int)v;
@@ -345,7 +347,8 @@ static void print_table(FILE *f, const struct results *res)
 	fprintf(f, "\n");
 	env_print(f, res->env);
 	if (a->pid) {
-		fprintf(f, "tool: pid %d (already running); workload on CPU %d\n", (int)a->pid, a->cli.cpu);
+		fprintf(f, "tool: pid %d (already running); workload on CPU %d\n", (int)a->pid,
+			a->cli.cpu);
 		fprintf(f, "no baseline alternation: the tool stayed attached, so this is its\n"
 			   "programs' own run time per op (BPF stats), without dispatch cost\n\n");
 	} else {

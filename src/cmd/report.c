@@ -61,7 +61,8 @@ static const struct argp_option report_opts[] = {
 };
 
 static const struct argp_child report_groups[] = {
-	CLI_OUTPUT_GROUP(CLI_OPT_OUTPUT("write the report to FILE (.md or .html); default: Markdown on stdout"),
+	CLI_OUTPUT_GROUP(
+		CLI_OPT_OUTPUT("write the report to FILE (.md or .html); default: Markdown on stdout"),
 		CLI_OPT_VERBOSE("more detail")),
 	{},
 };

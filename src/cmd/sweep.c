@@ -561,12 +561,13 @@ static void print_table(FILE *f, const struct results *res)
 				for (int t = 0; t < p->nthreads; t++) {
 					const struct sweep_thread *th = &p->th[t];
 
-					thread_row(f, p, fmt_u64(t_s, sizeof(t_s), (unsigned long long)t),
-						   fmt_u64(cpu_s, sizeof(cpu_s), (unsigned long long)th->cpu),
-						   th->base_ns, th->probe_ns, th->ops_per_s, th->events_per_s);
+					snprintf(t_s, sizeof(t_s), "%d", t);
+					snprintf(cpu_s, sizeof(cpu_s), "%d", th->cpu);
+					thread_row(f, p, t_s, cpu_s, th->base_ns, th->probe_ns,
+						   th->ops_per_s, th->events_per_s);
 				}
-				thread_row(f, p, "total", "", p->base_ns, p->probe_ns, p->achieved_rate,
-					   p->achieved_rate);
+				thread_row(f, p, "total", "", p->base_ns, p->probe_ns,
+					   p->achieved_rate, p->achieved_rate);
 			}
 		}
 		for (int i = first; i < end; i++)
@@ -666,9 +667,9 @@ int cmd_sweep(int argc, char **argv)
 		.cli.consumer_cpu = -1,
 	};
 	struct argp argp = { sweep_opts_def, sweep_parse, NULL, sweep_doc, sweep_groups };
-	struct results res = { .schema = "bpfcost.sweep/1", .cli = &a.cli, .kept = "points", .ctx = &a,
-			       .json = sweep_json, .csv_cols = csv_cols, .csv_ncols = NCSV,
-			       .csv_row = print_csv_row, .table = print_table };
+	struct results res = { .schema = "bpfcost.sweep/1", .cli = &a.cli, .kept = "points",
+			       .ctx = &a, .json = sweep_json, .csv_cols = csv_cols,
+			       .csv_ncols = NCSV, .csv_row = print_csv_row, .table = print_table };
 	struct sweep_point *pts = NULL;
 	struct sweep_run *s = NULL;
 	struct progress pg = { 0 };
