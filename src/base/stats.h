@@ -4,6 +4,7 @@
 #ifndef BPFCOST_STATS_H
 #define BPFCOST_STATS_H
 
+#include <stdbool.h>
 #include <stdint.h>
 
 /* 1 ns buckets below 1024 ns, then 128 buckets per power of two (< 0.8%
@@ -40,6 +41,9 @@ double hist_mean(const struct hist *h);
 
 /* Two-sided 95% Student t quantile for df degrees of freedom. */
 double t_975(int df);
+/* The standard normal quantile at p (0 < p < 1), |error| < 1e-8 (Acklam's
+ * rational approximation, one Newton step). */
+double normal_quantile(double p);
 
 struct summary {
 	int n;
@@ -64,5 +68,36 @@ void hodges_lehmann(const double *d, int n, double *est, double *lo, double *hi)
 const char *centre_ci(const double *x, int n, double *est, double *lo, double *hi);
 /* Coefficient of variation of n values (sd / mean). */
 double coeff_of_variation(const double *x, int n);
+
+/* The Hodges-Lehmann centre alone, by selection instead of a full sort
+ * (for resampling loops). scratch holds n(n+1)/2 doubles. NaN for n < 1. */
+double hl_center(const double *d, int n, double *scratch);
+
+/* Student's t distribution with df (> 0, not necessarily whole) degrees
+ * of freedom: its CDF, and its quantile at p (0 < p < 1). */
+double t_cdf(double t, double df);
+double t_quantile(double p, double df);
+
+/* Items in blocks of consecutive trials (trials next to each other share
+ * the machine's state): block b holds items block[b] .. block[b+1]-1;
+ * block NULL means every item is a block of its own. The statistic is
+ * hl_center(v) times median(w), or hl_center(v) alone when w is NULL (w: a
+ * per-item scale, resampled with its item). */
+struct block_sample {
+	const double *v, *w;
+	const int *block;
+	int n, nblocks;
+};
+double block_sample_stat(const struct block_sample *s);
+/* Percentile bootstrap at level conf: each resample draws blocks with
+ * replacement, whole; reps resamples, a fixed seed (the same input gives
+ * the same interval). With b NULL: the interval of a's statistic. With b:
+ * of stat(b) / stat(a) - 1 when ratio, else stat(b) - stat(a), a and b
+ * resampled independently; p (if not NULL) is then the two-sided
+ * bootstrap p-value of no change (twice the share of resamples on the far
+ * side of 0, at least 1/reps). NaN bounds when a tenth of the resamples
+ * have no finite value. Returns 0, or -1 out of memory. */
+int boot_interval(const struct block_sample *a, const struct block_sample *b, bool ratio, int reps,
+		  double conf, double *lo, double *hi, double *p);
 
 #endif

@@ -216,6 +216,103 @@ static void test_usage_first_line_only(void **state)
 	assert_int_equal(usage_errors_end(), 0);
 }
 
+static void test_hl_center_matches_hodges_lehmann(void **state)
+{
+	double d[40], scratch[40 * 41 / 2], est, lo, hi;
+	(void)state;
+
+	srand(7);
+	for (int n = 1; n <= 40; n++) {
+		for (int i = 0; i < n; i++)
+			d[i] = (rand() % 1000) / 10.0 + (i % 3 ? 0 : 50);
+		hodges_lehmann(d, n, &est, &lo, &hi);
+		assert_float_equal(hl_center(d, n, scratch), est, 1e-9);
+	}
+	assert_true(isnan(hl_center(d, 0, scratch)));
+}
+
+static void test_t_distribution(void **state)
+{
+	(void)state;
+	/* against tables: t(0.975; 4) = 2.776445, t(0.975; 10) = 2.228139 */
+	assert_float_equal(t_quantile(0.975, 4), 2.776445, 1e-5);
+	assert_float_equal(t_quantile(0.975, 10), 2.228139, 1e-5);
+	assert_float_equal(t_quantile(0.95, 1), 6.313752, 1e-5);
+	assert_float_equal(t_cdf(2.0, 10), 0.963306, 1e-6);
+	assert_float_equal(t_cdf(-2.0, 10), 1 - 0.963306, 1e-6);
+	assert_float_equal(t_cdf(0, 3), 0.5, 1e-12);
+	/* df not whole (Welch), and near the normal for large df */
+	assert_float_equal(t_cdf(t_quantile(0.9, 2.5), 2.5), 0.9, 1e-9);
+	assert_float_equal(t_quantile(0.975, 1e6), 1.959966, 1e-5);
+	assert_true(isnan(t_cdf(1, 0)) && isnan(t_quantile(1, 3)));
+}
+
+static void test_normal_quantile(void **state)
+{
+	(void)state;
+	assert_float_equal(normal_quantile(0.975), 1.959963985, 1e-8);
+	assert_float_equal(normal_quantile(0.95), 1.644853627, 1e-8);
+	assert_float_equal(normal_quantile(0.5), 0, 1e-12);
+	assert_float_equal(normal_quantile(0.001), -3.090232306, 1e-8);
+	assert_float_equal(normal_quantile(0.025), -normal_quantile(0.975), 1e-10);
+	assert_true(isnan(normal_quantile(0)) && isnan(normal_quantile(1)));
+}
+
+static void test_block_sample_stat(void **state)
+{
+	double v[] = { 1, 2, 3 }, w[] = { 30, 10, 20 };
+	struct block_sample s = { .v = v, .w = w, .n = 3 };
+	(void)state;
+
+	assert_float_equal(block_sample_stat(&s), 2 * 20, 1e-12);
+	s.w = NULL;
+	assert_float_equal(block_sample_stat(&s), 2, 1e-12);
+	/* w is not reordered */
+	assert_float_equal(w[0], 30, 0);
+}
+
+static void test_boot_interval(void **state)
+{
+	double v[80], v2[80], lo, hi, lo2, hi2, p;
+	int block[17];
+	struct block_sample a = { .v = v, .n = 80 }, b = { .v = v2, .n = 80 };
+	(void)state;
+
+	srand(11);
+	for (int i = 0; i < 80; i++) {
+		v[i] = 50 + (rand() % 100) / 20.0;
+		v2[i] = v[i] * 1.3;
+	}
+	for (int k = 0; k <= 16; k++)
+		block[k] = 5 * k;
+	/* one sample: the interval holds the statistic; the same every time */
+	assert_int_equal(boot_interval(&a, NULL, false, 1000, 0.95, &lo, &hi, NULL), 0);
+	double c = block_sample_stat(&a);
+	assert_true(lo < c && c < hi);
+	assert_int_equal(boot_interval(&a, NULL, false, 1000, 0.95, &lo2, &hi2, NULL), 0);
+	assert_float_equal(lo, lo2, 0);
+	assert_float_equal(hi, hi2, 0);
+	/* a sample against itself: the ratio's interval holds 0, p is large */
+	assert_int_equal(boot_interval(&a, &a, true, 1000, 0.95, &lo, &hi, &p), 0);
+	assert_true(lo < 0 && hi > 0 && p > 0.2);
+	/* 30% dearer: the interval holds +0.3 and not 0; p as small as 1000
+	 * resamples tell */
+	assert_int_equal(boot_interval(&a, &b, true, 1000, 0.95, &lo, &hi, &p), 0);
+	assert_true(lo > 0.2 && lo < 0.3 && hi > 0.3 && hi < 0.4);
+	assert_float_equal(p, 0.001, 1e-12);
+	/* the difference, not the ratio */
+	assert_int_equal(boot_interval(&a, &b, false, 1000, 0.95, &lo, &hi, NULL), 0);
+	assert_true(lo > 0 && lo < 0.3 * c && hi > 0.3 * c);
+	/* a slow drift: blocks of consecutive items see it, items alone do not */
+	for (int i = 0; i < 80; i++)
+		v[i] = 50 + (i / 20) * 3 + (rand() % 100) / 100.0;
+	boot_interval(&a, NULL, false, 1000, 0.95, &lo, &hi, NULL);
+	a.block = block;
+	a.nblocks = 16;
+	boot_interval(&a, NULL, false, 1000, 0.95, &lo2, &hi2, NULL);
+	assert_true(hi2 - lo2 > 1.2 * (hi - lo));
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -225,6 +322,11 @@ int main(void)
 		cmocka_unit_test(test_summary_t_interval),
 		cmocka_unit_test(test_hodges_lehmann),
 		cmocka_unit_test(test_cv_poisson_like),
+		cmocka_unit_test(test_hl_center_matches_hodges_lehmann),
+		cmocka_unit_test(test_normal_quantile),
+		cmocka_unit_test(test_t_distribution),
+		cmocka_unit_test(test_block_sample_stat),
+		cmocka_unit_test(test_boot_interval),
 		cmocka_unit_test(test_parse_u64),
 		cmocka_unit_test(test_parse_name_list),
 		cmocka_unit_test(test_centre_ci),
