@@ -108,7 +108,7 @@ $(BUILD)/tests/top_driver: tests/top_driver.c | $(BUILD)
 	$(CC) $(CFLAGS) $< -o $@ -lbpf -lelf -lz
 
 # Sample BPF objects for --obj and lint tests.
-$(BUILD)/tests/%.bpf.o: tests/bpf/%.bpf.c $(BUILD)/vmlinux.h
+$(BUILD)/tests/%.bpf.o: tests/bpf/%.bpf.c $(BUILD)/vmlinux.h $(wildcard tests/bpf/*.h)
 	@mkdir -p $(BUILD)/tests
 	$(CLANG) $(BPF_CFLAGS) -c $< -o $@
 
