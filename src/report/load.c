@@ -101,6 +101,17 @@ static const char *str(json_object *o, const char *key)
 	return jget_str(o, key);
 }
 
+/* Element i of array a as a finite number, or NaN. */
+static double elem_num(json_object *a, size_t i)
+{
+	json_object *v = json_object_array_get_idx(a, i);
+	double x = NAN;
+
+	if (v && (json_object_is_type(v, json_type_double) || json_object_is_type(v, json_type_int)))
+		x = json_object_get_double(v);
+	return isfinite(x) ? x : NAN;
+}
+
 static void pair(json_object *o, const char *key, double *lo, double *hi)
 {
 	json_object *a;
@@ -109,15 +120,8 @@ static void pair(json_object *o, const char *key, double *lo, double *hi)
 	if (!o || !json_object_object_get_ex(o, key, &a) || !json_object_is_type(a, json_type_array) ||
 	    json_object_array_length(a) != 2)
 		return;
-	for (int i = 0; i < 2; i++) {
-		json_object *v = json_object_array_get_idx(a, i);
-		double x = NAN;
-
-		if (v && (json_object_is_type(v, json_type_double) ||
-			  json_object_is_type(v, json_type_int)))
-			x = json_object_get_double(v);
-		*(i ? hi : lo) = isfinite(x) ? x : NAN;
-	}
+	*lo = elem_num(a, 0);
+	*hi = elem_num(a, 1);
 }
 
 static json_object *obj(json_object *o, const char *key, enum json_type t)
@@ -127,6 +131,45 @@ static json_object *obj(json_object *o, const char *key, enum json_type t)
 	if (!o || !json_object_object_get_ex(o, key, &v) || !v || !json_object_is_type(v, t))
 		return NULL;
 	return v;
+}
+
+/* Two arrays of numbers, one value per trial, into tr: pairs with a
+ * non-number on either side are left out; arrays of different lengths give
+ * none. -1 only when out of memory. */
+static int load_trials(json_object *row, const char *base_key, const char *probe_key,
+		       struct rp_trials *tr)
+{
+	json_object *b = obj(row, base_key, json_type_array), *p = obj(row, probe_key, json_type_array);
+	size_t n;
+
+	memset(tr, 0, sizeof(*tr));
+	if (!b || !p || (n = json_object_array_length(b)) != json_object_array_length(p) || !n)
+		return 0;
+	tr->base = malloc(n * sizeof(double));
+	tr->probe = malloc(n * sizeof(double));
+	if (!tr->base || !tr->probe) {
+		free(tr->base);
+		free(tr->probe);
+		memset(tr, 0, sizeof(*tr));
+		return -1;
+	}
+	for (size_t i = 0; i < n; i++) {
+		double bv = elem_num(b, i), pv = elem_num(p, i);
+
+		if (isnan(bv) || isnan(pv))
+			continue;
+		tr->base[tr->n] = bv;
+		tr->probe[tr->n] = pv;
+		tr->n++;
+	}
+	return 0;
+}
+
+static void free_trials(struct rp_trials *tr)
+{
+	free(tr->base);
+	free(tr->probe);
+	memset(tr, 0, sizeof(*tr));
 }
 
 static int find_host(struct rp_data *d, json_object *env)
@@ -201,12 +244,13 @@ static int load_bench(struct rp_data *d, json_object *row, int host, int file)
 		r->dispatch_ns = rp_added(r->overhead_ns, r->prog_avg_ns);
 	r->trials = num(row, "trials");
 	r->samples = num(row, "samples");
-	return 0;
+	return load_trials(row, "base_trials_ns", "probe_trials_ns", &r->tr);
 }
 
 static int load_sweep(struct rp_data *d, json_object *row, int host, int file)
 {
 	struct rp_sweep_point *p = RP_PUSH(d, points);
+	json_object *v;
 
 	if (!p)
 		return -1;
@@ -217,6 +261,14 @@ static int load_sweep(struct rp_data *d, json_object *row, int host, int file)
 	p->body = str(row, "body");
 	p->arrival = str(row, "arrival");
 	p->consumer = str(row, "consumer");
+	p->flow = str(row, "flow");
+	p->status = str(row, "status");
+	p->reason = str(row, "reason");
+	p->threads = num(row, "threads");
+	p->max = (v = obj(row, "max", json_type_boolean)) && json_object_get_boolean(v);
+	p->base_ns = num(row, "base_ns");
+	p->overhead_ns = num(row, "overhead_ns");
+	pair(row, "overhead_ci95", &p->overhead_lo, &p->overhead_hi);
 	p->target_rate = num(row, "target_rate");
 	p->achieved_rate = num(row, "achieved_rate");
 	p->base_p50 = num_ns(row, "base_p50");
@@ -278,6 +330,7 @@ static int load_knee(struct rp_data *d, json_object *root, json_object *k, int h
 static int load_app(struct rp_data *d, json_object *root, json_object *row, int host, int file)
 {
 	struct rp_app_row *a = RP_PUSH(d, apps);
+	json_object *v;
 
 	if (!a)
 		return -1;
@@ -312,7 +365,9 @@ static int load_app(struct rp_data *d, json_object *root, json_object *row, int 
 	a->bpf_cpu_pct = num(row, "bpf_cpu_pct");
 	a->app_cpu_pct = num(row, "app_cpu_pct");
 	a->lost = num(row, "lost");
-	return 0;
+	if ((v = obj(row, "syscalls", json_type_array)))
+		a->syscalls = json_object_to_json_string_ext(v, JSON_C_TO_STRING_PLAIN);
+	return load_trials(row, "base_runs", "probe_runs", &a->tr);
 }
 
 static const char *cmd_text(json_object *root)
@@ -346,7 +401,9 @@ static int load_measure(struct rp_data *d, json_object *root, const char *cmd, j
 	m->overhead_ns = num(row, "overhead_ns");
 	pair(row, "overhead_ci95", &m->ci_lo, &m->ci_hi);
 	m->overhead_pct = num(row, "overhead_pct");
-	return 0;
+	m->status = str(row, "status");
+	m->reason = str(row, "reason");
+	return load_trials(row, "base_trials_ns", "probe_trials_ns", &m->tr);
 }
 
 static int load_mprog(struct rp_data *d, const char *cmd, json_object *p, int host, int file)
@@ -395,6 +452,29 @@ static int load_lab(struct rp_data *d, json_object *row, int host, int file)
 	else
 		l->agrees = str(row, "agrees");
 	return 0;
+}
+
+/* A lab variant: its bench row holds the paired trials. */
+static int load_labvar(struct rp_data *d, json_object *var, int host, int file)
+{
+	json_object *b = obj(var, "bench", json_type_object);
+	struct rp_lab_variant *l;
+
+	if (!json_object_is_type(var, json_type_object))
+		return 0;
+	l = RP_PUSH(d, labvars);
+	if (!l)
+		return -1;
+	l->host = host;
+	l->file = file;
+	l->name = str(var, "name");
+	l->hook = str(var, "hook");
+	l->status = str(var, "status");
+	l->reason = str(var, "reason");
+	l->base_ns = num(b, "base_ns");
+	l->overhead_ns = num(b, "overhead_ns");
+	pair(b, "overhead_ci95", &l->ci_lo, &l->ci_hi);
+	return b ? load_trials(b, "base_trials_ns", "probe_trials_ns", &l->tr) : 0;
 }
 
 int rp_load_file(struct rp_data *d, const char *path, char *err, size_t errlen)
@@ -451,6 +531,7 @@ int rp_load_file(struct rp_data *d, const char *path, char *err, size_t errlen)
 	f->host = host;
 	f->created = str(root, "created");
 	f->version = str(root, "version");
+	f->interrupted = (v = obj(root, "interrupted", json_type_boolean)) && json_object_get_boolean(v);
 	d->hosts[host].nfiles++;
 
 	if (kind == RK_MEASURE)
@@ -504,11 +585,26 @@ int rp_load_file(struct rp_data *d, const char *path, char *err, size_t errlen)
 			if (load_mprog(d, cmd, json_object_array_get_idx(v, i), host, fi))
 				return -1;
 	}
+	if (kind == RK_LAB && (v = obj(root, "variants", json_type_array))) {
+		for (size_t i = 0; i < json_object_array_length(v); i++)
+			if (load_labvar(d, json_object_array_get_idx(v, i), host, fi)) {
+				snprintf(err, errlen, "%s: out of memory", path);
+				return -1;
+			}
+	}
 	return 0;
 }
 
 void rp_free(struct rp_data *d)
 {
+	for (int i = 0; i < d->n_bench; i++)
+		free_trials(&d->bench[i].tr);
+	for (int i = 0; i < d->n_apps; i++)
+		free_trials(&d->apps[i].tr);
+	for (int i = 0; i < d->n_measures; i++)
+		free_trials(&d->measures[i].tr);
+	for (int i = 0; i < d->n_labvars; i++)
+		free_trials(&d->labvars[i].tr);
 	for (int i = 0; i < d->n_files; i++)
 		json_object_put(d->files[i].root);
 	free(d->files);
@@ -520,5 +616,6 @@ void rp_free(struct rp_data *d)
 	free(d->measures);
 	free(d->mprogs);
 	free(d->labs);
+	free(d->labvars);
 	memset(d, 0, sizeof(*d));
 }

@@ -1,8 +1,9 @@
 /* SPDX-License-Identifier: GPL-2.0 */
-/* Loading and validating result files for `report`: bpfcost.bench/1,
- * sweep/1, app/1, measure/1, lab/1. Tolerant of extra fields and nulls;
- * strict about the schema name and the shape (object, arrays). Strings
- * point into the parsed JSON, which lives as long as the rp_data. */
+/* Loading and validating result files for `report` and `compare`:
+ * bpfcost.bench/1, sweep/1, app/1, measure/1, lab/1. Tolerant of extra
+ * fields and nulls; strict about the schema name and the shape (object,
+ * arrays). Strings point into the parsed JSON, which lives as long as the
+ * rp_data. */
 #ifndef BPFCOST_REPORT_LOAD_H
 #define BPFCOST_REPORT_LOAD_H
 
@@ -19,6 +20,15 @@ struct rp_file {
 	enum rp_kind kind;
 	int host;
 	const char *created, *version;
+	bool interrupted;
+};
+
+/* The paired trials behind a row, in file order: trial i's baseline and
+ * probe values (ns per op; throughput per run for app). n is 0 when the
+ * file has none, or arrays of different lengths. Owned by the rp_data. */
+struct rp_trials {
+	double *base, *probe;
+	int n;
 };
 
 struct rp_host {
@@ -40,12 +50,15 @@ struct rp_bench_row {
 	double overhead_mean_ns;   /* the plain mean, for CPU cost; NaN if absent */
 	double base_p50, base_p99, base_p999, probe_p50, probe_p99, probe_p999;
 	double prog_avg_ns, dispatch_ns, trials, samples;
+	struct rp_trials tr;       /* base_trials_ns, probe_trials_ns */
 };
 
 struct rp_sweep_point {
 	int host, file;
-	const char *workload, *hook, *body, *arrival, *consumer;
-	double target_rate, achieved_rate;
+	const char *workload, *hook, *body, *arrival, *consumer, *flow, *status, *reason;
+	double target_rate, achieved_rate, threads;
+	bool max;                  /* the ceiling point (no target rate) */
+	double base_ns, overhead_ns, overhead_lo, overhead_hi;
 	double base_p50, base_p99, base_p999, base_max, probe_p50, probe_p99, probe_p999, probe_max;
 	double cpu_workload_pct, cpu_consumer_pct, prog_avg_ns, system_overhead_pct;
 	double produced, consumed, lost, loss_pct;
@@ -65,12 +78,15 @@ struct rp_app_row {
 	double base_tput, probe_tput, change_pct, change_lo, change_hi;
 	double base_p50, base_p99, base_p999, probe_p50, probe_p99, probe_p999; /* ns */
 	double event_rate, bpf_cpu_pct, app_cpu_pct, lost;
+	const char *syscalls;      /* "munmap,madvise,brk": part of the row's identity */
+	struct rp_trials tr;       /* base_runs, probe_runs (throughput) */
 };
 
 struct rp_measure_row {
 	int host, file;
-	const char *cmd, *workload, *mode;
+	const char *cmd, *workload, *mode, *status, *reason;
 	double base_ns, probe_ns, overhead_ns, ci_lo, ci_hi, overhead_pct;
+	struct rp_trials tr;
 };
 
 struct rp_measure_prog {
@@ -85,6 +101,14 @@ struct rp_lab_row {
 	double cost_ns, ci_lo, ci_hi, saving_pct;
 };
 
+/* One of lab's programs, measured as a bench row (variants[]). */
+struct rp_lab_variant {
+	int host, file;
+	const char *name, *hook, *status, *reason;
+	double base_ns, overhead_ns, ci_lo, ci_hi;
+	struct rp_trials tr;
+};
+
 #define RP_ARRAY(T, name) T *name; int n_##name, cap_##name
 
 struct rp_data {
@@ -97,6 +121,7 @@ struct rp_data {
 	RP_ARRAY(struct rp_measure_row, measures);
 	RP_ARRAY(struct rp_measure_prog, mprogs);
 	RP_ARRAY(struct rp_lab_row, labs);
+	RP_ARRAY(struct rp_lab_variant, labvars);
 };
 
 /* Load one file into d. Returns 0, or -1 with one line in err. */
