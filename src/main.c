@@ -14,6 +14,7 @@ static const struct command commands[] = {
 	{ "measure", cmd_measure, "overhead a running BPF tool adds: bpftrace, bcc, agents" },
 	{ "lab", cmd_lab, "do the documents' optimisation rules hold on this kernel" },
 	{ "lint", cmd_lint, "review a BPF object against the overhead checklist" },
+	{ "compare", cmd_compare, "regression gate: two sets of results, row by row, with statistics" },
 	{ "report", cmd_report, "report, decision matrix, budget and verdict from results" },
 	{ "budget", cmd_budget, "system overhead % of a per-event cost, by the guide's table" },
 	{ "top", cmd_top, "live cost of every loaded BPF program; Prometheus exporter" },

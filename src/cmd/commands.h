@@ -19,5 +19,6 @@ int cmd_sweep(int argc, char **argv);
 int cmd_lab(int argc, char **argv);
 int cmd_lint(int argc, char **argv);
 int cmd_app(int argc, char **argv);
+int cmd_compare(int argc, char **argv);
 
 #endif

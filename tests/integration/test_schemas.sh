@@ -46,6 +46,9 @@ $BPFCOST lint "$BUILD/tests/lint_bad.bpf.o" --json -o "$TMP/lint.json" >/dev/nul
 same_shape lint "$TMP/lint.json"
 $BPFCOST budget --rate 50k --ns 500 --cpus 8 --json > "$TMP/budget.json" 2>/dev/null
 same_shape budget "$TMP/budget.json"
+$BPFCOST compare tests/data/compare-base.json tests/data/compare-more.json --json \
+  -o "$TMP/compare.json" >/dev/null 2>&1
+same_shape compare "$TMP/compare.json"
 if command -v bpftrace >/dev/null; then
   with_tracefs bpftrace -e "$BT" >/dev/null 2>&1 &
   bt=$!

@@ -1,0 +1,1350 @@
+// SPDX-License-Identifier: GPL-2.0
+/* bpfcost compare: a regression gate for BPF cost. Two sets of results
+ * (bench, measure, app, sweep, lab JSON), rows matched by what they
+ * measured; per row the old and new cost with their intervals, the change
+ * with its interval and a p-value, and an exit code for CI. Method and
+ * reasons: docs/compare.md. */
+#include "base/cli.h"
+#include "base/output.h"
+#include "base/stats.h"
+#include "base/util.h"
+#include "cmd/commands.h"
+#include "core/budget_model.h"
+#include "core/results.h"
+#include "report/load.h"
+
+#include <argp.h>
+#include <math.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define MAX_FILES 256
+/* Two runs' baselines (the workload's own ns per op) that differ by more
+ * than this are compared by +% rather than ns: the machine's speed moved,
+ * and a probe's cost moves with it (README, bench's method, point 6). */
+#define BASE_TOL_PCT 2.0
+/* Bootstrap resamples of the change's interval: 2000, fewer for large
+ * pooled samples (the Hodges-Lehmann centre of n items takes n^2/2 steps),
+ * never under 400. */
+#define BOOT_REPS 2000
+#define BOOT_MIN_REPS 400
+#define BOOT_WORK 2e8
+/* Pairs next to each other share the machine's state (its speed moves in
+ * steps that last seconds, NOTES): the bootstrap draws blocks of this many
+ * consecutive pairs, whole, when a run has at least MIN_BLOCKS of them. */
+#define BLOCK_PAIRS 5
+#define MIN_BLOCKS 6
+/* A side whose own interval is wider than this share of its cost was
+ * disturbed (another process, a machine in two states): said, not hidden. */
+#define WIDE_PCT 20.0
+
+static const char compare_doc[] =
+	"Compare two sets of results, row by row, and fail on a regression.\n"
+	"\n"
+	"USAGE: bpfcost compare OLD.json NEW.json [OLD2.json NEW2.json ...]\n"
+	"                       [--threshold PCT] [--alpha A] [--cross-host]\n"
+	"                       [--json|--csv] [-o FILE]\n"
+	"\n"
+	"Reads bench (built-in rows and --obj), measure, app, sweep and lab results;\n"
+	"files alternate old and new, and several per side are pooled as repeated\n"
+	"runs. Rows match by what they measured (workload, hook, body or program;\n"
+	"app and probes; sweep rate; lab variant). Per row: the old and new cost\n"
+	"with 95% intervals, the change in % with its interval and p-value (a t\n"
+	"test on the runs' estimates; one run a side, a bootstrap of blocks of\n"
+	"consecutive pairs); \"~\" where the change is not significant. When\n"
+	"the runs' baselines differ by more than 2%, rows are compared by +% of\n"
+	"the baseline. Results from other kernels or CPU models are refused\n"
+	"unless --cross-host (+% only). One run a side holds its pairs' noise,\n"
+	"not the run's own: give three or more a side for a CI gate.\n"
+	"\n"
+	"Exit: 0 when no row regressed; 1 when a row's change interval lies above\n"
+	"+threshold (its cost rose by more than PCT% beyond doubt); 2 on bad input.\n"
+	"\n"
+	"EXAMPLES:\n"
+	"    bpfcost compare baseline.json new.json\n"
+	"    bpfcost compare old1.json new1.json old2.json new2.json --threshold 10\n"
+	"    bpfcost compare baseline.json new.json --json -o cmp.json\n";
+
+enum { OPT_THRESHOLD = 1000, OPT_ALPHA, OPT_CROSS };
+
+static const struct argp_option compare_opts[] = {
+	{ "threshold", OPT_THRESHOLD, "PCT", 0, "fail when a row's cost rose by more than PCT% beyond doubt (default 5)" },
+	{ "alpha", OPT_ALPHA, "A", 0, "significance level of the test, and 1 - the change interval's level (default 0.05)" },
+	{ "cross-host", OPT_CROSS, NULL, 0, "compare results from different kernels or CPU models, by +% only" },
+	{},
+};
+
+static const struct argp_child compare_groups[] = {
+	CLI_OUTPUT_GROUP(CLI_OPT_JSON("JSON output (schema bpfcost.compare/1)"), CLI_OPT_CSV("CSV output"),
+		CLI_OPT_OUTPUT("write JSON (or CSV with --csv) to FILE, atomically"),
+		CLI_OPT_VERBOSE("more detail")),
+	{},
+};
+
+struct compare_args {
+	struct cli_common cli; /* --json, --csv, -o */
+	const char *paths[MAX_FILES];
+	int npaths;
+	double threshold_pct, alpha;
+	bool cross_host;
+};
+
+static error_t compare_parse(int key, char *arg, struct argp_state *state)
+{
+	struct compare_args *a = state->input;
+
+	switch (key) {
+	case OPT_THRESHOLD: cli_num("--threshold", arg, 0, 10000, &a->threshold_pct); break;
+	case OPT_ALPHA: cli_num("--alpha", arg, 0.0001, 0.5, &a->alpha); break;
+	case OPT_CROSS: a->cross_host = true; break;
+	case ARGP_KEY_ARG:
+		if (a->npaths >= MAX_FILES)
+			usage_error("at most %d files", MAX_FILES);
+		else
+			a->paths[a->npaths++] = arg;
+		break;
+	case ARGP_KEY_END:
+		if (a->npaths < 2 || a->npaths % 2)
+			usage_error("give files in old/new pairs: OLD.json NEW.json [OLD2.json NEW2.json "
+				    "...] (%d given)", a->npaths);
+		break;
+	default:
+		return ARGP_ERR_UNKNOWN;
+	}
+	return 0;
+}
+
+/* ---- rows of one side, whatever their schema ---- */
+
+/* How a row's cost is expressed. Time rows (bench, measure, lab, sweep):
+ * ns per op, or +% of the baseline when the baselines differ; app rows: %
+ * of throughput lost. */
+enum metric { M_NS, M_PCT, M_TPUT };
+static const char *const metric_names[] = { "ns", "pct", "tput_pct" };
+static const char *const metric_hdr[] = { "ns", "+%", "-%" };
+
+struct item {
+	enum rp_kind kind;
+	char key[384];       /* identity: kind and what was measured */
+	char group[96];      /* the table it goes in: kind and workload or app */
+	char name[256];      /* its name within the group */
+	char id[320];        /* its name on its own: getpid/tp/empty, redis tp/ringbuf */
+	int file;            /* the run it comes from */
+	bool ok;
+	bool control;        /* a null row: its baselines count, it is no row */
+	const char *why;     /* status and reason when not ok */
+	const struct rp_trials *tr; /* paired trials, when the file has them */
+	/* the file's own summary: the cost in ns (time rows) or % of
+	 * throughput lost (app), its 95% interval, the baseline ns */
+	double est, lo, hi, base_ns;
+};
+
+struct side {
+	struct rp_data d;
+	struct item *it;
+	int n, cap;
+	int nfiles;
+};
+
+static struct item *add_item(struct side *s, enum rp_kind kind, int file, const char *status,
+			     const char *reason)
+{
+	struct item *it;
+
+	if (s->n == s->cap) {
+		int cap = s->cap ? 2 * s->cap : 64;
+		struct item *n = realloc(s->it, (size_t)cap * sizeof(*n));
+
+		if (!n)
+			return NULL;
+		s->it = n;
+		s->cap = cap;
+	}
+	it = &s->it[s->n++];
+	memset(it, 0, sizeof(*it));
+	it->kind = kind;
+	it->file = file;
+	it->ok = !status || !strcmp(status, "ok");
+	it->why = reason ? reason : status;
+	it->est = it->lo = it->hi = it->base_ns = NAN;
+	return it;
+}
+
+/* A measured command as words: measure keeps it as a JSON array. */
+static void cmd_words(char *buf, size_t len, const char *cmd)
+{
+	size_t k = 0;
+
+	if (!cmd)
+		cmd = "-";
+	if (*cmd != '[') {
+		snprintf(buf, len, "%s", cmd);
+		return;
+	}
+	for (const char *c = cmd + 1; *c && k + 1 < len; c++) {
+		if (*c == '"' || *c == ']')
+			continue;
+		if (*c == '\\' && c[1]) {
+			buf[k++] = *++c;
+			continue;
+		}
+		buf[k++] = *c == ',' ? ' ' : *c;
+	}
+	buf[k] = '\0';
+}
+
+/* Every row of d that compare can use, as items. Control rows (null) are
+ * the method's noise floor, not a cost: only their baselines are used. */
+static int gather(struct side *s)
+{
+	struct rp_data *d = &s->d;
+	struct item *it;
+	char r[32], rr[32], cmd[200];
+
+	for (int i = 0; i < d->n_bench; i++) {
+		const struct rp_bench_row *b = &d->bench[i];
+
+		if (!(it = add_item(s, RK_BENCH, b->file, b->status, b->reason)))
+			return -1;
+		it->control = rp_is_control(b->hook);
+		snprintf(it->key, sizeof(it->key), "bench|%s|%s|%s", rp_s(b->workload), rp_s(b->hook),
+			 rp_s(b->body));
+		snprintf(it->group, sizeof(it->group), "bench %s", rp_s(b->workload));
+		snprintf(it->name, sizeof(it->name), "%s/%s", rp_s(b->hook), rp_s(b->body));
+		snprintf(it->id, sizeof(it->id), "%s/%s", rp_s(b->workload), it->name);
+		it->tr = &b->tr;
+		it->est = b->overhead_ns;
+		it->lo = b->ci_lo;
+		it->hi = b->ci_hi;
+		it->base_ns = b->base_ns;
+	}
+	for (int i = 0; i < d->n_measures; i++) {
+		const struct rp_measure_row *m = &d->measures[i];
+
+		if (!(it = add_item(s, RK_MEASURE, m->file, m->status, m->reason)))
+			return -1;
+		cmd_words(cmd, sizeof(cmd), m->cmd);
+		snprintf(it->key, sizeof(it->key), "measure|%s|%s", rp_s(m->workload), cmd);
+		snprintf(it->group, sizeof(it->group), "measure %s", rp_s(m->workload));
+		snprintf(it->name, sizeof(it->name), "%s", cmd);
+		snprintf(it->id, sizeof(it->id), "measure %s %s", rp_s(m->workload), cmd);
+		it->tr = &m->tr;
+		it->est = m->overhead_ns;
+		it->lo = m->ci_lo;
+		it->hi = m->ci_hi;
+		it->base_ns = m->base_ns;
+	}
+	for (int i = 0; i < d->n_apps; i++) {
+		const struct rp_app_row *a = &d->apps[i];
+
+		if (rp_is_control(a->hook))
+			continue;
+		if (!(it = add_item(s, RK_APP, a->file, a->status, a->reason)))
+			return -1;
+		snprintf(it->key, sizeof(it->key), "app|%s|%s|%s|%s", rp_s(a->app), rp_s(a->hook),
+			 rp_s(a->body), rp_s(a->syscalls));
+		snprintf(it->group, sizeof(it->group), "app %s", rp_s(a->app));
+		snprintf(it->name, sizeof(it->name), "%s/%s", rp_s(a->hook), rp_s(a->body));
+		snprintf(it->id, sizeof(it->id), "%s %s", rp_s(a->app), it->name);
+		it->tr = &a->tr;
+		/* the cost is the throughput lost: app's change, negated */
+		it->est = -a->change_pct;
+		it->lo = -a->change_hi;
+		it->hi = -a->change_lo;
+	}
+	for (int i = 0; i < d->n_points; i++) {
+		const struct rp_sweep_point *p = &d->points[i];
+
+		if (rp_is_control(p->hook))
+			continue;
+		if (!(it = add_item(s, RK_SWEEP, p->file, p->status, p->reason)))
+			return -1;
+		if (p->max)
+			snprintf(r, sizeof(r), "max");
+		else
+			snprintf(r, sizeof(r), "%s/s", fmt_rate(rr, sizeof(rr), p->target_rate));
+		snprintf(it->key, sizeof(it->key), "sweep|%s|%s|%s|%s|%s|%g|%s|%.0f", rp_s(p->workload),
+			 rp_s(p->hook), rp_s(p->body), rp_s(p->arrival), rp_s(p->consumer), p->threads,
+			 rp_s(p->flow), p->max ? -1 : p->target_rate);
+		snprintf(it->group, sizeof(it->group), "sweep %s", rp_s(p->workload));
+		if (p->threads > 1)
+			snprintf(it->name, sizeof(it->name), "%s/%s %s x%g", rp_s(p->hook), rp_s(p->body),
+				 r, p->threads);
+		else
+			snprintf(it->name, sizeof(it->name), "%s/%s %s", rp_s(p->hook), rp_s(p->body), r);
+		snprintf(it->id, sizeof(it->id), "sweep %s/%s", rp_s(p->workload), it->name);
+		it->est = p->overhead_ns;
+		it->lo = p->overhead_lo;
+		it->hi = p->overhead_hi;
+		it->base_ns = p->base_ns;
+	}
+	for (int i = 0; i < d->n_labvars; i++) {
+		const struct rp_lab_variant *l = &d->labvars[i];
+
+		if (!(it = add_item(s, RK_LAB, l->file, l->status, l->reason)))
+			return -1;
+		snprintf(it->key, sizeof(it->key), "lab|%s|%s", rp_s(l->name), rp_s(l->hook));
+		snprintf(it->group, sizeof(it->group), "lab getpid");
+		snprintf(it->name, sizeof(it->name), "%s", rp_s(l->name));
+		snprintf(it->id, sizeof(it->id), "lab %s", it->name);
+		it->tr = &l->tr;
+		it->est = l->overhead_ns;
+		it->lo = l->ci_lo;
+		it->hi = l->ci_hi;
+		it->base_ns = l->base_ns;
+	}
+	return 0;
+}
+
+/* ---- the comparison of one row ---- */
+
+struct est {
+	int runs, n;           /* files, pairs (0: the files' summaries) */
+	double est, lo, hi;    /* in the row's metric, 95% */
+	double base_ns;        /* median baseline */
+};
+
+struct cmp_row {
+	enum rp_kind kind;
+	const char *key, *group, *name, *id;
+	enum metric metric;
+	bool points;           /* change in points of +% (the old cost is not above 0) */
+	struct est old, new;
+	double change, lo, hi; /* % (or points), interval at 1 - alpha */
+	double p;
+	const char *test;      /* the test used: t on runs, bootstrap, z */
+	bool significant, regressed;
+	const char *verdict;   /* FAIL, worse, better, ~ */
+};
+
+/* A baseline per group and side: the median of every baseline trial (or
+ * of the sweep points' baselines). */
+struct baseline {
+	const char *group;
+	double old_ns, new_ns;
+	bool differ;
+	enum metric metric;
+};
+
+static double group_base(const struct side *s, const char *group)
+{
+	double *v = NULL, m = NAN;
+	int n = 0, cap = 0;
+
+	for (int i = 0; i < s->n; i++) {
+		const struct item *it = &s->it[i];
+		int add = it->tr && it->tr->n ? it->tr->n : 1;
+
+		if (!it->ok || strcmp(it->group, group))
+			continue;
+		if (n + add > cap) {
+			cap = (n + add) * 2;
+			double *nv = realloc(v, (size_t)cap * sizeof(*v));
+			if (!nv) {
+				free(v);
+				return NAN;
+			}
+			v = nv;
+		}
+		if (it->tr && it->tr->n)
+			for (int k = 0; k < it->tr->n; k++)
+				v[n++] = it->tr->base[k];
+		else if (isfinite(it->base_ns))
+			v[n++] = it->base_ns;
+	}
+	m = median_of(v, n);
+	free(v);
+	return m;
+}
+
+/* One side's runs of a row, pooled: value per pair (relative overhead in
+ * %, or % of throughput lost), the pair's baseline, the blocks of
+ * consecutive pairs (struct block_sample) and where each run's pairs
+ * start; and each run's own summary, for rows without trials. */
+struct pooled {
+	double *v, *w;
+	int *block, *first;
+	int n, nblocks, runs;
+	bool paired;   /* every run had its trials */
+	double *sest, *sse, *sbase; /* per run: the file's estimate, se, baseline */
+	double base_ns;
+};
+
+static void pooled_free(struct pooled *p)
+{
+	free(p->v);
+	free(p->w);
+	free(p->block);
+	free(p->first);
+	free(p->sest);
+	free(p->sse);
+	free(p->sbase);
+	memset(p, 0, sizeof(*p));
+}
+
+static int pool(const struct side *s, const char *key, struct pooled *p)
+{
+	int cap = 0, runs = 0;
+	double bsum = 0;
+	int nb = 0;
+
+	memset(p, 0, sizeof(*p));
+	p->paired = true;
+	for (int i = 0; i < s->n; i++) {
+		const struct item *it = &s->it[i];
+
+		if (!it->ok || strcmp(it->key, key))
+			continue;
+		runs++;
+		if (!it->tr || it->tr->n < 2)
+			p->paired = false;
+		else
+			cap += it->tr->n;
+	}
+	if (!runs)
+		return 0;
+	p->v = malloc((size_t)(cap + 1) * sizeof(double));
+	p->w = malloc((size_t)(cap + 1) * sizeof(double));
+	p->block = malloc((size_t)(cap + 2) * sizeof(int));
+	p->first = malloc((size_t)(runs + 1) * sizeof(int));
+	p->sest = malloc((size_t)runs * sizeof(double));
+	p->sse = malloc((size_t)runs * sizeof(double));
+	p->sbase = malloc((size_t)runs * sizeof(double));
+	if (!p->v || !p->w || !p->block || !p->first || !p->sest || !p->sse || !p->sbase)
+		return -1;
+	for (int i = 0; i < s->n; i++) {
+		const struct item *it = &s->it[i];
+		int first = p->n, bs;
+
+		if (!it->ok || strcmp(it->key, key))
+			continue;
+		/* the file's summary, its 95% interval taken as normal */
+		p->sest[p->runs] = it->est;
+		p->sse[p->runs] = (it->hi - it->lo) / (2 * 1.959964);
+		p->sbase[p->runs] = it->base_ns;
+		if (isfinite(it->base_ns)) {
+			bsum += it->base_ns;
+			nb++;
+		}
+		p->first[p->runs++] = p->n;
+		if (!p->paired)
+			continue;
+		for (int k = 0; k < it->tr->n; k++) {
+			double b = it->tr->base[k], q = it->tr->probe[k];
+
+			if (!(b > 0))
+				continue;
+			/* time: probe slower than base; throughput: lower */
+			p->v[p->n] = it->kind == RK_APP ? (1 - q / b) * 100 : (q / b - 1) * 100;
+			p->w[p->n] = b;
+			p->n++;
+		}
+		/* blocks of consecutive pairs, the last one taking the rest */
+		bs = p->n - first >= BLOCK_PAIRS * MIN_BLOCKS ? BLOCK_PAIRS : 1;
+		for (int k = first; k + bs <= p->n; k += bs)
+			p->block[p->nblocks++] = k;
+		if (p->n - first < 2)
+			p->paired = false;
+	}
+	p->block[p->nblocks] = p->n;
+	p->first[p->runs] = p->n;
+	p->base_ns = nb ? bsum / nb : NAN;
+	return 0;
+}
+
+/* The statistic of pairs first..first+n-1 of p in metric m: the
+ * Hodges-Lehmann centre of their % values, times the median baseline / 100
+ * for ns. tmp holds n values. */
+static struct block_sample sample_of(const struct pooled *p, enum metric m, int first, int n,
+				     double *tmp, const int *block, int nblocks)
+{
+	struct block_sample s = { .v = p->v + first, .w = m == M_NS ? p->w + first : NULL,
+				  .block = block, .n = n, .nblocks = nblocks };
+
+	if (m == M_NS) {
+		for (int i = 0; i < n; i++)
+			tmp[i] = p->v[first + i] / 100;
+		s.v = tmp;
+	}
+	return s;
+}
+
+static int boot_reps(int na, int nb)
+{
+	double work = (double)na * na / 2 + (double)nb * nb / 2;
+	int reps = work > 0 ? (int)(BOOT_WORK / work) : BOOT_REPS;
+
+	return reps > BOOT_REPS ? BOOT_REPS : reps < BOOT_MIN_REPS ? BOOT_MIN_REPS : reps;
+}
+
+/* A run's summary in metric m (its file's estimate and se). */
+static void run_summary(const struct pooled *p, int r, enum metric m, double *est, double *se)
+{
+	double k = m == M_PCT ? 100 / p->sbase[r] : 1;
+
+	*est = p->sest[r] * k;
+	*se = p->sse[r] * k;
+}
+
+/* Each run's estimate in metric m: from its pairs when the runs kept them,
+ * else its file's. */
+static int run_estimates(const struct pooled *p, enum metric m, double *out)
+{
+	double *tmp = malloc((size_t)(p->n + 1) * sizeof(double)), se;
+
+	if (!tmp)
+		return -1;
+	for (int r = 0; r < p->runs; r++) {
+		if (p->paired) {
+			int first = p->first[r], len = p->first[r + 1] - first;
+			struct block_sample s = sample_of(p, m, first, len, tmp, NULL, 0);
+
+			out[r] = block_sample_stat(&s);
+		} else {
+			run_summary(p, r, m, &out[r], &se);
+		}
+	}
+	free(tmp);
+	return 0;
+}
+
+/* One side's estimate with its 95% interval. One run: as bench gives it
+ * (Hodges-Lehmann of the pairs, Wilcoxon interval; mean and t under 6
+ * pairs), or the file's own. Several: the runs' mean and its t interval,
+ * the runs being the unit (their spread is what decides, NOTES). */
+static int side_est(const struct pooled *p, enum metric m, struct est *e)
+{
+	double *tmp = malloc((size_t)(p->n + p->runs + 1) * sizeof(double));
+
+	if (!tmp)
+		return -1;
+	e->runs = p->runs;
+	e->n = p->paired ? p->n : 0;
+	e->base_ns = m == M_TPUT ? NAN : p->paired ? median_of(p->w, p->n) : p->base_ns;
+	if (p->runs > 1) {
+		struct summary su;
+
+		if (run_estimates(p, m, tmp)) {
+			free(tmp);
+			return -1;
+		}
+		summarize(tmp, p->runs, &su);
+		e->est = su.mean;
+		e->lo = su.ci_lo;
+		e->hi = su.ci_hi;
+	} else if (p->paired) {
+		double b = m == M_NS ? median_of(p->w, p->n) / 100 : 1;
+
+		for (int i = 0; i < p->n; i++)
+			tmp[i] = p->v[i] * b;
+		if (p->n >= 6) {
+			hodges_lehmann(tmp, p->n, &e->est, &e->lo, &e->hi);
+		} else {
+			struct summary su;
+
+			summarize(tmp, p->n, &su);
+			e->est = su.mean;
+			e->lo = su.ci_lo;
+			e->hi = su.ci_hi;
+		}
+	} else {
+		double se;
+
+		run_summary(p, 0, m, &e->est, &se);
+		e->lo = e->est - 1.959964 * se;
+		e->hi = e->est + 1.959964 * se;
+	}
+	free(tmp);
+	return 0;
+}
+
+static void verdict(struct cmp_row *r, const struct compare_args *a)
+{
+	r->significant = isfinite(r->p) && r->p < a->alpha;
+	r->regressed = r->significant && r->lo > a->threshold_pct;
+	r->verdict = r->regressed ? "FAIL" : !r->significant ? "~" : r->change > 0 ? "worse" : "better";
+}
+
+/* The metric the change is taken in: a ratio needs an old cost clearly
+ * above 0; else points of +% (ns rows move to +%). */
+static enum metric change_metric(struct cmp_row *r)
+{
+	r->points = !(r->old.lo > 0);
+	return r->points && r->metric == M_NS ? M_PCT : r->metric;
+}
+
+/* One run a side, with its trials. Each pair is reduced with its own
+ * baseline first (paired); the two runs are then two samples, compared by
+ * a bootstrap of blocks of consecutive pairs: the interval of the change
+ * and the p-value of no change both come from it, so that p < alpha
+ * exactly when the interval leaves out 0. */
+static int compare_pairs(struct cmp_row *r, struct pooled *o, struct pooled *n,
+			 const struct compare_args *a)
+{
+	double *so = malloc((size_t)o->n * sizeof(double)), *sn = malloc((size_t)n->n * sizeof(double));
+	int ret = -1;
+
+	if (!so || !sn)
+		goto out;
+	if (side_est(o, r->metric, &r->old) || side_est(n, r->metric, &r->new))
+		goto out;
+	enum metric m = change_metric(r);
+	struct block_sample ro = sample_of(o, m, 0, o->n, so, o->block, o->nblocks);
+	struct block_sample rn = sample_of(n, m, 0, n->n, sn, n->block, n->nblocks);
+	double eo = block_sample_stat(&ro), en = block_sample_stat(&rn);
+
+	r->test = "bootstrap of blocks of pairs";
+	r->change = r->points ? en - eo : (en / eo - 1) * 100;
+	if (boot_interval(&ro, &rn, !r->points, boot_reps(o->n, n->n), 1 - a->alpha, &r->lo, &r->hi,
+			  &r->p))
+		goto out;
+	if (!r->points) {
+		r->lo *= 100;
+		r->hi *= 100;
+	}
+	ret = 0;
+out:
+	free(so);
+	free(sn);
+	return ret;
+}
+
+/* Several runs on a side (three or more in all): the runs are the unit.
+ * Two runs of one object differ here by more than their own intervals say
+ * (NOTES, issue 20), and only the spread between runs shows by how much.
+ * Each run's estimate (its pairs' centre, or its file's), a two-sample t
+ * test with the two sides' pooled variance (so that 1 run against 3 works
+ * too), and the ratio's interval by the delta method on t quantiles. */
+static int compare_runs(struct cmp_row *r, struct pooled *o, struct pooled *n,
+			const struct compare_args *a)
+{
+	double *eo = malloc(sizeof(double) * (size_t)o->runs);
+	double *en = malloc(sizeof(double) * (size_t)n->runs);
+	double mo = 0, mn = 0, ss = 0, sp, df, tq, se_d, d;
+	int ret = -1;
+
+	if (!eo || !en)
+		goto out;
+	if (side_est(o, r->metric, &r->old) || side_est(n, r->metric, &r->new))
+		goto out;
+	enum metric m = change_metric(r);
+
+	if (run_estimates(o, m, eo) || run_estimates(n, m, en))
+		goto out;
+	for (int i = 0; i < o->runs; i++)
+		mo += eo[i] / o->runs;
+	for (int i = 0; i < n->runs; i++)
+		mn += en[i] / n->runs;
+	for (int i = 0; i < o->runs; i++)
+		ss += (eo[i] - mo) * (eo[i] - mo);
+	for (int i = 0; i < n->runs; i++)
+		ss += (en[i] - mn) * (en[i] - mn);
+	df = o->runs + n->runs - 2;
+	sp = sqrt(ss / df);
+	tq = t_quantile(1 - a->alpha / 2, df);
+	se_d = sp * sqrt(1.0 / o->runs + 1.0 / n->runs);
+	d = mn - mo;
+	r->test = "t on the runs";
+	if (r->points) {
+		r->change = d;
+		r->lo = d - tq * se_d;
+		r->hi = d + tq * se_d;
+	} else {
+		double ratio = mn / mo;
+
+		/* the ratio's own standard error, so that p and the interval agree */
+		se_d = sp * sqrt(1.0 / n->runs + ratio * ratio / o->runs) / fabs(mo);
+		d = ratio - 1;
+		r->change = d * 100;
+		r->lo = (d - tq * se_d) * 100;
+		r->hi = (d + tq * se_d) * 100;
+	}
+	r->p = se_d > 0 ? 2 * (1 - t_cdf(fabs(d) / se_d, df)) : d == 0 ? 1 : 0;
+	ret = 0;
+out:
+	free(eo);
+	free(en);
+	return ret;
+}
+
+/* One run a side without per-trial data (sweep points, older files): the
+ * stored estimates and intervals, taken as normal; a z test, and the
+ * ratio's interval by the delta method. Approximate, and said so. */
+static int compare_summaries(struct cmp_row *r, const struct pooled *o, const struct pooled *n,
+			     const struct compare_args *a)
+{
+	double z = normal_quantile(1 - a->alpha / 2), vo, so, vn, sn, se_d;
+
+	if (side_est(o, r->metric, &r->old) || side_est(n, r->metric, &r->new))
+		return -1;
+	enum metric m = change_metric(r);
+
+	run_summary(o, 0, m, &vo, &so);
+	run_summary(n, 0, m, &vn, &sn);
+	r->test = "z (summaries)";
+	se_d = sqrt(so * so + sn * sn);
+	r->p = se_d > 0 ? erfc(fabs(vn - vo) / se_d / M_SQRT2) : NAN;
+	if (r->points) {
+		r->change = vn - vo;
+		r->lo = r->change - z * se_d;
+		r->hi = r->change + z * se_d;
+		return 0;
+	}
+	double ratio = vn / vo, se_r = sqrt(sn * sn + ratio * ratio * so * so) / fabs(vo);
+
+	r->change = (ratio - 1) * 100;
+	r->lo = (ratio - 1 - z * se_r) * 100;
+	r->hi = (ratio - 1 + z * se_r) * 100;
+	return 0;
+}
+
+/* ---- output ---- */
+
+static const struct table_col row_cols[] = {
+	{ "ROW", 20, true }, { "OLD", 7 }, { "+-", 5 }, { "NEW", 7 }, { "+-", 5 },
+	{ "CHANGE", 7 }, { "CI", 11 }, { "P", 5 }, { "", 5, true },
+};
+#define NCOLS 9
+
+static const char *fmt_sig(char *buf, size_t len, double v, int width)
+{
+	return fmt_fit(buf, len, v, width, fabs(v) < 100 ? 1 : 0);
+}
+
+static const char *fmt_signed(char *buf, size_t len, double v)
+{
+	if (!isfinite(v))
+		snprintf(buf, len, "-");
+	else
+		snprintf(buf, len, "%+.*f", fabs(v) < 100 ? 1 : 0, v);
+	return buf;
+}
+
+static const char *change_text(char *buf, size_t len, const struct cmp_row *r)
+{
+	char v[32];
+
+	if (!r->significant)
+		return "~";
+	snprintf(buf, len, "%s%s", fmt_signed(v, sizeof(v), r->change), r->points ? "pt" : "%");
+	return buf;
+}
+
+static void print_row(FILE *f, const struct cmp_row *r)
+{
+	char b[NCOLS][48], lo[24], hi[24];
+	const char *cells[NCOLS] = { r->name };
+
+	cells[1] = fmt_sig(b[1], sizeof(b[1]), r->old.est, row_cols[1].width);
+	cells[2] = fmt_sig(b[2], sizeof(b[2]), (r->old.hi - r->old.lo) / 2, row_cols[2].width);
+	cells[3] = fmt_sig(b[3], sizeof(b[3]), r->new.est, row_cols[3].width);
+	cells[4] = fmt_sig(b[4], sizeof(b[4]), (r->new.hi - r->new.lo) / 2, row_cols[4].width);
+	cells[5] = change_text(b[5], sizeof(b[5]), r);
+	snprintf(b[6], sizeof(b[6]), "%s %s", fmt_signed(lo, sizeof(lo), r->lo),
+		 fmt_signed(hi, sizeof(hi), r->hi));
+	cells[6] = b[6];
+	cells[7] = isfinite(r->p) ? (snprintf(b[7], sizeof(b[7]), "%.3f", r->p), b[7]) : "-";
+	cells[8] = r->verdict[0] == '~' ? "" : r->verdict;
+	table_row(f, row_cols, NCOLS, cells);
+}
+
+/* Words of s, wrapped at 79 columns, the lines after the first indented. */
+static void print_wrapped(FILE *f, const char *s)
+{
+	int col = 0;
+
+	while (*s) {
+		int len = (int)strcspn(s, " ");
+
+		if (col && col + 1 + len > 79) {
+			fputs("\n   ", f);
+			col = 3;
+		} else if (col) {
+			fputc(' ', f);
+			col++;
+		}
+		fprintf(f, "%.*s", len, s);
+		col += len;
+		s += len;
+		while (*s == ' ')
+			s++;
+	}
+	fputc('\n', f);
+}
+
+/* "what: a, b, c", wrapped. */
+static void print_list(FILE *f, const char *what, char **items, int n)
+{
+	char *buf, *p;
+	size_t len = strlen(what) + 1;
+
+	if (!n)
+		return;
+	for (int i = 0; i < n; i++)
+		len += strlen(items[i]) + 2;
+	if (!(buf = malloc(len + 1)))
+		return;
+	p = buf + sprintf(buf, "%s", what);
+	for (int i = 0; i < n; i++)
+		p += sprintf(p, " %s%s", items[i], i + 1 < n ? "," : "");
+	print_wrapped(f, buf);
+	free(buf);
+}
+
+struct result {
+	struct cmp_row *rows;
+	int nrows;
+	struct baseline *bases;
+	int nbases;
+	char **only_old, **only_new, **not_compared; /* "id: why" */
+	int n_only_old, n_only_new, n_not;
+	char *warnings[8];
+	int nwarn;
+	char summary[1024];
+	int regressed, worse, better, same;
+};
+
+static const char *kind_name(enum rp_kind k)
+{
+	static const char *const names[RK_N] = { "bench", "sweep", "app", "measure", "lab" };
+
+	return k < RK_N ? names[k] : "?";
+}
+
+/* What the results tail's callbacks need. */
+struct compare_ctx {
+	const struct result *res;
+	const struct side *o, *n;
+	const struct compare_args *a;
+};
+
+static void print_table(FILE *f, const struct results *out)
+{
+	const struct compare_ctx *c = out->ctx;
+	const struct result *res = c->res;
+	const struct side *o = c->o, *n = c->n;
+	const struct compare_args *a = c->a;
+	char ci_hdr[32];
+	struct table_col cols[NCOLS];
+
+	memcpy(cols, row_cols, sizeof(cols));
+	snprintf(ci_hdr, sizeof(ci_hdr), "%g%% CI", 100 * (1 - a->alpha));
+	cols[6].hdr = ci_hdr;
+	fprintf(f, "old: %d run%s, new: %d run%s; a row fails when its change's %g%% interval\n"
+		   "lies above +%g%% (--threshold); ~: no significant change (p >= %g)\n",
+		o->nfiles, o->nfiles == 1 ? "" : "s", n->nfiles, n->nfiles == 1 ? "" : "s",
+		100 * (1 - a->alpha), a->threshold_pct, a->alpha);
+	/* one table per group, in the order the groups first appear */
+	for (int g = 0; g < res->nrows; g++) {
+		const struct cmp_row *r = &res->rows[g];
+		const struct baseline *b = NULL;
+		char oh[16], nh[16];
+		bool seen = false;
+
+		for (int k = 0; k < g && !seen; k++)
+			seen = !strcmp(res->rows[k].group, r->group);
+		if (seen)
+			continue;
+		for (int k = 0; k < res->nbases; k++)
+			if (!strcmp(res->bases[k].group, r->group))
+				b = &res->bases[k];
+		fprintf(f, "\n%s", r->group);
+		if (r->metric == M_TPUT)
+			fprintf(f, ": %% of throughput lost to the probes\n");
+		else if (b && isfinite(b->old_ns) && isfinite(b->new_ns))
+			fprintf(f, ": baselines %.1f and %.1f ns (%+.1f%%)%s\n", b->old_ns, b->new_ns,
+				(b->new_ns / b->old_ns - 1) * 100,
+				r->metric == M_PCT ? ": compared by +%" : "");
+		else
+			fprintf(f, "\n");
+		snprintf(oh, sizeof(oh), "OLD %s", metric_hdr[r->metric]);
+		snprintf(nh, sizeof(nh), "NEW %s", metric_hdr[r->metric]);
+		cols[1].hdr = oh;
+		cols[3].hdr = nh;
+		table_header(f, cols, NCOLS);
+		for (int k = g; k < res->nrows; k++)
+			if (!strcmp(res->rows[k].group, r->group))
+				print_row(f, &res->rows[k]);
+	}
+	fputc('\n', f);
+	for (int i = 0; i < res->nrows; i++)
+		if (!strcmp(res->rows[i].test, "z (summaries)")) {
+			fprintf(f, "rows without per-trial data (sweep points, older files): z test on the\n"
+				   "files' intervals, approximate\n");
+			break;
+		}
+	if (o->nfiles + n->nfiles < 3)
+		fprintf(f, "one run a side: the intervals hold the pairs' noise, not the run's own\n"
+			   "state; several runs a side (OLD NEW OLD2 NEW2 ...) include it\n");
+	print_list(f, "only in old:", res->only_old, res->n_only_old);
+	print_list(f, "only in new:", res->only_new, res->n_only_new);
+	for (int i = 0; i < res->n_not; i++) {
+		char line[1024];
+
+		snprintf(line, sizeof(line), "not compared: %s", res->not_compared[i]);
+		print_wrapped(f, line);
+	}
+	fprintf(f, "%s\n", res->summary);
+}
+
+static json_object *est_json(const struct est *e)
+{
+	json_object *o = json_object_new_object();
+
+	jset(o, "runs", jint(e->runs));
+	jset(o, "pairs", e->n ? jint(e->n) : NULL);
+	jset(o, "estimate", jnum(e->est));
+	jset(o, "ci95", jpair(e->lo, e->hi));
+	jset(o, "base_ns", jnum(e->base_ns));
+	return o;
+}
+
+static json_object *strs_json(char **s, int n)
+{
+	json_object *a = json_object_new_array();
+
+	for (int i = 0; i < n; i++)
+		json_object_array_add(a, jstr(s[i]));
+	return a;
+}
+
+static json_object *side_json(const struct side *s, const struct compare_args *a, int first)
+{
+	json_object *o = json_object_new_object(), *files = json_object_new_array();
+	json_object *hosts = json_object_new_array();
+
+	for (int i = first; i < a->npaths; i += 2)
+		json_object_array_add(files, jstr(a->paths[i]));
+	for (int h = 0; h < s->d.n_hosts; h++) {
+		json_object *x = json_object_new_object();
+
+		jset(x, "hostname", jstr(s->d.hosts[h].hostname));
+		jset(x, "kernel", jstr(s->d.hosts[h].kernel));
+		jset(x, "cpu_model", jstr(s->d.hosts[h].cpu_model));
+		json_object_array_add(hosts, x);
+	}
+	jset(o, "files", files);
+	jset(o, "hosts", hosts);
+	return o;
+}
+
+/* compare's keys of bpfcost.compare/1, after the envelope (schema,
+ * version, created, env: null, for nothing was measured here) */
+static void compare_json(json_object *root, const struct results *out)
+{
+	const struct compare_ctx *c = out->ctx;
+	const struct result *res = c->res;
+	const struct side *o = c->o, *n = c->n;
+	const struct compare_args *a = c->a;
+	json_object *cfg = json_object_new_object();
+	json_object *rows = json_object_new_array(), *bases = json_object_new_array();
+	json_object *sum = json_object_new_object(), *failed = json_object_new_array();
+
+	jset(cfg, "threshold_pct", jnum(a->threshold_pct));
+	jset(cfg, "alpha", jnum(a->alpha));
+	jset(cfg, "cross_host", json_object_new_boolean(a->cross_host));
+	jset(cfg, "baseline_tolerance_pct", jnum(BASE_TOL_PCT));
+	jset(cfg, "test", jstr("t on the runs' estimates; one run a side: bootstrap of blocks of pairs"));
+	jset(cfg, "block_pairs", jint(BLOCK_PAIRS));
+	jset(cfg, "resamples", jint(BOOT_REPS));
+	jset(root, "config", cfg);
+	jset(root, "old", side_json(o, a, 0));
+	jset(root, "new", side_json(n, a, 1));
+	for (int i = 0; i < res->nbases; i++) {
+		const struct baseline *b = &res->bases[i];
+		json_object *x = json_object_new_object();
+
+		jset(x, "group", jstr(b->group));
+		jset(x, "old_ns", jnum(b->old_ns));
+		jset(x, "new_ns", jnum(b->new_ns));
+		jset(x, "differ", json_object_new_boolean(b->differ));
+		jset(x, "metric", jstr(metric_names[b->metric]));
+		json_object_array_add(bases, x);
+	}
+	jset(root, "baselines", bases);
+	for (int i = 0; i < res->nrows; i++) {
+		const struct cmp_row *r = &res->rows[i];
+		json_object *x = json_object_new_object();
+
+		jset(x, "kind", jstr(kind_name(r->kind)));
+		jset(x, "id", jstr(r->id));
+		jset(x, "group", jstr(r->group));
+		jset(x, "name", jstr(r->name));
+		jset(x, "metric", jstr(metric_names[r->metric]));
+		jset(x, "old", est_json(&r->old));
+		jset(x, "new", est_json(&r->new));
+		jset(x, "change_unit", jstr(r->points ? "points" : "pct"));
+		jset(x, "change", jnum(r->change));
+		jset(x, "change_ci", jpair(r->lo, r->hi));
+		jset(x, "p_value", jnum(r->p));
+		jset(x, "test", jstr(r->test));
+		jset(x, "significant", json_object_new_boolean(r->significant));
+		jset(x, "regressed", json_object_new_boolean(r->regressed));
+		jset(x, "verdict", jstr(r->verdict));
+		json_object_array_add(rows, x);
+		if (r->regressed)
+			json_object_array_add(failed, jstr(r->id));
+	}
+	jset(root, "rows", rows);
+	jset(root, "only_old", strs_json(res->only_old, res->n_only_old));
+	jset(root, "only_new", strs_json(res->only_new, res->n_only_new));
+	jset(root, "not_compared", strs_json(res->not_compared, res->n_not));
+	jset(root, "warnings", strs_json((char **)res->warnings, res->nwarn));
+	jset(sum, "compared", jint(res->nrows));
+	jset(sum, "regressed", jint(res->regressed));
+	jset(sum, "worse", jint(res->worse));
+	jset(sum, "better", jint(res->better));
+	jset(sum, "unchanged", jint(res->same));
+	jset(sum, "failed", failed);
+	jset(sum, "line", jstr(res->summary));
+	jset(root, "summary", sum);
+}
+
+static const struct table_col csv_cols[] = {
+	{ "kind" }, { "group" }, { "row" }, { "metric" }, { "old" }, { "old_lo" }, { "old_hi" },
+	{ "new" }, { "new_lo" }, { "new_hi" }, { "change" }, { "change_unit" }, { "change_lo" },
+	{ "change_hi" }, { "p_value" }, { "verdict" },
+};
+#define NCSV 16
+
+static void print_csv_row(FILE *f, const struct results *out, int i)
+{
+	const struct cmp_row *r = &((const struct compare_ctx *)out->ctx)->res->rows[i];
+	char b[NCSV][40];
+	const char *c[NCSV] = { kind_name(r->kind), r->group, r->name, metric_names[r->metric] };
+	double v[] = { r->old.est, r->old.lo, r->old.hi, r->new.est, r->new.lo, r->new.hi };
+
+	for (int k = 0; k < 6; k++)
+		c[4 + k] = fmt_num(b[4 + k], sizeof(b[4 + k]), v[k], 3);
+	c[10] = fmt_num(b[10], sizeof(b[10]), r->change, 3);
+	c[11] = r->points ? "points" : "pct";
+	c[12] = fmt_num(b[12], sizeof(b[12]), r->lo, 3);
+	c[13] = fmt_num(b[13], sizeof(b[13]), r->hi, 3);
+	c[14] = fmt_num(b[14], sizeof(b[14]), r->p, 4);
+	c[15] = r->verdict;
+	csv_row(f, c, NCSV);
+}
+
+/* ---- the whole comparison ---- */
+
+static int push_str(char ***arr, int *n, const char *s)
+{
+	char **na = realloc(*arr, (size_t)(*n + 1) * sizeof(char *));
+
+	if (!na)
+		return -1;
+	*arr = na;
+	if (!(na[*n] = strdup(s)))
+		return -1;
+	(*n)++;
+	return 0;
+}
+
+static const struct item *find_key(const struct side *s, const char *key, bool want_ok)
+{
+	for (int i = 0; i < s->n; i++)
+		if (!s->it[i].control && !strcmp(s->it[i].key, key) && (!want_ok || s->it[i].ok))
+			return &s->it[i];
+	return NULL;
+}
+
+static bool seen_before(const struct side *s, int i)
+{
+	for (int k = 0; k < i; k++)
+		if (!strcmp(s->it[k].key, s->it[i].key))
+			return true;
+	return false;
+}
+
+static enum metric group_metric(struct result *res, const struct side *o, const struct side *n,
+				const struct item *it, const struct compare_args *a)
+{
+	struct baseline *b;
+
+	if (it->kind == RK_APP)
+		return M_TPUT;
+	for (int k = 0; k < res->nbases; k++)
+		if (!strcmp(res->bases[k].group, it->group))
+			return res->bases[k].metric;
+	b = &res->bases[res->nbases++];
+	b->group = it->group;
+	b->old_ns = group_base(o, it->group);
+	b->new_ns = group_base(n, it->group);
+	b->differ = isfinite(b->old_ns) && isfinite(b->new_ns) && b->old_ns > 0 &&
+		    fabs(b->new_ns / b->old_ns - 1) * 100 > BASE_TOL_PCT;
+	b->metric = b->differ || a->cross_host ? M_PCT : M_NS;
+	return b->metric;
+}
+
+static void add_warning(struct result *res, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+static void add_warning(struct result *res, const char *fmt, ...)
+{
+	va_list ap;
+	char buf[512];
+
+	va_start(ap, fmt);
+	vsnprintf(buf, sizeof(buf), fmt, ap);
+	va_end(ap);
+	warn_msg("%s", buf);
+	if (res->nwarn < (int)ARRAY_SIZE(res->warnings))
+		res->warnings[res->nwarn++] = strdup(buf);
+}
+
+static int run_compare(struct side *o, struct side *n, const struct compare_args *a,
+		       struct result *res)
+{
+	char line[1024];
+
+	res->rows = calloc((size_t)(o->n + 1), sizeof(*res->rows));
+	res->bases = calloc((size_t)(o->n + 1), sizeof(*res->bases));
+	if (!res->rows || !res->bases)
+		return -1;
+	for (int i = 0; i < o->n; i++) {
+		const struct item *it = &o->it[i], *oo, *no;
+		struct pooled po, pn;
+		struct cmp_row *r;
+		int rc;
+
+		if (it->control || seen_before(o, i))
+			continue;
+		if (!find_key(n, it->key, false)) {
+			if (push_str(&res->only_old, &res->n_only_old, it->id))
+				return -1;
+			continue;
+		}
+		oo = find_key(o, it->key, true);
+		no = find_key(n, it->key, true);
+		if (!oo || !no) {
+			const struct item *bad = !oo ? it : find_key(n, it->key, false);
+
+			snprintf(line, sizeof(line), "%s: %s run: %s", it->id, !oo ? "old" : "new",
+				 rp_s(bad->why));
+			if (push_str(&res->not_compared, &res->n_not, line))
+				return -1;
+			continue;
+		}
+		r = &res->rows[res->nrows];
+		r->kind = it->kind;
+		r->key = it->key;
+		r->group = it->group;
+		r->name = it->name;
+		r->id = it->id;
+		r->metric = group_metric(res, o, n, it, a);
+		if (pool(o, it->key, &po) || pool(n, it->key, &pn)) {
+			pooled_free(&po);
+			pooled_free(&pn);
+			return -1;
+		}
+		if (po.runs + pn.runs >= 3)
+			rc = compare_runs(r, &po, &pn, a);
+		else if (po.paired && pn.paired)
+			rc = compare_pairs(r, &po, &pn, a);
+		else
+			rc = compare_summaries(r, &po, &pn, a);
+		pooled_free(&po);
+		pooled_free(&pn);
+		if (rc)
+			return -1;
+		if (!isfinite(r->old.est) || !isfinite(r->new.est)) {
+			snprintf(line, sizeof(line), "%s: no estimate on one side", it->id);
+			if (push_str(&res->not_compared, &res->n_not, line))
+				return -1;
+			continue;
+		}
+		verdict(r, a);
+		res->nrows++;
+		for (int k = 0; k < 2; k++) {
+			const struct est *e = k ? &r->new : &r->old;
+			double half = (e->hi - e->lo) / 2 / fabs(e->est) * 100;
+
+			if (half > WIDE_PCT)
+				add_warning(res, "%s: %s interval +-%.0f%% of the cost: a disturbed "
+						 "run, run it again",
+					    r->id, k ? "new" : "old", half);
+		}
+	}
+	for (int i = 0; i < n->n; i++) {
+		if (n->it[i].control || seen_before(n, i) || find_key(o, n->it[i].key, false))
+			continue;
+		if (push_str(&res->only_new, &res->n_only_new, n->it[i].id))
+			return -1;
+	}
+	return 0;
+}
+
+/* The last line: which rows failed, or that none did. */
+static void summarize_result(struct result *res, const struct compare_args *a)
+{
+	size_t off;
+	int shown = 0;
+
+	for (int i = 0; i < res->nrows; i++) {
+		const struct cmp_row *r = &res->rows[i];
+
+		res->regressed += r->regressed;
+		res->worse += !r->regressed && r->significant && r->change > 0;
+		res->better += r->significant && r->change <= 0;
+		res->same += !r->significant;
+	}
+	if (!res->regressed) {
+		snprintf(res->summary, sizeof(res->summary),
+			 "compare: ok: no row above +%g%% (%d compared: %d worse, %d better, %d "
+			 "unchanged)",
+			 a->threshold_pct, res->nrows, res->worse, res->better, res->same);
+		return;
+	}
+	off = (size_t)snprintf(res->summary, sizeof(res->summary),
+			       "compare: FAIL: %d of %d row%s above +%g%%:", res->regressed,
+			       res->nrows, res->nrows == 1 ? "" : "s", a->threshold_pct);
+	for (int i = 0; i < res->nrows && off < sizeof(res->summary); i++) {
+		const struct cmp_row *r = &res->rows[i];
+
+		if (!r->regressed)
+			continue;
+		if (shown == 8) {
+			off += (size_t)snprintf(res->summary + off, sizeof(res->summary) - off,
+						" and %d more", res->regressed - shown);
+			break;
+		}
+		off += (size_t)snprintf(res->summary + off, sizeof(res->summary) - off, "%s %s %+.1f%s",
+					shown ? "," : "", r->id, r->change, r->points ? "pt" : "%");
+		shown++;
+	}
+}
+
+static void result_free(struct result *res)
+{
+	for (int i = 0; i < res->n_only_old; i++)
+		free(res->only_old[i]);
+	for (int i = 0; i < res->n_only_new; i++)
+		free(res->only_new[i]);
+	for (int i = 0; i < res->n_not; i++)
+		free(res->not_compared[i]);
+	for (int i = 0; i < res->nwarn; i++)
+		free(res->warnings[i]);
+	free(res->only_old);
+	free(res->only_new);
+	free(res->not_compared);
+	free(res->rows);
+	free(res->bases);
+}
+
+/* Results from another kernel or CPU model do not compare in ns: the
+ * probe's cost is the kernel's and the CPU's. */
+static int check_hosts(const struct side *o, const struct side *n, const struct compare_args *a,
+		       struct result *res)
+{
+	const struct rp_host *h0 = o->d.n_hosts ? &o->d.hosts[0] : NULL;
+
+	for (int s = 0; s < 2 && h0; s++) {
+		const struct side *side = s ? n : o;
+
+		for (int i = 0; i < side->d.n_hosts; i++) {
+			const struct rp_host *h = &side->d.hosts[i];
+			bool kernel = strcmp(rp_s(h->kernel), rp_s(h0->kernel)) != 0;
+
+			if (!kernel && !strcmp(rp_s(h->cpu_model), rp_s(h0->cpu_model)))
+				continue;
+			if (!a->cross_host)
+				return usage_error("%s differ: %s runs %s on %s, %s runs %s on %s: their "
+						   "costs do not compare (--cross-host compares +%% only)",
+						   kernel ? "kernels" : "CPU models", rp_s(h0->hostname),
+						   rp_s(h0->kernel), rp_s(h0->cpu_model), rp_s(h->hostname),
+						   rp_s(h->kernel), rp_s(h->cpu_model));
+			add_warning(res, "--cross-host: %s on %s against %s on %s: compared by +%% of "
+					 "each one's baseline only, and the baseline itself moved",
+				    rp_s(h0->kernel), rp_s(h0->cpu_model), rp_s(h->kernel),
+				    rp_s(h->cpu_model));
+			return 0;
+		}
+	}
+	return 0;
+}
+
+static int count_rows(const struct side *s)
+{
+	int k = 0;
+
+	for (int i = 0; i < s->n; i++)
+		k += !s->it[i].control && !seen_before(s, i);
+	return k;
+}
+
+static int load_side(struct side *s, const struct compare_args *a, int first)
+{
+	char err[1024];
+
+	for (int i = first; i < a->npaths; i += 2) {
+		if (rp_load_file(&s->d, a->paths[i], err, sizeof(err)))
+			return usage_error("%s", err);
+		s->nfiles++;
+	}
+	return 0;
+}
+
+int cmd_compare(int argc, char **argv)
+{
+	struct compare_args a = { .threshold_pct = 5, .alpha = 0.05 };
+	struct argp argp = { compare_opts, compare_parse, "OLD.json NEW.json [OLD2.json NEW2.json ...]",
+			     compare_doc, compare_groups };
+	struct side o = { 0 }, n = { 0 };
+	struct result res = { 0 };
+	struct compare_ctx ctx = { &res, &o, &n, &a };
+	struct results out = { .schema = "bpfcost.compare/1", .cli = &a.cli, .ctx = &ctx,
+			       .json = compare_json, .csv_cols = csv_cols, .csv_ncols = NCSV,
+			       .csv_row = print_csv_row, .table = print_table };
+	int ret;
+
+	if (cli_parse(&argp, argc, argv, &a, &a.cli))
+		return EXIT_USAGE;
+	if ((ret = load_side(&o, &a, 0)) || (ret = load_side(&n, &a, 1)))
+		goto out;
+	for (int i = 0; i < o.nfiles; i++) {
+		enum rp_kind ko = o.d.files[i].kind, kn = n.d.files[i].kind;
+
+		if (ko != kn) {
+			ret = usage_error("%s is %s but %s is %s: an old file and its new one must be "
+					  "of one kind",
+					  a.paths[2 * i], rp_schema_names[ko], a.paths[2 * i + 1],
+					  rp_schema_names[kn]);
+			goto out;
+		}
+	}
+	if ((ret = check_hosts(&o, &n, &a, &res)))
+		goto out;
+	for (int s = 0; s < 2; s++)
+		for (int i = 0; i < (s ? n : o).d.n_files; i++)
+			if ((s ? n : o).d.files[i].interrupted)
+				add_warning(&res, "%s was interrupted: its finished rows are compared",
+					    (s ? n : o).d.files[i].path);
+	if (gather(&o) || gather(&n) || run_compare(&o, &n, &a, &res)) {
+		ret = runtime_error("out of memory");
+		goto out;
+	}
+	if (!res.nrows) {
+		if (res.n_not)
+			ret = usage_error("nothing to compare: %s%s", res.not_compared[0],
+					  res.n_not > 1 ? " (and more)" : "");
+		else
+			ret = usage_error("%s and %s have no row in common (%d old rows, %d new; rows "
+					  "match by workload, hook and body, app and probes, sweep "
+					  "rate, lab variant, measured command)",
+					  a.paths[0], a.paths[1], count_rows(&o), count_rows(&n));
+		goto out;
+	}
+	summarize_result(&res, &a);
+	if ((ret = results_save(&out, res.nrows)))
+		goto out;
+	ret = results_finish(&out, res.nrows, res.regressed > 0);
+	if (a.cli.fmt != OUT_TABLE)
+		fprintf(stderr, "%s\n", res.summary); /* the verdict, beside the machine output */
+out:
+	result_free(&res);
+	free(o.it);
+	free(n.it);
+	rp_free(&o.d);
+	rp_free(&n.d);
+	return ret;
+}
