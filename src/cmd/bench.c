@@ -49,9 +49,10 @@ static const char bench_doc[] =
 	"    bpfcost bench --hook rawtp --body ringbuf --consumer wake\n"
 	"    bpfcost bench --json -o results.json\n"
 	"    bpfcost bench --obj my.bpf.o          # your object, attached by SEC()\n"
-	"    bpfcost bench --obj my.bpf.o --prog handler --attach rawtp:sys_enter\n";
+	"    bpfcost bench --obj my.bpf.o --prog handler --attach rawtp:sys_enter\n"
+	"    bpfcost bench --obj my.bpf.o --max-ns 150   # exit 1 above 150 ns\n";
 
-enum { OPT_NO_STATS = 1000, OPT_TRIAL_MS, OPT_NO_NULL, OPT_OBJ, OPT_PROG, OPT_ATTACH, OPT_MAX_TIME, OPT_NO_EXPEDITE, OPT_CONSUMER, OPT_BATCH, OPT_BUF };
+enum { OPT_NO_STATS = 1000, OPT_TRIAL_MS, OPT_NO_NULL, OPT_OBJ, OPT_PROG, OPT_ATTACH, OPT_MAX_TIME, OPT_NO_EXPEDITE, OPT_CONSUMER, OPT_BATCH, OPT_BUF, OPT_MAX_NS, OPT_MAX_PCT };
 
 static const struct argp_option bench_opts_def[] = {
 	{ "workload", 'w', "LIST", 0, "getpid, munmap, madvise, all (default getpid)" },
@@ -70,6 +71,8 @@ static const struct argp_option bench_opts_def[] = {
 	{ "obj", OPT_OBJ, "FILE", 0, "measure your compiled BPF object instead of the built-in probes (rows: hook obj)" },
 	{ "prog", OPT_PROG, "LIST", 0, "--obj: the programs to attach (default: every one with an attach point in SEC())" },
 	{ "attach", OPT_ATTACH, "SPEC", 0, "--obj: attach as tp[:CAT:NAME], rawtp[:NAME], tp_btf[:NAME], fentry:FUNC, kprobe:FUNC, uprobe[:PATH:FUNC] (bare: the workload's own)" },
+	{ "max-ns", OPT_MAX_NS, "NS", 0, "budget gate: exit 1 when a row's overhead interval lies above NS" },
+	{ "max-pct", OPT_MAX_PCT, "PCT", 0, "budget gate: exit 1 when a row's overhead interval lies above PCT% of its baseline" },
 	{},
 };
 
@@ -91,6 +94,7 @@ struct bench_args {
 	int expedited; /* rcu_expedited during the run: 1 on, 0 off */
 	struct userobj_opts obj; /* --obj */
 	bool trials_set; /* --trials N: every row N pairs, one a turn */
+	double max_ns, max_pct; /* the budget gate; NaN: none */
 };
 
 /* Each row's probe is loaded afresh every this many pairs. One instance's
@@ -163,6 +167,8 @@ static error_t bench_parse(int key, char *arg, struct argp_state *state)
 		a->obj.attach = arg;
 		break;
 	}
+	case OPT_MAX_NS: cli_num("--max-ns", arg, 0, 1e9, &a->max_ns); break;
+	case OPT_MAX_PCT: cli_num("--max-pct", arg, 0, 1e6, &a->max_pct); break;
 	case ARGP_KEY_ARG:
 		usage_error("unexpected argument '%s' (see bpfcost bench --help)", arg);
 		break;
@@ -464,6 +470,44 @@ static void bench_json(json_object *root, const struct results *res)
 	jset(root, "baseline_spread", arr);
 }
 
+/* The budget gate (--max-ns, --max-pct): a row fails only when its whole
+ * interval lies above the budget; one that holds the budget is undecided
+ * (more pairs decide), and passes. One line per row. Returns true when a
+ * row failed. */
+static bool budget_gate(FILE *f, const struct bench_result *rs, int n, const struct bench_args *a)
+{
+	bool failed = false;
+
+	for (int i = 0; i < n; i++) {
+		const struct bench_result *r = &rs[i];
+
+		if (r->status != RES_OK || !strcmp(r->hook, "null"))
+			continue;
+		for (int k = 0; k < 2; k++) {
+			double budget = k ? a->max_pct : a->max_ns;
+			double scale = k ? 100 / r->base_ns : 1;
+			double lo = r->ci_lo * scale, hi = r->ci_hi * scale;
+			const char *unit = k ? "%" : " ns", *verdict;
+
+			if (isnan(budget))
+				continue;
+			if (isnan(lo))
+				verdict = "no interval (under 6 pairs), not judged against";
+			else if (lo > budget)
+				verdict = "FAIL, above";
+			else if (hi > budget)
+				verdict = "undecided, holds"; /* more pairs decide */
+			else
+				verdict = "ok, below";
+			failed |= lo > budget;
+			fprintf(f, "budget: %s/%s/%s +%.1f%s [%.1f, %.1f]: %s --max-%s %g\n", r->workload,
+				r->hook, r->body, r->overhead_ns * scale, unit, lo, hi, verdict,
+				k ? "pct" : "ns", budget);
+		}
+	}
+	return failed;
+}
+
 /* --obj: the null row and the object's row per workload, one after the
  * other (one object cannot take turns with itself on two workloads). */
 static int run_obj(const struct bench_args *a, struct userobj *uobj, struct bench_result *rs,
@@ -654,6 +698,7 @@ int cmd_bench(int argc, char **argv)
 		.o = { .trials = 30, .max_trials = 1000, .max_s = 8, .ci_ns = 2, .ci_pct = 3,
 		       .trial_ms = 5 },
 		.cli.consumer_cpu = -1,
+		.max_ns = NAN, .max_pct = NAN,
 	};
 	struct argp argp = { bench_opts_def, bench_parse, NULL, bench_doc, bench_groups };
 	struct results res = { .schema = "bpfcost.bench/1", .cli = &a.cli, .kept = "rows",
@@ -723,6 +768,9 @@ int cmd_bench(int argc, char **argv)
 	for (int i = 0; i < n; i++)
 		failed |= rs[i].status == RES_FAILED;
 	ret = results_finish(&res, n, failed);
+	if ((!isnan(a.max_ns) || !isnan(a.max_pct)) &&
+	    budget_gate(a.cli.fmt == OUT_TABLE ? stdout : stderr, rs, n, &a) && !ret)
+		ret = EXIT_RUNTIME;
 cleanup:
 	for (int i = 0; i < n; i++)
 		bench_result_free(&rs[i]);
