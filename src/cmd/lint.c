@@ -28,7 +28,8 @@
 static const char lint_doc[] =
 	"Review a BPF object against the overhead checklist.\n"
 	"\n"
-	"USAGE: bpfcost lint FILE.bpf.o [--lab-results FILE] [--json] [-o FILE]\n"
+	"USAGE: bpfcost lint FILE.bpf.o [--lab-results FILE] [--fail-on warning|error]\n"
+	"                   [--json] [-o FILE]\n"
 	"\n"
 	"Loads every program of the object on its own (never attaches it) and\n"
 	"reports its hook, instructions after load, JIT size, the verifier's\n"
@@ -44,12 +45,14 @@ static const char lint_doc[] =
 	"    bpfcost lint myprog.bpf.o\n"
 	"    bpfcost lab -o lab.json       # once per machine\n"
 	"    bpfcost lint myprog.bpf.o --lab-results lab.json\n"
-	"    bpfcost lint myprog.bpf.o --json\n";
+	"    bpfcost lint myprog.bpf.o --json\n"
+	"    bpfcost lint myprog.bpf.o --fail-on warning   # exit 1 on a warning (CI)\n";
 
-enum { OPT_LAB = 1000 };
+enum { OPT_LAB = 1000, OPT_FAIL_ON };
 
 static const struct argp_option lint_opts_def[] = {
 	{ "lab-results", OPT_LAB, "FILE", 0, "bpfcost lab --json output: expected cost per finding" },
+	{ "fail-on", OPT_FAIL_ON, "LEVEL", 0, "exit 1 when a finding is at LEVEL or worse: warning, error" },
 	{},
 };
 
@@ -63,6 +66,7 @@ static const struct argp_child lint_groups[] = {
 struct lint_args {
 	struct cli_common cli; /* --json, -o */
 	const char *obj, *lab;
+	int fail_on; /* -1: never; else the mildest severity that fails */
 };
 
 static error_t lint_parse(int key, char *arg, struct argp_state *state)
@@ -71,6 +75,12 @@ static error_t lint_parse(int key, char *arg, struct argp_state *state)
 
 	switch (key) {
 	case OPT_LAB: a->lab = arg; break;
+	case OPT_FAIL_ON: {
+		static const char *const levels[] = { "error", "warning" }; /* = enum severity */
+
+		a->fail_on = cli_pick("--fail-on", arg, levels, 2);
+		break;
+	}
 	case ARGP_KEY_ARG:
 		if (a->obj)
 			usage_error("one object at a time, not also '%s' (see bpfcost lint --help)", arg);
@@ -819,7 +829,7 @@ static void lint_json(json_object *root, const struct results *out)
 
 int cmd_lint(int argc, char **argv)
 {
-	struct lint_args a = {};
+	struct lint_args a = { .fail_on = -1 };
 	struct argp argp = { lint_opts_def, lint_parse, "FILE.bpf.o", lint_doc, lint_groups };
 	struct lint_result res = {};
 	struct results out = { .schema = "bpfcost.lint/1", .cli = &a.cli, .ctx = &a, .rows = &res,
@@ -896,6 +906,17 @@ int cmd_lint(int argc, char **argv)
 	find_all(&res, lab);
 	ret = results_save(&out, res.nprogs);
 	ret = results_finish(&out, res.nprogs, ret != 0);
+	if (a.fail_on >= 0 && !ret) {
+		int worst = 0;
+
+		for (int i = 0; i < res.nf; i++)
+			worst += (int)res.f[i].sev <= a.fail_on;
+		if (worst) {
+			fprintf(stderr, "bpfcost lint: %d finding%s at %s or worse (--fail-on)\n", worst,
+				worst == 1 ? "" : "s", sev_names[a.fail_on]);
+			ret = EXIT_RUNTIME;
+		}
+	}
 cleanup:
 	bpf_object__close(obj);
 	json_object_put(lab);

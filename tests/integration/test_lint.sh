@@ -81,6 +81,15 @@ else
   nok lint_lab_cost "lint --lab-results failed"
 fi
 
+# --- --fail-on, the CI gate: the bad sample has warnings, no errors ---
+$BPFCOST lint "$BAD" --fail-on warning > /dev/null 2> "$TMP/fo.err"; rc=$?
+if [ $rc = 1 ] && grep -q '^bpfcost lint: 6 findings at warning or worse (--fail-on)$' "$TMP/fo.err"; then
+  ok lint_fail_on_warning; else nok lint_fail_on_warning "exit $rc: $(head -2 "$TMP/fo.err")"; fi
+$BPFCOST lint "$BAD" --fail-on error --json > /dev/null 2>&1; rc=$?
+check lint_fail_on_error_passes test $rc = 0
+$BPFCOST lint "$GOOD" --fail-on warning > /dev/null 2>&1; rc=$?
+check lint_fail_on_clean_passes test $rc = 0
+
 # --- table output fits 80 columns ---
 $BPFCOST lint "$BAD" > "$TMP/table.txt" 2>&1
 w=$(awk '{ if (length($0) > m) m = length($0) } END { print m+0 }' "$TMP/table.txt")
@@ -100,6 +109,7 @@ badinput lint_bad_input_no_file
 badinput lint_bad_input_two_files "$GOOD" "$BAD"
 badinput lint_bad_input_lab_schema "$GOOD" --lab-results "$TMP/good.json"
 badinput lint_bad_input_option "$GOOD" --nope
+badinput lint_bad_input_fail_on "$GOOD" --fail-on info
 
 # Programs of ours only: other sessions may load theirs meanwhile.
 extra=""
