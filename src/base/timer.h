@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: GPL-2.0 */
-/* Per-op timing. On x86 with an invariant TSC: rdtscp (~16 ns here against
- * ~23 ns for clock_gettime); elsewhere CLOCK_MONOTONIC. Baseline and probe
+/* Per-op timing. On x86 with an invariant TSC: rdtscp (cheaper than
+ * clock_gettime; docs/bench.md); elsewhere CLOCK_MONOTONIC. Baseline and probe
  * pay the same; the calibrated cost of one empty timed interval is
  * subtracted from reported times and recorded in the environment. */
 #ifndef BPFCOST_TIMER_H
@@ -14,7 +14,7 @@ extern double timer_overhead_ns; /* median empty interval, ns */
 extern const char *timer_name;   /* "rdtscp" or "clock_gettime" */
 extern int timer_use_tsc;
 
-/* Calibrate once per process (~30 ms). */
+/* Calibrate once per process (a 20 ms sleep against CLOCK_MONOTONIC). */
 void timer_init(void);
 
 static inline uint64_t timer_ticks(void)

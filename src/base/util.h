@@ -69,7 +69,7 @@ int read_small_file(const char *path, char *buf, size_t len);
 int write_small_file(const char *path, const char *s, int flags);
 
 /* Expedited RCU grace periods. Detaching a classic tracepoint or a uprobe
- * waits for RCU (40-100 ms on a small VM); expedited grace periods cut that
+ * waits for RCU (tens of ms; docs/bench.md); expedited grace periods cut that
  * wait, and with it the time a measurement spends between its trials.
  * rcu_expedite_begin writes 1 to /sys/kernel/rcu_expedited unless it is
  * already 1, and remembers the old value; rcu_expedite_end (also run at

@@ -278,9 +278,9 @@ static void *detach_main(void *p)
 	return NULL;
 }
 
-/* A classic tracepoint's detach waits for an RCU grace period (~50-65 ms
- * here): detaching the set's probes from threads of their own lets those
- * waits overlap (time between windows, never inside one). */
+/* A classic tracepoint's detach waits for an RCU grace period (tens of
+ * ms; docs/app.md): detaching the set's probes from threads of their own
+ * lets those waits overlap (time between windows, never inside one). */
 static void probes_detach(struct set_probes *sp)
 {
 	pthread_t t[NR_APP_SYSCALLS];
@@ -532,7 +532,7 @@ static int run_pairs(struct app_env *e, struct set_probes *sp, const struct prob
  * of adjacent windows, B P, P B, B P, ... so the probes change state once
  * per pair (B P | P B | ...: attach, then detach), always between windows:
  * a window starts after the attach has completed and ends before the
- * detach starts (a classic tracepoint's close waits for RCU, ~50-65 ms). */
+ * detach starts (a classic tracepoint's close waits for RCU). */
 static int windows_pairs(struct app_env *e, struct set_probes *sp, const struct probe_set *set,
 			 struct app_result *res, double *bcpu, double *pcpu)
 {

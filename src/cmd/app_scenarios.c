@@ -684,10 +684,10 @@ static void redis_stop(struct app_env *e)
 }
 
 /* The windowed method's load: redis-benchmark SET with a request count
- * that does not run out (2e9: over an hour at this machine's rate), on
- * persistent connections, stopped by redis_load_stop. SET only: it is the
- * command that evicts, and one command keeps the load the same in every
- * window (-t set,get runs SET then GET, one after the other). */
+ * that does not run out (2e9; docs/app.md), on persistent connections,
+ * stopped by redis_load_stop. SET only: it is the command that evicts,
+ * and one command keeps the load the same in every window (-t set,get
+ * runs SET then GET, one after the other). */
 static int redis_load_start(struct app_env *e, char *err, size_t len)
 {
 	char sock[PATH_MAX], log[PATH_MAX], cbuf[16];

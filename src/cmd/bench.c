@@ -99,18 +99,16 @@ struct bench_args {
 
 /* Each row's probe is loaded afresh every this many pairs. One instance's
  * cost can sit a few ns off for its whole life (where its program, maps
- * and ring landed): rawtp/ringbuf read 90-93 ns through one run while its
- * neighbours and the runs before and after read 81-84. */
+ * and ring landed); fresh instances average that out (docs/bench.md,
+ * Method 4). */
 #define RELOAD_EVERY 10
 /* Pairs per row when --trials is not given: at least PAIRS (then more
  * until the interval is narrow), PAIRS_UPROBE for uprobe and uretprobe
- * rows, whose pairs take ~150 ms (a hit is ~20 us, the detach waits ~100
- * ms) against ~30 ms for a kernel hook's. A row takes its minimum over
- * the same rounds as the others (three pairs a turn to a uprobe row's
- * one), so every row runs among the same company from first to last.
- * The default run takes as long as with 30 pairs for every row (~36 s),
- * the kernel rows' intervals are a third narrower (tp/empty +-0.8 ns
- * against +-1.1) and the uprobe rows' +-2.3% instead of +-1.8%. */
+ * rows, whose pairs take several times a kernel hook's (slow hits, a
+ * long detach). A row takes its minimum over the same rounds as the
+ * others (three pairs a turn to a uprobe row's one), so every row runs
+ * among the same company from first to last. The time the uprobe rows
+ * give up narrows the kernel rows' intervals (docs/bench.md, Method 4). */
 #define PAIRS 60
 #define PAIRS_UPROBE 20
 /* A row's later pairs that differ from its earlier ones by more than this
@@ -274,9 +272,9 @@ static bool same_unsupported(const struct bench_result *a, const struct bench_re
 }
 
 /* The machine's speed over the run, per workload: quantiles of every
- * baseline trial of every row. On this VM it moves in steps (getpid
- * ~130 or ~165 ns for seconds at a time) and the probes' costs move with
- * it, more than in proportion: two runs compare only at like baselines. */
+ * baseline trial of every row. It can move in steps that last seconds
+ * (docs/bench.md, Method 6) and the probes' costs move with it, more than
+ * in proportion: two runs compare only at like baselines. */
 struct base_spread {
 	int trials;
 	double p10, p50, p90;
@@ -583,7 +581,7 @@ static bool uprobe_hook(int h)
  * turns, a turn each per round (by default three pairs for a kernel
  * hook's row, one for a uprobe's: PAIRS), so that every row sees the
  * machine of the whole run rather than the few seconds it would have had
- * alone (this VM's speed moves by 10-30% from one minute to the next).
+ * alone (a machine's speed can move from one minute to the next).
  * A row leaves the rounds when its interval is narrow enough or its time
  * is spent; it is then finished (stats phase, count check) and written to
  * -o. Rows are kept in the matrix order. */
@@ -743,8 +741,8 @@ int cmd_bench(int argc, char **argv)
 	res.rows = rs;
 	res.env = env_begin(a.o.cpu);
 
-	/* Detaching a tracepoint or uprobe waits for RCU grace periods
-	 * (40-100 ms here): expedited ones halve the time between pairs. The
+	/* Detaching a tracepoint or uprobe waits for RCU grace periods:
+	 * expedited ones shorten the time between pairs. The
 	 * trials themselves never wait for RCU. Put back in cleanup (and at
 	 * exit). */
 	if (!a.no_expedite) {

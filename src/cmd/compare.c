@@ -23,7 +23,7 @@
 #define MAX_FILES 256
 /* Two runs' baselines (the workload's own ns per op) that differ by more
  * than this are compared by +% rather than ns: the machine's speed moved,
- * and a probe's cost moves with it (README, bench's method, point 6). */
+ * and a probe's cost moves with it (docs/bench.md, Method 6). */
 #define BASE_TOL_PCT 2.0
 /* Bootstrap resamples of the change's interval: 2000, fewer for large
  * pooled samples (the Hodges-Lehmann centre of n items takes n^2/2 steps),

@@ -27,9 +27,10 @@ enum consumer_mode {
 	CONSUMER_NONE,    /* nobody reads: forces overflow */
 };
 
-/* CONSUMER_BATCH's ring buffer reader drains this often: 0.2 ms holds
- * ~70 KB of 48-byte records at 5 events/us, well inside a 256 KB ring
- * (sweep's default; bench's is 4 MiB, for readers the host holds up). */
+/* CONSUMER_BATCH's ring buffer reader drains this often: short enough
+ * that the events of one period at the highest rates fit well inside a
+ * 256 KiB ring (sweep's default; bench's is 4 MiB, for readers the host
+ * holds up; docs/sweep.md, docs/bench.md). */
 #define CONSUMER_POLL_US 200
 
 extern const char *const consumer_names[4]; /* wake, batch, force, none */

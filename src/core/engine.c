@@ -17,10 +17,9 @@ const char *const result_status_names[] = { "ok", "unsupported", "failed" };
 
 #define MIN_SAMPLES 10000     /* timed ops per phase, for p99.9 */
 #define MAX_OPS_PER_TRIAL 20000000ULL
-/* A trial's mean needs enough ops to be steady: a uprobe hit costs ~7 us
- * here, so ~5 ms would be only ~700 hits, and their spread made the
- * paired differences ~1.5x wider than trials of 2500 hits (~20 ms).
- * Cheap ops are unaffected (a 5 ms getpid trial is ~30,000 ops). */
+/* A trial's mean needs enough ops to be steady: a few ms of uprobe hits
+ * are too few, and their spread widened the paired differences
+ * (docs/bench.md, Method 3). Cheap ops reach this in well under a trial. */
 #define MIN_OPS_PER_TRIAL 2500
 
 double run_ops(const struct workload *wl, struct wl_ctx *c, uint64_t n, struct hist *h,
@@ -91,7 +90,7 @@ static void t_detach(struct bench_target *t)
  * called them: RCU callbacks that free the perf event, the program array
  * and the uprobe, which with expedited grace periods (bench) come due
  * within the next trial. On the workload's CPU they slowed the first trial
- * after a switch: the null row's B-B pairs showed -1 to -4 ns. */
+ * after a switch: the null row's B-B pairs read below 0 (docs/bench.md). */
 struct switch_call {
 	struct bench_target *t;
 	bool attach;
@@ -143,11 +142,10 @@ static int t_switch(struct bench_target *t, bool attach, int cpu, char *reason, 
 	}
 	/* Wait awake: a workload CPU that slept through the switch started
 	 * its next trial from a halted vCPU, and a trial after a long sleep
-	 * (the previous row's detach) ran faster than one after a short one:
-	 * the null row read +0.4 to +0.9 ns, with 2 of 4 intervals excluding
-	 * 0; waiting awake, -0.1 to +0.4 and none. sched_yield rather than a
-	 * bare spin gives RCU its quiescent state at once: a bare spin made
-	 * detaches wait for the tick (runs 37-40 s instead of 36). */
+	 * (the previous row's detach) ran faster than one after a short one,
+	 * and the null row read above 0 (docs/bench.md). sched_yield rather
+	 * than a bare spin gives RCU its quiescent state at once: a bare spin
+	 * made detaches wait for the tick. */
 	while (!atomic_load_explicit(&c.done, memory_order_acquire))
 		sched_yield();
 	pthread_join(th, NULL);
@@ -332,7 +330,8 @@ int bench_begin(struct bench_run *br, struct bench_target *t, const struct workl
 	hist_reset(br->hp);
 
 	/* Size the trials: a short look at both phases, then enough ops for
-	 * trial_ms in the slower one (uprobes are ~1000x a tracepoint). */
+	 * trial_ms in the slower one (a uprobe hit costs far more than a
+	 * tracepoint's). */
 	n = o->ops;
 	if (!n) {
 		uint64_t ignored = 0;
@@ -377,9 +376,9 @@ bool bench_pair(struct bench_run *br)
 	uint64_t t0 = now_ns();
 	double est = NAN, lo = NAN, hi = NAN;
 	/* The two trials of a pair run back to back, with the slower of
-	 * attach and detach between pairs: closing a classic tracepoint waits
-	 * ~50 ms for RCU, a uprobe ~100 ms, and the machine's speed changes
-	 * within that (B then P for those; P then B when attaching is the
+	 * attach and detach between pairs: closing a classic tracepoint or a
+	 * uprobe waits for RCU, and the machine's speed changes within that
+	 * wait (B then P for those; P then B when attaching is the
 	 * slow one, as for raw tracepoints). */
 	bool probe_first = br->sw.attach_ns > br->sw.detach_ns;
 
@@ -485,11 +484,11 @@ void bench_end(struct bench_run *br)
 	r->probe_ns = sp.median;
 	hodges_lehmann(br->diff, done, &r->diff_ns, &r->diff_ci_lo, &r->diff_ci_hi);
 	/* The overhead: the paired trials' relative difference at the row's
-	 * median baseline speed. This VM runs in speed regimes that scale the
-	 * probe's cost with the syscall's (getpid 140 to 200 ns minutes
-	 * apart), so probe/base of a pair moves less than probe - base: the
-	 * interval is ~30% narrower, and runs minutes apart agree in % where
-	 * their ns follow the machine. The plain difference is kept beside it. */
+	 * median baseline speed. A machine's speed regimes scale the probe's
+	 * cost with the syscall's, so probe/base of a pair moves less than
+	 * probe - base: the interval is narrower, and runs minutes apart agree
+	 * in % where their ns follow the machine (docs/bench.md, Method 6).
+	 * The plain difference is kept beside it. */
 	overhead_estimate(r->base_trials_ns, r->probe_trials_ns, br->diff, done, br->rel,
 			  &r->overhead_ns, &r->ci_lo, &r->ci_hi);
 	r->overhead_mean_ns = sd.mean;

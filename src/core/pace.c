@@ -55,7 +55,7 @@ static inline void cpu_relax(void)
 
 /* Sleep (absolute CLOCK_MONOTONIC deadline) until slack_ns before the op's
  * time, then spin on the timer: sleeping alone would start ops as late as
- * the wake-up latency, tens of us in a VM. */
+ * the wake-up latency (docs/sweep.md). */
 static void wait_until(struct pace *p, uint64_t deadline)
 {
 	for (;;) {

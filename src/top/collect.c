@@ -132,7 +132,7 @@ void top_state_init(struct top_state *st, bool want_holders)
 	memset(st, 0, sizeof(*st));
 	st->ncpus = online_cpus();
 	st->want_holders = want_holders;
-	st->holder_budget = 400; /* ~1.5 ms here; 1000 fds in ~3 samples */
+	st->holder_budget = 400; /* syscalls per refresh (docs/top.md) */
 }
 
 void top_state_free(struct top_state *st)
