@@ -17,6 +17,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
+#include <pthread.h>
 #include <sched.h>
 #include <stdlib.h>
 #include <string.h>
@@ -126,32 +127,54 @@ static void record_path(char *buf, size_t len, const char *name)
 
 /* The record's lock, taken (blocking; a signal does not stop it: what
  * follows must finish). -errno when there is no record and create is
- * false, or it cannot be made. */
+ * false, or it cannot be made. Taken again by the process that holds it
+ * (a restore that mounts tracefs, a load under printk_guard), it nests:
+ * a second open file description would wait for the first forever.
+ * Threads (attach runs on the consumer's CPU) take the mutex first. */
+static pthread_mutex_t lock_mu = PTHREAD_RECURSIVE_MUTEX_INITIALIZER_NP;
+static int lock_fd = -1, lock_depth;
+
 static int record_lock(bool create)
 {
 	char path[PATH_MAX];
-	int fd;
+	int fd, e;
 
+	pthread_mutex_lock(&lock_mu);
+	if (lock_fd >= 0) {
+		lock_depth++;
+		return lock_fd;
+	}
 	if (create && mkdir(hoststate_dir(), 0755) && errno != EEXIST)
-		return -errno;
+		goto fail;
 	record_path(path, sizeof(path), "lock");
 	fd = open(path, O_RDWR | O_CLOEXEC | (create ? O_CREAT : 0), 0644);
 	if (fd < 0)
-		return -errno;
+		goto fail;
 	while (flock(fd, LOCK_EX))
 		if (errno != EINTR) {
-			int e = -errno;
-
+			e = errno;
 			close(fd);
-			return e;
+			errno = e;
+			goto fail;
 		}
+	lock_fd = fd;
+	lock_depth = 1;
 	return fd;
+fail:
+	e = -errno;
+	pthread_mutex_unlock(&lock_mu);
+	return e;
 }
 
 static void record_unlock(int fd)
 {
-	if (fd >= 0)
+	if (fd < 0 || fd != lock_fd)
+		return;
+	if (--lock_depth == 0) {
 		close(fd); /* drops the flock */
+		lock_fd = -1;
+	}
+	pthread_mutex_unlock(&lock_mu);
 }
 
 static void state_read(struct state *st)
@@ -665,12 +688,12 @@ int tracefs_ensure(void)
 {
 	static bool joined;
 	struct stat st;
-	int r;
+	int r, seen = stat(TRACEFS "/events", &st) ? errno : 0, unshared;
 
-	if (!stat(TRACEFS "/events", &st) || !stat("/sys/kernel/debug/tracing/events", &st)) {
+	if (!seen || !stat("/sys/kernel/debug/tracing/events", &st)) {
 		/* Mounted for everyone by another bpfcost run? Then hold it
 		 * too, or it goes when that run ends. */
-		if (!joined && !tracefs_private && !held[HOST_TRACEFS]) {
+		if (!joined && !tracefs_private && !held[HOST_TRACEFS] && lock_fd < 0) {
 			struct state s;
 			struct entry *e;
 			int fd = record_lock(false);
@@ -688,13 +711,18 @@ int tracefs_ensure(void)
 		}
 		return 0;
 	}
-	if (!unshare(CLONE_NEWNS) && !mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL) &&
+	/* mounted, but this user may not look inside (tracefs is 0700 root) */
+	if (seen == EACCES)
+		return -EACCES;
+	unshared = unshare(CLONE_NEWNS) ? errno : 0;
+	if (!unshared && !mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL) &&
 	    !mount("tracefs", TRACEFS, "tracefs", 0, NULL)) {
 		tracefs_private = true;
 		return 0;
 	}
 	r = hoststate_hold(HOST_TRACEFS, "mounted");
-	return r < 0 ? r : 0;
+	/* no record for a user who may not write /run: nor may it mount */
+	return r == -EACCES && unshared == EPERM ? -EPERM : r < 0 ? r : 0;
 }
 
 const char *tracefs_event_unusable(const char *event, char *buf, size_t len)
@@ -703,9 +731,14 @@ const char *tracefs_event_unusable(const char *event, char *buf, size_t len)
 	struct stat st;
 	int err = tracefs_ensure(), fd;
 
+	if (err == -EACCES) {
+		snprintf(buf, len, "classic tracepoints need read access to tracefs, which this user "
+			 "lacks (%s: %s; root or CAP_DAC_READ_SEARCH)", TRACEFS, strerror(-err));
+		return buf;
+	}
 	if (err) {
 		snprintf(buf, len, "tracefs is not mounted and mounting it failed: %s%s", strerror(-err),
-			 err == -EPERM ? " (mounting needs CAP_SYS_ADMIN)" : "");
+			 err == -EPERM ? " (it needs CAP_SYS_ADMIN)" : "");
 		return buf;
 	}
 	/* libbpf reads the event's id where tracefs is, as we do */
