@@ -307,6 +307,17 @@ nothing_left two_nothing_left "$TMP/two.before"
 knobs_back lab_bench_knobs_back "$k0"
 echo "$rcu0" > $RCU
 
+# ---- exit means gone: SIGINT at six moments, bpftool right after ----
+left=""
+for t in 0.2 0.6 1.1 1.8 2.7 4; do
+  prog_ids > "$TMP/int.before"
+  $BPFCOST bench --hook tp,rawtp,uprobe --body empty,ringbuf --trials 200 > /dev/null 2>&1 & B=$!
+  sleep $t
+  kill -INT $B; wait $B
+  l=$(ours_new "$TMP/int.before"); [ -n "$l" ] && left="$left [after $t s: $l]"
+done
+if [ -z "$left" ]; then ok sigint_nothing_left_at_once; else nok sigint_nothing_left_at_once "$left"; fi
+
 # ---- 8: fresh mount and PID namespaces, as in a container ----
 if unshare -mpf --mount-proc true 2>/dev/null; then
   unshare -mpf --mount-proc bash "$SELF" in pidns
