@@ -298,8 +298,11 @@ int probe_attach(struct probe *p, char *reason, size_t reason_len)
 		    kprobe_unsupported_reason())
 			snprintf(reason, reason_len, "%s", kprobe_unsupported_reason());
 		else
-			snprintf(reason, reason_len, "attach %s failed: %s", hooks[p->spec.hook].name,
-				 strerror(-err));
+			snprintf(reason, reason_len, "attach %s failed: %s%s", hooks[p->spec.hook].name,
+				 strerror(-err),
+				 hooks[p->spec.hook].user && (err == -EACCES || err == -EPERM) &&
+				 *privs_missing(NEED_SYS_ADMIN, sec, sizeof(sec)) ?
+				 " (uprobes need CAP_SYS_ADMIN here)" : "");
 		return err ? err : -EINVAL;
 	}
 	return 0;
