@@ -155,13 +155,14 @@ if [ "${1:-}" = in ]; then
     pk0=$(pk_state); echo 0 > $T/$PK
     marker="bpfcost-marker-$$-$RANDOM"
     echo "$marker" > $T/trace_marker
+    lines0=$(grep -c 'bpf_trace_printk: bpfcost' $T/trace)  # lab.bpf.c's line
     k0=$(knobs); prog_ids > "$TMP/lab.before"
     $BPFCOST lab --only helper --short --json -o "$TMP/lab.json" > /dev/null 2> "$TMP/lab.err" & L=$!
     wait $L; rc=$?
     if [ $rc = 0 ]; then ok lab_printk_runs; else nok lab_printk_runs "exit $rc: $(tail -1 "$TMP/lab.err")"; fi
     check lab_printk_measured jpy "$TMP/lab.json" '[v["status"] for v in d["variants"] if v["name"] == "printk"] == ["ok"] or exit(1)'
     check lab_marker_kept grep -q "$marker" $T/trace
-    check lab_global_buffer_clean sh -c "! grep -q -- '-$L .*bpf_trace_printk' $T/trace"
+    check lab_global_buffer_clean test "$(grep -c 'bpf_trace_printk: bpfcost' $T/trace)" = "$lines0"
     check lab_no_instance_left sh -c "! ls $T/instances | grep -q bpfcost-"
     nothing_left lab_nothing_left "$TMP/lab.before"
     knobs_back lab_knobs_back "$k0"
