@@ -171,14 +171,14 @@ static int printk_load(struct lab_run *r, char *reason, size_t len)
 		return 1;
 	}
 	if (strcmp(g.prev, "0")) {
-		printk_guard_end(&g);
+		printk_guard_end(&g, NULL);
 		snprintf(reason, len, "the bpf_trace_printk event is on in the global trace buffer "
 			 "(%s/%s): lab's lines would flood it; turn it off to measure trace_printk "
 			 "in a trace instance of lab's own", TRACEFS, PRINTK_EVENT_ENABLE);
 		return 1;
 	}
 	err = lab_bpf__load(r->skel);
-	printk_guard_end(&g);
+	printk_guard_end(&g, r->skel->obj);
 	if (err)
 		return err;
 	if ((err = trace_instance_printk(r->trace_dir, sizeof(r->trace_dir)))) {

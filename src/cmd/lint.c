@@ -495,7 +495,7 @@ static void lint_load(const char *path, int idx, struct lint_prog *p, char *logb
 	 * lint only loads, so the event goes back as it was */
 	printk_guard_begin(&g);
 	err = bpf_object__load(obj);
-	printk_guard_end(&g);
+	printk_guard_end(&g, obj);
 	hoststate_track_object(obj);
 	if (err) {
 		char line[200];

@@ -541,7 +541,27 @@ void printk_guard_begin(struct printk_guard *g)
 		state_write(&st);
 }
 
-bool printk_guard_end(struct printk_guard *g)
+/* A program of obj that is loaded (autoload) and calls bpf_trace_printk
+ * or bpf_trace_vprintk. */
+static bool obj_calls_printk(const struct bpf_object *obj)
+{
+	struct bpf_program *p;
+
+	bpf_object__for_each_program(p, obj) {
+		const struct bpf_insn *in = bpf_program__insns(p);
+		size_t n = bpf_program__insn_cnt(p);
+
+		if (!bpf_program__autoload(p) || !in)
+			continue;
+		for (size_t i = 0; i < n; i++)
+			if (in[i].code == (BPF_JMP | BPF_CALL) && in[i].src_reg == 0 &&
+			    (in[i].imm == BPF_FUNC_trace_printk || in[i].imm == BPF_FUNC_trace_vprintk))
+				return true;
+	}
+	return false;
+}
+
+bool printk_guard_end(struct printk_guard *g, const struct bpf_object *obj)
 {
 	struct state st;
 	struct entry *e;
@@ -550,6 +570,15 @@ bool printk_guard_end(struct printk_guard *g)
 
 	if (!g->have)
 		return false;
+	/* the kernel's work item turns the event on after the load returned:
+	 * put it back only once it has (or it turns on again after us) */
+	if (obj && !strcmp(g->prev, "0") && obj_calls_printk(obj)) {
+		uint64_t until = now_ns() + 500000000ULL;
+
+		while (!knob_read(HOST_PRINTK_EVENT, cur, sizeof(cur)) && !strcmp(cur, g->prev) &&
+		       now_ns() < until)
+			usleep(1000);
+	}
 	if (!knob_read(HOST_PRINTK_EVENT, cur, sizeof(cur)) && strcmp(cur, g->prev)) {
 		int err = knob_write(HOST_PRINTK_EVENT, g->prev);
 

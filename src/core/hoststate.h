@@ -50,16 +50,20 @@ bool hoststate_holding(enum host_knob k);
 
 /* Around a program load: the kernel turns the bpf_trace_printk event on in
  * the global trace buffer when it verifies a program that calls
- * bpf_trace_printk. begin saves the event's state (and records it, under
- * the record's lock, held until end); end puts it back and says whether
- * the load had turned it on. Without tracefs both do nothing (false). */
+ * bpf_trace_printk, from a work item that runs a little after the load
+ * returns. begin saves the event's state (and records it, under the
+ * record's lock, held until end); end waits for that work when a loaded
+ * program of obj calls bpf_trace_printk (up to 0.5 s), puts the state
+ * back, and says whether the load had turned it on. Without tracefs both
+ * do nothing (false). */
 struct printk_guard {
 	int lock_fd;
 	char prev[24];
 	bool have;
 };
 void printk_guard_begin(struct printk_guard *g);
-bool printk_guard_end(struct printk_guard *g);
+struct bpf_object;
+bool printk_guard_end(struct printk_guard *g, const struct bpf_object *obj);
 
 /* A trace instance of this run (TRACEFS/instances/bpfcost-PID), recorded
  * before it is made. 0 and its directory in dir, or -errno. */

@@ -391,7 +391,7 @@ int userobj_open(struct userobj **out, const struct userobj_opts *o, char *reaso
 
 		printk_guard_begin(&g);
 		err = bpf_object__load(u->obj);
-		if (printk_guard_end(&g) && !err &&
+		if (printk_guard_end(&g, u->obj) && !err &&
 		    trace_instance_printk(u->trace_dir, sizeof(u->trace_dir)))
 			warn_msg("%s calls bpf_trace_printk and no trace instance can be made for its "
 				 "lines: they are not written anywhere", o->path);
