@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 /* bpfcost: what eBPF costs on this machine. The top-level command table. */
 #include "cmd/commands.h"
+#include "core/hoststate.h"
 #include "base/util.h"
 
 #include <stdio.h>
@@ -36,7 +37,7 @@ static void usage(FILE *f)
 
 int main(int argc, char **argv)
 {
-	int i = 1;
+	int i = 1, ret;
 
 	while (i < argc && argv[i][0] == '-') {
 		if (!strcmp(argv[i], "-h") || !strcmp(argv[i], "--help")) {
@@ -62,7 +63,12 @@ int main(int argc, char **argv)
 			cmd_name = commands[c].name;
 			libbpf_setup_print();
 			signals_install();
-			return commands[c].run(argc - i, argv + i);
+			/* what killed runs left changed, first; at the end, our
+			 * programs gone and every knob we hold put back */
+			hoststate_recover();
+			ret = commands[c].run(argc - i, argv + i);
+			hoststate_end();
+			return ret;
 		}
 	}
 	{

@@ -190,48 +190,6 @@ const char *log_last_lines(const char *log, int n, char *buf, size_t len)
 	return buf;
 }
 
-#define RCU_EXPEDITED_PATH "/sys/kernel/rcu_expedited"
-static int rcu_expedited_prev = -1; /* the value to put back; -1: none */
-
-void rcu_expedite_end(void)
-{
-	char v[16];
-
-	if (rcu_expedited_prev < 0)
-		return;
-	snprintf(v, sizeof(v), "%d", rcu_expedited_prev);
-	if (write_small_file(RCU_EXPEDITED_PATH, v, 0))
-		warn_msg("could not restore %s to %s", RCU_EXPEDITED_PATH, v);
-	rcu_expedited_prev = -1;
-}
-
-bool rcu_expedited_on(void)
-{
-	char buf[16];
-
-	return read_small_file(RCU_EXPEDITED_PATH, buf, sizeof(buf)) > 0 && atoi(buf) != 0;
-}
-
-int rcu_expedite_begin(void)
-{
-	static bool registered;
-	char buf[16];
-	int n = read_small_file(RCU_EXPEDITED_PATH, buf, sizeof(buf)), err;
-
-	if (n < 0)
-		return n;
-	if (atoi(buf) != 0 || rcu_expedited_prev >= 0)
-		return 0;
-	if (!registered) {
-		atexit(rcu_expedite_end);
-		registered = true;
-	}
-	if ((err = write_small_file(RCU_EXPEDITED_PATH, "1", 0)))
-		return err;
-	rcu_expedited_prev = atoi(buf);
-	return 1;
-}
-
 static void on_signal(int sig)
 {
 	stop_requested = 1;

@@ -68,17 +68,6 @@ int read_small_file(const char *path, char *buf, size_t len);
  * O_WRONLY, e.g. O_TRUNC. Returns 0 or -errno. */
 int write_small_file(const char *path, const char *s, int flags);
 
-/* Expedited RCU grace periods. Detaching a classic tracepoint or a uprobe
- * waits for RCU (tens of ms; docs/bench.md); expedited grace periods cut that
- * wait, and with it the time a measurement spends between its trials.
- * rcu_expedite_begin writes 1 to /sys/kernel/rcu_expedited unless it is
- * already 1, and remembers the old value; rcu_expedite_end (also run at
- * exit) writes it back. Returns 1 if this call turned it on, 0 if it was
- * already on, -errno if it could not be read or written. */
-int rcu_expedite_begin(void);
-bool rcu_expedited_on(void); /* what /sys/kernel/rcu_expedited says now */
-void rcu_expedite_end(void);
-
 /* CLOCK_MONOTONIC in ns. */
 uint64_t now_ns(void);
 /* CPU time of the calling thread in ns (0 if the clock fails). */

@@ -7,6 +7,7 @@
 #include "base/cli.h"
 #include "cmd/commands.h"
 #include "core/env.h"
+#include "core/hoststate.h"
 #include "core/kernel.h"
 #include "base/output.h"
 #include "core/probe.h"
@@ -1052,7 +1053,8 @@ int cmd_app(int argc, char **argv)
 		return EXIT_USAGE;
 	if (build_sets(&a, sets, &nsets))
 		return EXIT_USAGE;
-	if ((ret = require_privileges("(to load probes, make a cgroup, start postgres as its user)")))
+	if ((ret = require_privileges(NEED_ROOT | NEED_TRACING,
+				      "(to load probes, make a cgroup, start postgres as its user)")))
 		return ret;
 	rs = calloc((size_t)(nr_app_scenarios * nsets), sizeof(*rs));
 	if (!rs)

@@ -5,6 +5,7 @@
 #include "cmd/commands.h"
 #include "core/engine.h"
 #include "core/env.h"
+#include "core/hoststate.h"
 #include "core/kernel.h"
 #include "base/output.h"
 #include "core/probe.h"
@@ -718,7 +719,7 @@ int cmd_bench(int argc, char **argv)
 		a.o.max_trials = 0; /* --max-time 0: exactly --trials pairs */
 	if ((a.obj.progs || a.obj.attach) && !a.obj.path)
 		return usage_error("--prog and --attach go with --obj FILE");
-	if ((ret = require_privileges("(CAP_BPF and CAP_PERFMON) to load probes")))
+	if ((ret = require_privileges(NEED_TRACING, "to load probes")))
 		return ret;
 	if (a.obj.path) {
 		char why[1024];

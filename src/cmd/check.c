@@ -5,12 +5,14 @@
 #include "base/cli.h"
 #include "cmd/commands.h"
 #include "core/env.h"
+#include "core/hoststate.h"
 #include "core/kernel.h"
 #include "base/output.h"
 #include "core/probe.h"
 #include "base/util.h"
 
 #include <argp.h>
+#include <errno.h>
 #include <string.h>
 #include <unistd.h>
 
@@ -139,7 +141,7 @@ int cmd_check(int argc, char **argv)
 
 	if (cli_parse(&argp, argc, argv, NULL, &cli))
 		return EXIT_USAGE;
-	if (require_privileges("(CAP_BPF and CAP_PERFMON) to load test programs"))
+	if (require_privileges(NEED_TRACING, "to load test programs"))
 		return EXIT_RUNTIME;
 
 	root = json_object_new_object();
@@ -179,7 +181,8 @@ int cmd_check(int argc, char **argv)
 		json_write(root, NULL);
 	} else {
 		env_print(stdout, env);
-		printf("BPF_ENABLE_STATS %s\n\n", fd >= 0 ? "yes" : "no");
+		printf("BPF_ENABLE_STATS %s\n\n", fd >= 0 ? "yes" :
+		       fd == -EPERM ? "no (it needs CAP_SYS_ADMIN)" : "no");
 		print_items("HOOK", hooks_arr);
 		printf("\n");
 		print_items("MAP", maps_arr);

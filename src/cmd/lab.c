@@ -9,6 +9,7 @@
 #include "cmd/commands.h"
 #include "core/engine.h"
 #include "core/env.h"
+#include "core/hoststate.h"
 #include "core/kernel.h"
 #include "cmd/lab_techniques.h"
 #include "base/output.h"
@@ -44,8 +45,10 @@ static const char lab_doc[] =
 	"\n"
 	"Techniques: hook, exit (early exits), map, core (BPF_CORE_READ vs BTF),\n"
 	"output (per-event output vs aggregation), helper, loop.\n"
-	"The helper technique runs bpf_trace_printk (debug only): it floods the\n"
-	"kernel trace buffer, which lab clears afterwards.\n"
+	"The helper technique runs bpf_trace_printk (debug only): its lines go to a\n"
+	"trace instance of lab's own (tracefs instances/bpfcost-PID, removed\n"
+	"afterwards), never to the global trace buffer; where that cannot be, the\n"
+	"variant is left out and says why.\n"
 	"\n"
 	"EXAMPLES:\n"
 	"    bpfcost lab                       # every technique, ~2 minutes\n"
@@ -130,6 +133,7 @@ struct lab_run {
 	struct bpf_link *link;
 	char kfunc[128];
 	struct consumer *cons; /* the reader an output variant implies, on another CPU */
+	char trace_dir[256];   /* trace_printk's lines go to this trace instance */
 };
 
 static void lab_close(struct lab_run *r)
@@ -141,6 +145,49 @@ static void lab_close(struct lab_run *r)
 	r->cons = NULL;
 	lab_bpf__destroy(r->skel);
 	r->skel = NULL;
+	if (r->trace_dir[0])
+		trace_instance_remove(r->trace_dir);
+	r->trace_dir[0] = '\0';
+}
+
+/* 0, 1 when the variant cannot run here (reason says why), or -errno.
+ * trace_printk writes a line per event into the trace buffer the
+ * bpf_trace_printk event is on in, and the kernel turns that event on in
+ * the global buffer when it loads the program: that buffer is other
+ * people's (an ftrace session's data, a tool reading trace_pipe), and the
+ * flood would overwrite it. So the event is put back right after the load
+ * and turned on in a trace instance of the lab's own; if it was on in the
+ * global buffer already, someone reads it there and the variant is not
+ * run. */
+static int printk_load(struct lab_run *r, char *reason, size_t len)
+{
+	struct printk_guard g;
+	int err;
+
+	printk_guard_begin(&g);
+	if (!g.have) {
+		snprintf(reason, len, "tracefs is not available, so trace_printk's lines cannot be kept "
+			 "out of the global trace buffer");
+		return 1;
+	}
+	if (strcmp(g.prev, "0")) {
+		printk_guard_end(&g, NULL);
+		snprintf(reason, len, "the bpf_trace_printk event is on in the global trace buffer "
+			 "(%s/%s): lab's lines would flood it; turn it off to measure trace_printk "
+			 "in a trace instance of lab's own", TRACEFS, PRINTK_EVENT_ENABLE);
+		return 1;
+	}
+	err = lab_bpf__load(r->skel);
+	printk_guard_end(&g, r->skel->obj);
+	if (err)
+		return err;
+	if ((err = trace_instance_printk(r->trace_dir, sizeof(r->trace_dir)))) {
+		r->trace_dir[0] = '\0';
+		snprintf(reason, len, "no trace instance for trace_printk's lines (%s): they would "
+			 "flood the global trace buffer", strerror(-err));
+		return 1;
+	}
+	return 0;
 }
 
 static enum result_status lab_open(struct lab_run *r, const struct lab_variant *v,
@@ -167,16 +214,16 @@ static enum result_status lab_open(struct lab_run *r, const struct lab_variant *
 		snprintf(reason, len, "no BTF function for getpid (kernel BTF missing?)");
 		return RES_UNSUPPORTED;
 	}
-	if ((v->hook == LH_TP || v->hook == LH_TP_ALL) && (err = tracefs_ensure())) {
-		snprintf(reason, len, "tracefs is not mounted and mounting it failed: %s", strerror(-err));
-		return RES_FAILED;
-	}
+	if ((v->hook == LH_TP || v->hook == LH_TP_ALL) &&
+	    tracefs_event_unusable(v->hook == LH_TP ? "syscalls/sys_enter_getpid" :
+				   "raw_syscalls/sys_enter", reason, len))
+		return RES_UNSUPPORTED;
 	r->skel = lab_bpf__open();
 	if (!r->skel) {
 		snprintf(reason, len, "cannot open the lab BPF object: %s", strerror(errno));
 		return RES_FAILED;
 	}
-	r->skel->rodata->target_tgid = (__u32)getpid();
+	r->skel->rodata->target_tgid = bpf_self_tgid();
 	r->skel->rodata->target_nr = SYS_getpid;
 	bpf_object__for_each_program(p, r->skel->obj)
 		bpf_program__set_autoload(p, false);
@@ -192,7 +239,12 @@ static enum result_status lab_open(struct lab_run *r, const struct lab_variant *
 		return RES_UNSUPPORTED;
 	}
 	libbpf_clear_last_lines();
-	err = lab_bpf__load(r->skel);
+	err = v->printk ? printk_load(r, reason, len) : lab_bpf__load(r->skel);
+	hoststate_track_object(r->skel->obj);
+	if (err > 0) { /* printk_load: not here, and why */
+		lab_close(r);
+		return RES_UNSUPPORTED;
+	}
 	if (err) {
 		if ((v->hook == LH_FENTRY || v->hook == LH_TP_BTF) && (err == -EPERM || err == -EACCES)) {
 			snprintf(reason, len, "loading a tracing program (%s) returns %s here",
@@ -204,7 +256,7 @@ static enum result_status lab_open(struct lab_run *r, const struct lab_variant *
 		goto failed;
 	}
 	if (v->pid_map) {
-		__u32 tgid = (__u32)getpid();
+		__u32 tgid = bpf_self_tgid();
 		__u8 one = 1;
 
 		if (bpf_map__update_elem(r->skel->maps.pid_map, &tgid, sizeof(tgid), &one, sizeof(one),
@@ -332,31 +384,6 @@ static int lr_prog_fds(void *ctx, int *fds, int max)
 	return fds[0] >= 0;
 }
 
-/* ---- trace_printk leaves traces: restore what we touched ---- */
-
-#define TRACEFS "/sys/kernel/tracing"
-
-struct printk_state {
-	char enable[8];
-	bool have;
-};
-
-static void printk_save(struct printk_state *st)
-{
-	st->have = read_small_file(TRACEFS "/events/bpf_trace/bpf_trace_printk/enable", st->enable,
-				   sizeof(st->enable)) > 0;
-}
-
-/* The kernel enables the bpf_trace_printk event for the program and our
- * lines have overwritten the trace buffer: put the event back as it was
- * and clear our lines. */
-static void printk_restore(const struct printk_state *st)
-{
-	if (st->have)
-		write_small_file(TRACEFS "/events/bpf_trace/bpf_trace_printk/enable", st->enable, 0);
-	write_small_file(TRACEFS "/trace", "", O_TRUNC); /* best effort */
-}
-
 /* ---- measuring the variants ---- */
 
 /* A variant across the rounds: its loaded program, and the trials of
@@ -457,7 +484,6 @@ static void program_trials(struct variant_result *vr, struct bench_target *t, in
 static void measure_round(const struct lab_variant *v, const struct bench_opts *o,
 			  struct variant_result *vr)
 {
-	struct printk_state pst = {};
 	struct bench_target t = {
 		.ctx = &vr->run, .attach = lr_attach, .detach = lr_detach, .counts = lr_counts,
 		.reset = lr_reset, .prog_fds = lr_prog_fds, .exact = true,
@@ -465,8 +491,6 @@ static void measure_round(const struct lab_variant *v, const struct bench_opts *
 	struct bench_result r;
 	uint64_t hits, drops, work;
 
-	if (v->printk)
-		printk_save(&pst);
 	bench_result_init(&r, lab_wl.name, lab_hook_names[v->hook], v->name);
 	bench_measure(&t, &lab_wl, o, &r);
 	slot_sums(&vr->run, &hits, &drops, &work);
@@ -513,8 +537,6 @@ static void measure_round(const struct lab_variant *v, const struct bench_opts *
 		fail_variant(vr, r.status, r.reason);
 	}
 	bench_result_free(&r);
-	if (v->printk)
-		printk_restore(&pst);
 }
 
 /* After the rounds: the variant's numbers from all its trials. */
@@ -1027,7 +1049,7 @@ int cmd_lab(int argc, char **argv)
 		rounds = 2;
 	per_round = a.o.trials / rounds;
 	extra = a.o.trials % rounds;
-	if ((ret = require_privileges("(CAP_BPF and CAP_PERFMON) to load programs")))
+	if ((ret = require_privileges(NEED_TRACING, "to load programs")))
 		return ret;
 
 	vres = calloc((size_t)lab_nr_variants, sizeof(*vres));

@@ -8,6 +8,7 @@
 #include "cmd/commands.h"
 #include "core/env.h"
 #include "base/output.h"
+#include "core/hoststate.h"
 #include "core/kernel.h"
 #include "core/results.h"
 #include "base/util.h"
@@ -472,6 +473,7 @@ static void lint_load(const char *path, int idx, struct lint_prog *p, char *logb
 	struct bpf_program *prog, *mine = NULL;
 	struct bpf_prog_info info;
 	__u32 ilen = sizeof(info);
+	struct printk_guard g;
 	int i = 0, err;
 
 	if (libbpf_get_error(obj)) {
@@ -489,7 +491,12 @@ static void lint_load(const char *path, int idx, struct lint_prog *p, char *logb
 	bpf_program__set_log_buf(mine, logbuf, LOG_SIZE);
 	bpf_program__set_log_level(mine, 4 | (verbose > 1 ? 1 : 0)); /* BPF_LOG_STATS */
 	libbpf_clear_last_lines();
+	/* a program that calls bpf_trace_printk turns its event on at load:
+	 * lint only loads, so the event goes back as it was */
+	printk_guard_begin(&g);
 	err = bpf_object__load(obj);
+	printk_guard_end(&g, obj);
+	hoststate_track_object(obj);
 	if (err) {
 		char line[200];
 
@@ -863,7 +870,7 @@ int cmd_lint(int argc, char **argv)
 			goto cleanup;
 		}
 	}
-	if ((ret = require_privileges("(CAP_BPF, CAP_PERFMON) to load the programs")))
+	if ((ret = require_privileges(NEED_TRACING, "to load the programs")))
 		goto cleanup;
 	bpf_object__for_each_program(prog, obj)
 		n++;

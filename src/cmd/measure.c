@@ -9,6 +9,7 @@
 #include "cmd/commands.h"
 #include "core/engine.h"
 #include "core/env.h"
+#include "core/hoststate.h"
 #include "core/kernel.h"
 #include "cmd/measure_tool.h"
 #include "base/output.h"
@@ -506,7 +507,7 @@ int cmd_measure(int argc, char **argv)
 		return usage_error("--pid %d: no such process", (int)a.pid);
 	if (a.ncmd && !cmd_runnable(a.cmd[0]))
 		return usage_error("%s: no such command (or not executable)", a.cmd[0]);
-	if ((ret = require_privileges("(CAP_BPF, CAP_PERFMON) to see and time BPF programs")))
+	if ((ret = require_privileges(NEED_SYS_ADMIN, "to find a tool's programs by id and time them with BPF_ENABLE_STATS")))
 		return ret;
 	/* tools read tracepoint formats from tracefs: CMD inherits our mount
 	 * namespace, where tracefs is mounted if the host has it unmounted */

@@ -5,6 +5,7 @@
 #include "cmd/commands.h"
 #include "core/env.h"
 #include "base/output.h"
+#include "core/hoststate.h"
 #include "core/kernel.h"
 #include "core/probe.h"
 #include "core/results.h"
@@ -691,7 +692,7 @@ int cmd_sweep(int argc, char **argv)
 	a.cfg.duration_ns = (uint64_t)(a.duration_s * 1e9);
 	if (a.cfg.slice_ns > a.cfg.duration_ns / 2)
 		a.cfg.slice_ns = a.cfg.duration_ns / 2;
-	if ((ret = require_privileges("(CAP_BPF and CAP_PERFMON) to load probes")))
+	if ((ret = require_privileges(NEED_TRACING, "to load probes")))
 		return ret;
 
 	if (a.hook == HOOK_NULL)

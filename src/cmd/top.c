@@ -8,6 +8,7 @@
 #include "base/cli.h"
 #include "base/output.h"
 #include "cmd/commands.h"
+#include "core/kernel.h"
 #include "top/prom.h"
 #include "top/tui.h"
 #include "top/view.h"
@@ -435,6 +436,16 @@ int cmd_top(int argc, char **argv)
 #ifdef BPFCOST_STATIC
 	(void)tui; /* no ncurses in the static build: plain tables */
 #endif
+	if ((ret = require_privileges(NEED_SYS_ADMIN, "to list every loaded program by id and "
+				      "turn BPF stats on")))
+		return ret;
+	{
+		char miss[96];
+
+		if (*privs_missing(NEED_PTRACE | NEED_DAC_READ, miss, sizeof(miss)))
+			warn_msg("without %s, the processes holding a program are found among "
+				 "this user's own only", miss);
+	}
 	top_state_init(&st, !o.prom_addr);
 
 	if (o.cli.out) {

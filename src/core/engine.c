@@ -4,6 +4,7 @@
 #include "base/timer.h"
 #include "base/util.h"
 
+#include <errno.h>
 #include <math.h>
 #include <pthread.h>
 #include <sched.h>
@@ -204,7 +205,12 @@ static void stats_phase(struct bench_target *t, const struct workload *wl, struc
 	nfd = t->prog_fds(t->ctx, fds, 16);
 	sfd = stats_enable();
 	if (sfd < 0) {
-		warn_msg("BPF_ENABLE_STATS failed (%s): no program run time", strerror(-sfd));
+		static bool warned; /* once a run, not once a row */
+
+		if (!warned)
+			warn_msg("BPF_ENABLE_STATS failed (%s%s): no program run time", strerror(-sfd),
+				 sfd == -EPERM ? "; it needs CAP_SYS_ADMIN" : "");
+		warned = true;
 		return;
 	}
 	for (int i = 0; i < nfd; i++)

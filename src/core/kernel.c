@@ -1,20 +1,21 @@
 // SPDX-License-Identifier: GPL-2.0
 /* What this kernel offers, asked of the kernel itself: its config, BTF and
- * kallsyms, tracefs, and a program's BPF run-time statistics. check, the
- * probes' reasons, lint and top use these; none of them loads a program. */
+ * kallsyms, a program's BPF run-time statistics, and what this process may
+ * do (capabilities). check, the probes' reasons, lint and top use these. */
 #include "core/kernel.h"
+#include "core/hoststate.h"
 #include "base/util.h"
 
 #include <bpf/bpf.h>
 #include <bpf/btf.h>
 #include <bpf/libbpf.h>
 #include <errno.h>
-#include <sched.h>
+#include <linux/capability.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <string.h>
-#include <sys/mount.h>
 #include <sys/stat.h>
+#include <sys/syscall.h>
 #include <unistd.h>
 #include <zlib.h>
 
@@ -133,33 +134,6 @@ const char *syscall_kfunc_kallsyms(const char *syscall, char *buf, size_t len)
 	return buf;
 }
 
-static bool tracefs_mounted_by_us;
-
-/* tracefs is mounted in a private mount namespace of this process: the
- * host's mounts stay as they were (nothing to restore), and another
- * process's tracefs is never taken away under it. Only where that fails
- * is it mounted for everyone, and unmounted again at exit. */
-int tracefs_ensure(void)
-{
-	struct stat st;
-
-	if (!stat("/sys/kernel/tracing/events", &st) || !stat("/sys/kernel/debug/tracing/events", &st))
-		return 0;
-	if (!unshare(CLONE_NEWNS) && !mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL) &&
-	    !mount("tracefs", "/sys/kernel/tracing", "tracefs", 0, NULL))
-		return 0;
-	if (mount("tracefs", "/sys/kernel/tracing", "tracefs", 0, NULL))
-		return -errno;
-	tracefs_mounted_by_us = true;
-	return 0;
-}
-
-void tracefs_restore(void)
-{
-	if (tracefs_mounted_by_us && !umount2("/sys/kernel/tracing", MNT_DETACH))
-		tracefs_mounted_by_us = false;
-}
-
 int prog_run_stats(int prog_fd, uint64_t *run_cnt, uint64_t *run_time_ns,
 		   uint64_t *recursion_misses)
 {
@@ -183,9 +157,90 @@ int stats_enable(void)
 	return fd < 0 ? -errno : fd;
 }
 
-int require_privileges(const char *why)
+static const struct {
+	unsigned int need;
+	int cap, cap2; /* either suffices (cap2 -1: none) */
+	const char *name;
+} privs[] = {
+	{ NEED_BPF, CAP_BPF, CAP_SYS_ADMIN, "CAP_BPF" },
+	{ NEED_PERFMON, CAP_PERFMON, CAP_SYS_ADMIN, "CAP_PERFMON" },
+	{ NEED_SYS_ADMIN, CAP_SYS_ADMIN, -1, "CAP_SYS_ADMIN" },
+	{ NEED_PTRACE, CAP_SYS_PTRACE, -1, "CAP_SYS_PTRACE" },
+	{ NEED_DAC_READ, CAP_DAC_READ_SEARCH, CAP_DAC_OVERRIDE, "CAP_DAC_READ_SEARCH" },
+	{ NEED_SETUID, CAP_SETUID, -1, "CAP_SETUID" },
+	{ NEED_SETUID, CAP_SETGID, -1, "CAP_SETGID" },
+};
+
+static bool have_cap(int cap)
 {
-	if (geteuid() != 0)
-		return runtime_error("needs root %s", why);
-	return 0;
+	static struct __user_cap_data_struct data[2];
+	static bool read;
+
+	if (!read) {
+		struct __user_cap_header_struct hdr = { _LINUX_CAPABILITY_VERSION_3, 0 };
+
+		if (syscall(SYS_capget, &hdr, data))
+			memset(data, 0, sizeof(data));
+		read = true;
+	}
+	return cap >= 0 && cap < 64 && (data[cap / 32].effective >> (cap % 32)) & 1;
+}
+
+const char *privs_missing(unsigned int need, char *buf, size_t len)
+{
+	size_t off = 0;
+	int n = 0, total = 0;
+
+	buf[0] = '\0';
+	for (size_t i = 0; i < ARRAY_SIZE(privs); i++)
+		total += (need & privs[i].need) && !have_cap(privs[i].cap) && !have_cap(privs[i].cap2);
+	total += (need & NEED_ROOT) && geteuid() != 0;
+	for (size_t i = 0; i < ARRAY_SIZE(privs) && off < len; i++) {
+		if (!(need & privs[i].need) || have_cap(privs[i].cap) || have_cap(privs[i].cap2))
+			continue;
+		n++;
+		off += (size_t)snprintf(buf + off, len - off, "%s%s",
+					n == 1 ? "" : n == total ? " and " : ", ", privs[i].name);
+	}
+	if ((need & NEED_ROOT) && geteuid() != 0 && off < len)
+		snprintf(buf + off, len - off, "%suid 0", n ? " and " : "");
+	return buf;
+}
+
+int require_privileges(unsigned int need, const char *why)
+{
+	char missing[160];
+
+	if (!*privs_missing(need, missing, sizeof(missing)))
+		return 0;
+	return runtime_error("needs %s (or root) %s", missing, why);
+}
+
+uint32_t bpf_self_tgid(void)
+{
+	static uint32_t tgid;
+
+	if (!tgid) {
+		/* r0 = bpf_get_current_pid_tgid() >> 32: the retval of a test run */
+		const struct bpf_insn insns[] = {
+			{ .code = BPF_JMP | BPF_CALL, .imm = BPF_FUNC_get_current_pid_tgid },
+			{ .code = BPF_ALU64 | BPF_RSH | BPF_K, .dst_reg = BPF_REG_0, .imm = 32 },
+			{ .code = BPF_JMP | BPF_EXIT },
+		};
+		int fd = bpf_prog_load(BPF_PROG_TYPE_RAW_TRACEPOINT, "bpfcost_tgid", "GPL", insns,
+				       ARRAY_SIZE(insns), NULL);
+
+		if (fd >= 0) {
+			LIBBPF_OPTS(bpf_test_run_opts, opts);
+
+			/* raw tracepoint test runs run in the caller's context */
+			if (!bpf_prog_test_run_opts(fd, &opts))
+				tgid = opts.retval;
+			hoststate_track_prog_fd(fd);
+			close(fd);
+		}
+		if (!tgid)
+			tgid = (uint32_t)getpid();
+	}
+	return tgid;
 }

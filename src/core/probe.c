@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 #include "core/probe.h"
 #include "core/consumer.h"
+#include "core/hoststate.h"
 #include "base/util.h"
 #include "bpf/probes.h"
 #include "probes.skel.h"
@@ -146,13 +147,14 @@ enum probe_status probe_open(struct probe **out, const struct probe_spec *spec,
 			goto fail;
 		}
 		break;
-	case HOOK_TP:
-		if ((err = tracefs_ensure())) {
-			snprintf(reason, reason_len, "tracefs is not mounted and mounting it failed: %s",
-				 strerror(-err));
+	case HOOK_TP: {
+		char ev[96];
+
+		snprintf(ev, sizeof(ev), "syscalls/sys_enter_%s", spec->wl->syscall);
+		if (tracefs_event_unusable(ev, reason, reason_len))
 			goto fail;
-		}
 		break;
+	}
 	case HOOK_UPROBE:
 	case HOOK_URETPROBE: {
 		struct stat sb;
@@ -180,7 +182,7 @@ enum probe_status probe_open(struct probe **out, const struct probe_spec *spec,
 		snprintf(reason, reason_len, "cannot open the BPF object: %s", strerror(errno));
 		goto fail;
 	}
-	p->skel->rodata->target_tgid = spec->target_tgid ? spec->target_tgid : (__u32)getpid();
+	p->skel->rodata->target_tgid = spec->target_tgid ? spec->target_tgid : bpf_self_tgid();
 	p->skel->rodata->target_nr = spec->wl->nr;
 	p->skel->rodata->target_cgid = spec->target_cgroup_id;
 	p->skel->rodata->flow_multi = spec->flow_multi;
@@ -227,8 +229,9 @@ enum probe_status probe_open(struct probe **out, const struct probe_spec *spec,
 				 "loading a tracing program (%s) returns EPERM here",
 				 hooks[spec->hook].name);
 			st = PROBE_UNSUPPORTED;
-		} else if (err == -EPERM || err == -EACCES) {
-			snprintf(reason, reason_len, "loading BPF needs root (CAP_BPF, CAP_PERFMON): %s",
+		} else if ((err == -EPERM || err == -EACCES) &&
+			   *privs_missing(NEED_TRACING, detail, sizeof(detail))) {
+			snprintf(reason, reason_len, "loading a tracing program needs %s: %s", detail,
 				 strerror(-err));
 		} else {
 			bool map_ok = true;
@@ -248,6 +251,7 @@ enum probe_status probe_open(struct probe **out, const struct probe_spec *spec,
 		}
 		goto fail;
 	}
+	hoststate_track_object(p->skel->obj);
 	if (consumer_open(p, reason, reason_len))
 		goto fail;
 	*out = p;
@@ -294,8 +298,11 @@ int probe_attach(struct probe *p, char *reason, size_t reason_len)
 		    kprobe_unsupported_reason())
 			snprintf(reason, reason_len, "%s", kprobe_unsupported_reason());
 		else
-			snprintf(reason, reason_len, "attach %s failed: %s", hooks[p->spec.hook].name,
-				 strerror(-err));
+			snprintf(reason, reason_len, "attach %s failed: %s%s", hooks[p->spec.hook].name,
+				 strerror(-err),
+				 hooks[p->spec.hook].user && (err == -EACCES || err == -EPERM) &&
+				 *privs_missing(NEED_SYS_ADMIN, sec, sizeof(sec)) ?
+				 " (uprobes need CAP_SYS_ADMIN here)" : "");
 		return err ? err : -EINVAL;
 	}
 	return 0;

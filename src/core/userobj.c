@@ -2,6 +2,7 @@
 /* bench --obj: a user's BPF object measured like a built-in probe. */
 #include "core/userobj.h"
 #include "core/consumer.h"
+#include "core/hoststate.h"
 #include "core/probe.h"
 #include "base/util.h"
 
@@ -69,6 +70,7 @@ struct userobj {
 	void *value;
 	uint64_t hits0;
 	bool has_tgid;
+	char trace_dir[PATH_MAX]; /* the trace instance its trace_printk lines go to */
 	struct consumer *cons; /* reads the object's ring and perf buffers */
 };
 
@@ -353,7 +355,7 @@ int userobj_open(struct userobj **out, const struct userobj_opts *o, char *reaso
 	if (!find_global(u->obj, "bpfcost_tgid", &m, &off, &size) && size == sizeof(uint32_t)) {
 		size_t vsz = 0;
 		const char *data = bpf_map__initial_value(m, &vsz);
-		uint32_t tgid = (uint32_t)getpid();
+		uint32_t tgid = bpf_self_tgid();
 		char *copy = data && off + size <= vsz ? malloc(vsz) : NULL;
 
 		if (copy) {
@@ -381,7 +383,20 @@ int userobj_open(struct userobj **out, const struct userobj_opts *o, char *reaso
 	}
 
 	libbpf_clear_last_lines();
-	err = bpf_object__load(u->obj);
+	{
+		/* the kernel turns the bpf_trace_printk event on, in the global
+		 * buffer, for an object that calls bpf_trace_printk: its lines go
+		 * to a trace instance of this run instead */
+		struct printk_guard g;
+
+		printk_guard_begin(&g);
+		err = bpf_object__load(u->obj);
+		if (printk_guard_end(&g, u->obj) && !err &&
+		    trace_instance_printk(u->trace_dir, sizeof(u->trace_dir)))
+			warn_msg("%s calls bpf_trace_printk and no trace instance can be made for its "
+				 "lines: they are not written anywhere", o->path);
+	}
+	hoststate_track_object(u->obj);
 	if (err) {
 		/* the failing instruction and the verifier's complaint */
 		log_last_lines(NULL, 2, detail, sizeof(detail));
@@ -389,10 +404,15 @@ int userobj_open(struct userobj **out, const struct userobj_opts *o, char *reaso
 		if (err == -EACCES && detail[0])
 			snprintf(reason, len, "%s: %s%s%s rejected by the verifier: %s", o->path,
 				 prog[0] ? "program '" : "the object", prog, prog[0] ? "'" : "", detail);
+		else if ((err == -EPERM || err == -EACCES) &&
+			 *privs_missing(NEED_TRACING, detail, sizeof(detail)))
+			snprintf(reason, len, "%s: loading %s%s%sneeds %s: %s", o->path,
+				 prog[0] ? "program '" : "", prog, prog[0] ? "' " : "", detail,
+				 strerror(-err));
 		else if (err == -EPERM || err == -EACCES)
 			snprintf(reason, len, "%s: loading %s%s%sreturns %s here%s", o->path,
 				 prog[0] ? "program '" : "", prog, prog[0] ? "' " : "", strerror(-err),
-				 " (needs root; tracing programs such as fentry are refused on some kernels)");
+				 " (tracing programs such as fentry are refused on some kernels)");
 		else
 			snprintf(reason, len, "%s: %s%s%s failed to load (%s): %s", o->path,
 				 prog[0] ? "program '" : "the object", prog, prog[0] ? "'" : "",
@@ -574,6 +594,8 @@ void userobj_close(struct userobj *u)
 	u_detach(u);
 	consumer_free(u->cons);
 	bpf_object__close(u->obj);
+	if (u->trace_dir[0])
+		trace_instance_remove(u->trace_dir);
 	free(u->value);
 	free(u);
 }

@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0
 #include "top/stats_ctl.h"
+#include "core/hoststate.h"
 #include "base/util.h"
 
 #include "top_calib.skel.h"
@@ -92,6 +93,7 @@ int top_stats_enable(struct top_stats *s, enum top_stats_method want)
 	skel = top_calib_bpf__open_and_load();
 	if (skel) {
 		s->calib = skel;
+		hoststate_track_object(skel->obj);
 		if (stats_counting(bpf_program__fd(skel->progs.top_calib)) == 1)
 			s->were_on = true;
 	} else {
@@ -113,22 +115,20 @@ int top_stats_enable(struct top_stats *s, enum top_stats_method want)
 		info_msg("BPF_ENABLE_STATS failed (%s); using the sysctl", strerror(-err));
 	}
 	s->method = STATS_SYSCTL;
-	if (prev == 1) {
-		s->on = true;
-		return 0; /* already on: nothing to change, nothing to restore */
-	}
 	if (prev < 0)
 		return runtime_error("cannot read %s: BPF stats unsupported by this kernel",
 				     SYSCTL_PATH);
-	s->sysctl_prev = prev;
+	/* Held through the record under /run/bpfcost: put back by the last
+	 * bpfcost run that holds it, or by the next one if this one is killed.
+	 * Already on by another bpfcost run: held too, or it would go off
+	 * when that run ends; on by someone else: theirs, left alone. */
 	restore_at_exit = s;
 	atexit(restore_atexit);
-	err = sysctl_write(1);
-	if (err) {
-		s->sysctl_prev = -1;
-		return runtime_error("cannot enable BPF stats through %s: %s", SYSCTL_PATH,
-				     strerror(-err));
-	}
+	err = hoststate_hold(HOST_BPF_STATS, "1");
+	if (err < 0 && prev != 1)
+		return runtime_error("cannot enable BPF stats through %s: %s%s", SYSCTL_PATH,
+				     strerror(-err), geteuid() ? " (it needs uid 0 and CAP_SYS_ADMIN)" : "");
+	s->sysctl_prev = err > 0 ? prev : -1; /* >= 0: ours to let go of */
 	s->on = true;
 	return 0;
 }
@@ -140,11 +140,7 @@ void top_stats_restore(struct top_stats *s)
 		s->fd = -1;
 	}
 	if (s->sysctl_prev >= 0) {
-		int err = sysctl_write(s->sysctl_prev);
-
-		if (err)
-			warn_msg("could not restore %s to %d: %s", SYSCTL_PATH, s->sysctl_prev,
-				 strerror(-err));
+		hoststate_release(HOST_BPF_STATS);
 		s->sysctl_prev = -1;
 	}
 	restore_at_exit = NULL;
