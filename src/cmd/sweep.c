@@ -391,34 +391,6 @@ static void print_csv_row(FILE *f, const struct results *res, int i)
 	csv_row(f, r.cells, NCSV);
 }
 
-/* Words to 79 columns, continuation lines indented by two. */
-static void print_wrapped(FILE *f, const char *text)
-{
-	const char *p = text;
-	int col = 0, indent = 0;
-
-	while (*p) {
-		const char *w = p;
-		int len;
-
-		while (*p && *p != ' ')
-			p++;
-		len = (int)(p - w);
-		if (col > indent && col + 1 + len > 79) {
-			fputc('\n', f);
-			indent = 2;
-			col = fprintf(f, "  ");
-		} else if (col > indent) {
-			fputc(' ', f);
-			col++;
-		}
-		col += fprintf(f, "%.*s", len, w);
-		while (*p == ' ')
-			p++;
-	}
-	fputc('\n', f);
-}
-
 static void print_knee(FILE *f, const struct cfg_knee *ck, const struct sweep_args *a)
 {
 	char r[32], lo[32], hi[32];
@@ -525,7 +497,7 @@ static void print_table(FILE *f, const struct results *res)
 				snprintf(head + l, sizeof(head) - (size_t)l, ", consumer %s on CPU %d, buffer %s",
 					 consumer_names[p0->consumer], a->cfg.consumer_cpu, bs);
 			fprintf(f, "\n");
-			print_wrapped(f, head);
+			print_words(f, head, 2);
 		}
 		for (int i = first; i < end; i++) {
 			char line[320];
@@ -572,11 +544,11 @@ static void print_table(FILE *f, const struct results *res)
 		}
 		for (int i = first; i < end; i++)
 			if (pts[i].status == RES_OK && pts[i].note[0]) {
-				char line[400];
+				char line[640];
 
 				snprintf(line, sizeof(line), "%s: %s",
 					 fmt_rate(rate, sizeof(rate), pts[i].target_rate), pts[i].note);
-				print_wrapped(f, line);
+				print_words(f, line, 2);
 			}
 		knee_of(pts, first, end - first, a, &ck);
 		print_knee(f, &ck, a);
