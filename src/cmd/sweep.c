@@ -348,7 +348,7 @@ static const struct table_col main_cols[] = {
 };
 static const struct table_col lat_cols[] = {
 	{ "TARGET/s", 8 }, { "BASE p50", 8 }, { "p99", 8 }, { "p99.9", 8 },
-	{ "PROBE p50", 9 }, { "p99", 8 }, { "p99.9", 8 }, { "max", 9 },
+	{ "PROBE p50", 9 }, { "p99", 8 }, { "p99.9", 8 }, { "max", 8 }, { "BACKLOG", 7 },
 };
 static const struct table_col thr_cols[] = {
 	{ "TARGET/s", 8 }, { "THREAD", 6 }, { "CPU", 3 }, { "BASE ns", 8 }, { "PROBE ns", 8 },
@@ -430,8 +430,11 @@ static void main_row(struct row *r, const struct sweep_point *p)
 static void lat_row(struct row *r, const struct sweep_point *p)
 {
 	ROW_NUMS(r, 1, 1, US(p->base_p50_ns), US(p->base_p99_ns), US(p->base_p999_ns),
-		 US(p->probe_p50_ns), US(p->probe_p99_ns), US(p->probe_p999_ns),
-		 US(p->probe_max_ns));
+		 US(p->probe_p50_ns), US(p->probe_p99_ns), US(p->probe_p999_ns));
+	row_fit(r, 7, US(p->probe_max_ns), lat_cols[7].width, 1);
+	/* behind schedule: these are the queue of a rate not sustained */
+	r->cells[8] = p->base_backlog && p->probe_backlog ? "both" :
+		      p->probe_backlog ? "probe" : p->base_backlog ? "base" : "-";
 }
 
 /* A table of the measured points of one configuration: the target rate,
@@ -519,8 +522,9 @@ static void print_table(FILE *f, const struct results *res)
 		if (!any_ok)
 			continue;
 		points_table(f, main_cols, 10, pts, first, end, main_row);
-		fprintf(f, "latency from the scheduled start, us\n");
-		points_table(f, lat_cols, 8, pts, first, end, lat_row);
+		fprintf(f, "latency from the scheduled start, us (BACKLOG: a phase behind schedule,\n"
+			   "whose numbers are the queue of a rate not sustained, not per-op latency)\n");
+		points_table(f, lat_cols, 9, pts, first, end, lat_row);
 		if (p0->threads > 1) {
 			fprintf(f, "per thread (ns per op, service time)\n");
 			table_header(f, thr_cols, 8);
@@ -645,7 +649,7 @@ int cmd_sweep(int argc, char **argv)
 	struct sweep_point *pts = NULL;
 	struct sweep_run *s = NULL;
 	struct progress pg = { 0 };
-	int n = 0, ret = 0, nbodies, total;
+	int n = 0, ret = 0, nbodies, total, cfg_first = 0;
 	bool failed = false;
 	double est_s;
 
@@ -702,6 +706,7 @@ int cmd_sweep(int argc, char **argv)
 				goto cleanup;
 			continue;
 		}
+		cfg_first = n;
 		if (a.cfg.flow_multi && a.cfg.threads > 1 && sweep_keys_collide(s))
 			warn_msg("two workload threads share a multi-flow key (tid %% 64): "
 				 "they contend as if single-flow");
@@ -712,6 +717,8 @@ int cmd_sweep(int argc, char **argv)
 			sweep_point_run(s, a.rates[r], &pts[n], show_progress, &pg);
 			if (stop_requested && pts[n].status != RES_OK)
 				break; /* the interrupted point is not a point */
+			/* a later point can beat an earlier one: judge them all again */
+			sweep_judge(&pts[cfg_first], n + 1 - cfg_first);
 			if ((ret = results_save(&res, ++n)))
 				goto cleanup;
 		}
