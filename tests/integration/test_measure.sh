@@ -107,6 +107,8 @@ else
     check measure_names_program [ "$(jpy "$TMP/m.json" "any(p['type']=='tracepoint' and 'sys_enter_getpid' in p['attach'] and p['name'].startswith('sys_enter_getp') for p in d['programs'])")" = True ]
     check measure_runs_per_op [ "$(jpy "$TMP/m.json" "d['programs'][0]['runs_per_op']>=1")" = True ]
     check measure_log_kept grep -q "Attaching 1 probe" "$TMP/bt.log"
+    # --repeat N: exactly N pairs
+    check measure_repeat_fixed jpy "$TMP/m.json" 'd["results"][0]["trials"] == 3 and d["results"][0]["stopped_by"] == "fixed" and d["config"]["adaptive"] is False or exit(1)'
   else
     nok measure_bpftrace "no JSON: $(head -c 300 "$TMP/m4")"
   fi
@@ -131,4 +133,18 @@ else
   $BPFCOST measure --pid 999999 >/dev/null 2>"$TMP/m6"
   one_line measure_pid_missing "$TMP/m6" "no such process"
 fi
+# the adaptive rule (bench's): at least 10 pairs, then until the interval
+# is within +-2 ns or +-3%, or --max-time; stopped_by says which. syscount
+# (Debian's libbpf-tools) starts in well under a second.
+if command -v syscount >/dev/null; then
+  $BPFCOST measure --duration 0.1 --max-time 4 --log "$TMP/sc.log" -o "$TMP/sc.json" -- syscount \
+    >/dev/null 2>"$TMP/m7"
+  check measure_adaptive jpy "$TMP/sc.json" '(lambda r: r["status"] == "ok" and r["trials"] >= 10 and r["stopped_by"] in ("interval", "time"))(d["results"][0]) and d["config"]["adaptive"] and d["config"]["max_time_s"] == 4 and d["config"]["trials"] == 10 or exit(1)'
+  check measure_syscount_stopped not_running -x syscount
+else
+  skip measure_adaptive "syscount is not installed (apt-get install libbpf-tools)"
+fi
+$BPFCOST measure --max-time 0 -- true >/dev/null 2>"$TMP/m8"; rc=$?
+check measure_bad_max_time [ $rc = 2 ]
+
 our_leftovers measure_nothing_left
