@@ -268,3 +268,30 @@ long long jget_int(json_object *o, const char *key, long long dflt)
 
 	return v ? json_object_get_int64(v) : dflt;
 }
+
+void print_words(FILE *f, const char *text, int indent)
+{
+	const char *p = text;
+	int col = 0, ind = 0;
+
+	while (*p) {
+		const char *w = p;
+		int len;
+
+		while (*p && *p != ' ')
+			p++;
+		len = (int)(p - w);
+		if (col > ind && col + 1 + len > 79) {
+			fputc('\n', f);
+			ind = indent;
+			col = fprintf(f, "%*s", indent, "");
+		} else if (col > ind) {
+			fputc(' ', f);
+			col++;
+		}
+		col += fprintf(f, "%.*s", len, w);
+		while (*p == ' ')
+			p++;
+	}
+	fputc('\n', f);
+}

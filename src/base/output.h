@@ -17,6 +17,8 @@ struct table_col {
 
 void table_header(FILE *f, const struct table_col *cols, int n);
 void table_row(FILE *f, const struct table_col *cols, int n, const char *const *cells);
+/* text in words to 79 columns, continuation lines indented by indent. */
+void print_words(FILE *f, const char *text, int indent);
 /* CSV with RFC 4180 quoting. */
 void csv_row(FILE *f, const char *const *cells, int n);
 void csv_header(FILE *f, const struct table_col *cols, int n);

@@ -523,3 +523,28 @@ out:
 	free(st);
 	return ret;
 }
+
+void median_ci(const double *x, int n, double *med, double *lo, double *hi)
+{
+	double *c, cdf = 0;
+	int k = 0;
+
+	*med = *lo = *hi = NAN;
+	if (n <= 0 || !(c = malloc(sizeof(*c) * (size_t)n)))
+		return;
+	memcpy(c, x, sizeof(*c) * (size_t)n);
+	qsort(c, (size_t)n, sizeof(*c), cmp_double);
+	*med = n % 2 ? c[n / 2] : (c[n / 2 - 1] + c[n / 2]) / 2;
+	/* k: the largest with P(Binomial(n, 1/2) <= k - 1) <= 2.5% */
+	for (int i = 0; i < n; i++) {
+		cdf += exp(lgamma(n + 1.0) - lgamma(i + 1.0) - lgamma(n - i + 1.0) - n * M_LN2);
+		if (cdf > 0.025)
+			break;
+		k = i + 1;
+	}
+	if (k >= 1 && n >= 6) {
+		*lo = c[k - 1];
+		*hi = c[n - k];
+	}
+	free(c);
+}

@@ -66,6 +66,12 @@ void hodges_lehmann(const double *d, int n, double *est, double *lo, double *hi)
  * mean with a t interval. Returns the method, "hodges-lehmann" or "t";
  * NULL, with NaNs, when n < 1. */
 const char *centre_ci(const double *x, int n, double *est, double *lo, double *hi);
+/* The median of n values with a distribution-free 95% interval: the
+ * order statistics x(k) and x(n+1-k), k the largest with
+ * P(Binomial(n, 1/2) < k) <= 2.5% (x(1) and x(6) for 6 values, x(3) and
+ * x(10) for 12). Robust to a minority of values that another process
+ * disturbed. lo/hi are NaN for n < 6. */
+void median_ci(const double *x, int n, double *med, double *lo, double *hi);
 /* Coefficient of variation of n values (sd / mean). */
 double coeff_of_variation(const double *x, int n);
 

@@ -263,3 +263,20 @@ static __always_inline int body_percpu_array(void *ctx, __u64 pid_tgid, struct p
 /* Every hook x every body, hook by hook in list order. */
 #define HOOK_PROGS(ID, hook, ...) PROBE_BODIES(PROG_##hook)
 PROBE_HOOKS(HOOK_PROGS)
+
+/* Each hook's stats floor, <hook>__floor: a program that does nothing.
+ * bench attaches it beside the measured program in its stats phases; its
+ * run time per run is what BPF stats themselves put inside a run's
+ * measured time (the clock reads around it, the call), which the
+ * measured program's time is then read against (README, Method 7). */
+#define FLOOR_tp SEC("tp") int tp__floor(void *ctx) { return 0; }
+#define FLOOR_rawtp SEC("raw_tp") int rawtp__floor(void *ctx) { return 0; }
+#define FLOOR_tp_btf SEC("tp_btf") int tp_btf__floor(void *ctx) { return 0; }
+#define FLOOR_fentry SEC("fentry") int fentry__floor(void *ctx) { return 0; }
+#define FLOOR_fexit SEC("fexit") int fexit__floor(void *ctx) { return 0; }
+#define FLOOR_kprobe SEC("kprobe") int kprobe__floor(void *ctx) { return 0; }
+#define FLOOR_kretprobe SEC("kretprobe") int kretprobe__floor(void *ctx) { return 0; }
+#define FLOOR_uprobe SEC("uprobe") int uprobe__floor(void *ctx) { return 0; }
+#define FLOOR_uretprobe SEC("uretprobe") int uretprobe__floor(void *ctx) { return 0; }
+#define HOOK_FLOOR(ID, hook, ...) FLOOR_##hook
+PROBE_HOOKS(HOOK_FLOOR)

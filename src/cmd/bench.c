@@ -53,7 +53,11 @@ static const char bench_doc[] =
 	"    bpfcost bench --obj my.bpf.o --prog handler --attach rawtp:sys_enter\n"
 	"    bpfcost bench --obj my.bpf.o --max-ns 150   # exit 1 above 150 ns\n";
 
-enum { OPT_NO_STATS = 1000, OPT_TRIAL_MS, OPT_NO_NULL, OPT_OBJ, OPT_PROG, OPT_ATTACH, OPT_MAX_TIME, OPT_NO_EXPEDITE, OPT_CONSUMER, OPT_BATCH, OPT_BUF, OPT_MAX_NS, OPT_MAX_PCT };
+enum {
+	OPT_NO_STATS = 1000, OPT_TRIAL_MS, OPT_NO_NULL, OPT_OBJ, OPT_PROG, OPT_ATTACH, OPT_MAX_TIME,
+	OPT_NO_EXPEDITE, OPT_CONSUMER, OPT_BATCH, OPT_BUF, OPT_MAX_NS, OPT_MAX_PCT,
+	OPT_STATS_PHASES, OPT_CHECK_TIMING, OPT_REPEAT,
+};
 
 static const struct argp_option bench_opts_def[] = {
 	{ "workload", 'w', "LIST", 0, "getpid, munmap, madvise, all (default getpid)" },
@@ -66,7 +70,10 @@ static const struct argp_option bench_opts_def[] = {
 	{ "buf-size", OPT_BUF, "BYTES", 0, "ring buffer bytes / perf buffer bytes per CPU, k/m = KiB/MiB (default 4m: larger than the L2 cache, so the ring's placement does not change its cost, and 16 ms of events at 5 per us)" },
 	{ "batch", OPT_BATCH, "N", 0, "--consumer batch: perf wakeup_events (default 64)" },
 	{ "trial-ms", OPT_TRIAL_MS, "MS", 0, "target trial length when --ops is not given (default 5)" },
-	{ "no-stats", OPT_NO_STATS, NULL, 0, "skip the BPF stats phase (no PROG ns)" },
+	{ "no-stats", OPT_NO_STATS, NULL, 0, "skip the BPF stats phases (no PROG ns, no body / dispatch split)" },
+	{ "stats-phases", OPT_STATS_PHASES, "N", 0, "BPF stats phases over a row's minimum pairs, for the program's own time and the split of the overhead into body and dispatch (default 6, the fewest with an interval)" },
+	{ "check-timing", OPT_CHECK_TIMING, NULL, 0, "after each pair, the same pair untimed (the loop timed as a whole): shows whether timing every op changes the probe's delta (twice the time)" },
+	{ "repeat", OPT_REPEAT, "N", 0, "--obj: the whole measurement N times, the object loaded afresh each time, and the spread between runs (default 1)" },
 	{ "no-null", OPT_NO_NULL, NULL, 0, "leave out the null control row" },
 	{ "no-expedite", OPT_NO_EXPEDITE, NULL, 0, "leave /sys/kernel/rcu_expedited alone (bench sets it for its run, then restores it, to shorten detach waits)" },
 	{ "obj", OPT_OBJ, "FILE", 0, "measure your compiled BPF object instead of the built-in probes (rows: hook obj)" },
@@ -96,6 +103,8 @@ struct bench_args {
 	struct userobj_opts obj; /* --obj */
 	bool trials_set; /* --trials N: every row N pairs, one a turn */
 	double max_ns, max_pct; /* the budget gate; NaN: none */
+	int stats_phases; /* over a row's minimum pairs */
+	int repeat;       /* --obj: runs with fresh loads */
 };
 
 /* Each row's probe is loaded afresh every this many pairs. One instance's
@@ -112,6 +121,9 @@ struct bench_args {
  * give up narrows the kernel rows' intervals (docs/bench.md, Method 4). */
 #define PAIRS 60
 #define PAIRS_UPROBE 20
+/* Stats phases over a row's minimum pairs (--stats-phases): 6 is the
+ * fewest for which the median has a 95% interval. */
+#define STATS_PHASES 6
 /* A row's later pairs that differ from its earlier ones by more than this
  * (and 2 ns) are named under the table. */
 #define DRIFT_PCT 8.0
@@ -154,6 +166,15 @@ static error_t bench_parse(int key, char *arg, struct argp_state *state)
 		break;
 	case OPT_BUF: cli_bytes("--buf-size", arg, &a->buf_size); break;
 	case OPT_NO_STATS: a->o.no_stats = true; break;
+	case OPT_STATS_PHASES:
+		cli_int("--stats-phases", arg, 1, 1000, &v);
+		a->stats_phases = (int)v;
+		break;
+	case OPT_CHECK_TIMING: a->o.check_timing = true; break;
+	case OPT_REPEAT:
+		cli_int("--repeat", arg, 1, 100, &v);
+		a->repeat = (int)v;
+		break;
 	case OPT_NO_NULL: a->no_null = true; break;
 	case OPT_NO_EXPEDITE: a->no_expedite = true; break;
 	case OPT_OBJ: a->obj.path = arg; break;
@@ -182,7 +203,19 @@ static error_t bench_parse(int key, char *arg, struct argp_state *state)
 static const struct table_col ovh_cols[] = {
 	{ "WORKLOAD", 8, true }, { "HOOK", 9, true }, { "BODY", 12, true },
 	{ "BASE ns", 7 }, { "PROBE ns", 8 }, { "+ns", 6 }, { "95%CI+-", 9 },
-	{ "+%", 5 }, { "PROG ns", 7 },
+	{ "+%", 5 }, { "BODY ns", 7 },
+};
+/* Where the time goes: the stats phases' program time, its floor, and the
+ * split of +ns into body and dispatch (README, Method 7). */
+static const struct table_col split_cols[] = {
+	{ "WORKLOAD", 8, true }, { "HOOK", 9, true }, { "BODY", 12, true },
+	{ "PROG ns", 7 }, { "STATS ns", 8 }, { "BODY ns", 7 }, { "95%+-", 5 },
+	{ "DISP ns", 7 }, { "95%+-", 5 },
+};
+/* --check-timing: the delta with each op timed against the loop timed */
+static const struct table_col timing_cols[] = {
+	{ "WORKLOAD", 8, true }, { "HOOK", 9, true }, { "BODY", 12, true },
+	{ "TIMED +ns", 9 }, { "UNTIMED +ns", 11 }, { "EFFECT ns", 9 }, { "95% CI", 14 },
 };
 static const struct table_col lat_cols[] = {
 	{ "WORKLOAD", 8, true }, { "HOOK", 9, true }, { "BODY", 12, true },
@@ -194,7 +227,7 @@ static const struct table_col csv_cols[] = {
 	{ "base_ns" }, { "probe_ns" }, { "overhead_ns" }, { "ci95_lo" }, { "ci95_hi" },
 	{ "overhead_pct" }, { "base_p50_ns" }, { "base_p99_ns" }, { "base_p999_ns" },
 	{ "probe_p50_ns" }, { "probe_p99_ns" }, { "probe_p999_ns" }, { "prog_avg_ns" },
-	{ "lost" },
+	{ "lost" }, { "body_ns" }, { "dispatch_ns" },
 };
 
 static void print_ovh_row(FILE *f, const struct bench_result *r)
@@ -232,8 +265,48 @@ static void print_ovh_row(FILE *f, const struct bench_result *r)
 	row_fit(&row, 5, r->overhead_ns, ovh_cols[5].width, 1);
 	row_fit(&row, 6, (r->ci_hi - r->ci_lo) / 2, ovh_cols[6].width, 1);
 	row_fit(&row, 7, r->overhead_pct, ovh_cols[7].width, 1);
-	row_fit(&row, 8, r->prog_avg_ns, ovh_cols[8].width, 1);
+	row_fit(&row, 8, r->body_ns, ovh_cols[8].width, 1); /* "-" unless resolved */
 	table_row(f, ovh_cols, 9, row.cells);
+}
+
+/* A row's split: program time, floor, body and dispatch, or why not. */
+static void print_split_row(FILE *f, const struct bench_result *r)
+{
+	struct row row = { { r->workload, r->hook, r->body } };
+
+	if (r->status != RES_OK || !r->split)
+		return;
+	row_fit(&row, 3, r->prog_avg_ns, split_cols[3].width, 1);
+	row_fit(&row, 4, r->floor_ns, split_cols[4].width, 1);
+	if (strcmp(r->split, "resolved")) {
+		fprintf(f, "%-8.8s %-9.9s %-12.12s %7s %8s unresolved (below)\n", row.cells[0],
+			row.cells[1], row.cells[2], row.cells[3], row.cells[4]);
+		return;
+	}
+	row_fit(&row, 5, r->body_ns, split_cols[5].width, 1);
+	row_fit(&row, 6, (r->body_hi - r->body_lo) / 2, split_cols[6].width, 1);
+	row_fit(&row, 7, r->dispatch_ns, split_cols[7].width, 1);
+	row_fit(&row, 8, (r->dispatch_hi - r->dispatch_lo) / 2, split_cols[8].width, 1);
+	table_row(f, split_cols, 9, row.cells);
+}
+
+static void print_timing_row(FILE *f, const struct bench_result *r)
+{
+	struct row row = { { r->workload, r->hook, r->body } };
+
+	if (r->status != RES_OK || !r->untimed_pairs)
+		return;
+	row_fit(&row, 3, r->diff_ns, timing_cols[3].width, 1);
+	row_fit(&row, 4, r->untimed_diff_ns, timing_cols[4].width, 1);
+	row_fit(&row, 5, r->timing_effect_ns, timing_cols[5].width, 1);
+	if (isnan(r->timing_effect_lo))
+		row.cells[6] = "-";
+	else {
+		snprintf(row.buf[6], sizeof(row.buf[6]), "[%.1f, %.1f]", r->timing_effect_lo,
+			 r->timing_effect_hi);
+		row.cells[6] = row.buf[6];
+	}
+	table_row(f, timing_cols, 7, row.cells);
 }
 
 static void print_lat_row(FILE *f, const struct bench_result *r)
@@ -260,7 +333,8 @@ static void print_csv_row(FILE *f, const struct results *res, int i)
 	ROW_NUMS(&row, 13, 1, r->base_p50_ns, r->base_p99_ns, r->base_p999_ns, r->probe_p50_ns,
 		 r->probe_p99_ns, r->probe_p999_ns, r->prog_avg_ns);
 	row_u64(&row, 20, r->lost);
-	csv_row(f, row.cells, 21);
+	ROW_NUMS(&row, 21, 1, r->body_ns, r->dispatch_ns);
+	csv_row(f, row.cells, 23);
 }
 
 /* Rows of one workload and hook that are all unsupported for one reason
@@ -312,6 +386,170 @@ static bool base_spread(const struct bench_result *rs, int n, const char *worklo
 	return true;
 }
 
+/* Where each row's time goes (README, Method 7), and why not where the
+ * stats phases cannot tell. */
+static void print_split(FILE *f, const struct bench_result *rs, int n)
+{
+	int lo = 0, hi = 0;
+
+	for (int i = 0; i < n; i++)
+		if (rs[i].status == RES_OK && rs[i].split) {
+			lo = !lo || rs[i].stats_phases < lo ? rs[i].stats_phases : lo;
+			hi = rs[i].stats_phases > hi ? rs[i].stats_phases : hi;
+		}
+	if (!hi)
+		return;
+	fprintf(f, "\nWhere the time goes, from ");
+	if (lo == hi)
+		fprintf(f, "%d", hi);
+	else
+		fprintf(f, "%d to %d", lo, hi);
+	fprintf(f, " BPF stats phases per row spread over its pairs:\n"
+		   "PROG ns, the program's run time per run (median); STATS ns, that of a\n"
+		   "program doing nothing on the same hook, beside it (what the stats add);\n"
+		   "BODY = PROG - STATS; DISP = +ns - BODY, the hook's dispatch\n");
+	table_header(f, split_cols, 9);
+	for (int i = 0; i < n; i++)
+		print_split_row(f, &rs[i]);
+	for (int i = 0; i < n; i++) {
+		char line[512];
+
+		if (rs[i].status != RES_OK || !rs[i].split || !strcmp(rs[i].split, "resolved"))
+			continue;
+		snprintf(line, sizeof(line), "unresolved, %s/%s/%s: %s", rs[i].workload, rs[i].hook,
+			 rs[i].body, rs[i].split_reason);
+		print_words(f, line, 2);
+	}
+}
+
+static void print_timing(FILE *f, const struct bench_result *rs, int n)
+{
+	bool any = false;
+
+	for (int i = 0; i < n; i++)
+		any |= rs[i].status == RES_OK && rs[i].untimed_pairs > 0;
+	if (!any)
+		return;
+	fprintf(f, "\nTiming each op (--check-timing): the plain paired difference with every op\n"
+		   "timed, and in untimed pairs beside them (the loop timed as a whole);\n"
+		   "EFFECT: timed minus untimed, pair by pair (Hodges-Lehmann, 95%% CI)\n");
+	table_header(f, timing_cols, 7);
+	for (int i = 0; i < n; i++)
+		print_timing_row(f, &rs[i]);
+}
+
+/* bench --obj --repeat N: the runs of one workload, and their spread */
+struct repeat_spread {
+	int runs;
+	double v[100];      /* each run's overhead_ns */
+	double min, median, max, spread_ns, spread_pct;
+	double within_half; /* the runs' median 95% CI half-width */
+};
+
+static bool repeat_spread(const struct bench_result *rs, int n, const char *workload,
+			  struct repeat_spread *sp)
+{
+	double half[100];
+
+	memset(sp, 0, sizeof(*sp));
+	for (int i = 0; i < n && sp->runs < 100; i++)
+		if (rs[i].run && rs[i].status == RES_OK && !strcmp(rs[i].workload, workload)) {
+			half[sp->runs] = (rs[i].ci_hi - rs[i].ci_lo) / 2;
+			sp->v[sp->runs++] = rs[i].overhead_ns;
+		}
+	if (sp->runs < 2)
+		return false;
+	sp->min = sp->max = sp->v[0];
+	for (int i = 1; i < sp->runs; i++) {
+		sp->min = fmin(sp->min, sp->v[i]);
+		sp->max = fmax(sp->max, sp->v[i]);
+	}
+	sp->median = median_of(sp->v, sp->runs);
+	sp->spread_ns = sp->max - sp->min;
+	sp->spread_pct = sp->median ? 100 * sp->spread_ns / fabs(sp->median) : NAN;
+	sp->within_half = median_of(half, sp->runs);
+	return true;
+}
+
+/* A map is full, or its fill moved by a tenth of its capacity or more
+ * during the row: the object's cost may depend on it. */
+static bool map_warns(const struct map_fill *m)
+{
+	long moved = m->entries_end - m->entries_start;
+
+	if (m->entries_start < 0 || m->entries_end < 0 || !m->max_entries)
+		return false;
+	return m->entries_end >= (long)m->max_entries || m->entries_start >= (long)m->max_entries ||
+	       labs(moved) * 10 >= (long)m->max_entries;
+}
+
+/* bench --obj: each map's fill at the start and end of each row, the
+ * warnings, and the spread between --repeat's runs. */
+static void print_obj_maps(FILE *f, const struct bench_result *rs, int n)
+{
+	char line[512];
+	bool head = false;
+
+	for (int i = 0; i < n; i++) {
+		const struct bench_result *r = &rs[i];
+
+		for (int k = 0; k < r->nmaps; k++) {
+			const struct map_fill *m = &r->maps[k];
+			char run[16] = "";
+
+			if (m->entries_start < 0)
+				continue;
+			if (!head)
+				fprintf(f, "\nThe object's maps: entries at the start and end of each row, of "
+					   "its capacity\n");
+			head = true;
+			if (r->run)
+				snprintf(run, sizeof(run), " run %d", r->run);
+			fprintf(f, "  %s%s: %s (%s) %ld -> %ld of %u%s\n", r->workload, run, m->name,
+				m->type, m->entries_start, m->entries_end, m->max_entries,
+				m->entries_end >= (long)m->max_entries ? " (full)" : "");
+		}
+	}
+	for (int i = 0; i < n; i++)
+		for (int k = 0; k < rs[i].nmaps; k++) {
+			const struct map_fill *m = &rs[i].maps[k];
+
+			if (!map_warns(m))
+				continue;
+			if (m->entries_end >= (long)m->max_entries || m->entries_start >= (long)m->max_entries)
+				snprintf(line, sizeof(line), "warning: %s/%s: map %s is full (%ld of %u "
+					 "entries at the end): a full map's updates fail or evict, and "
+					 "cost otherwise than an empty one's", rs[i].workload, rs[i].hook,
+					 m->name, m->entries_end, m->max_entries);
+			else
+				snprintf(line, sizeof(line), "warning: %s/%s: map %s went from %ld to %ld "
+					 "of %u entries during the row: the cost may depend on its fill",
+					 rs[i].workload, rs[i].hook, m->name, m->entries_start,
+					 m->entries_end, m->max_entries);
+			print_words(f, line, 2);
+			if (!rs[i].run) {
+				print_words(f, "  (--repeat N loads the object afresh N times and shows "
+					       "the spread between runs)", 2);
+			}
+		}
+	for (int w = 0; w < nr_workloads; w++) {
+		struct repeat_spread sp;
+		int l = 0;
+
+		if (!repeat_spread(rs, n, workload_names[w], &sp))
+			continue;
+		l = snprintf(line, sizeof(line), "%s, %d runs, the object loaded afresh for each: +ns",
+			     workload_names[w], sp.runs);
+		for (int i = 0; i < sp.runs && l < (int)sizeof(line) - 64; i++)
+			l += snprintf(line + l, sizeof(line) - (size_t)l, "%s %.1f", i ? "," : "", sp.v[i]);
+		snprintf(line + l, sizeof(line) - (size_t)l, "; between runs %.1f ns apart (%.0f%% of "
+			 "the median %.1f), within a run +-%.1f (median 95%% CI)", sp.spread_ns,
+			 sp.spread_pct, sp.median, sp.within_half);
+		fprintf(f, "\n");
+		print_words(f, line, 2);
+	}
+}
+
 static void print_table(FILE *f, const struct results *res)
 {
 	const struct bench_result *rs = res->rows, *null_row = NULL;
@@ -348,8 +586,8 @@ static void print_table(FILE *f, const struct results *res)
 		}
 	fprintf(f, "\n");
 	fprintf(f, "Overhead per op: +ns, paired trials' relative difference (Hodges-Lehmann)\n"
-		   "times BASE ns, with its 95%% CI; PROG ns: the program's own run time per\n"
-		   "run (BPF stats)\n");
+		   "times BASE ns, with its 95%% CI; BODY ns: the program's own run time per\n"
+		   "run, less what BPF stats add to it (below; - where it is not resolved)\n");
 	table_header(f, ovh_cols, 9);
 	for (int i = 0; i < n; i++) {
 		if (i + 1 < n && same_unsupported(&rs[i], &rs[i + 1])) {
@@ -373,6 +611,8 @@ static void print_table(FILE *f, const struct results *res)
 		for (int i = 0; i < n; i++)
 			print_lat_row(f, &rs[i]);
 	}
+	print_split(f, rs, n);
+	print_timing(f, rs, n);
 	if (null_row)
 		fprintf(f, "\nnoise floor (null row): %+.1f ns, 95%% CI [%.1f, %.1f]%s\n",
 			null_row->overhead_ns, null_row->ci_lo, null_row->ci_hi,
@@ -418,6 +658,7 @@ static void print_table(FILE *f, const struct results *res)
 			fprintf(f, "%s/%s/%s: %llu events lost of %llu\n", rs[i].workload, rs[i].hook,
 				rs[i].body, (unsigned long long)rs[i].lost,
 				(unsigned long long)rs[i].events);
+	print_obj_maps(f, rs, n);
 }
 
 static void bench_json(json_object *root, const struct results *res)
@@ -442,6 +683,10 @@ static void bench_json(json_object *root, const struct results *res)
 	jset(cfg, "cpu", jint(a->o.cpu));
 	jset(cfg, "consumer_cpu", jint(a->o.consumer_cpu));
 	jset(cfg, "stats_phase", json_object_new_boolean(!a->o.no_stats));
+	/* stats phases over a row's minimum pairs (more if it goes on) */
+	jset(cfg, "stats_phases", a->o.no_stats ? NULL : jint(a->stats_phases));
+	jset(cfg, "check_timing", json_object_new_boolean(a->o.check_timing));
+	jset(cfg, "repeat", a->obj.path ? jint(a->repeat) : NULL);
 	jset(cfg, "consumer", json_object_new_string(consumer_names[a->consumer]));
 	jset(cfg, "batch", json_object_new_int64(a->batch));
 	jset(cfg, "buf_size", json_object_new_int64(a->buf_size));
@@ -467,6 +712,30 @@ static void bench_json(json_object *root, const struct results *res)
 		json_object_array_add(arr, o);
 	}
 	jset(root, "baseline_spread", arr);
+	arr = a->repeat > 1 ? json_object_new_array() : NULL;
+	for (int w = 0; arr && w < nr_workloads; w++) {
+		struct repeat_spread sp;
+		json_object *o, *v;
+
+		if (!repeat_spread(rs, res->n, workload_names[w], &sp))
+			continue;
+		o = json_object_new_object();
+		v = json_object_new_array();
+		for (int i = 0; i < sp.runs; i++)
+			json_object_array_add(v, jnum(sp.v[i]));
+		jset(o, "workload", jstr(workload_names[w]));
+		jset(o, "runs", jint(sp.runs));
+		jset(o, "overhead_ns", v);
+		jset(o, "min_ns", jnum(sp.min));
+		jset(o, "median_ns", jnum(sp.median));
+		jset(o, "max_ns", jnum(sp.max));
+		jset(o, "spread_ns", jnum(sp.spread_ns));
+		jset(o, "spread_pct", jnum(sp.spread_pct));
+		jset(o, "within_run_ci_half_ns", jnum(sp.within_half));
+		json_object_array_add(arr, o);
+	}
+	/* --obj --repeat N: the spread between runs with fresh loads */
+	jset(root, "repeat", arr);
 }
 
 /* The budget gate (--max-ns, --max-pct): a row fails only when its whole
@@ -508,16 +777,19 @@ static bool budget_gate(FILE *f, const struct bench_result *rs, int n, const str
 }
 
 /* --obj: the null row and the object's row per workload, one after the
- * other (one object cannot take turns with itself on two workloads). */
-static int run_obj(const struct bench_args *a, struct userobj *uobj, struct bench_result *rs,
+ * other (one object cannot take turns with itself on two workloads).
+ * --repeat N: N object rows per workload, each from a fresh load of the
+ * object (its maps empty again), so that the spread between runs shows
+ * what one run's interval cannot: a cost that depends on the maps' fill. */
+static int run_obj(const struct bench_args *a, struct userobj **uobj, struct bench_result *rs,
 		   int *n, int total, struct results *res, bool tty)
 {
-	int done = 0, ret;
+	int done = 0, ret, obj_rows = 0;
 
 	for (int w = 0; w < nr_workloads && !stop_requested; w++) {
 		if (!(a->workloads & (1ULL << w)))
 			continue;
-		for (int h = a->no_null ? 1 : 0; h < 2 && !stop_requested; h++) {
+		for (int h = a->no_null ? 1 : 0; h <= a->repeat && !stop_requested; h++) {
 			struct probe_spec spec = {
 				.hook = HOOK_NULL, .wl = &workloads[w],
 				.consumer = a->consumer, .batch = a->batch, .buf_size = a->buf_size,
@@ -526,11 +798,21 @@ static int run_obj(const struct bench_args *a, struct userobj *uobj, struct benc
 			done++;
 			if (tty || verbose)
 				fprintf(stderr, "\r[%d/%d] %s %s%-20s", done, total, workloads[w].name,
-					h ? "obj " : "null", h ? userobj_label(uobj) : "");
+					h ? "obj " : "null", h ? userobj_label(*uobj) : "");
+			if (h && a->repeat > 1 && obj_rows++) {
+				char why[1024];
+
+				userobj_close(*uobj);
+				*uobj = NULL;
+				if (userobj_open(uobj, &a->obj, why, sizeof(why)))
+					return runtime_error("%s", why);
+			}
 			if (h)
-				userobj_bench(uobj, &workloads[w], &a->o, &rs[*n]);
+				userobj_bench(*uobj, &workloads[w], &a->o, &rs[*n]);
 			else
 				bench_run_probe(&spec, &a->o, &rs[*n]);
+			if (h && a->repeat > 1)
+				rs[*n].run = h;
 			if (stop_requested && rs[*n].status == RES_FAILED) {
 				bench_result_free(&rs[*n]);
 				break; /* the interrupted row is not a row */
@@ -578,6 +860,15 @@ static bool uprobe_hook(int h)
 	return h == HOOK_UPROBE || h == HOOK_URETPROBE;
 }
 
+/* A stats phase every this many pairs: `phases` of them over a row's
+ * minimum of `trials` pairs, and more at that pace if it goes on. */
+static int stats_every(int trials, int phases)
+{
+	int every = phases > 0 ? trials / phases : trials;
+
+	return every < 1 ? 1 : every;
+}
+
 /* The built-in matrix: every row is loaded at once and the rows take
  * turns, a turn each per round (by default three pairs for a kernel
  * hook's row, one for a uprobe's: PAIRS), so that every row sees the
@@ -590,13 +881,15 @@ static int run_rounds(const struct bench_args *a, struct bench_result *rs, int *
 		      struct results *res, bool tty)
 {
 	struct probe_row *pr = calloc((size_t)total, sizeof(*pr));
+	/* each row's options: the engine keeps a pointer to them */
+	struct bench_opts *opts = calloc((size_t)total, sizeof(*opts));
 	struct bench_result *all = calloc((size_t)total, sizeof(*all));
 	int *st = calloc((size_t)total, sizeof(*st));
 	/* each row's minimum pairs while loading, then its pairs a turn */
 	int *turn = calloc((size_t)total, sizeof(*turn));
 	int rows = 0, active = 0, round = 0, ret = 0, fewest = 0;
 
-	if (!pr || !all || !st || !turn) {
+	if (!pr || !opts || !all || !st || !turn) {
 		ret = runtime_error("out of memory");
 		goto out;
 	}
@@ -628,15 +921,17 @@ static int run_rounds(const struct bench_args *a, struct bench_result *rs, int *
 				if (tty || verbose)
 					fprintf(stderr, "\r[loading %d/%d] %s %s %s%-20s", rows + 1, total,
 						workloads[w].name, hooks[h].name, h ? bodies[b].name : "", "");
-				struct bench_opts o = a->o;
+				struct bench_opts *o = &opts[rows];
 
+				*o = a->o;
 				if (!a->trials_set && uprobe_hook(h))
-					o.trials = PAIRS_UPROBE;
-				st[rows] = probe_row_open(&pr[rows], &spec, &o, &all[rows]) ? R_DONE
-											     : R_ACTIVE;
-				turn[rows] = o.trials;
-				if (st[rows] == R_ACTIVE && (!fewest || o.trials < fewest))
-					fewest = o.trials;
+					o->trials = PAIRS_UPROBE;
+				o->stats_every = stats_every(o->trials, a->stats_phases);
+				st[rows] = probe_row_open(&pr[rows], &spec, o, &all[rows]) ? R_DONE
+											    : R_ACTIVE;
+				turn[rows] = o->trials;
+				if (st[rows] == R_ACTIVE && (!fewest || o->trials < fewest))
+					fewest = o->trials;
 				active += st[rows] == R_ACTIVE;
 				rows++;
 			}
@@ -681,6 +976,7 @@ out:
 			bench_result_free(&all[i]);
 	}
 	free(pr);
+	free(opts);
 	free(all);
 	free(st);
 	free(turn);
@@ -698,6 +994,7 @@ int cmd_bench(int argc, char **argv)
 		       .trial_ms = 5 },
 		.cli.consumer_cpu = -1,
 		.max_ns = NAN, .max_pct = NAN,
+		.stats_phases = STATS_PHASES, .repeat = 1,
 	};
 	struct argp argp = { bench_opts_def, bench_parse, NULL, bench_doc, bench_groups };
 	struct results res = { .schema = "bpfcost.bench/1", .cli = &a.cli, .kept = "rows",
@@ -717,8 +1014,9 @@ int cmd_bench(int argc, char **argv)
 		a.o.trials = PAIRS;
 	if (a.o.max_s <= 0)
 		a.o.max_trials = 0; /* --max-time 0: exactly --trials pairs */
-	if ((a.obj.progs || a.obj.attach) && !a.obj.path)
-		return usage_error("--prog and --attach go with --obj FILE");
+	if ((a.obj.progs || a.obj.attach || a.repeat > 1) && !a.obj.path)
+		return usage_error("--prog, --attach and --repeat go with --obj FILE");
+	a.o.stats_every = stats_every(a.o.trials, a.stats_phases); /* --obj's rows */
 	if ((ret = require_privileges(NEED_TRACING, "to load probes")))
 		return ret;
 	if (a.obj.path) {
@@ -734,7 +1032,8 @@ int cmd_bench(int argc, char **argv)
 	total = 0;
 	for (int w = 0; w < nr_workloads; w++)
 		if (a.workloads & (1ULL << w))
-			total += !a.no_null + __builtin_popcountll(a.hooks) * __builtin_popcountll(a.bodies);
+			total += !a.no_null + __builtin_popcountll(a.hooks) * __builtin_popcountll(a.bodies) *
+				 a.repeat;
 	cap = total;
 	rs = calloc((size_t)cap, sizeof(*rs));
 	if (!rs)
@@ -757,7 +1056,7 @@ int cmd_bench(int argc, char **argv)
 		a.expedited = rcu_expedited_on();
 	}
 	if (uobj)
-		ret = run_obj(&a, uobj, rs, &n, total, &res, tty);
+		ret = run_obj(&a, &uobj, rs, &n, total, &res, tty);
 	else
 		ret = run_rounds(&a, rs, &n, total, &res, tty);
 	if (ret)

@@ -53,11 +53,20 @@ static const char measure_doc[] =
 	"    bpfcost measure --settle 5 -o tool.json -- ./my-agent -c a.yaml\n"
 	"    bpfcost measure --pid $(pidof my-agent)\n";
 
-enum { OPT_SETTLE = 1000, OPT_TIMEOUT, OPT_DURATION, OPT_LOG, OPT_PID };
+enum { OPT_SETTLE = 1000, OPT_TIMEOUT, OPT_DURATION, OPT_LOG, OPT_PID, OPT_MAX_TIME };
+
+/* Pairs when --repeat is not given: at least MIN_PAIRS, then more until
+ * the interval's half-width is within +-2 ns or +-3% of the estimate
+ * (bench's rule, looked at every 5th pair), for at most --max-time
+ * seconds of pairs. A pair here is two phases and a start and stop of
+ * the tool (~0.7 s for a libbpf tool, more for bpftrace). */
+#define MIN_PAIRS 10
+#define MAX_TIME_S 100
 
 static const struct argp_option measure_opts_def[] = {
 	{ "workload", 'w', "LIST", 0, "getpid, munmap, madvise, all (default getpid)" },
-	{ "repeat", 'r', "N", 0, "tool stopped/running trial pairs (default 6, the fewest with a 95% interval)" },
+	{ "repeat", 'r', "N", 0, "exactly N tool stopped/running trial pairs (default: 10 or more, until the interval is within +-2 ns or +-3%, see --max-time)" },
+	{ "max-time", OPT_MAX_TIME, "S", 0, "seconds of trial pairs a workload may take to narrow its interval (default 100)" },
 	{ "settle", OPT_SETTLE, "S", 0, "wait S seconds after start instead of watching for its programs" },
 	{ "timeout", OPT_TIMEOUT, "S", 0, "give up when CMD has loaded nothing after S seconds (default 30)" },
 	{ "duration", OPT_DURATION, "S", 0, "length of one phase at baseline speed (default 1)" },
@@ -76,7 +85,9 @@ static const struct argp_child measure_groups[] = {
 struct measure_args {
 	struct cli_common cli; /* --json, --csv, -o, --cpu */
 	uint64_t workloads;
-	int repeat;
+	int repeat;         /* pairs: the minimum, or exactly that many (repeat_set) */
+	bool repeat_set;
+	double max_time_s;  /* adaptive: seconds of pairs at most */
 	double settle_s, timeout_s, duration_s;
 	const char *log;
 	pid_t pid;
@@ -110,7 +121,9 @@ static error_t measure_parse(int key, char *arg, struct argp_state *state)
 	case 'r':
 		parse_whole("--repeat", arg, 2, 1000, &v);
 		a->repeat = (int)v;
+		a->repeat_set = true;
 		break;
+	case OPT_MAX_TIME: cli_num("--max-time", arg, 1, 36000, &a->max_time_s); break;
 	case OPT_SETTLE: cli_num("--settle", arg, 0.01, 3600, &a->settle_s); break;
 	case OPT_TIMEOUT: cli_num("--timeout", arg, 0.1, 3600, &a->timeout_s); break;
 	case OPT_DURATION: cli_num("--duration", arg, 0.01, 600, &a->duration_s); break;
@@ -180,20 +193,70 @@ static uint64_t ops_for(const struct workload *wl, double duration_s)
 	return n < 1000 ? 1000 : n;
 }
 
+/* The stats floor for a tool's program: the hook of bpfcost's own probes
+ * whose do-nothing program runs the way the tool's does (README, Method
+ * 7), on the workload's target; HOOK_NULL where there is none. */
+static enum hook_id floor_hook(const struct tool_prog *p)
+{
+	if (!strcmp(p->type, "tracepoint"))
+		return HOOK_TP;
+	if (!strncmp(p->type, "raw_tracepoint", 14))
+		return HOOK_RAWTP;
+	if (!strcmp(p->type, "kprobe")) /* kprobes and uprobes alike */
+		return !strncmp(p->attach, "uretprobe", 9) ? HOOK_URETPROBE :
+		       !strncmp(p->attach, "uprobe", 6) ? HOOK_UPROBE :
+		       !strncmp(p->attach, "kretprobe", 9) ? HOOK_KRETPROBE : HOOK_KPROBE;
+	return HOOK_NULL; /* tracing (fentry, tp_btf) and others: not told apart here */
+}
+
+/* The stats run is read in this many chunks: the body per op and its
+ * interval come from them (they cover that run's seconds only). */
+#define SPLIT_CHUNKS 6
+
 /* With the programs in place (tool running, or --pid): BPF stats on, n
- * ops, each program's runs and run time. Returns the mean ns/op (timer
- * cost included) or NaN. */
+ * ops in SPLIT_CHUNKS chunks, each program's runs and run time, and beside
+ * them the stats floors of their hooks: the body per op and the split of
+ * the overhead. Returns the mean ns/op (timer cost included) or NaN. */
 static double stats_run(const struct workload *wl, uint64_t n, struct mrow *m, char *reason,
 			size_t len)
 {
 	struct wl_ctx c = {};
-	int fds[TOOL_MAX_PROGS], sfd;
-	uint64_t cnt0[TOOL_MAX_PROGS], time0[TOOL_MAX_PROGS], cnt, time_ns, done = 0;
-	double mean, sum_ns = 0, sum_runs = 0, sum_time = 0;
+	int fds[TOOL_MAX_PROGS], sfd, ffd[NR_HOOKS];
+	struct probe *floor[NR_HOOKS] = { 0 };
+	uint64_t cnt0[TOOL_MAX_PROGS], time0[TOOL_MAX_PROGS], cnt[TOOL_MAX_PROGS],
+		time_ns[TOOL_MAX_PROGS], fc[NR_HOOKS], ft[NR_HOOKS], done = 0;
+	double mean = 0, sum_ns = 0, sum_runs = 0, sum_time = 0, body[SPLIT_CHUNKS];
+	char why[256] = "";
+	int chunks = 0;
 
 	if (wl->init && wl->init(&c)) {
 		snprintf(reason, len, "workload %s: setup failed", wl->name);
 		return NAN;
+	}
+	for (int h = 0; h < NR_HOOKS; h++)
+		ffd[h] = -1;
+	/* the floors of the tools' hooks, attached for the run */
+	for (int i = 0; i < m->nprogs; i++) {
+		enum hook_id h = floor_hook(&m->progs[i]);
+		struct probe_spec spec = { .hook = h, .body = BODY_EMPTY, .wl = wl, .floor = true,
+					   .consumer_cpu = -1 };
+
+		if (h == HOOK_NULL) {
+			if (!why[0])
+				snprintf(why, sizeof(why), "no stats floor for program %s (type %s)",
+					 m->progs[i].name, m->progs[i].type);
+			continue;
+		}
+		if (floor[h] || ffd[h] == -2)
+			continue;
+		if (probe_open(&floor[h], &spec, why, sizeof(why)) != PROBE_OK ||
+		    probe_floor_attach(floor[h], why, sizeof(why))) {
+			probe_close(floor[h]);
+			floor[h] = NULL;
+			ffd[h] = -2; /* tried: why says what failed */
+			continue;
+		}
+		ffd[h] = probe_floor_fd(floor[h]);
 	}
 	sfd = stats_enable();
 	if (sfd < 0)
@@ -202,13 +265,53 @@ static double stats_run(const struct workload *wl, uint64_t n, struct mrow *m, c
 		fds[i] = bpf_prog_get_fd_by_id(m->progs[i].id);
 		if (fds[i] < 0 || prog_run_stats(fds[i], &cnt0[i], &time0[i], NULL))
 			cnt0[i] = time0[i] = 0;
+		cnt[i] = cnt0[i];
+		time_ns[i] = time0[i];
 	}
 	run_ops(wl, &c, n / 5, NULL, NULL);
-	mean = run_ops(wl, &c, n, NULL, &done);
+	for (int i = 0; i < m->nprogs; i++)
+		if (fds[i] >= 0 && prog_run_stats(fds[i], &cnt0[i], &time0[i], NULL) == 0) {
+			cnt[i] = cnt0[i];
+			time_ns[i] = time0[i];
+		}
+	for (int h = 0; h < NR_HOOKS; h++)
+		if (ffd[h] >= 0 && prog_run_stats(ffd[h], &fc[h], &ft[h], NULL))
+			ffd[h] = -2;
+	for (int k = 0; k < SPLIT_CHUNKS && !stop_requested; k++) {
+		uint64_t chunk_done = 0, c1, t1;
+		double floor_avg[NR_HOOKS], b = 0;
+
+		mean += run_ops(wl, &c, n / SPLIT_CHUNKS, NULL, &chunk_done);
+		done += chunk_done;
+		for (int h = 0; h < NR_HOOKS; h++) {
+			floor_avg[h] = NAN;
+			if (ffd[h] >= 0 && !prog_run_stats(ffd[h], &c1, &t1, NULL) && c1 > fc[h])
+				floor_avg[h] = (double)(t1 - ft[h]) / (double)(c1 - fc[h]);
+			if (ffd[h] >= 0) {
+				fc[h] = c1;
+				ft[h] = t1;
+			}
+		}
+		/* per op: each program's run time less the floor of its runs */
+		for (int i = 0; i < m->nprogs; i++) {
+			enum hook_id h = floor_hook(&m->progs[i]);
+
+			if (fds[i] < 0 || prog_run_stats(fds[i], &c1, &t1, NULL)) {
+				b = NAN;
+				continue;
+			}
+			b += (double)(t1 - time_ns[i]) - floor_avg[h] * (double)(c1 - cnt[i]);
+			cnt[i] = c1;
+			time_ns[i] = t1;
+		}
+		if (chunk_done)
+			body[chunks++] = b / (double)chunk_done;
+	}
+	mean /= SPLIT_CHUNKS;
 	for (int i = 0; i < m->nprogs; i++) {
 		m->runs_per_op[i] = m->avg_ns[i] = m->ns_per_op[i] = NAN;
-		if (fds[i] >= 0 && sfd >= 0 && done && !prog_run_stats(fds[i], &cnt, &time_ns, NULL)) {
-			uint64_t dc = cnt - cnt0[i], dt = time_ns - time0[i];
+		if (fds[i] >= 0 && sfd >= 0 && done) {
+			uint64_t dc = cnt[i] - cnt0[i], dt = time_ns[i] - time0[i];
 
 			m->runs_per_op[i] = (double)dc / (double)done;
 			m->ns_per_op[i] = (double)dt / (double)done;
@@ -225,7 +328,29 @@ static double stats_run(const struct workload *wl, uint64_t n, struct mrow *m, c
 		m->r.prog_ns_per_op = sum_ns;
 		m->r.prog_runs_per_op = done ? sum_runs / (double)done : NAN;
 		m->r.prog_avg_ns = sum_runs > 0 ? sum_time / sum_runs : NAN;
+		m->r.stats_phases = chunks;
+		for (int k = 0; k < chunks && k < SPLIT_CHUNKS; k++)
+			if (isnan(body[k]))
+				chunks = 0;
+		if (chunks && !why[0])
+			median_ci(body, chunks, &m->r.body_ns, &m->r.body_lo, &m->r.body_hi);
+		if (isnan(m->r.overhead_ns)) {
+			/* --pid: no overhead to split; the body per op stands alone */
+		} else if (chunks && !why[0]) {
+			m->r.split = bench_split(m->r.overhead_ns, m->r.ci_lo, m->r.ci_hi, m->r.body_ns,
+						 m->r.body_lo, m->r.body_hi, chunks, &m->r.dispatch_ns,
+						 &m->r.dispatch_lo, &m->r.dispatch_hi, m->r.split_reason,
+						 sizeof(m->r.split_reason));
+			if (strcmp(m->r.split, "resolved"))
+				m->r.body_ns = m->r.body_lo = m->r.body_hi = NAN;
+		} else {
+			m->r.split = "unresolved";
+			snprintf(m->r.split_reason, sizeof(m->r.split_reason), "%s",
+				 why[0] ? why : "a chunk of the stats run had no runs to read");
+		}
 	}
+	for (int h = 0; h < NR_HOOKS; h++)
+		probe_close(floor[h]);
 	if (wl->fini)
 		wl->fini(&c);
 	return mean;
@@ -238,7 +363,10 @@ static void measure_cmd_row(struct tool *tool, const struct workload *wl,
 		.ctx = tool, .attach = t_attach, .detach = t_detach, .counts = t_counts,
 		.reset = t_reset, .exact = false,
 	};
-	struct bench_opts o = { .trials = a->repeat, .cpu = a->cli.cpu, .no_stats = true };
+	/* bench's stopping rule, or exactly --repeat pairs */
+	struct bench_opts o = { .trials = a->repeat, .cpu = a->cli.cpu, .no_stats = true,
+				.max_trials = a->repeat_set ? 0 : 1000, .max_s = a->max_time_s,
+				.ci_ns = 2, .ci_pct = 3 };
 	char label[64], *copy = strdup(tool->argv[0]);
 	char reason[512];
 
@@ -264,8 +392,6 @@ static void measure_cmd_row(struct tool *tool, const struct workload *wl,
 	memcpy(m->progs, tool->progs, sizeof(m->progs[0]) * (size_t)tool->nprogs);
 	stats_run(wl, o.ops, m, reason, sizeof(reason));
 	tool_stop(tool);
-	if (!isnan(m->r.prog_ns_per_op))
-		m->r.dispatch_ns = m->r.overhead_ns - m->r.prog_ns_per_op;
 }
 
 static void measure_pid_row(pid_t pid, const struct workload *wl, const struct measure_args *a,
@@ -299,7 +425,7 @@ static void measure_pid_row(pid_t pid, const struct workload *wl, const struct m
 
 static const struct table_col ovh_cols[] = {
 	{ "WORKLOAD", 8, true }, { "BASE ns", 8 }, { "TOOL ns", 8 }, { "+ns", 7 },
-	{ "95% CI ns", 17 }, { "+%", 6 }, { "PROG ns/op", 10 },
+	{ "95% CI ns", 17 }, { "+%", 6 }, { "BODY ns/op", 10 },
 };
 static const struct table_col prog_cols[] = {
 	{ "WORKLOAD", 8, true }, { "ID", 5 }, { "NAME", 15, true }, { "TYPE", 10, true },
@@ -308,7 +434,7 @@ static const struct table_col prog_cols[] = {
 static const struct table_col csv_cols[] = {
 	{ "workload" }, { "status" }, { "reason" }, { "base_ns" }, { "probe_ns" },
 	{ "overhead_ns" }, { "ci95_lo" }, { "ci95_hi" }, { "overhead_pct" }, { "prog_ns_per_op" },
-	{ "prog_runs_per_op" }, { "trials" },
+	{ "prog_runs_per_op" }, { "trials" }, { "body_ns" }, { "dispatch_ns" },
 };
 
 static const char *short_type(const char *t)
@@ -335,6 +461,31 @@ static bool cmd_runnable(const char *cmd)
 	return found;
 }
 
+/* Where the tool's time goes: the body of its programs per op (the
+ * stats' own cost taken out, README, Method 7) and the dispatch, or why
+ * the split is unresolved. */
+static void print_split(FILE *f, const struct mrow *rows, int n)
+{
+	char line[512];
+
+	for (int i = 0; i < n; i++) {
+		const struct bench_result *r = &rows[i].r;
+
+		if (r->status != RES_OK || !r->split)
+			continue;
+		if (!strcmp(r->split, "resolved"))
+			snprintf(line, sizeof(line), "%s: the programs' own %.1f ns [%.1f, %.1f] an op, "
+				 "dispatch %.1f [%.1f, %.1f] (BPF stats' cost per run taken out, from %d "
+				 "chunks of the stats run)", r->workload, r->body_ns, r->body_lo,
+				 r->body_hi, r->dispatch_ns, r->dispatch_lo, r->dispatch_hi,
+				 r->stats_phases);
+		else
+			snprintf(line, sizeof(line), "%s: body / dispatch unresolved: %s", r->workload,
+				 r->split_reason);
+		print_words(f, line, 2);
+	}
+}
+
 static void print_table(FILE *f, const struct results *res)
 {
 	const struct mrow *rows = res->rows;
@@ -355,8 +506,18 @@ static void print_table(FILE *f, const struct results *res)
 	} else {
 		fprintf(f, "tool: %.70s%s\n", cmdline, strlen(cmdline) > 70 ? "..." : "");
 		fprintf(f, "its output: %s\n", a->log);
-		fprintf(f, "workload on CPU %d; %d trial pairs (tool stopped / running), "
-			   "%.2g s phases\n\n", a->cli.cpu, a->repeat, a->duration_s);
+		fprintf(f, "workload on CPU %d; tool stopped / running trial pairs of %.2g s "
+			   "phases:\n", a->cli.cpu, a->duration_s);
+		if (a->repeat_set)
+			fprintf(f, "  %d per workload (--repeat)\n", a->repeat);
+		else
+			fprintf(f, "  at least %d, then until the interval is within +-2 ns or +-3%% "
+				   "(--max-time %g s)\n", a->repeat, a->max_time_s);
+		for (int i = 0; i < n; i++)
+			if (rows[i].r.status == RES_OK)
+				fprintf(f, "  %s: %d pairs, stopped by %s\n", rows[i].r.workload,
+					rows[i].r.trials, rows[i].r.stopped_by ? rows[i].r.stopped_by : "-");
+		fprintf(f, "\n");
 		fprintf(f, "Overhead per op while the tool runs (paired trials)\n");
 		table_header(f, ovh_cols, 7);
 		for (int i = 0; i < n; i++) {
@@ -376,13 +537,14 @@ static void print_table(FILE *f, const struct results *res)
 			ROW_NUMS(&row, 1, 1, r->base_ns, r->probe_ns, r->overhead_ns);
 			row.cells[4] = ci;
 			row_num(&row, 5, r->overhead_pct, 1);
-			row_num(&row, 6, r->prog_ns_per_op, 1);
+			row_num(&row, 6, r->body_ns, 1);
 			table_row(f, ovh_cols, 7, row.cells);
 		}
+		print_split(f, rows, n);
 		fprintf(f, "\n");
 	}
 	fprintf(f, "The tool's BPF programs (BPF stats, tool running; runs count every "
-		   "process)\n");
+		   "process;\nAVG ns includes what the stats add to each run)\n");
 	table_header(f, prog_cols, 7);
 	for (int i = 0; i < n; i++) {
 		const struct mrow *m = &rows[i];
@@ -405,8 +567,10 @@ static void print_table(FILE *f, const struct results *res)
 	if (a->pid)
 		for (int i = 0; i < n; i++)
 			if (rows[i].r.status == RES_OK)
-				fprintf(f, "%s: %.1f ns per op in the tool's programs (%.1f ns/op with it "
+				fprintf(f, "%s: %.1f ns per op in the tool's programs, %s ns of them "
+					   "their own (the stats' cost taken out; %.1f ns/op with it "
 					   "attached)\n", rows[i].r.workload, rows[i].r.prog_ns_per_op,
+					fmt_num(row.buf[0], sizeof(row.buf[0]), rows[i].r.body_ns, 1),
 					rows[i].r.probe_ns);
 }
 
@@ -443,6 +607,12 @@ static void measure_json(json_object *root, const struct results *res)
 	jset(root, "log", a->pid ? NULL : jstr(a->log));
 	jset(root, "baseline_alternation", json_object_new_boolean(!a->pid));
 	jset(cfg, "trials", a->pid ? NULL : jint(a->repeat));
+	/* adaptive (no --repeat): at least trials pairs, then until the
+	 * interval's half-width is within the target, for at most max_time_s */
+	jset(cfg, "adaptive", json_object_new_boolean(!a->pid && !a->repeat_set));
+	jset(cfg, "max_time_s", a->pid || a->repeat_set ? NULL : jnum(a->max_time_s));
+	jset(cfg, "ci_target_ns", a->pid || a->repeat_set ? NULL : jnum(2));
+	jset(cfg, "ci_target_pct", a->pid || a->repeat_set ? NULL : jnum(3));
 	jset(cfg, "duration_s", jnum(a->duration_s));
 	jset(cfg, "settle_s", a->settle_s > 0 ? jnum(a->settle_s) : NULL);
 	jset(cfg, "timeout_s", jnum(a->timeout_s));
@@ -471,13 +641,15 @@ static void print_csv_row(FILE *f, const struct results *res, int i)
 		 r->overhead_pct, r->prog_ns_per_op);
 	row_num(&row, 10, r->prog_runs_per_op, 3);
 	row_u64(&row, 11, (unsigned long long)r->trials);
-	csv_row(f, row.cells, 12);
+	ROW_NUMS(&row, 12, 2, r->body_ns, r->dispatch_ns);
+	csv_row(f, row.cells, 14);
 }
 
 int cmd_measure(int argc, char **argv)
 {
 	struct measure_args a = {
-		.workloads = 1, .repeat = 6, .timeout_s = 30, .duration_s = 1,
+		.workloads = 1, .repeat = MIN_PAIRS, .timeout_s = 30, .duration_s = 1,
+		.max_time_s = MAX_TIME_S,
 	};
 	struct argp argp = { measure_opts_def, measure_parse, NULL, measure_doc, measure_groups };
 	struct results res = { .schema = "bpfcost.measure/1", .cli = &a.cli, .kept = "rows",

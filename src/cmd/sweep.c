@@ -349,7 +349,7 @@ static const struct table_col main_cols[] = {
 };
 static const struct table_col lat_cols[] = {
 	{ "TARGET/s", 8 }, { "BASE p50", 8 }, { "p99", 8 }, { "p99.9", 8 },
-	{ "PROBE p50", 9 }, { "p99", 8 }, { "p99.9", 8 }, { "max", 9 },
+	{ "PROBE p50", 9 }, { "p99", 8 }, { "p99.9", 8 }, { "max", 8 }, { "BACKLOG", 7 },
 };
 static const struct table_col thr_cols[] = {
 	{ "TARGET/s", 8 }, { "THREAD", 6 }, { "CPU", 3 }, { "BASE ns", 8 }, { "PROBE ns", 8 },
@@ -392,34 +392,6 @@ static void print_csv_row(FILE *f, const struct results *res, int i)
 	csv_row(f, r.cells, NCSV);
 }
 
-/* Words to 79 columns, continuation lines indented by two. */
-static void print_wrapped(FILE *f, const char *text)
-{
-	const char *p = text;
-	int col = 0, indent = 0;
-
-	while (*p) {
-		const char *w = p;
-		int len;
-
-		while (*p && *p != ' ')
-			p++;
-		len = (int)(p - w);
-		if (col > indent && col + 1 + len > 79) {
-			fputc('\n', f);
-			indent = 2;
-			col = fprintf(f, "  ");
-		} else if (col > indent) {
-			fputc(' ', f);
-			col++;
-		}
-		col += fprintf(f, "%.*s", len, w);
-		while (*p == ' ')
-			p++;
-	}
-	fputc('\n', f);
-}
-
 static void print_knee(FILE *f, const struct cfg_knee *ck, const struct sweep_args *a)
 {
 	char r[32], lo[32], hi[32];
@@ -459,8 +431,11 @@ static void main_row(struct row *r, const struct sweep_point *p)
 static void lat_row(struct row *r, const struct sweep_point *p)
 {
 	ROW_NUMS(r, 1, 1, US(p->base_p50_ns), US(p->base_p99_ns), US(p->base_p999_ns),
-		 US(p->probe_p50_ns), US(p->probe_p99_ns), US(p->probe_p999_ns),
-		 US(p->probe_max_ns));
+		 US(p->probe_p50_ns), US(p->probe_p99_ns), US(p->probe_p999_ns));
+	row_fit(r, 7, US(p->probe_max_ns), lat_cols[7].width, 1);
+	/* behind schedule: these are the queue of a rate not sustained */
+	r->cells[8] = p->base_backlog && p->probe_backlog ? "both" :
+		      p->probe_backlog ? "probe" : p->base_backlog ? "base" : "-";
 }
 
 /* A table of the measured points of one configuration: the target rate,
@@ -526,7 +501,7 @@ static void print_table(FILE *f, const struct results *res)
 				snprintf(head + l, sizeof(head) - (size_t)l, ", consumer %s on CPU %d, buffer %s",
 					 consumer_names[p0->consumer], a->cfg.consumer_cpu, bs);
 			fprintf(f, "\n");
-			print_wrapped(f, head);
+			print_words(f, head, 2);
 		}
 		for (int i = first; i < end; i++) {
 			char line[320];
@@ -548,8 +523,9 @@ static void print_table(FILE *f, const struct results *res)
 		if (!any_ok)
 			continue;
 		points_table(f, main_cols, 10, pts, first, end, main_row);
-		fprintf(f, "latency from the scheduled start, us\n");
-		points_table(f, lat_cols, 8, pts, first, end, lat_row);
+		fprintf(f, "latency from the scheduled start, us (BACKLOG: a phase behind schedule,\n"
+			   "whose numbers are the queue of a rate not sustained, not per-op latency)\n");
+		points_table(f, lat_cols, 9, pts, first, end, lat_row);
 		if (p0->threads > 1) {
 			fprintf(f, "per thread (ns per op, service time)\n");
 			table_header(f, thr_cols, 8);
@@ -573,11 +549,11 @@ static void print_table(FILE *f, const struct results *res)
 		}
 		for (int i = first; i < end; i++)
 			if (pts[i].status == RES_OK && pts[i].note[0]) {
-				char line[400];
+				char line[640];
 
 				snprintf(line, sizeof(line), "%s: %s",
 					 fmt_rate(rate, sizeof(rate), pts[i].target_rate), pts[i].note);
-				print_wrapped(f, line);
+				print_words(f, line, 2);
 			}
 		knee_of(pts, first, end - first, a, &ck);
 		print_knee(f, &ck, a);
@@ -674,7 +650,7 @@ int cmd_sweep(int argc, char **argv)
 	struct sweep_point *pts = NULL;
 	struct sweep_run *s = NULL;
 	struct progress pg = { 0 };
-	int n = 0, ret = 0, nbodies, total;
+	int n = 0, ret = 0, nbodies, total, cfg_first = 0;
 	bool failed = false;
 	double est_s;
 
@@ -731,6 +707,7 @@ int cmd_sweep(int argc, char **argv)
 				goto cleanup;
 			continue;
 		}
+		cfg_first = n;
 		if (a.cfg.flow_multi && a.cfg.threads > 1 && sweep_keys_collide(s))
 			warn_msg("two workload threads share a multi-flow key (tid %% 64): "
 				 "they contend as if single-flow");
@@ -741,6 +718,8 @@ int cmd_sweep(int argc, char **argv)
 			sweep_point_run(s, a.rates[r], &pts[n], show_progress, &pg);
 			if (stop_requested && pts[n].status != RES_OK)
 				break; /* the interrupted point is not a point */
+			/* a later point can beat an earlier one: judge them all again */
+			sweep_judge(&pts[cfg_first], n + 1 - cfg_first);
 			if ((ret = results_save(&res, ++n)))
 				goto cleanup;
 		}

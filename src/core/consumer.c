@@ -29,6 +29,7 @@ struct consumer {
 	atomic_int stop;
 	_Atomic uint64_t consumed;
 	_Atomic uint64_t lost;
+	_Atomic uint64_t wakeups; /* polls that returned ready */
 	pthread_mutex_t lock;     /* the thread and consumer_drain both drain */
 };
 
@@ -194,7 +195,8 @@ static void *consumer_main(void *arg)
 		/* Wait outside the lock, then drain under it: holding it
 		 * through a blocking poll starved the main thread's drain of
 		 * the lock for seconds. */
-		poll(&pfd, 1, 50);
+		if (poll(&pfd, 1, 50) > 0)
+			atomic_fetch_add_explicit(&c->wakeups, 1, memory_order_relaxed);
 		consumer_drain(c);
 	}
 	return NULL;
@@ -305,6 +307,11 @@ uint64_t consumer_cpu_ns(const struct consumer *c)
 	    clock_gettime(cid, &ts))
 		return 0;
 	return (uint64_t)ts.tv_sec * 1000000000ULL + (uint64_t)ts.tv_nsec;
+}
+
+uint64_t consumer_wakeups(const struct consumer *c)
+{
+	return c ? atomic_load(&c->wakeups) : 0;
 }
 
 void consumer_stop(struct consumer *c)

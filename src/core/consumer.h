@@ -75,6 +75,10 @@ uint64_t consumer_lost(const struct consumer *c); /* perf lost-sample records */
 void consumer_reset_counts(struct consumer *c);
 /* CPU time the reader thread has used, ns; 0 when there is none. */
 uint64_t consumer_cpu_ns(const struct consumer *c);
+/* Times the reader thread was woken with records to read (its poll
+ * returned ready); the batch ring reader, which polls on a timer, has
+ * none. Not reset by consumer_reset_counts: take differences. */
+uint64_t consumer_wakeups(const struct consumer *c);
 void consumer_stop(struct consumer *c); /* joins the thread; buffers stay */
 void consumer_free(struct consumer *c); /* stops, frees the buffers */
 

@@ -51,6 +51,28 @@ double run_ops(const struct workload *wl, struct wl_ctx *c, uint64_t n, struct h
 	return i ? (double)total * timer_ns_per_tick / (double)i : NAN;
 }
 
+double run_ops_untimed(const struct workload *wl, struct wl_ctx *c, uint64_t n,
+		       uint64_t *done)
+{
+	long (*op)(struct wl_ctx *) = wl->op;
+	void (*prep)(struct wl_ctx *) = wl->prep;
+	uint64_t t0 = timer_ticks(), i;
+
+	for (i = 0; i < n; i++) {
+		if (prep)
+			prep(c);
+		op(c);
+		if (!(i & 1023) && stop_requested) {
+			i++;
+			break;
+		}
+	}
+	t0 = timer_ticks() - t0;
+	if (done)
+		*done += i;
+	return i ? (double)t0 * timer_ns_per_tick / (double)i : NAN;
+}
+
 void bench_result_init(struct bench_result *r, const char *workload, const char *hook,
 		       const char *body)
 {
@@ -65,6 +87,10 @@ void bench_result_init(struct bench_result *r, const char *workload, const char 
 	r->overhead_mean_ns = r->mean_ci_lo = r->mean_ci_hi = NAN;
 	r->diff_ns = r->diff_ci_lo = r->diff_ci_hi = NAN;
 	r->prog_avg_ns = r->prog_runs_per_op = r->prog_ns_per_op = r->dispatch_ns = NAN;
+	r->prog_lo = r->prog_hi = r->floor_ns = r->floor_lo = r->floor_hi = NAN;
+	r->body_ns = r->body_lo = r->body_hi = r->dispatch_lo = r->dispatch_hi = NAN;
+	r->untimed_diff_ns = r->untimed_lo = r->untimed_hi = NAN;
+	r->timing_effect_ns = r->timing_effect_lo = r->timing_effect_hi = NAN;
 	r->drift_pct = NAN;
 }
 
@@ -72,7 +98,13 @@ void bench_result_free(struct bench_result *r)
 {
 	free(r->base_trials_ns);
 	free(r->probe_trials_ns);
+	free(r->prog_phases_ns);
+	free(r->floor_phases_ns);
+	free(r->maps);
 	r->base_trials_ns = r->probe_trials_ns = NULL;
+	r->prog_phases_ns = r->floor_phases_ns = NULL;
+	r->maps = NULL;
+	r->nmaps = 0;
 }
 
 static int t_attach(struct bench_target *t, char *reason, size_t len)
@@ -86,6 +118,48 @@ static void t_detach(struct bench_target *t)
 		t->detach(t->ctx);
 }
 
+/* What a switch does: the target alone (trials), or the target and its
+ * stats floor together (stats phases; floor_first: the floor's program
+ * goes on the hook first, so that it runs first where the hook keeps
+ * the order of attachment). */
+enum switch_op { SW_ATTACH, SW_DETACH, SW_ATTACH_FLOOR, SW_ATTACH_FLOOR_FIRST, SW_DETACH_FLOOR };
+
+static bool has_floor(const struct bench_target *t)
+{
+	return !t->control && t->floor_attach && t->floor_detach && t->floor_fd;
+}
+
+static int switch_do(struct bench_target *t, enum switch_op op, char *reason, size_t len)
+{
+	int err = 0;
+
+	switch (op) {
+	case SW_ATTACH:
+		return t_attach(t, reason, len);
+	case SW_DETACH:
+		t_detach(t);
+		return 0;
+	case SW_ATTACH_FLOOR:
+		if ((err = t_attach(t, reason, len)))
+			return err;
+		if (has_floor(t) && (err = t->floor_attach(t->ctx, reason, len)))
+			t_detach(t);
+		return err;
+	case SW_ATTACH_FLOOR_FIRST:
+		if (has_floor(t) && (err = t->floor_attach(t->ctx, reason, len)))
+			return err;
+		if ((err = t_attach(t, reason, len)) && has_floor(t))
+			t->floor_detach(t->ctx);
+		return err;
+	case SW_DETACH_FLOOR:
+		t_detach(t);
+		if (has_floor(t))
+			t->floor_detach(t->ctx);
+		return 0;
+	}
+	return 0;
+}
+
 /* The trials' attach and detach run on another CPU than the workload's
  * when there is one. What they leave behind is queued on the CPU that
  * called them: RCU callbacks that free the perf event, the program array
@@ -94,7 +168,7 @@ static void t_detach(struct bench_target *t)
  * after a switch: the null row's B-B pairs read below 0 (docs/bench.md). */
 struct switch_call {
 	struct bench_target *t;
-	bool attach;
+	enum switch_op op;
 	int cpu, err;
 	char *reason;
 	size_t len;
@@ -106,17 +180,14 @@ static void *switch_thread(void *arg)
 	struct switch_call *c = arg;
 
 	pin_to_cpu(c->cpu);
-	if (c->attach)
-		c->err = t_attach(c->t, c->reason, c->len);
-	else
-		t_detach(c->t);
+	c->err = switch_do(c->t, c->op, c->reason, c->len);
 	atomic_store_explicit(&c->done, true, memory_order_release);
 	return NULL;
 }
 
-static int t_switch(struct bench_target *t, bool attach, int cpu, char *reason, size_t len)
+static int t_switch(struct bench_target *t, enum switch_op op, int cpu, char *reason, size_t len)
 {
-	struct switch_call c = { t, attach, cpu, 0, reason, len };
+	struct switch_call c = { t, op, cpu, 0, reason, len };
 	sigset_t all, old;
 	pthread_t th;
 	int err;
@@ -153,8 +224,9 @@ static int t_switch(struct bench_target *t, bool attach, int cpu, char *reason, 
 	return c.err;
 }
 
-/* One phase of one trial: warm up, then n timed ops. */
-static double phase(struct bench_target *t, bool attached, int switch_cpu,
+/* One phase of one trial: warm up, then n ops, each timed (untimed: the
+ * loop timed as a whole, for check_timing). */
+static double phase(struct bench_target *t, bool attached, bool timed, int switch_cpu,
 		    const struct workload *wl, struct wl_ctx *c, uint64_t warm, uint64_t n,
 		    struct hist *h, uint64_t *ops_attached, struct switch_cost *sw, char *reason,
 		    size_t len, int *err)
@@ -162,15 +234,18 @@ static double phase(struct bench_target *t, bool attached, int switch_cpu,
 	uint64_t done = 0, t0 = now_ns();
 	double mean;
 
-	if (attached && (*err = t_switch(t, true, switch_cpu, reason, len)))
+	if (attached && (*err = t_switch(t, SW_ATTACH, switch_cpu, reason, len)))
 		return NAN;
 	if (attached && sw)
 		sw->attach_ns += now_ns() - t0;
 	run_ops(wl, c, warm, NULL, &done);
-	mean = run_ops(wl, c, n, h, &done);
+	if (timed)
+		mean = run_ops(wl, c, n, h, &done);
+	else
+		mean = run_ops_untimed(wl, c, n, &done);
 	if (attached) {
 		t0 = now_ns();
-		t_switch(t, false, switch_cpu, NULL, 0);
+		t_switch(t, SW_DETACH, switch_cpu, NULL, 0);
 		if (sw)
 			sw->detach_ns += now_ns() - t0;
 		*ops_attached += done;
@@ -193,16 +268,43 @@ static uint64_t prog_runs(struct bench_target *t)
 	return sum;
 }
 
-static void stats_phase(struct bench_target *t, const struct workload *wl, struct wl_ctx *c,
-			uint64_t n, uint64_t *ops_attached, struct bench_result *r)
+/* Runs and run time, summed over the target's programs. */
+static void target_stats(struct bench_target *t, const int *fds, int nfd, uint64_t *cnt,
+			 uint64_t *time_ns)
 {
-	int fds[16], nfd, sfd;
-	uint64_t cnt0[16], time0[16], cnt, time_ns, dcnt = 0, dtime = 0, done = 0;
-	char reason[256];
+	uint64_t c, ns;
 
-	if (t->control || !t->prog_fds)
+	*cnt = *time_ns = 0;
+	for (int i = 0; i < nfd; i++)
+		if (!prog_run_stats(fds[i], &c, &ns, NULL)) {
+			*cnt += c;
+			*time_ns += ns;
+		}
+}
+
+/* One stats phase (README, Method 7): BPF stats on (a BPF_ENABLE_STATS
+ * fd, never the sysctl), the target attached with its stats floor beside
+ * it (a program that does nothing, on the same hook: its run time is
+ * what the stats themselves put into a run's measured time), warm-up
+ * ops, then n ops whose runs and run time are read for both. Phases
+ * alternate which of the two goes on the hook first. Phases run between
+ * pairs, spread over the row, so that one disturbed phase is one value
+ * of several (one default run read tp/empty 306 ns where others read
+ * 52-58 from a single phase). */
+static void stats_phase(struct bench_run *br)
+{
+	struct bench_target *t = br->t;
+	struct bench_result *r = br->r;
+	int fds[16], nfd, sfd, err, k = r->stats_phases, ffd = -1;
+	uint64_t c0, t0, c1, t1, fc0 = 0, ft0 = 0, fc1 = 0, ft1 = 0, done = 0, warm = 0;
+	char reason[256] = "";
+	bool floor = has_floor(t);
+
+	if (t->control || !t->prog_fds || br->stats_failed || k >= br->phase_cap)
 		return;
-	nfd = t->prog_fds(t->ctx, fds, 16);
+	/* run_cnt only moves while stats are on: if it moved in the trials
+	 * since the last look, someone else has them on */
+	br->stats_moved |= prog_runs(t) != br->runs0;
 	sfd = stats_enable();
 	if (sfd < 0) {
 		static bool warned; /* once a run, not once a row */
@@ -211,28 +313,80 @@ static void stats_phase(struct bench_target *t, const struct workload *wl, struc
 			warn_msg("BPF_ENABLE_STATS failed (%s%s): no program run time", strerror(-sfd),
 				 sfd == -EPERM ? "; it needs CAP_SYS_ADMIN" : "");
 		warned = true;
+		br->stats_failed = true;
 		return;
 	}
-	for (int i = 0; i < nfd; i++)
-		if (prog_run_stats(fds[i], &cnt0[i], &time0[i], NULL))
-			cnt0[i] = time0[i] = 0;
-	if (t_attach(t, reason, sizeof(reason)) == 0) {
-		run_ops(wl, c, n, NULL, &done);
-		t_detach(t);
-		*ops_attached += done;
+	nfd = t->prog_fds(t->ctx, fds, 16);
+	err = t_switch(t, floor ? (k % 2 ? SW_ATTACH_FLOOR_FIRST : SW_ATTACH_FLOOR) : SW_ATTACH,
+		       br->switch_cpu, reason, sizeof(reason));
+	if (err && floor) {
+		/* the target alone, then: its time, without the split */
+		snprintf(br->floor_why, sizeof(br->floor_why), "the stats floor could not be attached: %s",
+			 reason);
+		floor = false;
+		err = t_switch(t, SW_ATTACH, br->switch_cpu, reason, sizeof(reason));
 	}
-	for (int i = 0; i < nfd; i++) {
-		if (prog_run_stats(fds[i], &cnt, &time_ns, NULL))
-			continue;
-		dcnt += cnt - cnt0[i];
-		dtime += time_ns - time0[i];
+	if (!err) {
+		if (floor)
+			ffd = t->floor_fd(t->ctx);
+		run_ops(br->wl, &br->c, br->warm, NULL, &warm);
+		target_stats(t, fds, nfd, &c0, &t0);
+		if (ffd >= 0)
+			target_stats(t, &ffd, 1, &fc0, &ft0);
+		run_ops(br->wl, &br->c, br->n, NULL, &done);
+		target_stats(t, fds, nfd, &c1, &t1);
+		if (ffd >= 0)
+			target_stats(t, &ffd, 1, &fc1, &ft1);
+		t_switch(t, floor ? SW_DETACH_FLOOR : SW_DETACH, br->switch_cpu, NULL, 0);
+		br->ops_attached += warm + done;
 	}
 	close(sfd);
-	if (dcnt && done) {
-		r->prog_avg_ns = (double)dtime / (double)dcnt;
-		r->prog_runs_per_op = (double)dcnt / (double)done;
-		r->prog_ns_per_op = (double)dtime / (double)done;
+	br->runs0 = prog_runs(t);
+	if (err || !done || c1 <= c0)
+		return;
+	r->prog_phases_ns[k] = (double)(t1 - t0) / (double)(c1 - c0);
+	r->floor_phases_ns[k] = ffd >= 0 && fc1 > fc0 ? (double)(ft1 - ft0) / (double)(fc1 - fc0) : NAN;
+	br->body_phase[k] = r->prog_phases_ns[k] - r->floor_phases_ns[k];
+	br->stats_runs += c1 - c0;
+	br->stats_time_ns += t1 - t0;
+	br->stats_ops += done;
+	r->stats_phases = k + 1;
+}
+
+const char *bench_split(double est, double lo, double hi, double body, double body_lo,
+			double body_hi, int phases, double *disp, double *disp_lo,
+			double *disp_hi, char *why, size_t len)
+{
+	*disp = *disp_lo = *disp_hi = NAN;
+	why[0] = '\0';
+	if (isnan(body)) {
+		snprintf(why, len, "no program time beside a stats floor");
+		return "unresolved";
 	}
+	*disp = est - body;
+	*disp_lo = lo - body_hi;
+	*disp_hi = hi - body_lo;
+	if (isnan(body_lo) || isnan(body_hi)) {
+		snprintf(why, len, "%d stats phase%s: too few for an interval (6 needed)", phases,
+			 phases == 1 ? "" : "s");
+	} else if (isnan(lo) || isnan(hi)) {
+		snprintf(why, len, "the overhead has no interval (fewer than 6 pairs)");
+	} else if (body < 0) {
+		snprintf(why, len, "program time less the stats floor %.1f ns [%.1f, %.1f]: the "
+			 "program ran faster than one that does nothing", body, body_lo, body_hi);
+	} else if (*disp_hi < 0) {
+		snprintf(why, len, "program time less the stats floor, %.1f ns [%.1f, %.1f], is above "
+			 "the whole overhead %.1f [%.1f, %.1f]: the stats phases did not see what the "
+			 "trials paid", body, body_lo, body_hi, est, lo, hi);
+	} else if (*disp_lo < 0) {
+		snprintf(why, len, "the intervals allow a negative dispatch: program time less the "
+			 "stats floor %.1f ns [%.1f, %.1f] against an overhead of %.1f [%.1f, %.1f]",
+			 body, body_lo, body_hi, est, lo, hi);
+	} else {
+		return "resolved";
+	}
+	*disp = *disp_lo = *disp_hi = NAN; /* never a number that contradicts the overhead */
+	return "unresolved";
 }
 
 /* Relative differences of n pairs (probe/base - 1) into rel; false when a
@@ -327,8 +481,18 @@ int bench_begin(struct bench_run *br, struct bench_target *t, const struct workl
 	r->probe_trials_ns = calloc((size_t)br->max_trials, sizeof(double));
 	br->diff = calloc((size_t)br->max_trials, sizeof(double));
 	br->rel = calloc((size_t)br->max_trials, sizeof(double));
+	/* a phase every stats_every pairs, and one at the end if none ran */
+	br->phase_cap = (o->stats_every > 0 ? br->max_trials / o->stats_every : 0) + 1;
+	r->prog_phases_ns = calloc((size_t)br->phase_cap, sizeof(double));
+	r->floor_phases_ns = calloc((size_t)br->phase_cap, sizeof(double));
+	br->body_phase = calloc((size_t)br->phase_cap, sizeof(double));
+	if (o->check_timing) {
+		br->u_diff = calloc((size_t)br->max_trials, sizeof(double));
+		br->u_effect = calloc((size_t)br->max_trials, sizeof(double));
+	}
 	if (!br->hb || !br->hp || !r->base_trials_ns || !r->probe_trials_ns || !br->diff ||
-	    !br->rel) {
+	    !br->rel || !r->prog_phases_ns || !r->floor_phases_ns || !br->body_phase ||
+	    (o->check_timing && (!br->u_diff || !br->u_effect))) {
 		fail(br, "out of memory");
 		return -1;
 	}
@@ -341,9 +505,9 @@ int bench_begin(struct bench_run *br, struct bench_target *t, const struct workl
 	n = o->ops;
 	if (!n) {
 		uint64_t ignored = 0;
-		double b = phase(t, false, br->switch_cpu, wl, &br->c, 200, 2000, NULL, &ignored,
-				 &br->sw, reason, sizeof(reason), &err);
-		double p = phase(t, true, br->switch_cpu, wl, &br->c, 20, 200, NULL, &ignored,
+		double b = phase(t, false, true, br->switch_cpu, wl, &br->c, 200, 2000, NULL,
+				 &ignored, &br->sw, reason, sizeof(reason), &err);
+		double p = phase(t, true, true, br->switch_cpu, wl, &br->c, 20, 200, NULL, &ignored,
 				 &br->sw, reason, sizeof(reason), &err);
 		double slow = fmax(b, p);
 
@@ -396,8 +560,8 @@ bool bench_pair(struct bench_run *br)
 	}
 	for (int k = 0; k < 2; k++) {
 		bool attached = (k == 0) == probe_first;
-		double m = phase(br->t, attached, br->switch_cpu, br->wl, &br->c, br->warm, br->n,
-				 attached ? br->hp : br->hb, &br->ops_attached, &br->sw, reason,
+		double m = phase(br->t, attached, true, br->switch_cpu, br->wl, &br->c, br->warm,
+				 br->n, attached ? br->hp : br->hb, &br->ops_attached, &br->sw, reason,
 				 sizeof(reason), &err);
 
 		if (err) {
@@ -412,6 +576,28 @@ bool bench_pair(struct bench_run *br)
 	br->diff[i] = r->probe_trials_ns[i] - r->base_trials_ns[i];
 	r->trials = i + 1;
 	br->elapsed_ns += now_ns() - t0;
+	/* check_timing: the same pair again, each op untimed (the loop timed
+	 * as a whole); the timed pairs are as they are without it */
+	if (br->o->check_timing) {
+		double m[2];
+
+		for (int k = 0; k < 2; k++) {
+			bool attached = (k == 0) == probe_first;
+
+			m[attached] = phase(br->t, attached, false, br->switch_cpu, br->wl, &br->c,
+					    br->warm, br->n, NULL, &br->ops_attached, NULL, reason,
+					    sizeof(reason), &err);
+			if (err) {
+				fail(br, reason);
+				return false;
+			}
+		}
+		br->u_diff[i] = m[1] - m[0];
+		br->u_effect[i] = br->diff[i] - br->u_diff[i];
+		r->untimed_pairs = i + 1;
+	}
+	if (br->o->stats_every > 0 && !br->o->no_stats && r->trials % br->o->stats_every == 0)
+		stats_phase(br);
 	/* the interval only when the rule looks at it (every 5th pair) */
 	if (bench_stop_looks(r->trials, br->trials, br->max_trials))
 		overhead_estimate(r->base_trials_ns, r->probe_trials_ns, br->diff, r->trials,
@@ -424,6 +610,40 @@ bool bench_pair(struct bench_run *br)
 	return true;
 }
 
+/* The row's program time, its stats floor and body (medians of the
+ * phases, with their intervals) and the split of its overhead. */
+static void split_of(struct bench_run *br)
+{
+	struct bench_result *r = br->r;
+	int n = r->stats_phases, nf = 0;
+
+	if (!n)
+		return; /* no stats phase: no split (split stays NULL) */
+	median_ci(r->prog_phases_ns, n, &r->prog_avg_ns, &r->prog_lo, &r->prog_hi);
+	r->prog_runs_per_op = br->stats_ops ? (double)br->stats_runs / (double)br->stats_ops : NAN;
+	r->prog_ns_per_op = br->stats_ops ? (double)br->stats_time_ns / (double)br->stats_ops : NAN;
+	for (int k = 0; k < n; k++)
+		nf += !isnan(r->floor_phases_ns[k]);
+	if (nf == n) {
+		median_ci(r->floor_phases_ns, n, &r->floor_ns, &r->floor_lo, &r->floor_hi);
+		median_ci(br->body_phase, n, &r->body_ns, &r->body_lo, &r->body_hi);
+		r->split = bench_split(r->overhead_ns, r->ci_lo, r->ci_hi, r->body_ns, r->body_lo,
+				       r->body_hi, n, &r->dispatch_ns, &r->dispatch_lo,
+				       &r->dispatch_hi, r->split_reason, sizeof(r->split_reason));
+		/* an unresolved split shows no part of itself (the reason
+		 * quotes the numbers; the phases are in the JSON) */
+		if (strcmp(r->split, "resolved"))
+			r->body_ns = r->body_lo = r->body_hi = NAN;
+	} else {
+		r->split = "unresolved";
+		snprintf(r->split_reason, sizeof(r->split_reason), "%s",
+			 br->floor_why[0] ? br->floor_why :
+			 has_floor(br->t) ? "a stats phase ran without its stats floor" :
+			 "no stats floor for these hooks: the program time includes what BPF "
+			 "stats add to each run");
+	}
+}
+
 static void run_free(struct bench_run *br)
 {
 	if (br->wl_ready && br->wl->fini)
@@ -433,8 +653,11 @@ static void run_free(struct bench_run *br)
 	free(br->hp);
 	free(br->diff);
 	free(br->rel);
+	free(br->body_phase);
+	free(br->u_diff);
+	free(br->u_effect);
 	br->hb = br->hp = NULL;
-	br->diff = br->rel = NULL;
+	br->diff = br->rel = br->body_phase = br->u_diff = br->u_effect = NULL;
 }
 
 void bench_end(struct bench_run *br)
@@ -458,8 +681,9 @@ void bench_end(struct bench_run *br)
 	/* run_cnt only moves while stats are on: if it moved, someone else
 	 * has them on and the overheads include their clock reads */
 	r->stats_on_in_trials = br->stats_moved || prog_runs(t) != br->runs0;
-	if (!br->o->no_stats)
-		stats_phase(t, br->wl, &br->c, br->n, &br->ops_attached, r);
+	if (!br->o->no_stats && !r->stats_phases)
+		stats_phase(br);
+	r->stats_on_in_trials |= br->stats_moved;
 
 	/* Honest numbers only: the probe must have fired once per op. */
 	memset(&pc, 0, sizeof(pc));
@@ -518,8 +742,13 @@ void bench_end(struct bench_run *br)
 	r->probe_p99_ns = hist_quantile(br->hp, 0.99) - timer_overhead_ns;
 	r->probe_p999_ns = hist_quantile(br->hp, 0.999) - timer_overhead_ns;
 	r->probe_max_ns = (double)br->hp->max_ns - timer_overhead_ns;
-	if (!isnan(r->prog_ns_per_op))
-		r->dispatch_ns = r->overhead_ns - r->prog_ns_per_op;
+	split_of(br);
+	if (r->untimed_pairs) {
+		hodges_lehmann(br->u_diff, r->untimed_pairs, &r->untimed_diff_ns, &r->untimed_lo,
+			       &r->untimed_hi);
+		hodges_lehmann(br->u_effect, r->untimed_pairs, &r->timing_effect_ns,
+			       &r->timing_effect_lo, &r->timing_effect_hi);
+	}
 	r->status = RES_OK;
 out:
 	br->state = RUN_DONE;
@@ -581,6 +810,21 @@ static int p_prog_fds(void *ctx, int *fds, int max)
 	return 1;
 }
 
+static int p_floor_attach(void *ctx, char *reason, size_t len)
+{
+	return probe_floor_attach(((struct probe_row *)ctx)->p, reason, len);
+}
+
+static void p_floor_detach(void *ctx)
+{
+	probe_floor_detach(((struct probe_row *)ctx)->p);
+}
+
+static int p_floor_fd(void *ctx)
+{
+	return probe_floor_fd(((struct probe_row *)ctx)->p);
+}
+
 int probe_row_open(struct probe_row *pr, const struct probe_spec *spec,
 		   const struct bench_opts *o, struct bench_result *r)
 {
@@ -588,11 +832,14 @@ int probe_row_open(struct probe_row *pr, const struct probe_spec *spec,
 
 	memset(pr, 0, sizeof(*pr));
 	pr->spec = *spec;
+	pr->spec.floor = !o->no_stats; /* the stats phases' floor */
 	pr->r = r;
 	pr->t = (struct bench_target){
 		.attach = p_attach, .detach = p_detach, .counts = p_counts,
 		.reset = p_reset, .prog_fds = p_prog_fds, .exact = true,
 		.control = spec->hook == HOOK_NULL,
+		.floor_attach = p_floor_attach, .floor_detach = p_floor_detach,
+		.floor_fd = p_floor_fd,
 	};
 	bench_result_init(r, spec->wl->name, hooks[spec->hook].name,
 			  spec->hook == HOOK_NULL ? "-" : bodies[spec->body].name);
@@ -706,6 +953,54 @@ json_object *bench_result_json(const struct bench_result *r)
 	jset(o, "prog_runs_per_op", jnum(r->prog_runs_per_op));
 	jset(o, "prog_ns_per_op", jnum(r->prog_ns_per_op));
 	jset(o, "dispatch_ns", jnum(r->dispatch_ns));
+	jset(o, "dispatch_ci95", isnan(r->dispatch_ns) ? NULL : jpair(r->dispatch_lo, r->dispatch_hi));
+	jset(o, "stats_phases", jint(r->stats_phases));
+	jset(o, "prog_avg_ci95", r->stats_phases ? jpair(r->prog_lo, r->prog_hi) : NULL);
+	jset(o, "stats_floor_ns", jnum(r->floor_ns));
+	jset(o, "stats_floor_ci95", isnan(r->floor_ns) ? NULL : jpair(r->floor_lo, r->floor_hi));
+	jset(o, "body_ns", jnum(r->body_ns));
+	jset(o, "body_ci95", isnan(r->body_ns) ? NULL : jpair(r->body_lo, r->body_hi));
+	jset(o, "split", r->split ? jstr(r->split) : NULL);
+	jset(o, "split_reason", r->split_reason[0] ? jstr(r->split_reason) : NULL);
+	bt = json_object_new_array();
+	pt = json_object_new_array();
+	for (int i = 0; i < r->stats_phases; i++) {
+		json_object_array_add(bt, jnum(r->prog_phases_ns[i]));
+		json_object_array_add(pt, jnum(r->floor_phases_ns[i]));
+	}
+	jset(o, "prog_phases_ns", bt);
+	jset(o, "stats_floor_phases_ns", pt);
+	if (r->untimed_pairs) {
+		json_object *u = json_object_new_object();
+
+		jset(u, "pairs", jint(r->untimed_pairs));
+		jset(u, "overhead_diff_ns", jnum(r->untimed_diff_ns));
+		jset(u, "overhead_diff_ci95", jpair(r->untimed_lo, r->untimed_hi));
+		jset(u, "timing_effect_ns", jnum(r->timing_effect_ns));
+		jset(u, "timing_effect_ci95", jpair(r->timing_effect_lo, r->timing_effect_hi));
+		jset(o, "untimed", u);
+	} else {
+		jset(o, "untimed", NULL);
+	}
+	if (r->maps) {
+		json_object *ms = json_object_new_array();
+
+		for (int i = 0; i < r->nmaps; i++) {
+			const struct map_fill *m = &r->maps[i];
+			json_object *mo = json_object_new_object();
+
+			jset(mo, "name", jstr(m->name));
+			jset(mo, "type", jstr(m->type));
+			jset(mo, "max_entries", jint(m->max_entries));
+			jset(mo, "entries_start", m->entries_start >= 0 ? jint(m->entries_start) : NULL);
+			jset(mo, "entries_end", m->entries_end >= 0 ? jint(m->entries_end) : NULL);
+			json_object_array_add(ms, mo);
+		}
+		jset(o, "maps", ms);
+	} else {
+		jset(o, "maps", NULL);
+	}
+	jset(o, "run", r->run ? jint(r->run) : NULL);
 	jset(o, "stats_on_in_trials", json_object_new_boolean(r->stats_on_in_trials));
 	bt = json_object_new_array();
 	pt = json_object_new_array();

@@ -26,7 +26,22 @@ struct bench_opts {
 	int cpu;            /* workload CPU */
 	int consumer_cpu;   /* output consumer CPU */
 	double trial_ms;    /* target length of one trial when ops == 0 */
-	bool no_stats;      /* skip the BPF stats phase */
+	bool no_stats;      /* skip the BPF stats phases */
+	/* A stats phase after every stats_every pairs (0: one, at the end),
+	 * so that the program's own time is sampled across the run. */
+	int stats_every;
+	/* After each timed pair, an untimed one (the whole loop timed, not
+	 * each op): does timing every op change the probe's delta? */
+	bool check_timing;
+};
+
+/* A map of a user's object (bench --obj): its entries when the row began
+ * and when it ended, and its capacity. entries < 0: not counted (a map
+ * whose fill means nothing, such as an array or a ring). */
+struct map_fill {
+	char name[32], type[24];
+	uint32_t max_entries;
+	long entries_start, entries_end;
 };
 
 enum result_status { RES_OK, RES_UNSUPPORTED, RES_FAILED };
@@ -55,7 +70,30 @@ struct bench_result {
 	double prog_avg_ns;   /* run_time_ns / run_cnt, stats phase */
 	double prog_runs_per_op; /* run_cnt / ops: > 1 when the hook fires for others too */
 	double prog_ns_per_op;   /* run_time_ns / ops */
-	double dispatch_ns;      /* overhead_ns - prog_ns_per_op */
+	/* The split, from the stats phases (README, Method 7): prog_avg_ns is
+	 * the median over the phases, with prog_lo/hi; floor_ns the run time
+	 * of a program that does nothing on the same hook, measured beside
+	 * it (what BPF stats put into a run's measured time); body_ns the
+	 * median of the phases' prog - floor; dispatch_ns = overhead_ns -
+	 * body_ns, its interval from both. split: NULL (no stats phase),
+	 * "resolved", or "unresolved" with split_reason (then dispatch_ns
+	 * is NaN: never a number that contradicts the overhead). */
+	int stats_phases;
+	double prog_lo, prog_hi;
+	double floor_ns, floor_lo, floor_hi;
+	double body_ns, body_lo, body_hi;
+	double dispatch_ns, dispatch_lo, dispatch_hi;
+	const char *split;
+	char split_reason[256];
+	double *prog_phases_ns, *floor_phases_ns; /* per stats phase (owned) */
+	/* check_timing: untimed pairs and their plain differences' estimate;
+	 * timing_effect: timed minus untimed difference, pair by pair */
+	int untimed_pairs;
+	double untimed_diff_ns, untimed_lo, untimed_hi;
+	double timing_effect_ns, timing_effect_lo, timing_effect_hi;
+	/* bench --obj: its maps' fill (owned), and which of --repeat's runs */
+	struct map_fill *maps;
+	int nmaps, run;
 	double *base_trials_ns, *probe_trials_ns; /* per-trial means (owned) */
 	/* BPF stats counted runs during the trials: someone (bpftop, bpfcost
 	 * top, the sysctl) holds them on, and every run paid two clock reads */
@@ -77,6 +115,11 @@ struct bench_target {
 	void (*reset)(void *ctx);
 	/* program fds whose run time the stats phase reads */
 	int (*prog_fds)(void *ctx, int *fds, int max);
+	/* The stats floor (may be NULL): a program that does nothing on the
+	 * same hook, attached beside the target's in the stats phases. */
+	int (*floor_attach)(void *ctx, char *reason, size_t len);
+	void (*floor_detach)(void *ctx);
+	int (*floor_fd)(void *ctx);
 	bool exact;  /* events must equal ops (built-in probes) */
 	bool control; /* the null row: nothing to attach or count */
 };
@@ -106,6 +149,12 @@ struct bench_run {
 	int switch_cpu; /* where attach and detach run: -1 the workload's */
 	int trials, max_trials; /* the minimum pairs, the cap */
 	bool stats_moved; /* run_cnt moved during the trials of an earlier instance */
+	int phase_cap;      /* room in r->prog_phases_ns / floor_phases_ns */
+	double *body_phase; /* per phase: prog - floor */
+	uint64_t stats_runs, stats_time_ns, stats_ops; /* summed over the phases */
+	bool stats_failed;  /* BPF_ENABLE_STATS refused: said once */
+	char floor_why[160]; /* why a phase ran without the stats floor */
+	double *u_diff, *u_effect; /* check_timing, per pair */
 };
 /* 0: pairs can run; -1: r says why not (bench_end is still to be called) */
 int bench_begin(struct bench_run *br, struct bench_target *t, const struct workload *wl,
@@ -130,6 +179,17 @@ bool bench_stop_rule(const struct bench_opts *o, int pairs, int min_pairs, int m
 void bench_result_init(struct bench_result *r, const char *workload, const char *hook,
 		       const char *body);
 void bench_result_free(struct bench_result *r);
+/* The split of an overhead (est, lo, hi) into body and dispatch, for a
+ * body measured with its interval from `phases` stats phases: *disp =
+ * est - body, its interval [lo - body_hi, hi - body_lo]. Returns "resolved",
+ * or "unresolved" with one line in why: too few phases for an interval,
+ * a body below zero (the program ran faster than one that does
+ * nothing), or intervals that allow a negative dispatch (a body above
+ * the overhead it is part of); *disp and its interval are then NaN. */
+const char *bench_split(double est, double lo, double hi, double body, double body_lo,
+			double body_hi, int phases, double *disp, double *disp_lo,
+			double *disp_hi, char *why, size_t len);
+
 /* Run the method for target on workload; fills r (status, reason, numbers). */
 void bench_measure(struct bench_target *t, const struct workload *wl,
 		   const struct bench_opts *o, struct bench_result *r);
@@ -163,5 +223,9 @@ json_object *bench_result_json(const struct bench_result *r);
  * the timed part, timer cost included; stops early on stop_requested. */
 double run_ops(const struct workload *wl, struct wl_ctx *c, uint64_t n, struct hist *h,
 	       uint64_t *done);
+/* The same n ops timed only as a whole (prep included, no per-op timer):
+ * the mean ns/op of the loop. */
+double run_ops_untimed(const struct workload *wl, struct wl_ctx *c, uint64_t n,
+		       uint64_t *done);
 
 #endif

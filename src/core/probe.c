@@ -43,8 +43,8 @@ const char *probe_prog_name_of(char *buf, size_t len, enum hook_id hook, enum bo
 struct probe {
 	struct probe_spec spec;
 	struct probes_bpf *skel;
-	struct bpf_program *prog;
-	struct bpf_link *link;
+	struct bpf_program *prog, *floor;
+	struct bpf_link *link, *floor_link;
 	char kfunc[128];
 	char exe[PATH_MAX];
 	int ncpus;
@@ -208,12 +208,23 @@ enum probe_status probe_open(struct probe **out, const struct probe_spec *spec,
 		goto fail;
 	}
 	bpf_program__set_autoload(p->prog, true);
-	if (spec->hook == HOOK_TP_BTF)
-		err = bpf_program__set_attach_target(p->prog, 0, "sys_enter");
-	else if (spec->hook == HOOK_FENTRY || spec->hook == HOOK_FEXIT)
-		err = bpf_program__set_attach_target(p->prog, 0, p->kfunc);
-	else
-		err = 0;
+	if (spec->floor) {
+		snprintf(name, sizeof(name), "%s__floor", hooks[spec->hook].name);
+		p->floor = bpf_object__find_program_by_name(p->skel->obj, name);
+		if (p->floor)
+			bpf_program__set_autoload(p->floor, true);
+	}
+	err = 0;
+	for (int i = 0; i < 2 && !err; i++) {
+		struct bpf_program *prog = i ? p->floor : p->prog;
+
+		if (!prog)
+			continue;
+		if (spec->hook == HOOK_TP_BTF)
+			err = bpf_program__set_attach_target(prog, 0, "sys_enter");
+		else if (spec->hook == HOOK_FENTRY || spec->hook == HOOK_FEXIT)
+			err = bpf_program__set_attach_target(prog, 0, p->kfunc);
+	}
 	if (err) {
 		st = unsupported(reason, reason_len, "attach target not found in kernel BTF (%s)",
 				 spec->hook == HOOK_TP_BTF ? "sys_enter" : p->kfunc);
@@ -261,59 +272,94 @@ fail:
 	return st;
 }
 
-int probe_attach(struct probe *p, char *reason, size_t reason_len)
+/* prog (the probe's or its floor) on the probe's hook and target. */
+static struct bpf_link *attach_prog(struct probe *p, struct bpf_program *prog)
 {
 	char sec[128];
-	int err;
 
-	if (p->link || p->spec.hook == HOOK_NULL)
-		return 0;
 	switch (p->spec.hook) {
 	case HOOK_TP:
 		snprintf(sec, sizeof(sec), "sys_enter_%s", p->spec.wl->syscall);
-		p->link = bpf_program__attach_tracepoint(p->prog, "syscalls", sec);
-		break;
+		return bpf_program__attach_tracepoint(prog, "syscalls", sec);
 	case HOOK_RAWTP:
-		p->link = bpf_program__attach_raw_tracepoint(p->prog, "sys_enter");
-		break;
+		return bpf_program__attach_raw_tracepoint(prog, "sys_enter");
 	case HOOK_KPROBE:
 	case HOOK_KRETPROBE:
-		p->link = bpf_program__attach_kprobe(p->prog, p->spec.hook == HOOK_KRETPROBE, p->kfunc);
-		break;
+		return bpf_program__attach_kprobe(prog, p->spec.hook == HOOK_KRETPROBE, p->kfunc);
 	case HOOK_UPROBE:
 	case HOOK_URETPROBE: {
 		LIBBPF_OPTS(bpf_uprobe_opts, uo, .func_name = p->spec.wl->func,
 			    .retprobe = p->spec.hook == HOOK_URETPROBE);
-		p->link = bpf_program__attach_uprobe_opts(p->prog, p->spec.target_tgid ? -1 : getpid(),
-							  p->exe, 0, &uo);
-		break;
+		return bpf_program__attach_uprobe_opts(prog, p->spec.target_tgid ? -1 : getpid(),
+						       p->exe, 0, &uo);
 	}
 	default:
-		p->link = bpf_program__attach(p->prog);
-		break;
+		return bpf_program__attach(prog);
 	}
-	if (!p->link) {
-		err = -errno;
-		if ((p->spec.hook == HOOK_KPROBE || p->spec.hook == HOOK_KRETPROBE) &&
-		    kprobe_unsupported_reason())
-			snprintf(reason, reason_len, "%s", kprobe_unsupported_reason());
-		else
-			snprintf(reason, reason_len, "attach %s failed: %s%s", hooks[p->spec.hook].name,
-				 strerror(-err),
-				 hooks[p->spec.hook].user && (err == -EACCES || err == -EPERM) &&
-				 *privs_missing(NEED_SYS_ADMIN, sec, sizeof(sec)) ?
-				 " (uprobes need CAP_SYS_ADMIN here)" : "");
-		return err ? err : -EINVAL;
-	}
-	return 0;
+}
+
+/* prog into *link unless it is there; 0 or -errno with reason. */
+static int attach_link(struct probe *p, struct bpf_program *prog, struct bpf_link **link,
+		       char *reason, size_t reason_len)
+{
+	char sec[128];
+	int err;
+
+	if (*link)
+		return 0;
+	*link = attach_prog(p, prog);
+	if (*link)
+		return 0;
+	err = -errno;
+	if ((p->spec.hook == HOOK_KPROBE || p->spec.hook == HOOK_KRETPROBE) &&
+	    kprobe_unsupported_reason())
+		snprintf(reason, reason_len, "%s", kprobe_unsupported_reason());
+	else
+		snprintf(reason, reason_len, "attach %s%s failed: %s%s", hooks[p->spec.hook].name,
+			 prog == p->floor ? "__floor" : "", strerror(-err),
+			 hooks[p->spec.hook].user && (err == -EACCES || err == -EPERM) &&
+			 *privs_missing(NEED_SYS_ADMIN, sec, sizeof(sec)) ?
+			 " (uprobes need CAP_SYS_ADMIN here)" : "");
+	return err ? err : -EINVAL;
+}
+
+static void destroy_link(struct bpf_link **link)
+{
+	bpf_link__destroy(*link);
+	*link = NULL;
+}
+
+int probe_attach(struct probe *p, char *reason, size_t reason_len)
+{
+	if (p->spec.hook == HOOK_NULL)
+		return 0;
+	return attach_link(p, p->prog, &p->link, reason, reason_len);
 }
 
 void probe_detach(struct probe *p)
 {
-	if (p && p->link) {
-		bpf_link__destroy(p->link);
-		p->link = NULL;
+	if (p)
+		destroy_link(&p->link);
+}
+
+int probe_floor_attach(struct probe *p, char *reason, size_t reason_len)
+{
+	if (!p || !p->floor) {
+		snprintf(reason, reason_len, "no stats floor loaded");
+		return -ENOENT;
 	}
+	return attach_link(p, p->floor, &p->floor_link, reason, reason_len);
+}
+
+void probe_floor_detach(struct probe *p)
+{
+	if (p)
+		destroy_link(&p->floor_link);
+}
+
+int probe_floor_fd(const struct probe *p)
+{
+	return p && p->floor ? bpf_program__fd(p->floor) : -1;
 }
 
 bool probe_attached(const struct probe *p)
@@ -326,6 +372,7 @@ void probe_close(struct probe *p)
 	if (!p)
 		return;
 	probe_detach(p);
+	probe_floor_detach(p);
 	consumer_free(p->cons);
 	probes_bpf__destroy(p->skel);
 	free(p);
@@ -357,6 +404,11 @@ void probe_slot_totals(struct probe *p, uint64_t *hits, uint64_t *drops)
 uint64_t probe_consumer_cpu_ns(struct probe *p)
 {
 	return p ? consumer_cpu_ns(p->cons) : 0;
+}
+
+uint64_t probe_consumer_wakeups(struct probe *p)
+{
+	return p ? consumer_wakeups(p->cons) : 0;
 }
 
 void probe_counts(struct probe *p, struct probe_counts *c)

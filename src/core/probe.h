@@ -76,6 +76,9 @@ struct probe_spec {
 	enum consumer_mode consumer;
 	int consumer_cpu;       /* -1: leave unpinned */
 	uint32_t batch;         /* CONSUMER_BATCH: perf wakeup_events / poll period events */
+	/* also load the hook's stats floor, <hook>__floor: a program that
+	 * does nothing, for bench's stats phases (probe_floor_attach) */
+	bool floor;
 };
 
 /* Outcome of probe_open. */
@@ -109,7 +112,14 @@ uint64_t probe_hits_cpu(struct probe *p, int cpu);
 void probe_slot_totals(struct probe *p, uint64_t *hits, uint64_t *drops);
 /* CPU time the consumer thread has used, ns; 0 when there is none. */
 uint64_t probe_consumer_cpu_ns(struct probe *p);
+/* Times the consumer was woken with records to read (consumer_wakeups). */
+uint64_t probe_consumer_wakeups(struct probe *p);
 int probe_prog_fd(const struct probe *p);
+/* The stats floor (spec.floor): attached beside the probe's program, on
+ * the same hook and target; -1 / no-ops without one. */
+int probe_floor_attach(struct probe *p, char *reason, size_t reason_len);
+void probe_floor_detach(struct probe *p);
+int probe_floor_fd(const struct probe *p);
 const char *probe_prog_name(const struct probe *p);
 
 #endif

@@ -253,6 +253,7 @@ void sweep_point_init(struct sweep_point *pt, const struct sweep_cfg *cfg, doubl
 	pt->prog_avg_ns = pt->prog_runs_per_op = pt->prog_overhead_pct = NAN;
 	pt->system_overhead_pct = pt->sys_lo = pt->sys_hi = NAN;
 	pt->loss_pct = pt->loss_lo = pt->loss_hi = NAN;
+	pt->wakeups_per_event = pt->consumer_ns_per_wakeup = NAN;
 }
 
 /* Mean of the fastest q of the samples: the odd op another process
@@ -346,7 +347,7 @@ void sweep_point_run(struct sweep_run *s, double target_rate, struct sweep_point
 	double base_el = 0, probe_el = 0, cons_ns = 0, probe_cpu = 0, base_cpu = 0, busy = 0;
 	uint64_t base_ops = 0, probe_ops = 0, base_timed = 0, probe_timed = 0, ops_attached = 0;
 	uint64_t ops_cpu[SWEEP_MAX_THREADS] = { 0 }, hits_meas[SWEEP_MAX_THREADS] = { 0 };
-	uint64_t th_probe_ops[SWEEP_MAX_THREADS] = { 0 }, probe_sched = 0;
+	uint64_t th_probe_ops[SWEEP_MAX_THREADS] = { 0 }, probe_sched = 0, base_sched = 0;
 	struct hist *hm = NULL;
 	struct probe_counts pc;
 	char reason[256] = "";
@@ -389,7 +390,7 @@ void sweep_point_run(struct sweep_run *s, double target_rate, struct sweep_point
 				.rate_per_s = target_rate / n, .duration_ns = (uint64_t)slice_ns,
 				.warm_ns = (uint64_t)fmin(slice_ns / 20, WARM_MAX_NS), .phase = phase,
 			};
-			uint64_t cons0 = 0, hc0[SWEEP_MAX_THREADS], sum_ops = 0, sum_timed = 0;
+			uint64_t cons0 = 0, wake0 = 0, hc0[SWEEP_MAX_THREADS], sum_ops = 0, sum_timed = 0;
 			double el = 0, cpu = 0, bz = 0;
 
 			if (progress)
@@ -399,6 +400,7 @@ void sweep_point_run(struct sweep_run *s, double target_rate, struct sweep_point
 					hc0[i] = probe_hits_cpu(s->p, s->w[i].cpu);
 				probe_slot_totals(s->p, &hits0, &drops0);
 				cons0 = probe_consumer_cpu_ns(s->p);
+				wake0 = probe_consumer_wakeups(s->p);
 				if (probe_attach(s->p, reason, sizeof(reason))) {
 					snprintf(pt->reason, sizeof(pt->reason), "%s", reason);
 					goto out;
@@ -408,6 +410,9 @@ void sweep_point_run(struct sweep_run *s, double target_rate, struct sweep_point
 			if (phase == 1) {
 				probe_detach(s->p);
 				cons_p = (double)(probe_consumer_cpu_ns(s->p) - cons0);
+				/* the reader catches up after the detach: its last
+				 * wake-ups of the slice come in within the catch-up */
+				pt->reader_wakeups += probe_consumer_wakeups(s->p) - wake0;
 				probe_slot_totals(s->p, &hits1, &drops1);
 				for (int i = 0; i < n; i++)
 					hits_meas[i] += probe_hits_cpu(s->p, s->w[i].cpu) - hc0[i];
@@ -431,6 +436,8 @@ void sweep_point_run(struct sweep_run *s, double target_rate, struct sweep_point
 					pt->missed += r->scheduled - r->ops;
 				if (phase == 1)
 					probe_sched += r->scheduled;
+				else
+					base_sched += r->scheduled;
 			}
 			/* the slice's service times: its trimmed mean, then
 			 * into the phase's histograms */
@@ -590,41 +597,17 @@ void sweep_point_run(struct sweep_run *s, double target_rate, struct sweep_point
 		t->hits = probe_hits_cpu(s->p, s->w[i].cpu);
 	}
 	/* Behind: more than 5% of the ops whose time came were not issued
-	 * (not "achieved < target": Poisson counts vary by chance) */
-	if (target_rate > 0 && (double)probe_ops < 0.95 * (double)probe_sched) {
-		/* Behind schedule. With the CPU to itself the thread would have
-		 * reached about achieved / (its CPU share): below the target,
-		 * the target is beyond the workload (saturated); above it,
-		 * other work took the CPU (starved), not a ceiling. */
-		double share = fmax(pt->cpu_workload_pct / n / 100.0, 0.01);
-		double full = pt->achieved_rate / fmin(share, 1.0);
-
-		if (full < 0.95 * target_rate) {
-			pt->saturated = true;
-			if (share < 0.9)
-				snprintf(pt->note, sizeof(pt->note),
-					 "target %.0f/s is beyond reach: %.0f/s achieved on %.0f%% of a CPU "
-					 "(~%.0f/s with all of it)", target_rate, pt->achieved_rate,
-					 share * 100, full);
-			else
-				snprintf(pt->note, sizeof(pt->note),
-					 "target %.0f/s is beyond reach: %.0f/s achieved (the ceiling here)",
-					 target_rate, pt->achieved_rate);
-		} else {
-			pt->starved = true;
-			snprintf(pt->note, sizeof(pt->note),
-				 "fell behind (%.0f/s of %.0f/s) with the workload thread on CPU only "
-				 "%.0f%% of the time: other work took the CPU, not a ceiling",
-				 pt->achieved_rate, target_rate, share * 100);
-		}
-	}
-	/* perf's own count of lost samples (PERF_RECORD_LOST, read by the
-	 * consumer) should agree with the program's failed outputs */
-	if (cfg->body == BODY_PERFBUF && cfg->consumer != CONSUMER_NONE && pc.lost_records != pc.drops) {
-		size_t l = strlen(pt->note);
-
-		snprintf(pt->note + l, sizeof(pt->note) - l, "%sperf lost records %llu != drops %llu",
-			 l ? "; " : "", (unsigned long long)pc.lost_records, (unsigned long long)pc.drops);
+	 * (not "achieved < target": Poisson counts vary by chance). Why, and
+	 * whether it is a ceiling, is sweep_judge's, against the other points. */
+	pt->base_ops = base_ops;
+	pt->probe_ops = probe_ops;
+	pt->base_scheduled = base_sched;
+	pt->probe_scheduled = probe_sched;
+	pt->base_backlog = target_rate > 0 && (double)base_ops < 0.95 * (double)base_sched;
+	pt->probe_backlog = target_rate > 0 && (double)probe_ops < 0.95 * (double)probe_sched;
+	if (bodies[cfg->body].output && cfg->consumer != CONSUMER_NONE && cfg->hook != HOOK_NULL) {
+		pt->wakeups_per_event = probe_ops ? (double)pt->reader_wakeups / (double)probe_ops : NAN;
+		pt->consumer_ns_per_wakeup = pt->reader_wakeups ? cons_ns / (double)pt->reader_wakeups : NAN;
 	}
 	pt->status = RES_OK;
 out:
@@ -632,6 +615,118 @@ out:
 	free(sys);
 	free(loss);
 	free(hm);
+}
+
+/* "1000/s" style rate for notes ("max" for the closed loop) */
+static const char *rate_s(char *buf, size_t len, double r)
+{
+	if (r > 0)
+		snprintf(buf, len, "%.0f/s", r);
+	else
+		snprintf(buf, len, "max");
+	return buf;
+}
+
+static void add_cause(struct sweep_point *p, const char *cause)
+{
+	size_t l = strlen(p->causes);
+
+	snprintf(p->causes + l, sizeof(p->causes) - l, "%s%s", l ? "," : "", cause);
+}
+
+/* A note's next clause, after "; " when there is one before it. */
+#define NOTE(p, ...)                                                                  \
+	do {                                                                          \
+		size_t l_ = strlen((p)->note);                                        \
+		snprintf((p)->note + l_, sizeof((p)->note) - l_, "%s", l_ ? "; " : ""); \
+		l_ = strlen((p)->note);                                               \
+		snprintf((p)->note + l_, sizeof((p)->note) - l_, __VA_ARGS__);        \
+	} while (0)
+
+/* When a point is behind, a reader on its CPU at or above this share,
+ * and a reader woken for at least this many of the events, are named as
+ * causes. */
+#define CONSUMER_CAUSE_PCT 90.0
+#define WAKEUPS_CAUSE_PER_EVENT 0.1
+
+void sweep_judge(struct sweep_point *pts, int n)
+{
+	for (int i = 0; i < n; i++) {
+		struct sweep_point *p = &pts[i], *best = NULL;
+		char r1[32], r2[32];
+		double share, full;
+
+		if (p->status != RES_OK)
+			continue;
+		p->note[0] = p->causes[0] = '\0';
+		p->saturated = p->starved = p->ceiling = false;
+		/* the point of the run that did best, other than this one */
+		for (int j = 0; j < n; j++)
+			if (j != i && pts[j].status == RES_OK && pts[j].achieved_rate > p->achieved_rate &&
+			    (!best || pts[j].achieved_rate > best->achieved_rate))
+				best = &pts[j];
+		if (p->probe_backlog) {
+			/* With the CPU to itself the thread would have reached about
+			 * achieved / (its CPU share): below the target, the target is
+			 * beyond the workload (saturated); above it, other work took
+			 * the CPU (starved). */
+			share = fmax(p->cpu_workload_pct / (p->threads > 0 ? p->threads : 1) / 100.0, 0.01);
+			full = p->achieved_rate / fmin(share, 1.0);
+			if (full < 0.95 * p->target_rate) {
+				p->saturated = true;
+				p->ceiling = !best;
+				if (share < 0.9)
+					NOTE(p, "target %.0f/s is beyond reach: %.0f/s achieved on %.0f%% of a "
+						"CPU (~%.0f/s with all of it)", p->target_rate, p->achieved_rate,
+					     share * 100, full);
+				else
+					NOTE(p, "target %.0f/s is beyond reach: %.0f/s achieved%s",
+					     p->target_rate, p->achieved_rate,
+					     p->ceiling ? " (the ceiling here)" : "");
+			} else {
+				p->starved = true;
+				add_cause(p, "other_work");
+				NOTE(p, "fell behind (%.0f/s of %.0f/s) with the workload thread on CPU only "
+					"%.0f%% of the time: other work took the CPU", p->achieved_rate,
+				     p->target_rate, share * 100);
+			}
+			if (best)
+				NOTE(p, "not a ceiling: the %s point reached %.0f/s",
+				     rate_s(r1, sizeof(r1), best->target_rate), best->achieved_rate);
+			/* the causes the data shows */
+			if (p->wakeups_per_event >= WAKEUPS_CAUSE_PER_EVENT) {
+				add_cause(p, "reader_wakeups");
+				NOTE(p, "reader wake-ups: %llu (%.2f per event, %.1f us of reader CPU each)",
+				     (unsigned long long)p->reader_wakeups, p->wakeups_per_event,
+				     p->consumer_ns_per_wakeup / 1000);
+				if (best && best->wakeups_per_event < p->wakeups_per_event / 2)
+					NOTE(p, "at %s the reader woke %.2f times per event",
+					     rate_s(r2, sizeof(r2), best->target_rate), best->wakeups_per_event);
+			}
+			/* saturated: the workload thread's own ops could not go faster */
+			if (p->saturated) {
+				add_cause(p, "workload_cpu");
+				NOTE(p, "workload CPU: the thread ran %.0f%% of the time, %.0f%% inside "
+					"its timed ops (%.1f us an op with the probe)", share * 100,
+				     p->busy_pct / (p->threads > 0 ? p->threads : 1), p->probe_ns / 1000);
+			}
+			if (p->cpu_consumer_pct >= CONSUMER_CAUSE_PCT) {
+				add_cause(p, "consumer_cpu");
+				NOTE(p, "consumer CPU: the reader used %.0f%% of its CPU",
+				     p->cpu_consumer_pct);
+			}
+		}
+		if (p->probe_backlog || p->base_backlog)
+			NOTE(p, "latency from the scheduled start is backlog (%s behind schedule)",
+			     p->probe_backlog && p->base_backlog ? "baseline and probe" :
+			     p->probe_backlog ? "probe" : "baseline");
+		/* perf's own count of lost samples (PERF_RECORD_LOST, read by
+		 * the consumer) should agree with the program's failed outputs */
+		if (!strcmp(p->body, "perfbuf") && p->consumer != CONSUMER_NONE &&
+		    p->lost_records != p->lost)
+			NOTE(p, "perf lost records %llu != drops %llu",
+			     (unsigned long long)p->lost_records, (unsigned long long)p->lost);
+	}
 }
 
 json_object *sweep_point_json(const struct sweep_point *pt)
@@ -654,6 +749,14 @@ json_object *sweep_point_json(const struct sweep_point *pt)
 	jset(o, "base_achieved_rate", jnum(pt->base_achieved_rate));
 	jset(o, "saturated", json_object_new_boolean(pt->saturated));
 	jset(o, "starved", json_object_new_boolean(pt->starved));
+	jset(o, "ceiling", json_object_new_boolean(pt->ceiling));
+	jset(o, "causes", pt->causes[0] ? jstr(pt->causes) : NULL);
+	jset(o, "base_backlog", json_object_new_boolean(pt->base_backlog));
+	jset(o, "probe_backlog", json_object_new_boolean(pt->probe_backlog));
+	jset(o, "scheduled", jint((long long)(pt->base_scheduled + pt->probe_scheduled)));
+	jset(o, "reader_wakeups", jint((long long)pt->reader_wakeups));
+	jset(o, "wakeups_per_event", jnum(pt->wakeups_per_event));
+	jset(o, "consumer_ns_per_wakeup", jnum(pt->consumer_ns_per_wakeup));
 	jset(o, "missed", jint((long long)pt->missed));
 	jset(o, "slice_pairs", jint(pt->pairs));
 	jset(o, "slice_s", jnum(pt->slice_s));

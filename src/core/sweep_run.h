@@ -53,9 +53,22 @@ struct sweep_point {
 	double target_rate;            /* 0: max (closed loop) */
 	enum result_status status;
 	char reason[256];
-	char note[256];                /* e.g. the target was beyond reach */
-	bool saturated;                /* < 95% of the scheduled ops issued, thread busy */
+	char note[512];                /* e.g. the target was beyond reach (sweep_judge) */
+	/* Behind schedule: a phase issued < 95% of the ops whose time came.
+	 * Its latency from the scheduled start is then the backlog of a rate
+	 * not sustained (a queue that grew all slice), not a per-op latency. */
+	bool base_backlog, probe_backlog;
+	/* sweep_judge, for a probe phase behind schedule: */
+	bool saturated;                /* with its CPU to itself it would still miss */
 	bool starved;                  /* fell behind while its CPU went elsewhere */
+	bool ceiling;                  /* saturated, and no point of the run did better */
+	/* why it missed, where the data shows it: "reader_wakeups",
+	 * "workload_cpu", "consumer_cpu", "other_work"; comma-separated */
+	char causes[80];
+	uint64_t base_ops, probe_ops;  /* ops issued in the measured slices */
+	uint64_t base_scheduled, probe_scheduled; /* ops whose time came in them */
+	uint64_t reader_wakeups;       /* consumer woken with records, probe slices */
+	double wakeups_per_event, consumer_ns_per_wakeup;
 	int pairs;                     /* B/P slice pairs measured */
 	double slice_s;
 	double achieved_rate, base_achieved_rate;
@@ -96,6 +109,12 @@ void sweep_close(struct sweep_run *s);
 bool sweep_keys_collide(const struct sweep_run *s);
 
 void sweep_point_init(struct sweep_point *pt, const struct sweep_cfg *cfg, double target_rate);
+/* The points of one configuration (one probe, its rates): for each point
+ * behind schedule, whether its target was beyond reach (saturated), its
+ * CPU taken (starved), whether it is the ceiling (only if no point of the
+ * run did better), its causes, and its note. Called again as points come
+ * in: a later point can beat an earlier one. */
+void sweep_judge(struct sweep_point *pts, int n);
 json_object *sweep_point_json(const struct sweep_point *pt);
 
 /* The knee: the lowest rate where a metric passes its bound, from points

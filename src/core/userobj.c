@@ -555,6 +555,75 @@ static int u_prog_fds(void *ctx, int *fds, int max)
 	return n;
 }
 
+/* Entries in a map whose fill means something (the hash family, LPM
+ * tries); -1 for the others (arrays are always full, rings have none).
+ * Counted key by key, at most max_entries + 1. */
+static long map_entries(const struct bpf_map *m)
+{
+	enum bpf_map_type t = bpf_map__type(m);
+	uint32_t ks = bpf_map__key_size(m), max = bpf_map__max_entries(m);
+	char *a, *b, *prev = NULL;
+	long n = 0;
+
+	if (t != BPF_MAP_TYPE_HASH && t != BPF_MAP_TYPE_LRU_HASH && t != BPF_MAP_TYPE_PERCPU_HASH &&
+	    t != BPF_MAP_TYPE_LRU_PERCPU_HASH && t != BPF_MAP_TYPE_LPM_TRIE &&
+	    t != BPF_MAP_TYPE_HASH_OF_MAPS)
+		return -1;
+	a = malloc(ks ? ks : 1);
+	b = malloc(ks ? ks : 1);
+	if (!a || !b) {
+		free(a);
+		free(b);
+		return -1;
+	}
+	while (n <= (long)max && !bpf_map_get_next_key(bpf_map__fd(m), prev, a)) {
+		char *tmp = a;
+
+		n++;
+		a = b;
+		b = tmp;
+		prev = b; /* the key just read */
+	}
+	free(a);
+	free(b);
+	return n;
+}
+
+/* The fill of the object's maps, into r->maps (start) or beside it (end). */
+static void maps_fill(struct userobj *u, struct bench_result *r, bool end)
+{
+	struct bpf_map *m;
+	int n = 0;
+
+	if (!end) {
+		bpf_object__for_each_map(m, u->obj)
+			if (!bpf_map__is_internal(m))
+				n++;
+		free(r->maps);
+		r->maps = n ? calloc((size_t)n, sizeof(*r->maps)) : NULL;
+		r->nmaps = r->maps ? n : 0;
+	}
+	n = 0;
+	bpf_object__for_each_map(m, u->obj) {
+		struct map_fill *f;
+		const char *type;
+
+		if (bpf_map__is_internal(m) || n >= r->nmaps)
+			continue;
+		f = &r->maps[n++];
+		if (end) {
+			f->entries_end = map_entries(m);
+			continue;
+		}
+		type = libbpf_bpf_map_type_str(bpf_map__type(m));
+		snprintf(f->name, sizeof(f->name), "%s", bpf_map__name(m));
+		snprintf(f->type, sizeof(f->type), "%s", type ? type : "?");
+		f->max_entries = bpf_map__max_entries(m);
+		f->entries_start = map_entries(m);
+		f->entries_end = -1;
+	}
+}
+
 void userobj_bench(struct userobj *u, const struct workload *wl, const struct bench_opts *o,
 		   struct bench_result *r)
 {
@@ -571,8 +640,10 @@ void userobj_bench(struct userobj *u, const struct workload *wl, const struct be
 	for (int i = 0; i < u->nprogs; i++)
 		if (prog_run_stats(bpf_program__fd(u->progs[i].prog), &u->progs[i].cnt0, &time_ns, NULL))
 			u->progs[i].cnt0 = 0;
+	maps_fill(u, r, false);
 	bench_measure(&t, wl, o, r);
 	u_detach(u);
+	maps_fill(u, r, true);
 	consumer_settle(u->cons); /* let it catch up with what was produced */
 	r->consumed = consumer_consumed(u->cons);
 	r->lost = consumer_lost(u->cons);

@@ -239,9 +239,19 @@ static int load_bench(struct rp_data *d, json_object *row, int host, int file)
 	r->probe_p99 = num_ns(row, "probe_p99");
 	r->probe_p999 = num_ns(row, "probe_p999");
 	r->prog_avg_ns = num(row, "prog_avg_ns");
-	r->dispatch_ns = num(row, "dispatch_ns");
-	if (!isfinite(r->dispatch_ns))
-		r->dispatch_ns = rp_added(r->overhead_ns, r->prog_avg_ns);
+	/* body and dispatch only where bench resolved the split: older files'
+	 * dispatch_ns (overhead - program time, the stats' cost included)
+	 * could be negative, and nothing is built on it */
+	r->split = str(row, "split");
+	r->split_reason = str(row, "split_reason");
+	r->body_ns = r->body_lo = r->body_hi = NAN;
+	r->dispatch_ns = r->dispatch_lo = r->dispatch_hi = NAN;
+	if (r->split && !strcmp(r->split, "resolved")) {
+		r->body_ns = num(row, "body_ns");
+		pair(row, "body_ci95", &r->body_lo, &r->body_hi);
+		r->dispatch_ns = num(row, "dispatch_ns");
+		pair(row, "dispatch_ci95", &r->dispatch_lo, &r->dispatch_hi);
+	}
 	r->trials = num(row, "trials");
 	r->samples = num(row, "samples");
 	return load_trials(row, "base_trials_ns", "probe_trials_ns", &r->tr);
@@ -287,6 +297,9 @@ static int load_sweep(struct rp_data *d, json_object *row, int host, int file)
 	p->consumed = num(row, "consumed");
 	p->lost = num(row, "lost");
 	p->loss_pct = num(row, "loss_pct");
+	p->base_backlog = (v = obj(row, "base_backlog", json_type_boolean)) && json_object_get_boolean(v);
+	p->probe_backlog = (v = obj(row, "probe_backlog", json_type_boolean)) &&
+			   json_object_get_boolean(v);
 	if (!isfinite(p->loss_pct) && isfinite(p->lost) && isfinite(p->produced) && p->produced > 0)
 		p->loss_pct = p->lost / p->produced * 100.0;
 	return 0;

@@ -51,6 +51,12 @@ struct rp_bench_row {
 	double base_p50, base_p99, base_p999, probe_p50, probe_p99, probe_p999;
 	double prog_avg_ns, dispatch_ns, trials, samples;
 	struct rp_trials tr;       /* base_trials_ns, probe_trials_ns */
+	/* the split of the overhead (bench's Method 7): body and dispatch with
+	 * their intervals, and "resolved" / "unresolved" with its reason; NULL
+	 * in files from before the split had a stats floor (their program
+	 * time includes the stats' own cost: nothing is built on it) */
+	double body_ns, body_lo, body_hi, dispatch_lo, dispatch_hi;
+	const char *split, *split_reason;
 };
 
 struct rp_sweep_point {
@@ -62,6 +68,9 @@ struct rp_sweep_point {
 	double base_p50, base_p99, base_p999, base_max, probe_p50, probe_p99, probe_p999, probe_max;
 	double cpu_workload_pct, cpu_consumer_pct, prog_avg_ns, system_overhead_pct;
 	double produced, consumed, lost, loss_pct;
+	/* a phase behind schedule: its latency from the scheduled start is
+	 * the backlog of a rate not sustained */
+	bool base_backlog, probe_backlog;
 };
 
 struct rp_knee {

@@ -2,6 +2,7 @@
 #include "report/model.h"
 
 #include <math.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -144,8 +145,10 @@ int rp_model_build(struct rp_model *m, const struct rp_data *d, const struct bud
 		if (p) {
 			if (!isfinite(c->p50_added))
 				c->p50_added = rp_added(p->probe_p50, p->base_p50);
-			if (!isfinite(c->p99_added))
+			if (!isfinite(c->p99_added)) {
 				c->p99_added = rp_added(p->probe_p99, p->base_p99);
+				c->p99_backlog = p->probe_backlog || p->base_backlog;
+			}
 			c->cpu_pct = p->system_overhead_pct;
 			c->cpu_from_sweep = isfinite(c->cpu_pct);
 			c->loss_pct = p->loss_pct;
@@ -159,8 +162,15 @@ int rp_model_build(struct rp_model *m, const struct rp_data *d, const struct bud
 			c->cpu_pct = overhead_pct(b->rate_per_s, c->mean_ns, cpus);
 		if (p100)
 			c->loss_100k = p100->loss_pct;
-		if (c->ok && !rp_is_control(c->hook))
+		if (c->ok && !rp_is_control(c->hook)) {
 			verdict_judge(b, c->p99_added, c->cpu_pct, c->loss_pct, loss_na, &c->v);
+			if (c->p99_backlog) {
+				size_t l = strlen(c->v.why);
+
+				snprintf(c->v.why + l, sizeof(c->v.why) - l, "; the p99 is backlog: the "
+					 "sweep point fell behind its schedule");
+			}
+		}
 	}
 	/* Judge a host on the configurations that emit events when it has
 	 * any (the directive's design ships every event to user space),

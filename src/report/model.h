@@ -18,6 +18,7 @@ struct cfg {
 	double est_ns, ci_lo, ci_hi;       /* the bench's estimate with its interval */
 	double mean_ns;                    /* mean added per event: the CPU cost */
 	double p50_added, p99_added;
+	bool p99_backlog;                  /* p99 from a sweep point behind schedule */
 	double cpu_pct;                    /* system overhead at b.rate_per_s */
 	bool cpu_from_sweep;
 	double loss_pct;                   /* at b.rate_per_s */

@@ -243,8 +243,13 @@ static void sec_method(struct rp_ctx *x)
 		       "differences before).");
 	doc_li(x->doc, "Percentiles come from per-op timings (base and probe pay the same timer "
 		       "cost); \"p99 added\" is probe p99 - base p99.");
-	doc_li(x->doc, "The program's own run time comes from a separate phase with BPF stats on "
-		       "(stats inflate what they measure); dispatch = overhead - program time.");
+	doc_li(x->doc, "The program's own run time comes from BPF stats phases spread over the run, "
+		       "with stats off in the trials (they inflate what they measure); beside the "
+		       "program, one that does nothing on the same hook gives what the stats add to "
+		       "each run. Body = program time - that, dispatch = overhead - body, each with its "
+		       "interval; where the intervals allow an impossible split (a body above its "
+		       "overhead, a negative dispatch) the split is unresolved, and nothing here is "
+		       "built on it.");
 	doc_li(x->doc, "System overhead %% = events/s x ns/event / (1e9 x CPUs) x 100 (the "
 		       "guide's formula); from the sweep's measured CPU where a point at the "
 		       "budget rate exists, computed from the mean overhead otherwise.");
@@ -506,6 +511,24 @@ static void chart_latency(struct rp_ctx *x, int h)
 		doc_img(x->doc, file, title);
 }
 
+/* A part of a bench row's split: the number with its interval where the
+ * split is resolved, else what it is. */
+static const char *split_cell(const struct rp_bench_row *r, double v, double lo, double hi)
+{
+	char *b = nb();
+
+	if (rp_is_control(r->hook) || !rp_status_ok(r->status))
+		return "-";
+	if (!r->split)
+		return isfinite(r->prog_avg_ns) ? "older file" : "-";
+	if (strcmp(r->split, "resolved"))
+		return "unresolved";
+	if (!isfinite(lo) || !isfinite(hi))
+		return num(v, 1);
+	snprintf(b, NB, "%.1f [%.1f, %.1f]", v, lo, hi);
+	return b;
+}
+
 static void sec_results(struct rp_ctx *x)
 {
 	struct rp_data *d = x->d;
@@ -521,7 +544,7 @@ static void sec_results(struct rp_ctx *x)
 				      "p50 ns base/probe", "p99 ns base/probe", "p99.9 ns base/probe",
 				      "p99 added ns", "Body ns", "Dispatch ns", "Events/op", "Status" };
 		bool right[14] = { [3] = 1, 1, 1, 1, 1, 1, 1, 1, 1, 1 };
-		bool any = false;
+		bool any = false, unresolved = false;
 
 		for (int i = 0; i < d->n_bench; i++)
 			if (d->bench[i].host == h)
@@ -560,15 +583,30 @@ static void sec_results(struct rp_ctx *x)
 			row[7] = pair_s(r->base_p99, r->probe_p99);
 			row[8] = pair_s(r->base_p999, r->probe_p999);
 			row[9] = snum(c->p99_added, 0);
-			row[10] = num(r->prog_avg_ns, 1);
-			row[11] = num(r->dispatch_ns, 1);
+			row[10] = split_cell(r, r->body_ns, r->body_lo, r->body_hi);
+			row[11] = split_cell(r, r->dispatch_ns, r->dispatch_lo, r->dispatch_hi);
+			unresolved |= r->split && strcmp(r->split, "resolved") && !rp_is_control(r->hook);
 			row[12] = rp_is_control(r->hook) ? "-" : ratio(r->events, r->ops);
 			row[13] = st;
 			doc_row(x->doc, row);
 		}
 		doc_p(x->doc, "Overhead: the bench's estimate from the paired trial differences with its "
 			      "95%% interval. CPU and budget figures use the mean overhead per event "
-			      "(overhead_mean_ns) where the file has it.");
+			      "(overhead_mean_ns) where the file has it. Body and dispatch: the split "
+			      "of the overhead from BPF stats phases, with their 95%% intervals "
+			      "(\"older file\": a bench file from before the stats' own cost was "
+			      "measured beside the program).");
+		if (unresolved) {
+			doc_p(x->doc, "Unresolved splits:");
+			for (int i = 0; i < M->n; i++) {
+				const struct rp_bench_row *r = M->c[i].bench;
+
+				if (M->c[i].host == h && r && r->split && strcmp(r->split, "resolved") &&
+				    !rp_is_control(r->hook))
+					doc_li(x->doc, "%s: %s", cfg_name(&M->c[i]),
+					       r->split_reason ? r->split_reason : "no reason given");
+			}
+		}
 		chart_overhead(x, h);
 		chart_latency(x, h);
 	}
@@ -634,7 +672,7 @@ static void sec_scaling(struct rp_ctx *x)
 		double knees[MAXCAT];
 		char titles[MAXCAT][NB];
 		int nser = 0, nk = 0;
-		bool any = false, mismatch = false;
+		bool any = false, mismatch = false, backlog = false;
 
 		for (int i = 0; i < d->n_points; i++)
 			if (d->points[i].host == h)
@@ -693,7 +731,15 @@ static void sec_scaling(struct rp_ctx *x)
 				row[5] = pct(q->cpu_workload_pct);
 				row[6] = pct(q->cpu_consumer_pct);
 				row[7] = num(q->prog_avg_ns, 1);
-				row[8] = pair_s(q->base_p99, q->probe_p99);
+				if (q->base_backlog || q->probe_backlog) {
+					char *b = nb();
+
+					snprintf(b, NB, "%s (backlog)", pair_s(q->base_p99, q->probe_p99));
+					row[8] = b;
+					backlog = true;
+				} else {
+					row[8] = pair_s(q->base_p99, q->probe_p99);
+				}
 				row[9] = cnt(q->produced);
 				row[10] = lost;
 				row[11] = pct(q->loss_pct);
@@ -736,6 +782,10 @@ static void sec_scaling(struct rp_ctx *x)
 					doc_li(x->doc, "%s: %s.", cfg_name(c), knee_text(k));
 			}
 		}
+		if (backlog)
+			doc_ps(x->doc, DS_NOTE, "(backlog) the point fell behind its schedule: its latency "
+					     "from the scheduled start is the queue of a rate not sustained, "
+					     "not a per-op latency.");
 		if (mismatch)
 			doc_ps(x->doc, DS_NOTE, "(!) produced != consumed + lost on these points: the event "
 						"accounting does not add up, so their loss is not exact.");
@@ -1259,6 +1309,38 @@ static void sec_verdict(struct rp_ctx *x)
 	}
 }
 
+/* Whether dispatch or the body dominates a configuration: only from a
+ * resolved split, and only where their intervals do not overlap. */
+static void rec_split(struct rp_ctx *x, const struct cfg *c)
+{
+	const struct rp_bench_row *r = c->bench;
+
+	if (!r || !rp_status_ok(r->status) || rp_is_control(r->hook))
+		return;
+	if (!r->split || strcmp(r->split, "resolved")) {
+		if (r->split)
+			doc_li(x->doc, "The split of %s into body and dispatch is unresolved (%s): no "
+				       "advice is built on it.", cfg_name(c),
+			       r->split_reason ? r->split_reason : "no reason given");
+		return;
+	}
+	if (r->dispatch_lo > r->body_hi)
+		doc_li(x->doc, "Dispatch dominates in %s (%s ns [%s, %s] of the overhead's %s ns; the "
+			       "body runs %s ns [%s, %s]): a cheaper hook saves more than a leaner body.",
+		       cfg_name(c), num(r->dispatch_ns, 1), num(r->dispatch_lo, 1), num(r->dispatch_hi, 1),
+		       num(r->overhead_ns, 1), num(r->body_ns, 1), num(r->body_lo, 1), num(r->body_hi, 1));
+	else if (r->body_lo > r->dispatch_hi)
+		doc_li(x->doc, "The body dominates in %s (%s ns [%s, %s] of the overhead's %s ns): trim "
+			       "it (early exits, per-CPU maps, in-kernel aggregation; see the lab).",
+		       cfg_name(c), num(r->body_ns, 1), num(r->body_lo, 1), num(r->body_hi, 1),
+		       num(r->overhead_ns, 1));
+	else
+		doc_li(x->doc, "In %s the body (%s ns [%s, %s]) and dispatch (%s ns [%s, %s]) are too "
+			       "close to say which dominates.", cfg_name(c), num(r->body_ns, 1),
+		       num(r->body_lo, 1), num(r->body_hi, 1), num(r->dispatch_ns, 1),
+		       num(r->dispatch_lo, 1), num(r->dispatch_hi, 1));
+}
+
 /* Cheapest and dearest hook per workload, on one body for a fair compare. */
 static void rec_hooks(struct rp_ctx *x, int h)
 {
@@ -1360,18 +1442,7 @@ static void sec_recommendations(struct rp_ctx *x)
 				if (k)
 					doc_li(x->doc, "The sweep of %s: %s.", cfg_name(c), knee_text(k));
 			}
-			if (c->bench && isfinite(c->bench->dispatch_ns) && isfinite(c->bench->prog_avg_ns)) {
-				if (c->bench->dispatch_ns > c->bench->prog_avg_ns)
-					doc_li(x->doc, "Dispatch dominates in %s (%s ns of %s ns; the body runs "
-						       "%s ns): a cheaper hook saves more than a leaner body.",
-					       cfg_name(c), num(c->bench->dispatch_ns, 1), num(c->mean_ns, 1),
-					       num(c->bench->prog_avg_ns, 1));
-				else
-					doc_li(x->doc, "The body dominates in %s (%s ns of %s ns): trim it "
-						       "(early exits, per-CPU maps, in-kernel aggregation; see "
-						       "the lab).",
-					       cfg_name(c), num(c->bench->prog_avg_ns, 1), num(c->mean_ns, 1));
-			}
+			rec_split(x, c);
 		} else {
 			doc_li(x->doc, "No measured probe configuration: nothing to recommend on this host.");
 		}

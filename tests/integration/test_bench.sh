@@ -49,6 +49,35 @@ else
 fi
 leftover_check bench_nothing_left "$before"
 
+# the split (README, Method 7): a stats phase after every pair here (10
+# pairs, 6 phases asked: one every 10 // 6 = 1 pair), with the stats floor
+# beside the program; body and dispatch only where resolved, never a
+# negative dispatch or a body above the overhead's interval
+check bench_stats_phases jpy "$out" 'd["config"]["stats_phases"] == 6 and all((r["stats_phases"] == 10 and len(r["prog_phases_ns"]) == 10 and len(r["stats_floor_phases_ns"]) == 10 and r["split"] in ("resolved", "unresolved")) if r["hook"] != "null" else (r["stats_phases"] == 0 and r["split"] is None and r["dispatch_ns"] is None) for r in d["results"]) or exit(1)'
+check bench_floor_measured jpy "$out" 'all(r["stats_floor_ns"] > 0 and r["prog_avg_ci95"][0] <= r["prog_avg_ns"] <= r["prog_avg_ci95"][1] for r in d["results"] if r["hook"] != "null") or exit(1)'
+bad=$(jpy "$out" '" ".join(r["workload"]+"/"+r["hook"]+"/"+r["body"] for r in d["results"] if r["split"] == "resolved" and not (r["body_ns"] >= 0 and r["dispatch_ci95"][0] >= 0 and r["body_ci95"][1] <= r["overhead_ci95"][0] and abs(r["dispatch_ns"] - (r["overhead_ns"] - r["body_ns"])) < 1e-6 and r["split_reason"] is None))')
+[ -z "$bad" ] && ok bench_split_resolved_adds_up || nok bench_split_resolved_adds_up "$bad"
+bad=$(jpy "$out" '" ".join(r["workload"]+"/"+r["hook"]+"/"+r["body"] for r in d["results"] if r["split"] == "unresolved" and not (r["body_ns"] is None and r["dispatch_ns"] is None and r["dispatch_ci95"] is None and r["split_reason"]))')
+[ -z "$bad" ] && ok bench_split_unresolved_null || nok bench_split_unresolved_null "$bad"
+# forced: two phases give no interval, so the split is unresolved, said why
+$BPFCOST bench --hook rawtp --body empty --trials 4 --ops 2000 --stats-phases 2 --json \
+  -o "$TMP/two.json" > /dev/null 2>&1
+check bench_split_forced_unresolved jpy "$TMP/two.json" '(lambda r: r["stats_phases"] == 2 and r["split"] == "unresolved" and "2 stats phases: too few" in r["split_reason"] and r["dispatch_ns"] is None and r["body_ns"] is None)(d["results"][1]) or exit(1)'
+$BPFCOST bench --hook rawtp --body empty --trials 4 --ops 2000 --stats-phases 2 > "$TMP/two.txt" 2>&1
+grep -q 'unresolved (below)' "$TMP/two.txt" && grep -q '^unresolved, getpid/rawtp/empty: 2 stats phases' "$TMP/two.txt" \
+  && ok bench_split_forced_table || nok bench_split_forced_table "$(grep -i -A2 unresolved "$TMP/two.txt" | head -c 300)"
+# --no-stats: no phases, no split
+$BPFCOST bench --hook rawtp --body empty --trials 4 --ops 2000 --no-stats --json -o "$TMP/ns.json" \
+  > /dev/null 2>&1
+check bench_no_stats jpy "$TMP/ns.json" 'all(r["stats_phases"] == 0 and r["split"] is None and r["prog_avg_ns"] is None for r in d["results"]) and d["config"]["stats_phases"] is None or exit(1)'
+
+# timing each op against untimed pairs: only with --check-timing, and then
+# for every pair; without it the rows have no untimed part
+check bench_no_untimed jpy "$out" 'd["config"]["check_timing"] is False and all(r["untimed"] is None for r in d["results"]) or exit(1)'
+$BPFCOST bench --hook rawtp --body empty,hash --trials 6 --ops 3000 --check-timing --json \
+  -o "$TMP/ct.json" > /dev/null 2>&1
+check bench_check_timing jpy "$TMP/ct.json" 'd["config"]["check_timing"] and all(r["untimed"]["pairs"] == r["trials"] == 6 and r["untimed"]["timing_effect_ci95"][0] <= r["untimed"]["timing_effect_ns"] <= r["untimed"]["timing_effect_ci95"][1] and r["events"] == r["ops"] for r in d["results"] if r["hook"] != "null") or exit(1)'
+
 # the method's bookkeeping: fixed --trials, rounds, both estimates
 check bench_fixed_trials jpy "$out" 'all(r["trials"] == 10 and r["stopped_by"] == "fixed" for r in d["results"]) and d["config"]["schedule"] == "rounds" or exit(1)'
 check bench_diff_estimate jpy "$out" 'all(r["overhead_diff_ci95"][0] <= r["overhead_diff_ns"] <= r["overhead_diff_ci95"][1] and r["overhead_ci95"][0] <= r["overhead_ns"] <= r["overhead_ci95"][1] for r in d["results"]) or exit(1)'
@@ -143,7 +172,7 @@ leftover_check bench_sigterm_nothing_left "$before"
 check bench_sigterm_rcu_restored test "$(cat $rcu_knob 2>/dev/null || echo none)" = "$rcu_before"
 
 # bad input: one line naming what is accepted, exit 2
-for args in "--hook nope" "--body nope" "--workload nope" "--ops abc" "--trials 1" "--cpu 99" "--max-time x" "--consumer nope" "--buf-size 3x" "--bogus" "extra"; do
+for args in "--hook nope" "--body nope" "--workload nope" "--ops abc" "--trials 1" "--cpu 99" "--max-time x" "--consumer nope" "--buf-size 3x" "--stats-phases 0" "--repeat 2" "--bogus" "extra"; do
   $BPFCOST bench $args > /dev/null 2> "$TMP/err"; rc=$?
   n=$(wc -l < "$TMP/err")
   name="bench_bad_input_$(echo "$args" | tr -c 'a-z0-9' _)"

@@ -16,7 +16,7 @@ our_leftovers() {
   sleep 0.3
   for id in $(new_progs "$TMP/before"); do
     name=$(bpftool prog show id "$id" 2>/dev/null | sed -n 's/.* name \([^ ]*\) .*/\1/p')
-    case "$name" in count_getpid|null_deref|on_sync|sys_enter_getpi) extra="$extra $id($name)" ;; esac
+    case "$name" in count_getpid|fill_getpid|null_deref|on_sync|sys_enter_getpi|syscount*|sys_enter|sys_exit) extra="$extra $id($name)" ;; esac
   done
   if pgrep -x bpftrace >/dev/null && [ -z "${BT_PID:-}" ]; then extra="$extra bpftrace-process"; fi
   if [ -z "$extra" ]; then ok "$1"; else nok "$1" "left loaded:$extra"; fi
@@ -43,6 +43,25 @@ fi
 $BPFCOST bench --obj "$OBJ/getpid_count.bpf.o" --prog count_getpid --attach tp:syscalls:sys_enter_getpid \
   --trials 2 --ops 3000 --no-null --json -o "$TMP/obj2.json" 2>/dev/null
 check obj_attach_spec [ "$(jpy "$TMP/obj2.json" "(lambda r: r['status']=='ok' and r['events']==r['ops']>0)(d['results'][0])")" = True ]
+
+# maps: each one's entries at the start and end of the row and its
+# capacity; a map that fills up during the row is warned about. --repeat N:
+# N object rows, each from a fresh load (the map empty again), and the
+# spread between them
+if [ -f "$OBJ/map_fill.bpf.o" ]; then
+  $BPFCOST bench --obj "$OBJ/map_fill.bpf.o" --trials 2 --ops 3000 --no-null --repeat 2 --json \
+    -o "$TMP/fill.json" 2>/dev/null
+  check obj_map_fill jpy "$TMP/fill.json" 'all(r["status"] == "ok" and r["maps"] == [{"name": "seen", "type": "hash", "max_entries": 1024, "entries_start": 0, "entries_end": 1024}] for r in d["results"]) or exit(1)'
+  check obj_repeat_runs jpy "$TMP/fill.json" '[r["run"] for r in d["results"]] == [1, 2] and d["config"]["repeat"] == 2 and d["repeat"][0]["runs"] == 2 and len(d["repeat"][0]["overhead_ns"]) == 2 and d["repeat"][0]["min_ns"] <= d["repeat"][0]["median_ns"] <= d["repeat"][0]["max_ns"] or exit(1)'
+  $BPFCOST bench --obj "$OBJ/map_fill.bpf.o" --trials 2 --ops 3000 --no-null --repeat 2 > "$TMP/fill.txt" 2>/dev/null
+  grep -q 'warning: getpid/obj: map seen is full (1024 of 1024' "$TMP/fill.txt" && grep -q '2 runs, the object loaded afresh' "$TMP/fill.txt" \
+    && ok obj_map_full_warning || nok obj_map_full_warning "$(tail -c 400 "$TMP/fill.txt")"
+else
+  skip obj_map_fill "no $OBJ/map_fill.bpf.o (make tests-build)"
+fi
+# a map whose fill means nothing (a ring buffer) is listed without counts;
+# built-in rows have no maps field
+check obj_map_ring jpy "$TMP/obj.json" 'd["results"][0]["maps"] == [{"name": "events", "type": "ringbuf", "max_entries": 65536, "entries_start": None, "entries_end": None}] and d["results"][0]["run"] is None and d["repeat"] is None or exit(1)'
 
 head -c 4096 /dev/urandom > "$TMP/garbage.bpf.o"
 $BPFCOST bench --obj "$TMP/garbage.bpf.o" >/dev/null 2>"$TMP/e1"; rc=$?
@@ -88,6 +107,8 @@ else
     check measure_names_program [ "$(jpy "$TMP/m.json" "any(p['type']=='tracepoint' and 'sys_enter_getpid' in p['attach'] and p['name'].startswith('sys_enter_getp') for p in d['programs'])")" = True ]
     check measure_runs_per_op [ "$(jpy "$TMP/m.json" "d['programs'][0]['runs_per_op']>=1")" = True ]
     check measure_log_kept grep -q "Attaching 1 probe" "$TMP/bt.log"
+    # --repeat N: exactly N pairs
+    check measure_repeat_fixed jpy "$TMP/m.json" 'd["results"][0]["trials"] == 3 and d["results"][0]["stopped_by"] == "fixed" and d["config"]["adaptive"] is False or exit(1)'
   else
     nok measure_bpftrace "no JSON: $(head -c 300 "$TMP/m4")"
   fi
@@ -112,4 +133,18 @@ else
   $BPFCOST measure --pid 999999 >/dev/null 2>"$TMP/m6"
   one_line measure_pid_missing "$TMP/m6" "no such process"
 fi
+# the adaptive rule (bench's): at least 10 pairs, then until the interval
+# is within +-2 ns or +-3%, or --max-time; stopped_by says which. syscount
+# (Debian's libbpf-tools) starts in well under a second.
+if command -v syscount >/dev/null; then
+  $BPFCOST measure --duration 0.1 --max-time 4 --log "$TMP/sc.log" -o "$TMP/sc.json" -- syscount \
+    >/dev/null 2>"$TMP/m7"
+  check measure_adaptive jpy "$TMP/sc.json" '(lambda r: r["status"] == "ok" and r["trials"] >= 10 and r["stopped_by"] in ("interval", "time"))(d["results"][0]) and d["config"]["adaptive"] and d["config"]["max_time_s"] == 4 and d["config"]["trials"] == 10 or exit(1)'
+  check measure_syscount_stopped not_running -x syscount
+else
+  skip measure_adaptive "syscount is not installed (apt-get install libbpf-tools)"
+fi
+$BPFCOST measure --max-time 0 -- true >/dev/null 2>"$TMP/m8"; rc=$?
+check measure_bad_max_time [ $rc = 2 ]
+
 our_leftovers measure_nothing_left

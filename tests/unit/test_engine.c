@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 /* The engine's stopping rule (bench_stop_rule): when a row has run
- * enough baseline/probe pairs. */
+ * enough baseline/probe pairs; and the split of an overhead into body and
+ * dispatch (bench_split, median_ci): when it is resolved, and why not. */
 #include <math.h>
 #include <setjmp.h>
 #include <stdarg.h>
@@ -154,6 +155,80 @@ static void test_fixed_length(void **state)
 	assert_string_equal(why, "fixed");
 }
 
+/* median_ci: the median and the order statistics around it */
+static void test_median_ci(void **state)
+{
+	const double six[] = { 55, 52, 306, 58, 53, 57 };
+	const double twelve[] = { 9, 1, 12, 4, 7, 3, 11, 2, 8, 6, 10, 5 };
+	double m, lo, hi;
+	(void)state;
+
+	/* 6 values: x(1) and x(6); the outlier moves the median little */
+	median_ci(six, 6, &m, &lo, &hi);
+	assert_float_equal(m, 56, 1e-9);
+	assert_float_equal(lo, 52, 1e-9);
+	assert_float_equal(hi, 306, 1e-9);
+	/* 12 values: x(3) and x(10), robust to two outliers each side */
+	median_ci(twelve, 12, &m, &lo, &hi);
+	assert_float_equal(m, 6.5, 1e-9);
+	assert_float_equal(lo, 3, 1e-9);
+	assert_float_equal(hi, 10, 1e-9);
+	/* under 6: the median, no interval */
+	median_ci(six, 5, &m, &lo, &hi);
+	assert_float_equal(m, 55, 1e-9);
+	assert_true(isnan(lo) && isnan(hi));
+	median_ci(six, 0, &m, &lo, &hi);
+	assert_true(isnan(m));
+}
+
+/* bench_split: resolved only when no part can be impossible */
+static void test_split(void **state)
+{
+	double d, lo, hi;
+	char why[256];
+	(void)state;
+
+	/* tp/empty: overhead 50 [49, 51], body 4 [3, 5] */
+	assert_string_equal(bench_split(50, 49, 51, 4, 3, 5, 6, &d, &lo, &hi, why, sizeof(why)),
+			    "resolved");
+	assert_float_equal(d, 46, 1e-9);
+	assert_float_equal(lo, 44, 1e-9); /* 49 - 5 */
+	assert_float_equal(hi, 48, 1e-9); /* 51 - 3 */
+	assert_string_equal(why, "");
+	/* a body near 0 whose interval reaches below it is still a split */
+	assert_string_equal(bench_split(30, 29, 31, 1, -1, 3, 6, &d, &lo, &hi, why, sizeof(why)),
+			    "resolved");
+
+	/* the rawtp/empty: a body of 60 in an overhead of 47 */
+	assert_string_equal(bench_split(47, 46, 48, 60, 58, 62, 6, &d, &lo, &hi, why, sizeof(why)),
+			    "unresolved");
+	assert_true(isnan(d) && isnan(lo) && isnan(hi));
+	assert_non_null(strstr(why, "above the whole overhead"));
+	/* the intervals overlap: a negative dispatch is possible */
+	assert_string_equal(bench_split(47, 45, 49, 44, 40, 48, 6, &d, &lo, &hi, why, sizeof(why)),
+			    "unresolved");
+	assert_true(isnan(d));
+	assert_non_null(strstr(why, "negative dispatch"));
+	/* a body below zero: faster than a program that does nothing */
+	assert_string_equal(bench_split(47, 46, 48, -3, -5, -1, 6, &d, &lo, &hi, why, sizeof(why)),
+			    "unresolved");
+	assert_non_null(strstr(why, "faster than one that does nothing"));
+	/* too few phases for an interval */
+	assert_string_equal(bench_split(47, 46, 48, 5, NAN, NAN, 2, &d, &lo, &hi, why, sizeof(why)),
+			    "unresolved");
+	assert_non_null(strstr(why, "2 stats phases: too few"));
+	assert_string_equal(bench_split(47, 46, 48, 5, NAN, NAN, 1, &d, &lo, &hi, why, sizeof(why)),
+			    "unresolved");
+	assert_non_null(strstr(why, "1 stats phase: too few"));
+	/* an overhead without an interval */
+	assert_string_equal(bench_split(47, NAN, NAN, 5, 4, 6, 6, &d, &lo, &hi, why, sizeof(why)),
+			    "unresolved");
+	assert_non_null(strstr(why, "no interval"));
+	/* no body at all */
+	assert_string_equal(bench_split(47, 46, 48, NAN, NAN, NAN, 0, &d, &lo, &hi, why, sizeof(why)),
+			    "unresolved");
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -164,6 +239,8 @@ int main(void)
 		cmocka_unit_test(test_time_limit),
 		cmocka_unit_test(test_max_pairs),
 		cmocka_unit_test(test_fixed_length),
+		cmocka_unit_test(test_median_ci),
+		cmocka_unit_test(test_split),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -119,7 +119,8 @@ static void test_bodies(void **state)
 	assert_true(bodies[BODY_PERFBUF].output);
 }
 
-/* Every program the tables name is in the object, and nothing else. */
+/* Every program the tables name is in the object, and nothing else but
+ * the hooks' stats floors. */
 static void test_programs_in_object(void **state)
 {
 	struct probes_bpf *skel;
@@ -137,9 +138,15 @@ static void test_programs_in_object(void **state)
 				fail_msg("no program %s in probes.bpf.o", name);
 		}
 	}
+	/* and each hook's stats floor, a program that does nothing */
+	for (int h = 1; h < NR_HOOKS; h++) {
+		snprintf(name, sizeof(name), "%s__floor", hooks[h].name);
+		if (!bpf_object__find_program_by_name(skel->obj, name))
+			fail_msg("no program %s in probes.bpf.o", name);
+	}
 	bpf_object__for_each_program(prog, skel->obj)
 		n++;
-	assert_int_equal(n, (NR_HOOKS - 1) * NR_BODIES);
+	assert_int_equal(n, (NR_HOOKS - 1) * (NR_BODIES + 1));
 	/* names as bench JSON and the tests know them */
 	assert_string_equal(probe_prog_name_of(name, sizeof(name), HOOK_TP, BODY_EMPTY),
 			    "tp__empty");

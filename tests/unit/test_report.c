@@ -99,7 +99,13 @@ static void test_load_bench(void **state)
 		"\"overhead_ns\":55.1,\"overhead_ci95\":[53.9,56.3],\"base_p99_ns\":131,"
 		"\"probe_p99_ns\":\"oops\",\"prog_avg_ns\":8.2},"
 		"{\"workload\":\"getpid\",\"hook\":\"kprobe\",\"body\":\"empty\",\"status\":\"unsupported\","
-		"\"reason\":\"no kprobes\",\"overhead_ns\":null}]}");
+		"\"reason\":\"no kprobes\",\"overhead_ns\":null},"
+		"{\"workload\":\"getpid\",\"hook\":\"rawtp\",\"body\":\"hash\",\"status\":\"ok\","
+		"\"overhead_ns\":40,\"overhead_ci95\":[39,41],\"prog_avg_ns\":70,\"body_ns\":15,"
+		"\"body_ci95\":[14,16],\"dispatch_ns\":25,\"dispatch_ci95\":[23,27],\"split\":\"resolved\"},"
+		"{\"workload\":\"getpid\",\"hook\":\"rawtp\",\"body\":\"empty\",\"status\":\"ok\","
+		"\"overhead_ns\":30,\"overhead_ci95\":[29,31],\"prog_avg_ns\":60,\"body_ns\":null,"
+		"\"dispatch_ns\":-5,\"split\":\"unresolved\",\"split_reason\":\"because\"}]}");
 
 	(void)state;
 	assert_int_equal(rp_load_file(&d, p, err, sizeof(err)), 0);
@@ -108,11 +114,24 @@ static void test_load_bench(void **state)
 	assert_true(d.hosts[0].emulated);
 	assert_float_equal(d.hosts[0].cpus, 2, 0);
 	assert_string_equal(d.hosts[0].label, "h (k)");
-	assert_int_equal(d.n_bench, 2); /* the 7 is skipped */
+	assert_int_equal(d.n_bench, 4); /* the 7 is skipped */
 	assert_float_equal(d.bench[0].overhead_ns, 55.1, 1e-9);
 	assert_float_equal(d.bench[0].ci_lo, 53.9, 1e-9);
 	assert_true(isnan(d.bench[0].probe_p99)); /* a string is not a number */
-	assert_float_equal(d.bench[0].dispatch_ns, 55.1 - 8.2, 1e-9);
+	/* no split in the file (older bench): no dispatch made up from the
+	 * program time, which included the stats' own cost */
+	assert_true(isnan(d.bench[0].dispatch_ns));
+	assert_null(d.bench[0].split);
+	/* a resolved split is read with its intervals */
+	assert_string_equal(d.bench[2].split, "resolved");
+	assert_float_equal(d.bench[2].body_ns, 15, 1e-9);
+	assert_float_equal(d.bench[2].body_lo, 14, 1e-9);
+	assert_float_equal(d.bench[2].dispatch_ns, 25, 1e-9);
+	assert_float_equal(d.bench[2].dispatch_hi, 27, 1e-9);
+	/* an unresolved one gives no number, even where the file has one */
+	assert_string_equal(d.bench[3].split, "unresolved");
+	assert_string_equal(d.bench[3].split_reason, "because");
+	assert_true(isnan(d.bench[3].dispatch_ns) && isnan(d.bench[3].body_ns));
 	assert_string_equal(d.bench[1].reason, "no kprobes");
 	assert_true(isnan(d.bench[1].overhead_ns));
 	unlink(p);
