@@ -86,6 +86,9 @@ struct rp_app_row {
 	double pred_pct, pred_lo, pred_hi;
 	int pred_agrees;
 	const char *pred_reason;
+	/* what an event cost the application (from its CPU per op) and in
+	 * bench (the first syscall's row), ns */
+	double app_ns_event, bench_ns_event;
 };
 
 struct rp_measure_row {

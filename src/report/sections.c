@@ -800,7 +800,12 @@ static void sec_apps(struct rp_ctx *x)
 			snprintf(note, sizeof(note), "probe never fired: no impact can be read here");
 			never = true;
 		} else if (a->pred_agrees == 0) {
-			snprintf(note, sizeof(note), "measured and predicted change disagree");
+			if (isfinite(a->app_ns_event) && isfinite(a->bench_ns_event))
+				snprintf(note, sizeof(note), "measured and predicted change disagree: an "
+					 "event cost the application %.0f ns, bench %.0f ns",
+					 a->app_ns_event, a->bench_ns_event);
+			else
+				snprintf(note, sizeof(note), "measured and predicted change disagree");
 			disagree = true;
 		} else if (isfinite(a->change_lo) && isfinite(a->change_hi) && a->change_lo <= 0 &&
 			   a->change_hi >= 0)
