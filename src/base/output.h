@@ -31,7 +31,7 @@ const char *fmt_u64(char *buf, size_t len, unsigned long long v);
 
 /* One row of a table or CSV being built: cells for table_row/csv_row,
  * numbers formatted into the row's own storage. */
-#define ROW_MAX_CELLS 32
+#define ROW_MAX_CELLS 40
 struct row {
 	const char *cells[ROW_MAX_CELLS];
 	char buf[ROW_MAX_CELLS][48];

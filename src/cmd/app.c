@@ -10,15 +10,18 @@
 #include "core/hoststate.h"
 #include "core/kernel.h"
 #include "base/output.h"
+#include "core/engine.h"
 #include "core/probe.h"
 #include "core/results.h"
 #include "base/stats.h"
 #include "base/util.h"
+#include "report/load.h"
 
 #include <argp.h>
 #include <errno.h>
 #include <math.h>
 #include <pthread.h>
+#include <sched.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/syscall.h>
@@ -29,21 +32,22 @@ static const char app_doc[] =
 	"What memory-release probes do to real applications.\n"
 	"\n"
 	"USAGE: bpfcost app NAME[,NAME...] [--hook LIST] [--body LIST]\n"
-	"         [--syscalls LIST] [--duration S] [--repeat N]\n"
-	"         [--method windows|runs] [--json|--csv] [-o FILE]\n"
+	"         [--syscalls LIST] [--duration S] [--repeat N] [--bench FILE]\n"
+	"         [--release] [--method windows|runs] [--json|--csv] [-o FILE]\n"
 	"\n"
 	"NAME: redis, postgres, python-gc, node, all. Each runs in a temporary\n"
 	"directory and cgroup, on a unix socket, with its own load generator\n"
-	"(redis-benchmark, pgbench, a script in apps/). Baseline and probed runs\n"
-	"alternate (B P, P B, ...) --repeat times per probe set. Redis is measured\n"
-	"in windows: one redis-benchmark runs through the set, and the throughput\n"
-	"of adjacent --duration windows (80 pairs of 0.2 s), probes attached or\n"
-	"detached between them, comes from the server's command counter; its\n"
-	"latency from 2 pairs of separate runs (--method runs: separate runs\n"
-	"only). The throughput change is the paired relative difference with its\n"
-	"95% interval (Hodges-Lehmann from 6 pairs). The probes count only the\n"
-	"application's cgroup; their event rate is shown beside the impact, so a\n"
-	"probe that never fired does not read as 'no impact'.\n"
+	"(redis-benchmark, pgbench, a script in apps/). Per probe set one load runs\n"
+	"without a break, and --repeat pairs of adjacent --duration windows, B P,\n"
+	"P B, ..., probes attached or detached between them, are read from the\n"
+	"application's own op counter (redis' command count, pgbench's\n"
+	"transaction log, the scripts' iteration log) and its cgroup's CPU time\n"
+	"(--method runs: separate load runs instead). The throughput change is the\n"
+	"paired relative difference with its 95% interval (Hodges-Lehmann), beside\n"
+	"the change bench predicts from its cost per event and the events per op\n"
+	"the probes saw (--bench FILE, or a short bench run first). The probes\n"
+	"count only the application's cgroup; their event rate is shown beside the\n"
+	"impact, so a probe that never fired does not read as 'no impact'.\n"
 	"\n"
 	"Default probe sets: null (the control: nothing attached), tp x perfbuf and\n"
 	"tp x ringbuf on munmap, madvise, brk (one event per call), and rawtp x hash\n"
@@ -52,26 +56,29 @@ static const char app_doc[] =
 	"\n"
 	"EXAMPLES:\n"
 	"    bpfcost app redis                      # the null and the three default sets\n"
-	"    bpfcost app node --hook tp --body perfbuf --duration 5 --repeat 6\n"
+	"    bpfcost app node --hook tp --body perfbuf --release\n"
 	"    bpfcost app postgres --syscalls any --hook rawtp --body hash\n"
-	"    bpfcost app all --json -o app.json\n"
+	"    bpfcost bench --json -o b.json && bpfcost app all --bench b.json --json -o app.json\n"
 	"\n"
 	"ENVIRONMENT: BPFCOST_APP_PATH (where to look for the programs instead of\n"
 	"PATH), BPFCOST_APPS (the apps/ scripts directory).\n";
 
-enum { OPT_NO_STATS = 1000, OPT_SYSCALLS, OPT_CLIENTS, OPT_SCALE, OPT_NO_NULL, OPT_METHOD };
+enum { OPT_NO_STATS = 1000, OPT_SYSCALLS, OPT_CLIENTS, OPT_SCALE, OPT_NO_NULL, OPT_METHOD,
+       OPT_BENCH, OPT_RELEASE };
 
 static const struct argp_option app_opts_def[] = {
 	{ "hook", 'H', "LIST", 0, "tp, rawtp, tp_btf, fentry, fexit, kprobe, kretprobe, all" },
 	{ "body", 'b', "LIST", 0, BODY_NAMES_HELP "all" },
 	{ "syscalls", OPT_SYSCALLS, "LIST", 0, "munmap, madvise, brk, any (every syscall: rawtp/tp_btf), all (default munmap,madvise,brk)" },
-	{ "duration", 'd', "S", 0, "seconds of one window (redis, default 0.2) or of one load run (default 2; redis --method runs 0.75)" },
-	{ "repeat", 'r', "N", 0, "baseline/probed window pairs (redis, default 80) or run pairs (default 10; redis --method runs 20) per probe set" },
-	{ "method", OPT_METHOD, "M", 0, "windows (redis' default: one continuous load, adjacent windows) or runs (separate load runs; the others')" },
-	{ "clients", OPT_CLIENTS, "N", 0, "load generator connections (redis 50, postgres 8)" },
+	{ "duration", 'd', "S", 0, "seconds of one window (default: redis 0.2, postgres 0.05, scripts 0.1) or, --method runs, of one load run (default 2; redis 0.75)" },
+	{ "repeat", 'r', "N", 0, "baseline/probed window pairs (default: redis 80, postgres 300, python-gc 160, node 180) or run pairs (--method runs: 10; redis 20) per probe set" },
+	{ "method", OPT_METHOD, "M", 0, "windows (default: one continuous load, adjacent windows) or runs (separate load runs)" },
+	{ "clients", OPT_CLIENTS, "N", 0, "load generator connections (redis 50, postgres 4)" },
 	{ "scale", OPT_SCALE, "N", 0, "postgres: pgbench -i scale (default 10, ~160 MB vs 16 MB shared_buffers)" },
 	{ "no-stats", OPT_NO_STATS, NULL, 0, "skip the BPF stats run (no BPF CPU)" },
 	{ "no-null", OPT_NO_NULL, NULL, 0, "leave out the null control set (nothing attached)" },
+	{ "bench", OPT_BENCH, "FILE", 0, "bench --json results for the predicted change (default: a short bench run first; none: no prediction)" },
+	{ "release", OPT_RELEASE, NULL, 0, "the memory-release load shape: the application frees memory to the kernel thousands of times a second" },
 	{},
 };
 
@@ -102,7 +109,9 @@ struct probe_set {
 #define MAX_REPEAT 400
 #define LATENCY_PAIRS 2 /* windowed: separate B P, P B runs for the latency percentiles */
 #define STATS_WINDOW_S 0.5
-#define WARMUP_S 0.3    /* windowed: the load runs this long before the first window */
+/* windowed, op-log scenarios: the load runs this long after the last
+ * window (pgbench writes its log through stdio buffers, lost at the kill) */
+#define LOG_SETTLE_S 0.6
 
 struct app_args {
 	struct cli_common cli; /* --json, --csv, -o */
@@ -110,6 +119,8 @@ struct app_args {
 	double duration_s;
 	int repeat, clients, scale;
 	bool no_stats, no_null, runs; /* runs: --method runs */
+	bool release;
+	const char *bench; /* --bench FILE, "none", or NULL: a short bench run */
 };
 
 struct app_result {
@@ -136,13 +147,31 @@ struct app_result {
 	double transition_ms; /* windowed: mean attach/detach time between windows */
 	double base_p50, base_p99, base_p999, probe_p50, probe_p99, probe_p999; /* ms */
 	double base_cpu_pct, probe_cpu_pct;
-	double probe_wall_s;
+	double probe_wall_s, probe_ops; /* over the probed runs or windows */
 	uint64_t hits[NR_APP_SYSCALLS];
 	double rate[NR_APP_SYSCALLS], event_rate;
 	uint64_t lost, consumed, events;
 	double bpf_cpu_pct, bpf_runs_per_s, bpf_avg_ns;
 	bool filtered; /* cgroup filter in place */
+	bool release;   /* --release: the memory-release load shape */
+	double mdc_pct; /* minimum detectable change: 95% interval, 80% power */
+	/* The prediction: bench's cost per event x the events per op seen,
+	 * over the application's CPU per op (NaN with pred_reason when none) */
+	double events_per_op[NR_APP_SYSCALLS];
+	double cost_ns[NR_APP_SYSCALLS], cost_lo[NR_APP_SYSCALLS], cost_hi[NR_APP_SYSCALLS];
+	const char *cost_row[NR_APP_SYSCALLS];
+	double added_ns_op, added_lo, added_hi;
+	double pred_pct, pred_lo, pred_hi;             /* throughput change, % */
+	double pred_cpu_pct, pred_cpu_lo, pred_cpu_hi; /* app CPU per op change, % */
+	int agrees, cpu_agrees;                        /* 1, 0, -1: not compared */
+	const char *pred_source;                       /* the bench file, or a short run */
+	char pred_reason[160];                         /* why there is none */
+	const char *pred_note;                         /* what to read it with */
+	/* what an event cost the application, from the measured change of its
+	 * CPU per op over the events per op: beside bench's cost */
+	double app_ns_event, app_ns_lo, app_ns_hi;
 };
+
 
 static error_t app_parse(int key, char *arg, struct argp_state *state)
 {
@@ -156,7 +185,7 @@ static error_t app_parse(int key, char *arg, struct argp_state *state)
 	case OPT_SYSCALLS:
 		parse_name_list("--syscalls", arg, app_syscall_names, NR_APP_SYSCALLS, &a->syscalls);
 		break;
-	case 'd': cli_num("--duration", arg, 0.1, 3600, &a->duration_s); break;
+	case 'd': cli_num("--duration", arg, 0.02, 3600, &a->duration_s); break;
 	case 'r':
 		cli_int("--repeat", arg, 1, MAX_REPEAT, &v);
 		a->repeat = (int)v;
@@ -177,6 +206,8 @@ static error_t app_parse(int key, char *arg, struct argp_state *state)
 		else if (strcmp(arg, "windows"))
 			usage_error("--method '%s': accepted: windows, runs", arg);
 		break;
+	case OPT_BENCH: a->bench = arg; break;
+	case OPT_RELEASE: a->release = true; break;
 	case ARGP_KEY_ARG:
 		if (a->apps)
 			usage_error("one NAME list, not also '%s' (redis,postgres,... in one argument)", arg);
@@ -241,6 +272,237 @@ static void set_label(const struct probe_set *s, char *buf, size_t len)
 	}
 	snprintf(buf, len, "%s/%s%s", hooks[s->hook].name, bodies[s->body].name,
 		 s->syscalls == (1ULL << SC_ANY) ? "*" : "");
+}
+
+/* ---- the prediction's input: what bench says one event costs ---- */
+
+#define MAX_COSTS 64
+#define SHORT_BENCH_S 3 /* a short bench row's time for pairs */
+
+/* One bench row: a hook x body on a workload (an app syscall's own, or
+ * getpid for any syscall), its mean cost per event in ns (the CPU time it
+ * adds) and that mean's 95% interval. */
+struct event_cost {
+	enum hook_id hook;
+	enum body_id body;
+	int sc; /* index in app_syscalls, or -1: getpid, for any syscall */
+	double ns, lo, hi;
+	char row[112];
+};
+
+struct event_costs {
+	struct event_cost c[MAX_COSTS];
+	int n;
+	char source[96]; /* "FILE" or "a short bench run" */
+	char consumer[16]; /* how bench's reader read the output bodies' events */
+};
+
+static const struct event_cost *cost_find(const struct event_costs *k, enum hook_id h,
+					  enum body_id b, int sc)
+{
+	const struct event_cost *any = NULL;
+
+	for (int i = 0; k && i < k->n; i++) {
+		if (k->c[i].hook != h || k->c[i].body != b)
+			continue;
+		if (k->c[i].sc == sc)
+			return &k->c[i];
+		if (k->c[i].sc < 0)
+			any = &k->c[i];
+	}
+	return any;
+}
+
+static int name_index(const char *name, const char *const *names, int n)
+{
+	for (int i = 0; name && i < n; i++)
+		if (!strcmp(name, names[i]))
+			return i;
+	return -1;
+}
+
+/* --bench FILE: its rows with a status ok, on getpid or on an app
+ * syscall's own workload. 0, or -1 with one line in err. */
+static int costs_from_file(struct event_costs *k, const char *path, char *err, size_t len)
+{
+	struct rp_data d;
+	int rc;
+
+	memset(&d, 0, sizeof(d));
+	memset(k, 0, sizeof(*k));
+	if ((rc = rp_load_file(&d, path, err, len))) {
+		char why[400];
+		snprintf(why, sizeof(why), "%.399s", err);
+		snprintf(err, len, "--bench: %s", why);
+		goto out;
+	}
+	if (d.n_files != 1 || d.files[0].kind != RK_BENCH) {
+		snprintf(err, len, "--bench %s: not a bench file (bpfcost bench --json -o FILE)", path);
+		rc = -1;
+		goto out;
+	}
+	snprintf(k->source, sizeof(k->source), "%.95s", path);
+	{
+		json_object *cfg, *v;
+		snprintf(k->consumer, sizeof(k->consumer), "%s",
+			 json_object_object_get_ex(d.files[0].root, "config", &cfg) &&
+			 json_object_object_get_ex(cfg, "consumer", &v) &&
+			 json_object_is_type(v, json_type_string) ? json_object_get_string(v) : "?");
+	}
+	for (int i = 0; i < d.n_bench && k->n < MAX_COSTS; i++) {
+		const struct rp_bench_row *r = &d.bench[i];
+		int h = name_index(r->hook, hook_names, NR_HOOKS - 1) + 1;
+		int b = name_index(r->body, body_names, NR_BODIES);
+		int sc = name_index(r->workload, app_syscall_names, NR_APP_SYSCALLS);
+		struct event_cost *c = &k->c[k->n];
+
+		if (h <= 0 || b < 0 || (r->status && strcmp(r->status, "ok")) ||
+		    (sc < 0 && (!r->workload || strcmp(r->workload, "getpid"))))
+			continue;
+		c->hook = h;
+		c->body = b;
+		c->sc = sc;
+		/* the mean is the CPU time an event adds; older files have only
+		 * the Hodges-Lehmann estimate */
+		if (isfinite(r->overhead_mean_ns) && isfinite(r->mean_lo)) {
+			c->ns = r->overhead_mean_ns;
+			c->lo = r->mean_lo;
+			c->hi = r->mean_hi;
+		} else {
+			c->ns = r->overhead_ns;
+			c->lo = r->ci_lo;
+			c->hi = r->ci_hi;
+		}
+		if (!isfinite(c->ns) || !isfinite(c->lo) || !isfinite(c->hi))
+			continue;
+		snprintf(c->row, sizeof(c->row), "%s %s/%s", r->workload, r->hook, r->body);
+		k->n++;
+	}
+	if (!k->n) {
+		snprintf(err, len, "--bench %s: no measured row to predict from", path);
+		rc = -1;
+	}
+out:
+	rp_free(&d);
+	return rc;
+}
+
+/* No --bench FILE: bench's method on getpid for each hook x body of the
+ * sets, a few seconds each, pinned to CPU 0 like bench, with the reader
+ * the applications' probes have (woken per event). */
+static int costs_from_bench(struct event_costs *k, const struct probe_set *sets, int nsets)
+{
+	const struct workload *wl = workload_find("getpid");
+	struct bench_opts o = { .trials = 30, .max_trials = 1000, .max_s = SHORT_BENCH_S,
+				.ci_ns = 2, .ci_pct = 3, .cpu = 0, .trial_ms = 5, .no_stats = true };
+	cpu_set_t old;
+	bool pinned;
+
+	memset(k, 0, sizeof(*k));
+	snprintf(k->source, sizeof(k->source), "a short bench run");
+	snprintf(k->consumer, sizeof(k->consumer), "%s", consumer_names[CONSUMER_EVENT]);
+	o.consumer_cpu = online_cpus() > 1 ? 1 : 0;
+	pinned = !sched_getaffinity(0, sizeof(old), &old) && !pin_to_cpu(o.cpu);
+	for (int i = 0; i < nsets && !stop_requested && wl; i++) {
+		struct probe_spec spec = { .hook = sets[i].hook, .body = sets[i].body, .wl = wl,
+					   .consumer = CONSUMER_EVENT, .consumer_cpu = o.consumer_cpu };
+		struct bench_result r;
+
+		if (sets[i].hook == HOOK_NULL || cost_find(k, sets[i].hook, sets[i].body, -1) ||
+		    k->n >= MAX_COSTS)
+			continue;
+		if (verbose || isatty(STDERR_FILENO))
+			fprintf(stderr, "prediction: bench %s/%s on getpid (%d s)\n", hooks[spec.hook].name,
+				bodies[spec.body].name, SHORT_BENCH_S);
+		bench_run_probe(&spec, &o, &r);
+		if (r.status == RES_OK && isfinite(r.overhead_mean_ns)) {
+			struct event_cost *c = &k->c[k->n++];
+			*c = (struct event_cost){ sets[i].hook, sets[i].body, -1, r.overhead_mean_ns,
+						  r.mean_ci_lo, r.mean_ci_hi, "" };
+			snprintf(c->row, sizeof(c->row), "getpid %s/%s", r.hook, r.body);
+		} else if (r.status != RES_OK) {
+			warn_msg("prediction: bench %s/%s: %s", r.hook, r.body, r.reason);
+		}
+		bench_result_free(&r);
+	}
+	if (pinned)
+		sched_setaffinity(0, sizeof(old), &old);
+	return stop_requested ? -EINTR : 0;
+}
+
+/* The slowdown bench predicts: the events per op the probes saw times
+ * bench's cost per event is the CPU an op gains; over the application's
+ * CPU per op (base windows) that is the change of its CPU per op, and,
+ * for an application whose throughput its own CPU time bounds, a
+ * throughput change of -added / (base + added). */
+static void predict(struct app_result *r, const struct event_costs *k)
+{
+	double base_ns = r->base_cpu_us_op * 1000, add = 0, lo = 0, hi = 0;
+
+	r->added_ns_op = r->added_lo = r->added_hi = NAN;
+	r->pred_pct = r->pred_lo = r->pred_hi = NAN;
+	r->pred_cpu_pct = r->pred_cpu_lo = r->pred_cpu_hi = NAN;
+	r->agrees = r->cpu_agrees = -1;
+	r->app_ns_event = r->app_ns_lo = r->app_ns_hi = NAN;
+	r->pred_source = k ? k->source : NULL;
+	for (int s = 0; s < NR_APP_SYSCALLS; s++)
+		r->events_per_op[s] = r->cost_ns[s] = r->cost_lo[s] = r->cost_hi[s] = NAN;
+	if (r->hook == HOOK_NULL || strcmp(r->status, "ok"))
+		return;
+	if (!k) {
+		snprintf(r->pred_reason, sizeof(r->pred_reason), "no bench results (--bench none)");
+		return;
+	}
+	if (!(r->probe_ops > 0) || !(base_ns > 0)) {
+		snprintf(r->pred_reason, sizeof(r->pred_reason), "no application CPU per op (no cgroup)");
+		return;
+	}
+	for (int s = 0; s < NR_APP_SYSCALLS; s++) {
+		const struct event_cost *c;
+
+		if (!(r->syscalls & (1ULL << s)))
+			continue;
+		if (!(c = cost_find(k, r->hook, r->body, s))) {
+			snprintf(r->pred_reason, sizeof(r->pred_reason), "no bench row for %s/%s in %s",
+				 hooks[r->hook].name, bodies[r->body].name, k->source);
+			return;
+		}
+		r->events_per_op[s] = (double)r->hits[s] / r->probe_ops;
+		r->cost_ns[s] = c->ns;
+		r->cost_lo[s] = c->lo;
+		r->cost_hi[s] = c->hi;
+		r->cost_row[s] = c->row;
+		add += r->events_per_op[s] * c->ns;
+		lo += r->events_per_op[s] * c->lo;
+		hi += r->events_per_op[s] * c->hi;
+	}
+	r->added_ns_op = add;
+	r->added_lo = lo;
+	r->added_hi = hi;
+	r->pred_cpu_pct = 100 * add / base_ns;
+	r->pred_cpu_lo = 100 * lo / base_ns;
+	r->pred_cpu_hi = 100 * hi / base_ns;
+	r->pred_pct = -100 * add / (base_ns + add);
+	r->pred_lo = -100 * hi / (base_ns + hi);
+	r->pred_hi = -100 * lo / (base_ns + lo);
+	double epo = 0;
+	for (int s = 0; s < NR_APP_SYSCALLS; s++)
+		if (r->syscalls & (1ULL << s))
+			epo += r->events_per_op[s];
+	if (epo > 0) {
+		r->app_ns_event = r->cpu_op_change_pct / 100 * base_ns / epo;
+		r->app_ns_lo = r->cpu_op_lo / 100 * base_ns / epo;
+		r->app_ns_hi = r->cpu_op_hi / 100 * base_ns / epo;
+	}
+	/* at an application's rates a woken reader is woken for nearly every
+	 * event; a bench that batched its reads did not pay that */
+	if (bodies[r->body].output && strcmp(k->consumer, consumer_names[CONSUMER_EVENT]))
+		r->pred_note = "bench's reader here was not woken per event as the applications' are: "
+			       "their output events cost more";
+	if (!isnan(r->ci_lo))
+		r->agrees = r->ci_lo <= r->pred_hi && r->pred_lo <= r->ci_hi;
+	if (!isnan(r->cpu_op_lo))
+		r->cpu_agrees = r->cpu_op_lo <= r->pred_cpu_hi && r->pred_cpu_lo <= r->cpu_op_hi;
 }
 
 /* ---- one run ---- */
@@ -352,31 +614,39 @@ static void change_stats(struct app_result *res)
 	res->probe_cpu_us_op = mean_of(res->probe_cpu_op, n);
 	paired_change(res->base_cpu_op, res->probe_cpu_op, n, &res->cpu_op_change_pct,
 		      &res->cpu_op_lo, &res->cpu_op_hi);
+	/* the interval's half-width is 1.96 standard errors; a change of
+	 * (1.96 + 0.84) of them is found 80% of the time */
+	res->mdc_pct = (res->ci_hi - res->ci_lo) / 2 * (1.959964 + 0.841621) / 1.959964;
 }
 
 struct window {
+	uint64_t t0_ns, t1_ns;
 	double seconds, ops, app_cpu_us;
 	uint64_t hits[NR_APP_SYSCALLS];
+	bool probed;
 };
 
-/* One window of the continuous load: the application's op counter and its
- * cgroup CPU at both ends, and the probes' hits (read without settling the
- * consumers: that would put their wait into the window). */
+/* One window of the continuous load: the application's op counter (live,
+ * or later from its log) and its cgroup CPU at both ends, and the probes'
+ * hits (read without settling the consumers: that would put their wait
+ * into the window). */
 static int window(struct app_env *e, struct set_probes *sp, bool probed, double len_s,
 		  struct window *w, char *err, size_t len)
 {
-	uint64_t ops0, ops1, t0, t1, h0[NR_APP_SYSCALLS], h1, d;
+	uint64_t ops0 = 0, ops1 = 0, h0[NR_APP_SYSCALLS], h1, d;
 	int64_t cpu0, cpu1;
+	bool live = e->sc->ops_read;
 	int rc;
 
 	memset(w, 0, sizeof(*w));
-	if ((rc = e->sc->ops_read(e, &ops0, err, len)))
+	w->probed = probed;
+	if (live && (rc = e->sc->ops_read(e, &ops0, err, len)))
 		return rc;
-	t0 = now_ns();
+	w->t0_ns = now_ns();
 	cpu0 = app_cgroup_cpu_us(e);
 	for (int j = 0; probed && j < sp->n; j++)
 		probe_slot_totals(sp->p[j], &h0[j], &d);
-	if ((rc = sleep_until_ns(t0 + (uint64_t)(len_s * 1e9)))) {
+	if ((rc = sleep_until_ns(w->t0_ns + (uint64_t)(len_s * 1e9)))) {
 		snprintf(err, len, "interrupted");
 		return rc;
 	}
@@ -385,18 +655,93 @@ static int window(struct app_env *e, struct set_probes *sp, bool probed, double 
 		w->hits[sp->sc[j]] = h1 - h0[j];
 	}
 	cpu1 = app_cgroup_cpu_us(e);
-	if ((rc = e->sc->ops_read(e, &ops1, err, len)))
+	if (live && (rc = e->sc->ops_read(e, &ops1, err, len)))
 		return rc;
-	t1 = now_ns();
-	w->seconds = (double)(t1 - t0) / 1e9;
+	w->t1_ns = now_ns();
+	w->seconds = (double)(w->t1_ns - w->t0_ns) / 1e9;
 	w->ops = (double)(ops1 - ops0);
 	w->app_cpu_us = cpu0 >= 0 && cpu1 >= 0 ? (double)(cpu1 - cpu0) : NAN;
+	if (!live)
+		return app_load_alive(e, err, len);
 	if (!(w->ops > 0)) {
 		snprintf(err, len, "%s processed no request in a %.2f s window: the load generator stopped",
 			 e->sc->bins[0], w->seconds);
 		return -1;
 	}
 	return 0;
+}
+
+/* The first op of log ending after t (binary search). */
+static size_t first_end_after(const struct app_oplog *log, uint64_t t)
+{
+	size_t lo = 0, hi = log->n;
+
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+		if (log->end_ns[mid] <= t)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return lo;
+}
+
+/* Each window's ops from the load's own log: the ops that ended in it,
+ * or, for a load that runs one op at a time (the scripts: iterations of a
+ * few ms against windows of a few hundred), the part of each op that lies
+ * in the window, so that an op cut by a window's edge counts in both
+ * sides by its share and no window gains or loses a whole op. An op's
+ * duration goes into the latency histogram of the window it ended in. */
+static int windows_from_log(struct app_env *e, struct window *w, int n, struct hist *hb,
+			    struct hist *hp, char *err, size_t len)
+{
+	struct app_oplog log = { 0 };
+	uint64_t last = 0;
+	int rc;
+
+	if ((rc = e->sc->ops_log(e, &log, err, len)))
+		goto out;
+	for (int i = 0; i < n; i++)
+		if (w[i].t1_ns > last)
+			last = w[i].t1_ns;
+	if (log.complete_ns < last) {
+		snprintf(err, len, "the load's log ends %.2f s before the last window",
+			 (double)(last - log.complete_ns) / 1e9);
+		rc = -1;
+		goto out;
+	}
+	for (int i = 0; i < n; i++) {
+		size_t k = first_end_after(&log, w[i].t0_ns);
+
+		w[i].ops = 0;
+		for (; k < log.n; k++) {
+			uint64_t end = log.end_ns[k], dur = log.dur_ns[k];
+			uint64_t start = end > dur ? end - dur : 0;
+
+			if (e->sc->ops_sequential) {
+				if (start >= w[i].t1_ns)
+					break;
+				uint64_t a = start > w[i].t0_ns ? start : w[i].t0_ns;
+				uint64_t b = end < w[i].t1_ns ? end : w[i].t1_ns;
+				w[i].ops += dur ? (double)(b - a) / (double)dur : 1;
+			} else {
+				if (end > w[i].t1_ns)
+					break;
+				w[i].ops += 1;
+			}
+			if (end <= w[i].t1_ns)
+				hist_add(w[i].probed ? hp : hb, dur);
+		}
+		if (!(w[i].ops > 0)) {
+			snprintf(err, len, "%s completed no op in a %.2f s window: the load stalled",
+				 e->sc->name, w[i].seconds);
+			rc = -1;
+			goto out;
+		}
+	}
+out:
+	app_oplog_free(&log);
+	return rc;
 }
 
 /* The BPF programs' CPU: BPF stats cost two clock reads per program run,
@@ -503,8 +848,10 @@ static int run_pairs(struct app_env *e, struct set_probes *sp, const struct prob
 			(probed ? pcpu : bcpu)[i] = r.app_cpu_pct;
 			(probed ? res->probe_cpu_op : res->base_cpu_op)[i] =
 				r.ops > 0 ? r.app_cpu_us / r.ops : NAN;
-			if (probed)
+			if (probed) {
 				res->probe_wall_s += r.wall_s;
+				res->probe_ops += r.ops;
+			}
 			if (verbose)
 				fprintf(stderr, "  %s %s run %d: %.1f %s (%.2f s of %.2f s wall)\n",
 					res->probes, probed ? "probe" : "base ", i + 1, r.throughput,
@@ -533,9 +880,10 @@ static int run_pairs(struct app_env *e, struct set_probes *sp, const struct prob
  * of adjacent windows, B P, P B, B P, ... so the probes change state once
  * per pair (B P | P B | ...: attach, then detach), always between windows:
  * a window starts after the attach has completed and ends before the
- * detach starts (a classic tracepoint's close waits for RCU). */
+ * detach starts (a classic tracepoint's close waits for RCU).
+ * Window 2i + k is pair i's k-th. */
 static int windows_pairs(struct app_env *e, struct set_probes *sp, const struct probe_set *set,
-			 struct app_result *res, double *bcpu, double *pcpu)
+			 struct app_result *res, struct window *wins)
 {
 	char err[512];
 	bool on = false;
@@ -544,12 +892,12 @@ static int windows_pairs(struct app_env *e, struct set_probes *sp, const struct 
 
 	if ((rc = e->sc->load_start(e, err, sizeof(err))))
 		goto fail;
-	if ((rc = sleep_until_ns(now_ns() + (uint64_t)(WARMUP_S * 1e9))))
+	if ((rc = sleep_until_ns(now_ns() + (uint64_t)(e->sc->warmup_s * 1e9))))
 		return rc;
 	for (int i = 0; i < res->repeat && !stop_requested; i++) {
 		for (int k = 0; k < 2; k++) {
 			bool probed = (k == 0) == (i % 2 == 1);
-			struct window w;
+			struct window *w = &wins[2 * i + k];
 
 			if (probed != on) {
 				uint64_t t0 = now_ns();
@@ -563,7 +911,7 @@ static int windows_pairs(struct app_env *e, struct set_probes *sp, const struct 
 				trans_ns += now_ns() - t0;
 				trans++;
 			}
-			rc = window(e, sp, probed, e->window_s, &w, err, sizeof(err));
+			rc = window(e, sp, probed, e->window_s, w, err, sizeof(err));
 			if (rc) {
 				if (on)
 					probes_detach(sp);
@@ -571,17 +919,6 @@ static int windows_pairs(struct app_env *e, struct set_probes *sp, const struct 
 					return rc;
 				goto fail;
 			}
-			(probed ? res->probe : res->base)[i] = w.ops / w.seconds;
-			(probed ? pcpu : bcpu)[i] = w.app_cpu_us / 1e6 / w.seconds * 100;
-			(probed ? res->probe_cpu_op : res->base_cpu_op)[i] = w.app_cpu_us / w.ops;
-			if (probed) {
-				res->probe_wall_s += w.seconds;
-				for (int s = 0; s < NR_APP_SYSCALLS; s++)
-					res->hits[s] += w.hits[s];
-			}
-			if (verbose > 1)
-				fprintf(stderr, "  %s %s window %d: %.0f %s\n", res->probes,
-					probed ? "probe" : "base ", i + 1, w.ops / w.seconds, e->sc->unit);
 		}
 		res->pairs = i + 1;
 	}
@@ -593,6 +930,32 @@ fail:
 	res->status = "failed";
 	snprintf(res->reason, sizeof(res->reason), "%s", err);
 	return -1;
+}
+
+/* Per pair: each window's throughput and app CPU, and the probed
+ * windows' hits and ops (the event rates and the prediction's events per
+ * op). */
+static void windows_tally(struct app_env *e, const struct window *wins, struct app_result *res,
+			  double *bcpu, double *pcpu)
+{
+	for (int i = 0; i < res->pairs; i++)
+		for (int k = 0; k < 2; k++) {
+			const struct window *w = &wins[2 * i + k];
+			bool probed = w->probed;
+
+			(probed ? res->probe : res->base)[i] = w->ops / w->seconds;
+			(probed ? pcpu : bcpu)[i] = w->app_cpu_us / 1e6 / w->seconds * 100;
+			(probed ? res->probe_cpu_op : res->base_cpu_op)[i] = w->app_cpu_us / w->ops;
+			if (probed) {
+				res->probe_wall_s += w->seconds;
+				res->probe_ops += w->ops;
+				for (int s = 0; s < NR_APP_SYSCALLS; s++)
+					res->hits[s] += w->hits[s];
+			}
+			if (verbose > 1)
+				fprintf(stderr, "  %s %s window %d: %.1f %s\n", res->probes,
+					probed ? "probe" : "base ", i + 1, w->ops / w->seconds, e->sc->unit);
+		}
 }
 
 /* Measure one probe set on a running scenario. Returns 0 (res filled,
@@ -639,13 +1002,19 @@ static int measure_set(struct app_env *e, const struct app_args *a, const struct
 	} else {
 		/* events, consumed and lost over the whole set (windows, stats
 		 * window, latency runs); the event rate from the probed windows */
+		static struct window wins[2 * MAX_REPEAT];
 		uint64_t t0 = now_ns(), t1, t2, t3;
+		char err[512];
+
 		for (int j = 0; j < sp.n; j++)
 			probe_counts(sp.p[j], &c0[j]);
-		rc = windows_pairs(e, &sp, set, res, bcpu, pcpu);
+		rc = windows_pairs(e, &sp, set, res, wins);
 		t1 = now_ns();
 		if (!rc && !a->no_stats && sp.n)
 			rc = stats_phase(e, &sp, set, res);
+		/* pgbench's log lags by what its stdio buffers hold */
+		if (!rc && e->sc->ops_log)
+			rc = sleep_until_ns(t1 + (uint64_t)(LOG_SETTLE_S * 1e9));
 		t2 = now_ns();
 		e->sc->load_stop(e);
 		t3 = now_ns();
@@ -654,12 +1023,39 @@ static int measure_set(struct app_env *e, const struct app_args *a, const struct
 				(t2 - t1) / 1e9, (t3 - t2) / 1e9);
 		if (rc)
 			goto out;
-		res->latency_pairs = lat_pairs = LATENCY_PAIRS;
-		res->latency_run_s = e->duration_s;
-		if ((rc = run_pairs(e, &sp, set, res, lat_pairs, lat, NULL, NULL, false)))
-			goto out;
-		if (verbose)
-			fprintf(stderr, "  latency runs %.1f s\n", (now_ns() - t3) / 1e9);
+		if (e->sc->ops_log) {
+			struct hist *hb = calloc(1, sizeof(*hb)), *hp = calloc(1, sizeof(*hp));
+
+			rc = hb && hp ? windows_from_log(e, wins, 2 * res->pairs, hb, hp, err, sizeof(err))
+				      : -1;
+			if (!rc) {
+				/* the latency of the ops in the base and probed windows */
+				double q[3] = { 0.50, 0.99, 0.999 };
+				for (int k = 0; k < 3; k++) {
+					lat[k][0] = hist_quantile(hb, q[k]) / 1e6;
+					lat[3 + k][0] = hist_quantile(hp, q[k]) / 1e6;
+				}
+				lat_pairs = 1;
+			} else if (!hb || !hp) {
+				snprintf(err, sizeof(err), "out of memory");
+			}
+			free(hb);
+			free(hp);
+			if (rc) {
+				res->status = "failed";
+				snprintf(res->reason, sizeof(res->reason), "%s", err);
+				goto out;
+			}
+			windows_tally(e, wins, res, bcpu, pcpu);
+		} else {
+			windows_tally(e, wins, res, bcpu, pcpu);
+			res->latency_pairs = lat_pairs = LATENCY_PAIRS;
+			res->latency_run_s = e->duration_s;
+			if ((rc = run_pairs(e, &sp, set, res, lat_pairs, lat, NULL, NULL, false)))
+				goto out;
+			if (verbose)
+				fprintf(stderr, "  latency runs %.1f s\n", (now_ns() - t3) / 1e9);
+		}
 		for (int j = 0; j < sp.n; j++) {
 			struct probe_counts c;
 			probe_counts(sp.p[j], &c);
@@ -715,6 +1111,10 @@ static const struct table_col cpuop_cols[] = {
 	{ "PROBES", 14, true }, { "BASE us/op", 10 }, { "PROBE us/op", 11 }, { "CHANGE %", 8 },
 	{ "95% CI %", 15 },
 };
+static const struct table_col pred_cols[] = {
+	{ "PROBES", 14, true }, { "CHANGE %", 8 }, { "95% CI %", 15 }, { "PREDICTED", 9 },
+	{ "95% CI %", 15 }, { "ns/EVENT", 8 }, { "AGREE", 4, true },
+};
 static const struct table_col csv_cols[] = {
 	{ "app" }, { "hook" }, { "body" }, { "syscalls" }, { "status" }, { "reason" }, { "unit" },
 	{ "pairs" }, { "base_throughput" }, { "probe_throughput" }, { "change_pct" },
@@ -722,8 +1122,15 @@ static const struct table_col csv_cols[] = {
 	{ "base_p999_ms" }, { "probe_p50_ms" }, { "probe_p99_ms" }, { "probe_p999_ms" },
 	{ "event_rate_per_s" }, { "munmap_per_s" }, { "madvise_per_s" }, { "brk_per_s" },
 	{ "any_per_s" }, { "bpf_cpu_pct" }, { "base_app_cpu_pct" }, { "app_cpu_pct" }, { "lost" },
+	{ "windows" }, { "min_detectable_change_pct" }, { "predicted_change_pct" },
+	{ "predicted_change_ci95_lo" }, { "predicted_change_ci95_hi" }, { "prediction_agrees" },
 };
 #define NCSV ((int)ARRAY_SIZE(csv_cols))
+
+/* What the defaults aim at on a 2-CPU VM: the null set's interval within
+ * +-3% of throughput, every probe set's half-width within 5% */
+#define NULL_AIM_PCT 3.0
+#define SET_AIM_PCT 5.0
 
 static int tput_decimals(double v)
 {
@@ -793,6 +1200,117 @@ static void ok_table(FILE *f, const struct table_col *cols, int ncols, const str
 	}
 }
 
+/* Why a set's measured change is not the predicted one, in numbers: what
+ * an event cost the application (the change of its CPU per op over the
+ * events per op) against bench's cost. */
+static void print_disagreement(FILE *f, const struct app_result *r)
+{
+	double bench_ns = NAN;
+
+	for (int s = 0; s < NR_APP_SYSCALLS && isnan(bench_ns); s++)
+		if (r->syscalls & (1ULL << s))
+			bench_ns = r->cost_ns[s];
+	fprintf(f, "%s: measured and predicted disagree: ", r->probes);
+	if (isnan(r->app_ns_event))
+		fprintf(f, "the probes saw\n  no event: the cost is not "
+			   "their events'\n");
+	else
+		fprintf(f, "an event cost the app\n  %.0f ns of its CPU [%.0f, %.0f] where bench "
+			   "measured %.0f ns\n", r->app_ns_event, r->app_ns_lo, r->app_ns_hi, bench_ns);
+}
+
+/* Measured and predicted change side by side, for the sets with a
+ * prediction; the basis and the model under the table. */
+static void print_prediction(FILE *f, const struct app_result *rs, int n)
+{
+	struct row row;
+	const char *source = NULL, *why = NULL;
+	bool any = false;
+
+	for (int i = 0; i < n; i++) {
+		const struct app_result *r = &rs[i];
+
+		if (strcmp(r->status, "ok") || r->hook == HOOK_NULL)
+			continue;
+		if (isnan(r->pred_pct)) {
+			why = r->pred_reason;
+			continue;
+		}
+		if (!any) {
+			fprintf(f, "\nThroughput change, measured and predicted from bench, %% (AGREE: the\n"
+				   "intervals overlap)\n");
+			table_header(f, pred_cols, 7);
+		}
+		any = true;
+		source = r->pred_source;
+		row.cells[0] = r->probes;
+		change_cells(&row, 1, r->change_pct, r->ci_lo, r->ci_hi);
+		change_cells(&row, 3, r->pred_pct, r->pred_lo, r->pred_hi);
+		/* the cost of one event: the set's first syscall's row */
+		row.cells[5] = "-";
+		for (int s = 0; s < NR_APP_SYSCALLS; s++)
+			if (r->syscalls & (1ULL << s)) {
+				row_num(&row, 5, r->cost_ns[s], 1);
+				break;
+			}
+		row.cells[6] = r->agrees < 0 ? "-" : r->agrees ? "yes" : "NO";
+		table_row(f, pred_cols, 7, row.cells);
+	}
+	if (any) {
+		char line[256];
+		snprintf(line, sizeof(line), "predicted: bench's ns per event (%s, getpid rows)", source);
+		fprintf(f, "%.79s\n", line);
+		fprintf(f, "x the events per op seen, over the app's CPU per op (base windows): the\n"
+			   "slowdown of an app bound by its own CPU time. Not in it: the programs'\n"
+			   "runs for other processes, and caches the app shares with them.\n");
+		for (int i = 0; i < n; i++)
+			if (rs[i].agrees == 0)
+				print_disagreement(f, &rs[i]);
+		for (int i = 0; i < n; i++)
+			if (rs[i].pred_note && !isnan(rs[i].pred_pct)) {
+				fprintf(f, "note: bench's reader did not wake per event, as the apps' readers "
+					   "do:\n  their output bodies' events cost more here\n");
+				break;
+			}
+	} else if (why) {
+		fprintf(f, "\nno predicted change: %s\n", why);
+	}
+}
+
+/* The lines under the tables: the noise floor, probes that hardly fired,
+ * and a host too noisy for the method's aim with the change it could
+ * still have detected. */
+static void print_notes(FILE *f, const struct app_result *rs, int n)
+{
+	double mdc = 0;
+	bool noisy = false;
+
+	for (int i = 0; i < n; i++) {
+		const struct app_result *r = &rs[i];
+		if (strcmp(r->status, "ok"))
+			continue;
+		if (r->hook == HOOK_NULL && !isnan(r->ci_lo))
+			fprintf(f, "\nnoise floor (null set): %+.2f%%, 95%% CI [%+.2f, %+.2f]%s\n",
+				r->change_pct, r->ci_lo, r->ci_hi, r->ci_lo <= 0 && r->ci_hi >= 0 ? "" :
+				"\n  (does not contain 0: no change of this size can be believed)");
+		else if (r->hook != HOOK_NULL && r->event_rate < 1)
+			fprintf(f, "%s: the probes saw under 1 event/s: a change here is not the "
+				   "cost of their events\n", r->probes);
+		if (isnan(r->ci_lo))
+			continue;
+		if (r->hook == HOOK_NULL ? r->ci_lo < -NULL_AIM_PCT || r->ci_hi > NULL_AIM_PCT
+					 : (r->ci_hi - r->ci_lo) / 2 > SET_AIM_PCT)
+			noisy = true;
+		if (r->mdc_pct > mdc)
+			mdc = r->mdc_pct;
+	}
+	if (noisy)
+		fprintf(f, "this host was noisier than the method's aim (null within +-%g%%, sets\n"
+			   "+-%g%%): the smallest change this run could detect is %.1f%% (minimum\n"
+			   "detectable change, 80%% power, of its widest interval)\n",
+			NULL_AIM_PCT, SET_AIM_PCT, mdc);
+}
+
 static void print_app_table(FILE *f, struct app_result *rs, int n)
 {
 	struct row row;
@@ -813,11 +1331,15 @@ static void print_app_table(FILE *f, struct app_result *rs, int n)
 		snprintf(line, sizeof(line), "probes count the %s%s", sc->filter_note,
 			 rs[0].filtered ? "" : " (NO cgroup: every process)");
 		fprintf(f, "%.79s\n", line);
-		if (rs[0].windowed)
-			fprintf(f, "one continuous load per probe set: %d B/P pairs of adjacent %g s\n"
-				   "windows (the server's own op counter); '*': every syscall\n",
+		if (rs[0].release)
+			fprintf(f, "load shape --release: the application hands memory back to the kernel\n");
+		if (rs[0].windowed) {
+			fprintf(f, "one continuous load per probe set: %d B/P pairs of adjacent %g s\n",
 				rs[0].repeat, rs[0].duration_s);
-		else
+			snprintf(line, sizeof(line), "windows, ops from %s; '*': every syscall",
+				 sc->op_counter);
+			fprintf(f, "%.79s\n", line);
+		} else
 			fprintf(f, "%d B/P run pairs of %g s per probe set; '*': every syscall\n",
 				rs[0].repeat, rs[0].duration_s);
 	}
@@ -844,7 +1366,9 @@ static void print_app_table(FILE *f, struct app_result *rs, int n)
 	}
 	if (!ok)
 		return;
-	if (rs[0].windowed)
+	if (rs[0].windowed && !rs[0].latency_pairs)
+		fprintf(f, "\nLatency, ms (each op's, from the same log: base and probed windows)\n");
+	else if (rs[0].windowed)
 		fprintf(f, "\nLatency, ms (the load generator's own, from %d separate %g s runs each way)\n",
 			rs[0].latency_pairs, rs[0].latency_run_s);
 	else
@@ -857,18 +1381,8 @@ static void print_app_table(FILE *f, struct app_result *rs, int n)
 	}
 	fprintf(f, "\nEvents/s the probes saw, BPF CPU (stats run), app CPU (base/probed), %%\n");
 	ok_table(f, cost_cols, 8, rs, n, cost_row);
-	for (int i = 0; i < n; i++) {
-		const struct app_result *r = &rs[i];
-		if (strcmp(r->status, "ok"))
-			continue;
-		if (r->hook == HOOK_NULL && !isnan(r->ci_lo))
-			fprintf(f, "\nnoise floor (null set): %+.2f%%, 95%% CI [%+.2f, %+.2f]%s\n",
-				r->change_pct, r->ci_lo, r->ci_hi, r->ci_lo <= 0 && r->ci_hi >= 0 ? "" :
-				"\n  (does not contain 0: no change of this size can be believed)");
-		else if (r->hook != HOOK_NULL && r->event_rate < 1)
-			fprintf(f, "%s: the probes saw under 1 event/s: a change here is not the "
-				   "cost of their events\n", r->probes);
-	}
+	print_prediction(f, rs, n);
+	print_notes(f, rs, n);
 }
 
 static void print_csv_row(FILE *f, const struct results *res, int i)
@@ -893,6 +1407,13 @@ static void print_csv_row(FILE *f, const struct results *res, int i)
 	row_num(&row, 25, r->base_cpu_pct, 2);
 	row_num(&row, 26, r->probe_cpu_pct, 2);
 	row_u64(&row, 27, (unsigned long long)r->lost);
+	if (r->windowed)
+		row_u64(&row, 28, (unsigned long long)(2 * r->pairs));
+	else
+		row.cells[28] = "";
+	row_num(&row, 29, r->mdc_pct, 3);
+	ROW_NUMS(&row, 30, 3, r->pred_pct, r->pred_lo, r->pred_hi);
+	row.cells[33] = r->agrees < 0 ? "" : r->agrees ? "yes" : "no";
 	csv_row(f, row.cells, NCSV);
 }
 
@@ -903,6 +1424,52 @@ static json_object *jarr(const double *x, int n)
 	for (int i = 0; i < n; i++)
 		json_object_array_add(a, jnum(x[i]));
 	return a;
+}
+
+static json_object *jbool_or_null(int v)
+{
+	return v < 0 ? NULL : json_object_new_boolean(v);
+}
+
+/* The prediction beside the measurement; null for the null set. */
+static json_object *prediction_json(const struct app_result *r)
+{
+	json_object *o, *epo, *cost, *ci, *rows;
+
+	if (r->hook == HOOK_NULL)
+		return NULL;
+	o = json_object_new_object();
+	epo = json_object_new_object();
+	cost = json_object_new_object();
+	ci = json_object_new_object();
+	rows = json_object_new_object();
+	for (int s = 0; s < NR_APP_SYSCALLS; s++) {
+		if (!(r->syscalls & (1ULL << s)))
+			continue;
+		jset(epo, app_syscall_names[s], jnum(r->events_per_op[s]));
+		jset(cost, app_syscall_names[s], jnum(r->cost_ns[s]));
+		jset(ci, app_syscall_names[s], jpair(r->cost_lo[s], r->cost_hi[s]));
+		jset(rows, app_syscall_names[s], r->cost_row[s] ? jstr(r->cost_row[s]) : NULL);
+	}
+	jset(o, "source", r->pred_source ? jstr(r->pred_source) : NULL);
+	jset(o, "model", jstr("the app's throughput bound by its own CPU time"));
+	jset(o, "events_per_op", epo);
+	jset(o, "bench_ns_per_event", cost);
+	jset(o, "bench_ns_per_event_ci95", ci);
+	jset(o, "bench_rows", rows);
+	jset(o, "added_ns_per_op", jnum(r->added_ns_op));
+	jset(o, "added_ns_per_op_ci95", jpair(r->added_lo, r->added_hi));
+	jset(o, "change_pct", jnum(r->pred_pct));
+	jset(o, "change_ci95", jpair(r->pred_lo, r->pred_hi));
+	jset(o, "app_cpu_per_op_change_pct", jnum(r->pred_cpu_pct));
+	jset(o, "app_cpu_per_op_change_ci95", jpair(r->pred_cpu_lo, r->pred_cpu_hi));
+	jset(o, "agrees", jbool_or_null(r->agrees));
+	jset(o, "app_cpu_per_op_agrees", jbool_or_null(r->cpu_agrees));
+	jset(o, "app_ns_per_event", jnum(r->app_ns_event));
+	jset(o, "app_ns_per_event_ci95", jpair(r->app_ns_lo, r->app_ns_hi));
+	jset(o, "note", jstr(r->pred_note));
+	jset(o, "reason", r->pred_reason[0] ? jstr(r->pred_reason) : NULL);
+	return o;
 }
 
 static json_object *result_json(const struct app_result *r)
@@ -936,12 +1503,16 @@ static json_object *result_json(const struct app_result *r)
 	jset(o, "ci_method", jstr(r->ci_method));
 	jset(o, "base_runs", jarr(r->base, r->pairs));
 	jset(o, "probe_runs", jarr(r->probe, r->pairs));
+	jset(o, "min_detectable_change_pct", jnum(r->mdc_pct));
 	if (r->windowed) {
 		jset(o, "window_s", jnum(r->duration_s));
+		jset(o, "windows", jint(2 * r->pairs));
+		jset(o, "op_counter", jstr(r->sc->op_counter));
 		jset(o, "transition_ms", jnum(r->transition_ms));
-		jset(o, "latency_pairs", jint(r->latency_pairs));
-		jset(o, "latency_run_s", jnum(r->latency_run_s));
+		jset(o, "latency_pairs", r->latency_pairs ? jint(r->latency_pairs) : NULL);
+		jset(o, "latency_run_s", r->latency_pairs ? jnum(r->latency_run_s) : NULL);
 	}
+	jset(o, "latency_from", jstr(r->windowed && !r->latency_pairs ? "windows" : "runs"));
 	jset(o, "base_p50_ms", jnum(r->base_p50));
 	jset(o, "base_p99_ms", jnum(r->base_p99));
 	jset(o, "base_p999_ms", jnum(r->base_p999));
@@ -964,6 +1535,7 @@ static json_object *result_json(const struct app_result *r)
 	jset(o, "app_cpu_per_op_change_pct", jnum(r->cpu_op_change_pct));
 	jset(o, "app_cpu_per_op_change_ci95", jpair(r->cpu_op_lo, r->cpu_op_hi));
 	jset(o, "filter", jstr(r->filtered ? "cgroup" : "none"));
+	jset(o, "prediction", prediction_json(r));
 	return o;
 }
 
@@ -985,10 +1557,12 @@ static void app_json(json_object *root, const struct results *res)
 	jset(cfg, "duration_s", a->duration_s ? jnum(a->duration_s) : NULL);
 	jset(cfg, "repeat", a->repeat ? jint(a->repeat) : NULL);
 	jset(cfg, "order", jstr("B P, P B alternating"));
-	jset(cfg, "method", jstr(a->runs ? "runs" : "windows where the app has them"));
+	jset(cfg, "method", jstr(a->runs ? "runs" : "windows"));
 	jset(cfg, "stats_run", json_object_new_boolean(!a->no_stats));
 	jset(cfg, "clients", a->clients ? jint(a->clients) : NULL);
 	jset(cfg, "pg_scale", jint(a->scale));
+	jset(cfg, "bench", jstr(a->bench ? a->bench : "a short bench run"));
+	jset(cfg, "release", json_object_new_boolean(a->release));
 	jset(root, "config", cfg);
 	for (int i = 0; i < n; i++) {
 		json_object *ao;
@@ -1037,6 +1611,7 @@ static void mark_rows(struct app_result *rs, int *n, const struct app_scenario *
 int cmd_app(int argc, char **argv)
 {
 	struct app_args a = { .scale = 10 };
+	struct event_costs costs, *k = NULL;
 	/* no args_doc: cli_parse's wrapper would print it twice; USAGE shows NAME */
 	struct argp argp = { app_opts_def, app_parse, NULL, app_doc, app_groups };
 	struct results res = { .schema = "bpfcost.app/1", .cli = &a.cli, .kept = "rows", .ctx = &a,
@@ -1053,6 +1628,12 @@ int cmd_app(int argc, char **argv)
 		return EXIT_USAGE;
 	if (build_sets(&a, sets, &nsets))
 		return EXIT_USAGE;
+	if (a.bench && strcmp(a.bench, "none")) {
+		char err[512];
+		if (costs_from_file(&costs, a.bench, err, sizeof(err)))
+			return usage_error("%s", err);
+		k = &costs;
+	}
 	if ((ret = require_privileges(NEED_ROOT | NEED_TRACING,
 				      "(to load probes, make a cgroup, start postgres as its user)")))
 		return ret;
@@ -1065,6 +1646,15 @@ int cmd_app(int argc, char **argv)
 	if (tp_used && tracefs_ensure())
 		warn_msg("tracefs is not mounted and cannot be: tp probes will fail");
 	res.env = env_collect();
+	/* a classic tracepoint's detach waits for an RCU grace period, time
+	 * between windows in which the load runs unmeasured: expedited grace
+	 * periods shorten it (put back at the end, as bench does) */
+	if (tp_used)
+		rcu_expedite_begin();
+	if (!a.bench && nsets > !a.no_null) {
+		costs_from_bench(&costs, sets, nsets);
+		k = &costs;
+	}
 
 	for (int ai = 0; ai < nr_app_scenarios && !stop_requested; ai++) {
 		const struct app_scenario *sc = &app_scenarios[ai];
@@ -1084,6 +1674,7 @@ int cmd_app(int argc, char **argv)
 		}
 		e.clients = a.clients;
 		e.pg_scale = a.scale;
+		e.release = a.release;
 		if (app_find_bins(sc, &e, err, sizeof(err)) || app_find_scripts(sc, &e, err, sizeof(err))) {
 			fprintf(stderr, "bpfcost app: %s\n", err);
 			mark_rows(rs, &n, sc, sets, nsets, "unsupported", err);
@@ -1117,6 +1708,7 @@ int cmd_app(int argc, char **argv)
 			r->syscalls = sets[s].syscalls;
 			r->filtered = e.cgroup_id != 0;
 			r->windowed = e.windowed;
+			r->release = a.release;
 			r->repeat = a.repeat ? a.repeat : e.windowed ? sc->window_pairs : sc->default_repeat;
 			r->duration_s = e.windowed ? e.window_s : e.duration_s;
 			snprintf(r->version, sizeof(r->version), "%s", e.version);
@@ -1126,6 +1718,7 @@ int cmd_app(int argc, char **argv)
 					r->windowed ? "window" : "run", r->duration_s);
 			if (measure_set(&e, &a, &sets[s], r) == -EINTR || stop_requested)
 				break; /* the interrupted row is not a row */
+			predict(r, k);
 			if (!strcmp(r->status, "failed"))
 				fprintf(stderr, "bpfcost app: %s %s: failed: %s\n", sc->name, r->probes,
 					r->reason);
@@ -1147,6 +1740,7 @@ cleanup:
 		app_env_destroy(&e);
 	free(rs);
 	json_object_put(res.env);
+	rcu_expedite_end();
 	tracefs_restore();
 	return ret;
 }

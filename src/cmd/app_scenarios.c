@@ -25,6 +25,7 @@
 #include <sys/prctl.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
+#include <sys/statfs.h>
 #include <sys/un.h>
 #include <sys/wait.h>
 #include <time.h>
@@ -170,11 +171,25 @@ static int cgroup2_base(char *out, size_t len)
 	return 0;
 }
 
+/* /dev/shm when it is a tmpfs with at least min_bytes free. */
+static bool shm_room(unsigned long long min_bytes)
+{
+	struct statfs fs;
+
+	return !statfs("/dev/shm", &fs) && fs.f_type == 0x01021994 /* TMPFS_MAGIC */ &&
+	       (unsigned long long)fs.f_bavail * (unsigned long long)fs.f_bsize >= min_bytes;
+}
+
 int app_env_create(struct app_env *e, char *err, size_t len)
 {
 	char base[PATH_MAX - 64];
 	const char *tmp = getenv("TMPDIR");
 	struct stat st;
+
+	/* no TMPDIR: a scenario that writes much (postgres) goes to memory,
+	 * where the kernel's writeback cannot stall it mid-window */
+	if ((!tmp || !*tmp) && e->sc->tmpfs_bytes && shm_room(e->sc->tmpfs_bytes))
+		tmp = "/dev/shm";
 
 	snprintf(e->dir, sizeof(e->dir), "%s/bpfcost-app.XXXXXX", tmp && *tmp ? tmp : "/tmp");
 	if (!mkdtemp(e->dir)) {
@@ -308,6 +323,7 @@ struct spawn_opts {
 	const char *user;     /* run as this user (postgres refuses root) */
 	const char *out;      /* stdout and stderr to this file (truncated) */
 	int cpu_plus1;        /* pinned to CPU cpu_plus1 - 1; 0: not pinned */
+	const char *env_add;  /* one more "NAME=VALUE" in its environment */
 };
 
 /* Start argv[0] (an absolute path) in its own process group. Everything
@@ -321,6 +337,8 @@ static pid_t spawn(struct app_env *e, char *const argv[], const struct spawn_opt
 	gid_t gid = 0;
 	pid_t pid;
 	cpu_set_t cpus;
+	char **envp = environ;
+	size_t nenv = 0;
 
 	CPU_ZERO(&cpus);
 	if (o->cpu_plus1)
@@ -329,6 +347,17 @@ static pid_t spawn(struct app_env *e, char *const argv[], const struct spawn_opt
 	if (o->user && lookup_user(o->user, &uid, &gid)) {
 		snprintf(err, len, "no user %s (the Debian package creates it)", o->user);
 		return -1;
+	}
+	if (o->env_add) {
+		while (environ[nenv])
+			nenv++;
+		envp = calloc(nenv + 2, sizeof(*envp));
+		if (!envp) {
+			snprintf(err, len, "out of memory");
+			return -1;
+		}
+		memcpy(envp, environ, nenv * sizeof(*envp));
+		envp[nenv] = (char *)o->env_add;
 	}
 	if (o->in_cgroup && e->cgroup[0]) {
 		char path[PATH_MAX + 16];
@@ -365,7 +394,7 @@ static pid_t spawn(struct app_env *e, char *const argv[], const struct spawn_opt
 		signal(SIGPIPE, SIG_DFL);
 		sigemptyset(&none);
 		sigprocmask(SIG_SETMASK, &none, NULL);
-		execve(argv[0], argv, environ);
+		execve(argv[0], argv, envp);
 		_exit(127);
 	}
 	if (pid < 0)
@@ -373,6 +402,8 @@ static pid_t spawn(struct app_env *e, char *const argv[], const struct spawn_opt
 	else
 		setpgid(pid, pid); /* no race with a kill(-pid) right after */
 out:
+	if (envp != environ)
+		free(envp);
 	if (cg_fd >= 0)
 		close(cg_fd);
 	if (out_fd >= 0)
@@ -555,10 +586,160 @@ static void version_of(struct app_env *e, const char *bin, const char *flag)
 	unlink(out);
 }
 
+/* The windowed method's continuous load: started into e->load, killed
+ * (SIGKILL: a load generator or script has nothing to save; pgbench's
+ * log loses the lines still in its stdio buffers, about a tenth of a
+ * second's, which is why the caller stops it only well after the last
+ * window). */
+static int load_spawn(struct app_env *e, char *const argv[], const struct spawn_opts *o, char *err,
+		      size_t len)
+{
+	e->load = spawn(e, argv, o, err, len);
+	if (e->load < 0) {
+		e->load = 0;
+		return -1;
+	}
+	return 0;
+}
+
+static void load_kill(struct app_env *e)
+{
+	if (e->load > 0) {
+		kill_group(e->load, SIGKILL);
+		waitpid(e->load, NULL, 0);
+		e->load = 0;
+	}
+}
+
+/* ---- op logs (the windowed method's counter for postgres and scripts) ---- */
+
+int app_oplog_add(struct app_oplog *log, uint64_t end_ns, uint64_t dur_ns)
+{
+	if (log->n == log->cap) {
+		size_t cap = log->cap ? 2 * log->cap : 4096;
+		uint64_t *e = realloc(log->end_ns, cap * sizeof(*e)), *d;
+
+		if (!e)
+			return -1;
+		log->end_ns = e;
+		if (!(d = realloc(log->dur_ns, cap * sizeof(*d))))
+			return -1;
+		log->dur_ns = d;
+		log->cap = cap;
+	}
+	log->end_ns[log->n] = end_ns;
+	log->dur_ns[log->n++] = dur_ns;
+	return 0;
+}
+
+struct op {
+	uint64_t end, dur;
+};
+
+static int cmp_op(const void *a, const void *b)
+{
+	const struct op *x = a, *y = b;
+
+	return x->end < y->end ? -1 : x->end > y->end;
+}
+
+void app_oplog_sort(struct app_oplog *log)
+{
+	struct op *ops = malloc(log->n * sizeof(*ops) + 1);
+
+	if (!ops)
+		return;
+	for (size_t i = 0; i < log->n; i++)
+		ops[i] = (struct op){ log->end_ns[i], log->dur_ns[i] };
+	qsort(ops, log->n, sizeof(*ops), cmp_op);
+	for (size_t i = 0; i < log->n; i++) {
+		log->end_ns[i] = ops[i].end;
+		log->dur_ns[i] = ops[i].dur;
+	}
+	free(ops);
+}
+
+void app_oplog_free(struct app_oplog *log)
+{
+	free(log->end_ns);
+	free(log->dur_ns);
+	memset(log, 0, sizeof(*log));
+}
+
+/* One op from a line: its end (on the clock of the line) and duration in
+ * ns; false for a line that is not one. */
+typedef bool (*oplog_line_fn)(const char *line, int64_t *end_ns, uint64_t *dur_ns);
+
+static bool pgbench_line(const char *line, int64_t *end_ns, uint64_t *dur_ns)
+{
+	unsigned long long lat_us, sec, us;
+
+	/* "skipped" lines (-R, not used here) have no latency: ignored */
+	if (sscanf(line, "%*d %*d %llu %*d %llu %llu", &lat_us, &sec, &us) != 3)
+		return false;
+	*end_ns = (int64_t)(sec * 1000000000ULL + us * 1000ULL);
+	*dur_ns = lat_us * 1000ULL;
+	return true;
+}
+
+static bool iter_line(const char *line, int64_t *end_ns, uint64_t *dur_ns)
+{
+	unsigned long long end, dur;
+
+	/* a line the killed script did not finish has no newline */
+	if (!strchr(line, '\n') || sscanf(line, "%llu %llu", &end, &dur) != 2)
+		return false;
+	*end_ns = (int64_t)end;
+	*dur_ns = dur;
+	return true;
+}
+
+/* The ops of a log file, ends minus shift_ns; the latest end, 0 if none. */
+static uint64_t read_oplog(const char *path, oplog_line_fn parse, int64_t shift_ns,
+			   struct app_oplog *log)
+{
+	FILE *f = fopen(path, "r");
+	char line[256];
+	uint64_t last = 0, dur;
+	int64_t end;
+
+	if (!f)
+		return 0;
+	while (fgets(line, sizeof(line), f)) {
+		if (!parse(line, &end, &dur) || (end -= shift_ns) <= 0 ||
+		    app_oplog_add(log, (uint64_t)end, dur))
+			continue;
+		if ((uint64_t)end > last)
+			last = (uint64_t)end;
+	}
+	fclose(f);
+	return last;
+}
+
+uint64_t app_parse_pgbench_log(const char *path, int64_t epoch_shift_ns, struct app_oplog *log)
+{
+	return read_oplog(path, pgbench_line, epoch_shift_ns, log);
+}
+
+uint64_t app_parse_iter_log(const char *path, struct app_oplog *log)
+{
+	return read_oplog(path, iter_line, 0, log);
+}
+
 /* ---- redis ---- */
 
 #define REDIS_MAXMEMORY "64mb"   /* small: eviction starts after ~60k keys */
 #define REDIS_KEYSPACE "1000000" /* x 1 KiB values = ~1 GiB wanted: constant eviction */
+
+/* SET's value size: 1 KiB, or with --release 16 KiB, jemalloc's smallest
+ * size class that is an extent of pages of its own: every evicted value
+ * frees whole pages, which the release shape's jemalloc settings (decay 0
+ * ms, no thread cache to keep freed values in) hand back to the kernel at
+ * once (1 KiB values share slabs that an eviction seldom empties). */
+static const char *redis_value_size(const struct app_env *e)
+{
+	return e->release ? "16384" : "1024";
+}
 
 /* The windowed method's load is SET only (see redis_load_start); its
  * latency runs use the same command. */
@@ -622,7 +803,7 @@ static int redis_bench(struct app_env *e, const char *tests, uint64_t n, struct 
 {
 	char sock[PATH_MAX], log[PATH_MAX], out[PATH_MAX + 16], nbuf[32], cbuf[16];
 	char *argv[] = { e->bin[1], "-s", sock, "-t", (char *)tests, "-n", nbuf, "-r", REDIS_KEYSPACE,
-			 "-d", "1024", "-c", cbuf, "-P", "16", "--csv", NULL };
+			 "-d", (char *)redis_value_size(e), "-c", cbuf, "-P", "16", "--csv", NULL };
 	struct spawn_opts o = { .out = out, .cpu_plus1 = redis_cpu_plus1(e, false) };
 	int rc;
 
@@ -647,7 +828,8 @@ static int redis_setup(struct app_env *e, char *err, size_t len)
 			 "--dir", e->dir, "--save", "", "--appendonly", "no",
 			 "--maxmemory", REDIS_MAXMEMORY, "--maxmemory-policy", "allkeys-lru",
 			 "--logfile", log, "--daemonize", "no", NULL };
-	struct spawn_opts o = { .in_cgroup = true, .cpu_plus1 = redis_cpu_plus1(e, true) };
+	struct spawn_opts o = { .in_cgroup = true, .cpu_plus1 = redis_cpu_plus1(e, true),
+				.env_add = e->release ? e->sc->release_env : NULL };
 	struct app_run cal;
 	int rc;
 
@@ -692,26 +874,17 @@ static int redis_load_start(struct app_env *e, char *err, size_t len)
 {
 	char sock[PATH_MAX], log[PATH_MAX], cbuf[16];
 	char *argv[] = { e->bin[1], "-s", sock, "-t", "set", "-n", "2000000000", "-r", REDIS_KEYSPACE,
-			 "-d", "1024", "-c", cbuf, "-P", "16", "-q", NULL };
+			 "-d", (char *)redis_value_size(e), "-c", cbuf, "-P", "16", "-q", NULL };
 	struct spawn_opts o = { .out = NULL, .cpu_plus1 = redis_cpu_plus1(e, false) };
 
 	redis_paths(e, sock, log, sizeof(sock));
 	snprintf(cbuf, sizeof(cbuf), "%d", e->clients);
-	e->load = spawn(e, argv, &o, err, len);
-	if (e->load < 0) {
-		e->load = 0;
-		return -1;
-	}
-	return 0;
+	return load_spawn(e, argv, &o, err, len);
 }
 
 static void redis_load_stop(struct app_env *e)
 {
-	if (e->load > 0) {
-		kill_group(e->load, SIGKILL); /* a client: nothing to save */
-		waitpid(e->load, NULL, 0);
-		e->load = 0;
-	}
+	load_kill(e);
 	if (e->ctl_fd >= 0) {
 		close(e->ctl_fd);
 		e->ctl_fd = -1;
@@ -791,6 +964,15 @@ static int redis_ops_read(struct app_env *e, uint64_t *ops, char *err, size_t le
 
 /* ---- postgres ---- */
 
+/* The memory-release load shape's second script: a sort of a few
+ * thousand rows in memory (well inside work_mem), whose blocks, with
+ * glibc's mmap threshold fixed at 64 KiB (the scenario's release_env),
+ * are each mapped and unmapped with the query's memory context. */
+static const char pg_release_sql[] =
+	"\\set aid random(1, 100000 * :scale)\n"
+	"SELECT abalance, filler FROM pgbench_accounts WHERE aid BETWEEN :aid AND :aid + 3000 "
+	"ORDER BY filler, abalance OFFSET 3000;\n";
+
 static int pg_setup(struct app_env *e, char *err, size_t len)
 {
 	char data[PATH_MAX], log[PATH_MAX], out[PATH_MAX], scale[16], sock[PATH_MAX + 32];
@@ -802,11 +984,12 @@ static int pg_setup(struct app_env *e, char *err, size_t len)
 	char *server[] = { e->bin[1], "-D", data, "-k", e->dir, "-c", "listen_addresses=",
 			   "-c", "shared_buffers=16MB", "-c", "fsync=off", "-c", "synchronous_commit=off",
 			   "-c", "full_page_writes=off", "-c", "autovacuum=off", "-c", "max_connections=40",
-			   NULL };
+			   "-c", "max_wal_size=512MB", NULL };
 	char *init[] = { e->bin[2], "-i", "-s", scale, "-I", "dtGvp", "-q", "-h", e->dir, "-U", "postgres",
 			 "postgres", NULL };
 	struct spawn_opts as_pg = { .user = "postgres", .out = out };
-	struct spawn_opts srv = { .user = "postgres", .out = log, .in_cgroup = true };
+	struct spawn_opts srv = { .user = "postgres", .out = log, .in_cgroup = true,
+				  .env_add = e->release ? e->sc->release_env : NULL };
 	struct spawn_opts client = { .out = out };
 	uid_t uid;
 	gid_t gid;
@@ -849,7 +1032,7 @@ static int pg_setup(struct app_env *e, char *err, size_t len)
 	if (rc)
 		return rc;
 	if (!e->clients)
-		e->clients = 8;
+		e->clients = 4;
 	return 0;
 }
 
@@ -918,18 +1101,66 @@ int app_parse_pgbench(const char *path, struct app_run *r)
 	return 0;
 }
 
+/* pgbench's command line: clients, -T secs, per-transaction log under
+ * prefix; with --release the TPC-B-like script and the sort take turns. */
+static int pg_bench_argv(struct app_env *e, char **argv, char *clients, size_t clen, const char *secs,
+			 const char *prefix, char *sql, size_t sql_len, char *err, size_t len)
+{
+	int k = 0;
+
+	snprintf(clients, clen, "%d", e->clients);
+	argv[k++] = e->bin[2];
+	argv[k++] = "-h";
+	argv[k++] = e->dir;
+	argv[k++] = "-U";
+	argv[k++] = "postgres";
+	argv[k++] = "-c";
+	argv[k++] = clients;
+	argv[k++] = "-j";
+	argv[k++] = "2";
+	argv[k++] = "-T";
+	argv[k++] = (char *)secs;
+	argv[k++] = "-n";
+	argv[k++] = "-l";
+	argv[k++] = "--log-prefix";
+	argv[k++] = (char *)prefix;
+	if (e->release) {
+		char path[PATH_MAX];
+		FILE *f;
+
+		path_in(e, path, sizeof(path), "release.sql");
+		if (!(f = fopen(path, "w"))) {
+			snprintf(err, len, "cannot write %s: %s", path, strerror(errno));
+			return -1;
+		}
+		fputs(pg_release_sql, f);
+		if (fclose(f)) {
+			snprintf(err, len, "cannot write %s", path);
+			return -1;
+		}
+		snprintf(sql, sql_len, "%s@1", path);
+		argv[k++] = "-b";
+		argv[k++] = "tpcb-like@1";
+		argv[k++] = "-f";
+		argv[k++] = sql;
+	}
+	argv[k++] = "postgres";
+	argv[k] = NULL;
+	return 0;
+}
+
 static int pg_run(struct app_env *e, struct app_run *r, char *err, size_t len)
 {
-	char out[PATH_MAX], secs[16], clients[16], prefix[PATH_MAX];
-	char *argv[] = { e->bin[2], "-h", e->dir, "-U", "postgres", "-c", clients, "-j", "2", "-T", secs,
-			 "-n", "-l", "--log-prefix", prefix, "postgres", NULL };
+	char out[PATH_MAX], secs[16], clients[16], prefix[PATH_MAX], sql[PATH_MAX + 8];
+	char *argv[24];
 	struct spawn_opts o = { .out = out };
 	int rc;
 
 	path_in(e, out, sizeof(out), "pgbench.out");
 	path_in(e, prefix, sizeof(prefix), "pgl");
 	snprintf(secs, sizeof(secs), "%d", (int)(e->duration_s + 0.5) > 0 ? (int)(e->duration_s + 0.5) : 1);
-	snprintf(clients, sizeof(clients), "%d", e->clients);
+	if (pg_bench_argv(e, argv, clients, sizeof(clients), secs, prefix, sql, sizeof(sql), err, len))
+		return -1;
 	if ((rc = run_child(e, argv, &o, 60 + 2 * e->duration_s, err, len)))
 		return rc;
 	if (app_parse_pgbench(out, r)) {
@@ -943,6 +1174,99 @@ static int pg_run(struct app_env *e, struct app_run *r, char *err, size_t len)
 static void pg_stop(struct app_env *e)
 {
 	stop_server(e, SIGINT, 15); /* fast shutdown */
+}
+
+/* Remove the files of a previous load whose names start with prefix. */
+static void remove_prefixed(const struct app_env *e, const char *prefix)
+{
+	DIR *d = opendir(e->dir);
+	struct dirent *de;
+	char path[PATH_MAX + 300];
+
+	if (!d)
+		return;
+	while ((de = readdir(d)))
+		if (!strncmp(de->d_name, prefix, strlen(prefix))) {
+			snprintf(path, sizeof(path), "%s/%s", e->dir, de->d_name);
+			unlink(path);
+		}
+	closedir(d);
+}
+
+static int64_t epoch_shift_ns(void)
+{
+	struct timespec rt;
+	uint64_t m0 = now_ns(), m1;
+
+	clock_gettime(CLOCK_REALTIME, &rt);
+	m1 = now_ns();
+	return (int64_t)rt.tv_sec * 1000000000LL + rt.tv_nsec - (int64_t)(m0 / 2 + m1 / 2);
+}
+
+/* The windowed method's load: one pgbench for the whole probe set, its
+ * per-transaction log (-l) the op counter. pgbench stamps each line with
+ * its monotonic clock shifted to the epoch once at start; the same shift,
+ * taken here, brings the lines back to now_ns's clock (microseconds). */
+static int pg_load_start(struct app_env *e, char *err, size_t len)
+{
+	char out[PATH_MAX], clients[16], prefix[PATH_MAX], sql[PATH_MAX + 8];
+	char *argv[24];
+	struct spawn_opts o = { .out = out };
+
+	remove_prefixed(e, "pgw.");
+	path_in(e, out, sizeof(out), "pgbench-load.out");
+	path_in(e, prefix, sizeof(prefix), "pgw");
+	if (pg_bench_argv(e, argv, clients, sizeof(clients), "86400", prefix, sql, sizeof(sql), err,
+			  len))
+		return -1;
+	e->epoch_shift_ns = epoch_shift_ns();
+	return load_spawn(e, argv, &o, err, len);
+}
+
+int app_load_alive(struct app_env *e, char *err, size_t len)
+{
+	char out[PATH_MAX], tail[256];
+	int status;
+
+	if (e->load <= 0 || waitpid(e->load, &status, WNOHANG) != e->load)
+		return 0;
+	e->load = 0;
+	path_in(e, out, sizeof(out), e->sc->script ? "app-load.out" : "pgbench-load.out");
+	snprintf(err, len, "%s's load exited during the windows: %s", e->sc->name,
+		 last_line(out, tail, sizeof(tail)));
+	return -1;
+}
+
+static int pg_ops_log(struct app_env *e, struct app_oplog *log, char *err, size_t len)
+{
+	DIR *d = opendir(e->dir);
+	struct dirent *de;
+	int files = 0;
+
+	log->complete_ns = UINT64_MAX;
+	while (d && (de = readdir(d))) {
+		char path[PATH_MAX + 300];
+		uint64_t last;
+
+		if (strncmp(de->d_name, "pgw.", 4))
+			continue;
+		snprintf(path, sizeof(path), "%s/%s", e->dir, de->d_name);
+		last = app_parse_pgbench_log(path, e->epoch_shift_ns, log);
+		files++;
+		if (last < log->complete_ns)
+			log->complete_ns = last;
+	}
+	if (d)
+		closedir(d);
+	if (!files || !log->n) {
+		char out[PATH_MAX], tail[256];
+		path_in(e, out, sizeof(out), "pgbench-load.out");
+		snprintf(err, len, "pgbench wrote no transaction log: %s",
+			 last_line(out, tail, sizeof(tail)));
+		return -1;
+	}
+	app_oplog_sort(log);
+	return 0;
 }
 
 /* ---- scripts: python-gc, node ---- */
@@ -976,14 +1300,20 @@ int app_parse_script_json(const char *path, struct app_run *r)
 
 static int script_run(struct app_env *e, struct app_run *r, char *err, size_t len)
 {
-	char out[PATH_MAX], script[PATH_MAX + 64], secs[32];
-	char *argv[] = { e->bin[0], script, secs, NULL };
+	char out[PATH_MAX], script[PATH_MAX + 64], secs[32], rel[16];
+	char *argv[] = { e->bin[0], script, secs, NULL, NULL, NULL };
 	struct spawn_opts o = { .out = out, .in_cgroup = true };
 	int rc;
 
 	path_in(e, out, sizeof(out), "app.out");
 	snprintf(script, sizeof(script), "%s/%s", e->apps_dir, e->sc->script);
 	snprintf(secs, sizeof(secs), "%.3f", e->duration_s);
+	if (e->release) {
+		snprintf(rel, sizeof(rel), "%d", e->sc->release_per_op);
+		argv[3] = "--release";
+		argv[4] = rel;
+		o.env_add = e->sc->release_env;
+	}
 	if ((rc = run_child(e, argv, &o, 60 + 3 * e->duration_s, err, len)))
 		return rc;
 	if (app_parse_script_json(out, r)) {
@@ -1006,21 +1336,76 @@ static int script_setup(struct app_env *e, char *err, size_t len)
 	return rc;
 }
 
+/* The windowed method's load: the script runs until killed and writes a
+ * line as each iteration ends (its own counter, read afterwards). */
+static int script_load_start(struct app_env *e, char *err, size_t len)
+{
+	char out[PATH_MAX], script[PATH_MAX + 64], log[PATH_MAX], rel[16];
+	char *argv[] = { e->bin[0], script, "0", "--log", log, NULL, NULL, NULL };
+	struct spawn_opts o = { .out = out, .in_cgroup = true };
+
+	path_in(e, out, sizeof(out), "app-load.out");
+	path_in(e, log, sizeof(log), "iter.log");
+	unlink(log);
+	snprintf(script, sizeof(script), "%s/%s", e->apps_dir, e->sc->script);
+	if (e->release) {
+		snprintf(rel, sizeof(rel), "%d", e->sc->release_per_op);
+		argv[5] = "--release";
+		argv[6] = rel;
+		o.env_add = e->sc->release_env;
+	}
+	return load_spawn(e, argv, &o, err, len);
+}
+
+static int script_ops_log(struct app_env *e, struct app_oplog *log, char *err, size_t len)
+{
+	char path[PATH_MAX], tail[256];
+
+	path_in(e, path, sizeof(path), "iter.log");
+	log->complete_ns = app_parse_iter_log(path, log);
+	if (!log->n) {
+		path_in(e, path, sizeof(path), "app-load.out");
+		snprintf(err, len, "%s wrote no iteration: %s", e->sc->script,
+			 last_line(path, tail, sizeof(tail)));
+		return -1;
+	}
+	app_oplog_sort(log);
+	return 0;
+}
+
+/* What the scripts share: each is its own load, one op an iteration. */
+#define SCRIPT_SCENARIO                                                                   \
+	.setup = script_setup, .run = script_run, .filter_note = "cgroup of the script",    \
+	.default_duration_s = 2, .default_repeat = 10, .load_start = script_load_start,     \
+	.load_stop = load_kill, .ops_log = script_ops_log, .ops_sequential = true,          \
+	.op_counter = "the script's per-iteration log", .window_s = 0.1
+
 const struct app_scenario app_scenarios[] = {
-	{ "redis", "maxmemory 64mb, allkeys-lru; redis-benchmark SET 1 KiB, -P 16",
-	  "ops/s", { "redis-server", "redis-benchmark" }, { "redis-server", "redis-tools" }, NULL,
-	  redis_setup, redis_run, redis_stop, "cgroup of redis-server", 0.75, 20,
-	  redis_load_start, redis_load_stop, redis_ops_read, 0.2, 80, 0.5 },
-	{ "postgres", "postgres, shared_buffers 16MB; pgbench TPC-B-like, 8 clients",
-	  "tps", { "initdb", "postgres", "pgbench" }, { "postgresql", "postgresql", "postgresql-client" },
-	  NULL, pg_setup, pg_run, pg_stop, "cgroup of the postmaster and its backends", 2, 10,
-	  NULL, NULL, NULL, 0, 0, 0 },
-	{ "python-gc", "CPython: cyclic garbage, gc.collect() (apps/python_gc.py)",
-	  "iter/s", { "python3" }, { "python3" }, "python_gc.py",
-	  script_setup, script_run, NULL, "cgroup of the script", 2, 10, NULL, NULL, NULL, 0, 0, 0 },
-	{ "node", "Node.js: grows and drops its V8 heap (apps/node_heap.js)",
-	  "iter/s", { "node" }, { "nodejs" }, "node_heap.js",
-	  script_setup, script_run, NULL, "cgroup of the script", 2, 10, NULL, NULL, NULL, 0, 0, 0 },
+	{ .name = "redis", .desc = "maxmemory 64mb, allkeys-lru; redis-benchmark SET 1 KiB, -P 16",
+	  .unit = "ops/s", .bins = { "redis-server", "redis-benchmark" },
+	  .pkgs = { "redis-server", "redis-tools" },
+	  .setup = redis_setup, .run = redis_run, .stop = redis_stop,
+	  .filter_note = "cgroup of redis-server", .default_duration_s = 0.75, .default_repeat = 20,
+	  .load_start = redis_load_start, .load_stop = redis_load_stop, .ops_read = redis_ops_read,
+	  .op_counter = "redis INFO total_commands_processed", .warmup_s = 0.3,
+	  .window_s = 0.2, .window_pairs = 80, .latency_run_s = 0.5,
+	  .release_env = "MALLOC_CONF=dirty_decay_ms:0,muzzy_decay_ms:0,tcache:false" },
+	{ .name = "postgres", .desc = "postgres, shared_buffers 16MB; pgbench TPC-B-like, 4 clients",
+	  .unit = "tps", .bins = { "initdb", "postgres", "pgbench" },
+	  .pkgs = { "postgresql", "postgresql", "postgresql-client" },
+	  .setup = pg_setup, .run = pg_run, .stop = pg_stop,
+	  .filter_note = "cgroup of the postmaster and its backends", .default_duration_s = 2,
+	  .default_repeat = 10, .load_start = pg_load_start, .load_stop = load_kill,
+	  .ops_log = pg_ops_log, .op_counter = "pgbench per-transaction log (-l)", .warmup_s = 1,
+	  .window_s = 0.05, .window_pairs = 300, .release_env = "MALLOC_MMAP_THRESHOLD_=65536",
+	  .tmpfs_bytes = 2ULL << 30 },
+	{ .name = "python-gc", .desc = "CPython: cyclic garbage, gc.collect() (apps/python_gc.py)",
+	  .unit = "iter/s", .bins = { "python3" }, .pkgs = { "python3" }, .script = "python_gc.py",
+	  SCRIPT_SCENARIO, .warmup_s = 1, .window_pairs = 160, .release_per_op = 8 },
+	{ .name = "node", .desc = "Node.js: grows and drops its V8 heap (apps/node_heap.js)",
+	  .unit = "iter/s", .bins = { "node" }, .pkgs = { "nodejs" }, .script = "node_heap.js",
+	  SCRIPT_SCENARIO, .warmup_s = 2, .window_pairs = 180, .release_per_op = 2,
+	  .release_env = "MALLOC_MMAP_THRESHOLD_=131072" },
 };
 const int nr_app_scenarios = ARRAY_SIZE(app_scenarios);
 const char *const app_names[] = { "redis", "postgres", "python-gc", "node" };

@@ -27,6 +27,18 @@ struct app_run {
 	double wall_s;       /* our wall time of the run */
 };
 
+/* Ops the load completed, from its own log (pgbench's per-transaction
+ * log, the scripts' per-iteration lines), read after the load: each op's
+ * end (CLOCK_MONOTONIC, now_ns's clock) and duration, sorted by end. */
+struct app_oplog {
+	uint64_t *end_ns;
+	uint64_t *dur_ns;
+	size_t n, cap;
+	/* every op that ended before this is in the log (pgbench buffers its
+	 * log per thread: the earliest of the threads' last lines) */
+	uint64_t complete_ns;
+};
+
 /* A running scenario instance. */
 struct app_env {
 	const struct app_scenario *sc;
@@ -46,6 +58,8 @@ struct app_env {
 	pid_t load;                   /* the continuous load generator, 0 when none */
 	int ctl_fd;                   /* -1 when not connected */
 	int clients;                  /* load generator connections */
+	int64_t epoch_shift_ns;       /* CLOCK_REALTIME - CLOCK_MONOTONIC at load start */
+	bool release;                 /* --release: the memory-release load shape */
 	char version[128];            /* the server's version, for the record */
 };
 
@@ -67,15 +81,30 @@ struct app_scenario {
 	int default_repeat;
 	/* The windowed method (NULL: separate runs). The load runs without a
 	 * break through a probe set's windows, and throughput is read from the
-	 * application's own cumulative op counter at each window's ends:
-	 * windows adjacent in time pair much better than separate runs here. */
+	 * application's own op counter at each window's ends: windows adjacent
+	 * in time pair much better than separate runs here. */
 	int (*load_start)(struct app_env *e, char *err, size_t len);
 	void (*load_stop)(struct app_env *e);
-	/* The cumulative op count (redis: total_commands_processed). */
+	/* Either a cumulative op count read live at both ends of a window
+	 * (redis: total_commands_processed; latency then from separate runs),
+	 * or the load's own op log, read once the load has stopped, each op
+	 * counted in the window it ended in (sequential ops: by the part of
+	 * it inside the window), its duration in that window's latency. */
 	int (*ops_read)(struct app_env *e, uint64_t *ops, char *err, size_t len);
+	int (*ops_log)(struct app_env *e, struct app_oplog *log, char *err, size_t len);
+	bool ops_sequential;                    /* one op at a time (the scripts) */
+	const char *op_counter;                 /* what counts the ops, for the record */
+	double warmup_s;                        /* load before the first window */
 	double window_s;                        /* default window length */
 	int window_pairs;                       /* default window pairs per probe set */
-	double latency_run_s;                   /* each separate latency run */
+	double latency_run_s;                   /* each separate latency run (ops_read) */
+	/* --release, the memory-release load shape: the scripts' --release
+	 * count per iteration, an environment variable for the application */
+	int release_per_op;
+	const char *release_env;
+	/* without $TMPDIR, its directory goes to /dev/shm when that tmpfs has
+	 * this much room (0: never) */
+	unsigned long long tmpfs_bytes;
 };
 
 extern const struct app_scenario app_scenarios[];
@@ -104,6 +133,20 @@ int app_parse_script_json(const char *path, struct app_run *r);
 /* RESP: total_commands_processed from an INFO stats reply (bulk string
  * "$N\r\n...\r\n"), 0 or -1 when absent. */
 int app_parse_redis_info(const char *reply, uint64_t *ops);
+
+/* 0 while the continuous load runs (or there is none); -1 with err once
+ * it has exited. */
+int app_load_alive(struct app_env *e, char *err, size_t len);
+
+/* Op logs: append one op (0 or -1 out of memory), sort by end, free. */
+int app_oplog_add(struct app_oplog *log, uint64_t end_ns, uint64_t dur_ns);
+void app_oplog_sort(struct app_oplog *log);
+void app_oplog_free(struct app_oplog *log);
+/* pgbench -l lines ("client txno latency_us script epoch_s us"), into
+ * log with ends shifted to CLOCK_MONOTONIC; the scripts' "END_NS DUR_NS"
+ * lines as they are. Returns the latest end in the file, 0 when none. */
+uint64_t app_parse_pgbench_log(const char *path, int64_t epoch_shift_ns, struct app_oplog *log);
+uint64_t app_parse_iter_log(const char *path, struct app_oplog *log);
 
 /* Cumulative CPU of the cgroup in microseconds (cpu.stat usage_usec). */
 int64_t app_cgroup_cpu_us(const struct app_env *e);

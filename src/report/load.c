@@ -227,6 +227,7 @@ static int load_bench(struct rp_data *d, json_object *row, int host, int file)
 	r->events = num(row, "events");
 	r->lost = num(row, "lost");
 	r->overhead_mean_ns = num(row, "overhead_mean_ns");
+	pair(row, "overhead_mean_ci95", &r->mean_lo, &r->mean_hi);
 	r->base_ns = num(row, "base_ns");
 	r->probe_ns = num(row, "probe_ns");
 	r->overhead_ns = num(row, "overhead_ns");
@@ -343,7 +344,7 @@ static int load_knee(struct rp_data *d, json_object *root, json_object *k, int h
 static int load_app(struct rp_data *d, json_object *root, json_object *row, int host, int file)
 {
 	struct rp_app_row *a = RP_PUSH(d, apps);
-	json_object *v;
+	json_object *pr, *v;
 
 	if (!a)
 		return -1;
@@ -380,6 +381,27 @@ static int load_app(struct rp_data *d, json_object *root, json_object *row, int 
 	a->lost = num(row, "lost");
 	if ((v = obj(row, "syscalls", json_type_array)))
 		a->syscalls = json_object_to_json_string_ext(v, JSON_C_TO_STRING_PLAIN);
+	a->pred_pct = a->pred_lo = a->pred_hi = NAN;
+	a->app_ns_event = a->bench_ns_event = NAN;
+	a->pred_agrees = -1;
+	if ((pr = obj(row, "prediction", json_type_object))) {
+		a->pred_pct = num(pr, "change_pct");
+		pair(pr, "change_ci95", &a->pred_lo, &a->pred_hi);
+		a->pred_reason = str(pr, "reason");
+		a->app_ns_event = num(pr, "app_ns_per_event");
+		if ((v = obj(pr, "bench_ns_per_event", json_type_object))) {
+			json_object_object_foreach(v, key, val) {
+				(void)key;
+				if (json_object_is_type(val, json_type_double) ||
+				    json_object_is_type(val, json_type_int)) {
+					a->bench_ns_event = json_object_get_double(val);
+					break;
+				}
+			}
+		}
+		if ((v = obj(pr, "agrees", json_type_boolean)))
+			a->pred_agrees = json_object_get_boolean(v);
+	}
 	return load_trials(row, "base_runs", "probe_runs", &a->tr);
 }
 

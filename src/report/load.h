@@ -48,6 +48,7 @@ struct rp_bench_row {
 	const char *workload, *hook, *body, *status, *reason;
 	double ops, events, lost, base_ns, probe_ns, overhead_ns, ci_lo, ci_hi, overhead_pct;
 	double overhead_mean_ns;   /* the plain mean, for CPU cost; NaN if absent */
+	double mean_lo, mean_hi;   /* its 95% interval */
 	double base_p50, base_p99, base_p999, probe_p50, probe_p99, probe_p999;
 	double prog_avg_ns, dispatch_ns, trials, samples;
 	struct rp_trials tr;       /* base_trials_ns, probe_trials_ns */
@@ -89,6 +90,14 @@ struct rp_app_row {
 	double event_rate, bpf_cpu_pct, app_cpu_pct, lost;
 	const char *syscalls;      /* "munmap,madvise,brk": part of the row's identity */
 	struct rp_trials tr;       /* base_runs, probe_runs (throughput) */
+	/* the change bench predicts (app's "prediction"), NaN when none;
+	 * pred_agrees 1/0, -1 when not compared */
+	double pred_pct, pred_lo, pred_hi;
+	int pred_agrees;
+	const char *pred_reason;
+	/* what an event cost the application (from its CPU per op) and in
+	 * bench (the first syscall's row), ns */
+	double app_ns_event, bench_ns_event;
 };
 
 struct rp_measure_row {

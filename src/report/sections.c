@@ -813,7 +813,7 @@ static void sec_scaling(struct rp_ctx *x)
 static void sec_apps(struct rp_ctx *x)
 {
 	struct rp_data *d = x->d;
-	bool never = false;
+	bool never = false, disagree = false;
 
 	doc_h(x->doc, 2, "Applications");
 	if (!d->n_apps) {
@@ -823,20 +823,25 @@ static void sec_apps(struct rp_ctx *x)
 	}
 	{
 		const char *hdr[] = { "Host", "App", "Probe", "Throughput base / probe", "Change", "95% CI",
-				      "p99 ns base / probe", "Events/s", "BPF CPU", "App CPU", "Lost", "Note" };
-		bool right[12] = { [3] = 1, 1, 1, 1, 1, 1, 1, 1 };
+				      "Predicted (95% CI)", "p99 ns base / probe", "Events/s", "BPF CPU",
+				      "App CPU", "Lost", "Note" };
+		bool right[13] = { [3] = 1, 1, 1, 1, 1, 1, 1, 1, 1 };
 
-		doc_table(x->doc, 12, hdr, right);
+		doc_table(x->doc, 13, hdr, right);
 	}
 	for (int i = 0; i < d->n_apps; i++) {
 		const struct rp_app_row *a = &d->apps[i];
-		char probe[96], tput[96], note[160];
-		const char *row[12];
+		char probe[96], tput[96], note[200], pred[96];
+		const char *row[13];
 		bool fired = isfinite(a->event_rate) && a->event_rate > 0;
 
 		snprintf(probe, sizeof(probe), "%s/%s", rp_s(a->hook), rp_s(a->body));
 		snprintf(tput, sizeof(tput), "%s / %s%s%s", num(a->base_tput, 0), num(a->probe_tput, 0),
 			 a->unit ? " " : "", a->unit ? a->unit : "");
+		if (isfinite(a->pred_pct))
+			snprintf(pred, sizeof(pred), "%s %s", snum(a->pred_pct, 2), ci(a->pred_lo, a->pred_hi));
+		else
+			snprintf(pred, sizeof(pred), "-");
 		if (!rp_status_ok(a->status))
 			snprintf(note, sizeof(note), "%s: %s", rp_s(a->status), rp_s(a->reason));
 		else if (rp_is_control(a->hook))
@@ -844,6 +849,14 @@ static void sec_apps(struct rp_ctx *x)
 		else if (!fired) {
 			snprintf(note, sizeof(note), "probe never fired: no impact can be read here");
 			never = true;
+		} else if (a->pred_agrees == 0) {
+			if (isfinite(a->app_ns_event) && isfinite(a->bench_ns_event))
+				snprintf(note, sizeof(note), "measured and predicted change disagree: an "
+					 "event cost the application %.0f ns, bench %.0f ns",
+					 a->app_ns_event, a->bench_ns_event);
+			else
+				snprintf(note, sizeof(note), "measured and predicted change disagree");
+			disagree = true;
 		} else if (isfinite(a->change_lo) && isfinite(a->change_hi) && a->change_lo <= 0 &&
 			   a->change_hi >= 0)
 			snprintf(note, sizeof(note), "no significant change");
@@ -855,20 +868,30 @@ static void sec_apps(struct rp_ctx *x)
 		row[3] = tput;
 		row[4] = isfinite(a->change_pct) ? snum(a->change_pct, 2) : "-";
 		row[5] = ci(a->change_lo, a->change_hi);
-		row[6] = pair_s(a->base_p99, a->probe_p99);
-		row[7] = num(a->event_rate, 0);
-		row[8] = pct(a->bpf_cpu_pct);
-		row[9] = pct(a->app_cpu_pct);
-		row[10] = cnt(a->lost);
-		row[11] = note;
+		row[6] = pred;
+		row[7] = pair_s(a->base_p99, a->probe_p99);
+		row[8] = num(a->event_rate, 0);
+		row[9] = pct(a->bpf_cpu_pct);
+		row[10] = pct(a->app_cpu_pct);
+		row[11] = cnt(a->lost);
+		row[12] = note;
 		doc_row(x->doc, row);
 	}
 	doc_p(x->doc, "Change and interval are in %% of baseline throughput; the event rate shows "
 		      "how often the probes fired, so a small change at a low rate is no evidence "
-		      "of a cheap probe.");
+		      "of a cheap probe. Predicted: bench's cost per event times the events per "
+		      "operation the probes saw, over the application's CPU per operation.");
 	if (never)
 		doc_ps(x->doc, DS_NOTE, "Some probes never fired during their application's run: "
 					"those rows say nothing about the probe's cost.");
+	if (disagree)
+		doc_ps(x->doc, DS_NOTE, "Where measured and predicted change disagree, the probes "
+					"cost the application more (or less) than bench's per-event "
+					"cost explains: the programs also run, and are filtered, for "
+					"other processes' syscalls, an enabled syscall tracepoint sends "
+					"every syscall through the traced path, and the application's "
+					"caches are shared with the probe's maps. Trust the measured "
+					"change, and read the difference as the cost bench does not see.");
 }
 
 static void sec_measure(struct rp_ctx *x)

@@ -77,6 +77,7 @@ if sed -n '/^## Hosts side by side/,/^## /p' "$TMP/all/report.md" | grep -q '^| 
 if grep -q 'tcg-guest .*EMULATED' "$TMP/all/report.md" && grep -q 'Verdict for tcg-guest .*: NONE - the CPU is emulated, timings are not representative' "$TMP/all/report.md"; then
   ok report_emulated_labelled; else nok report_emulated_labelled "emulated host not labelled"; fi
 check report_app_never_fired grep -q 'python-gc .*probe never fired' "$TMP/all/report.md"
+check report_app_prediction_disagrees grep -q 'rawtp/hash .*| -2.10 \[-2.4, -1.8\] |.*measured and predicted change disagree: an event cost the application 220 ns, bench 60 ns' "$TMP/all/report.md"
 check report_matrix_loss_100k grep -q '^| munmap tp/perfbuf | +199 | +350 | 0.26% | 0.076% |' "$TMP/all/report.md"
 
 # ---- charts: files, XML, PNG, embedded in HTML ----

@@ -30,7 +30,8 @@ $BPFCOST sweep --workload getpid --hook rawtp --body ringbuf --rates 2k,max --du
   --json -o "$TMP/sweep.json" >/dev/null 2>&1
 same_shape sweep "$TMP/sweep.json"
 for app in redis python-gc; do
-  $BPFCOST app $app --duration 0.5 --repeat 1 --json -o "$TMP/app-$app.json" >/dev/null 2>&1
+  $BPFCOST app $app --duration 0.5 --repeat 1 --bench "$TMP/bench.json" --json \
+    -o "$TMP/app-$app.json" >/dev/null 2>&1
   same_shape app-$app "$TMP/app-$app.json"
 done
 if command -v bpftrace >/dev/null; then

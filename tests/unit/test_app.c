@@ -122,6 +122,43 @@ static void test_script_json(void **state)
 	unlink(path);
 }
 
+/* pgbench -l lines: completion time (epoch s, us) back on the monotonic
+ * clock by the shift given, latency in ns; a file's latest end returned. */
+static void test_pgbench_log(void **state)
+{
+	struct app_oplog log = { 0 };
+	(void)state;
+
+	write_tmp("0 1 2500 0 1700000000 500000\n"
+		  "1 1 1000 0 1700000000 250000\n"
+		  "garbage\n"
+		  "2 1 skipped 0 1700000001 0\n");
+	/* shift: realtime - monotonic = 1699999000 s */
+	assert_true(app_parse_pgbench_log(path, 1699999000LL * 1000000000LL, &log) ==
+		    1000500000000ULL);
+	unlink(path);
+	assert_int_equal(log.n, 2);
+	app_oplog_sort(&log);
+	assert_true(log.end_ns[0] == 1000250000000ULL && log.dur_ns[0] == 1000000ULL);
+	assert_true(log.end_ns[1] == 1000500000000ULL && log.dur_ns[1] == 2500000ULL);
+	app_oplog_free(&log);
+	assert_true(app_parse_pgbench_log("/nonexistent/x", 0, &log) == 0);
+}
+
+/* The scripts' iteration lines; a last line the kill cut short is left out. */
+static void test_iter_log(void **state)
+{
+	struct app_oplog log = { 0 };
+	(void)state;
+
+	write_tmp("5000 2000\n7000 2000\n9000 20");
+	assert_true(app_parse_iter_log(path, &log) == 7000);
+	unlink(path);
+	assert_int_equal(log.n, 2);
+	assert_true(log.end_ns[1] == 7000 && log.dur_ns[1] == 2000);
+	app_oplog_free(&log);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -130,6 +167,8 @@ int main(void)
 		cmocka_unit_test(test_redis_info),
 		cmocka_unit_test(test_pgbench),
 		cmocka_unit_test(test_script_json),
+		cmocka_unit_test(test_pgbench_log),
+		cmocka_unit_test(test_iter_log),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

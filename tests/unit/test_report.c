@@ -161,7 +161,8 @@ static void test_load_sweep_app(void **state)
 	p = tmp_json("{\"schema\":\"bpfcost.app/1\",\"app\":\"redis\",\"env\":{\"hostname\":\"h\","
 		     "\"kernel\":\"k\"},\"results\":[{\"hook\":\"tp\",\"body\":\"perfbuf\","
 		     "\"base_throughput\":200,\"probe_throughput\":190,\"base_p99_ms\":0.5,"
-		     "\"probe_p99_us\":600,\"events_per_s\":3}]}");
+		     "\"probe_p99_us\":600,\"events_per_s\":3,\"prediction\":{\"change_pct\":-1.5,"
+		     "\"change_ci95\":[-2,-1],\"agrees\":false}}]}");
 	assert_int_equal(rp_load_file(&d, p, err, sizeof(err)), 0);
 	unlink(p);
 	assert_int_equal(d.n_hosts, 1); /* same hostname and kernel: one host */
@@ -171,6 +172,9 @@ static void test_load_sweep_app(void **state)
 	assert_float_equal(d.apps[0].base_p99, 500000, 1e-6);
 	assert_float_equal(d.apps[0].probe_p99, 600000, 1e-6);
 	assert_float_equal(d.apps[0].event_rate, 3, 0);
+	assert_float_equal(d.apps[0].pred_pct, -1.5, 0);
+	assert_float_equal(d.apps[0].pred_hi, -1, 0);
+	assert_int_equal(d.apps[0].pred_agrees, 0);
 	rp_free(&d);
 }
 
