@@ -33,6 +33,9 @@ struct top_hook_cost {
 	double dispatch_ns, lo_ns, hi_ns;      /* estimate, 95% interval */
 	double overhead_ns, ovh_lo_ns, ovh_hi_ns;
 	double avg_ns;
+	/* user-space hooks: hits back to back and hits 1 ms apart (isolated),
+	 * of which dispatch is the midpoint; NaN otherwise */
+	double b2b_ns, b2b_lo_ns, b2b_hi_ns, iso_ns, iso_lo_ns, iso_hi_ns;
 	int pairs;
 	double seconds;  /* the calibration's time */
 	bool stats_on;   /* bench file: its trials ran with stats on */

@@ -82,6 +82,12 @@ ok = [h for h in disp["hooks"] if h["status"] == "ok"]
 res("calibration: at least one hook calibrated", len(ok) >= 1, str(disp["hooks"]))
 res("calibration: ok hooks have dispatch_ns, its interval and pairs",
     all(isinstance(h["dispatch_ns"], (int, float)) and h["dispatch_ci95"] and len(h["dispatch_ci95"]) == 2 and h["pairs"] >= 6 for h in ok), str(ok))
+up = next(h for h in disp["hooks"] if h["hook"] == "uprobe")
+if up["status"] == "ok" and up["isolated_ns"] is not None:
+    res("calibration: a uprobe's dispatch, the midpoint of hits back to back and isolated",
+        abs(up["dispatch_ns"] - (up["back_to_back_ns"] + up["isolated_ns"]) / 2) < 0.01 and
+        up["dispatch_ci95"][0] <= min(up["back_to_back_ci95"][0], up["isolated_ci95"][0]) + 0.01 and
+        up["dispatch_ci95"][1] >= max(up["back_to_back_ci95"][1], up["isolated_ci95"][1]) - 0.01, str(up))
 res("calibration: the others say why", all(h["reason"] for h in disp["hooks"] if h["status"] != "ok"),
     str([h for h in disp["hooks"] if h["status"] != "ok"]))
 c = json.load(open(sys.argv[2]))
