@@ -9,6 +9,12 @@
  *       at any instant, even when this process was descheduled for a while.
  *   top_driver --progs N          load N trivial socket filters, hold them
  *       until SIGINT/SIGTERM (a host with many programs).
+ *   top_driver --call RATE SECONDS LOG   no BPF of its own: call
+ *       top_driver_target RATE times a second for SECONDS (or until
+ *       SIGINT/SIGTERM), timing every call, for a tool to probe (bpftrace's
+ *       uprobe). LOG gets "CLOCK_MONOTONIC_ns calls ns_in_calls" per 1 ms
+ *       tick: the time per call with and without the tool, from the
+ *       driver's own clock.
  *
  * Lines on stdout: "ready hot=ID cold=ID" (or "ready progs=N"), "fired ..."
  * when the firing stops, and "done hot_calls=.. hot_count=.. hot_run_cnt=..
@@ -29,6 +35,7 @@ static void on_sig(int s) { stop = 1; }
 /* The uprobe targets: kept out of line so each call is one probe hit. */
 __attribute__((noinline, used)) void top_driver_hot(void) { __asm__ volatile("" ::: "memory"); }
 __attribute__((noinline, used)) void top_driver_cold(void) { __asm__ volatile("" ::: "memory"); }
+__attribute__((noinline, used)) void top_driver_target(void) { __asm__ volatile("" ::: "memory"); }
 
 static double now_s(void)
 {
@@ -87,6 +94,60 @@ static int hold_progs(int n)
 	return loaded == n ? 0 : 1;
 }
 
+static unsigned long long mono_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (unsigned long long)ts.tv_sec * 1000000000ULL + ts.tv_nsec;
+}
+
+static void tick(struct timespec *next)
+{
+	next->tv_nsec += 1000000;
+	if (next->tv_nsec >= 1000000000) {
+		next->tv_nsec -= 1000000000;
+		next->tv_sec++;
+	}
+	clock_nanosleep(CLOCK_MONOTONIC, TIMER_ABSTIME, next, NULL);
+}
+
+/* Calls at RATE on absolute 1 ms ticks (making up what is due, like the
+ * uprobe mode), each one timed. */
+static int call_mode(double rate, double secs, const char *log_path)
+{
+	FILE *logf = fopen(log_path, "w");
+	unsigned long long calls = 0, in_calls_ns = 0;
+	struct timespec next;
+	double t0 = now_s();
+
+	if (!logf) {
+		fprintf(stderr, "top_driver: cannot write %s\n", log_path);
+		return 1;
+	}
+	printf("ready pid=%d func=top_driver_target\n", (int)getpid());
+	fflush(stdout);
+	clock_gettime(CLOCK_MONOTONIC, &next);
+	while (!stop) {
+		double el = now_s() - t0;
+
+		if (el >= secs)
+			break;
+		while (calls < (unsigned long long)(rate * el)) {
+			unsigned long long a = mono_ns();
+
+			top_driver_target();
+			in_calls_ns += mono_ns() - a;
+			calls++;
+		}
+		fprintf(logf, "%llu %llu %llu\n", mono_ns(), calls, in_calls_ns);
+		tick(&next);
+	}
+	fclose(logf);
+	printf("done calls=%llu\n", calls);
+	return 0;
+}
+
 int main(int argc, char **argv)
 {
 	struct bpf_object *obj = NULL;
@@ -103,8 +164,11 @@ int main(int argc, char **argv)
 	signal(SIGTERM, on_sig);
 	if (argc == 3 && !strcmp(argv[1], "--progs"))
 		return hold_progs(atoi(argv[2]));
+	if (argc == 5 && !strcmp(argv[1], "--call"))
+		return call_mode(atof(argv[2]), atof(argv[3]), argv[4]);
 	if (argc != 4 && argc != 5) {
-		fprintf(stderr, "usage: top_driver OBJ RATE SECONDS [LOG] | top_driver --progs N\n");
+		fprintf(stderr, "usage: top_driver OBJ RATE SECONDS [LOG] | top_driver --progs N | "
+			"top_driver --call RATE SECONDS LOG\n");
 		return 2;
 	}
 	if (argc == 5 && !(logf = fopen(argv[4], "w"))) {
@@ -171,12 +235,7 @@ int main(int argc, char **argv)
 		}
 		if (el >= secs)
 			break;
-		next.tv_nsec += 1000000;
-		if (next.tv_nsec >= 1000000000) {
-			next.tv_nsec -= 1000000000;
-			next.tv_sec++;
-		}
-		clock_nanosleep(CLOCK_MONOTONIC, TIMER_ABSTIME, &next, NULL);
+		tick(&next);
 	}
 	if (logf)
 		fclose(logf);

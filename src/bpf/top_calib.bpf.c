@@ -1,8 +1,9 @@
 // SPDX-License-Identifier: GPL-2.0
-/* `bpfcost top`'s observer-effect calibration: an empty program run through
- * BPF_PROG_TEST_RUN with stats off and on. Nothing is attached, so other
- * processes never run it; the difference per run is what BPF stats add to
- * every program run (two clock reads and a per-CPU counter update). */
+/* `bpfcost top` asks the kernel whether BPF stats count runs right now
+ * (whoever turned them on): one BPF_PROG_TEST_RUN of this empty program,
+ * and whether its run_cnt moved. Nothing is attached, so no other process
+ * ever runs it. (What stats cost per run is measured on a real hook, a
+ * raw tracepoint: src/top/stats_ctl.c.) */
 #include "vmlinux.h"
 #include <bpf/bpf_helpers.h>
 

@@ -2,13 +2,15 @@
 /* bpfcost top: the live cost of every loaded BPF program.
  *
  * Samples run_time_ns / run_cnt / recursion_misses of every program each
- * interval (top_collect.c) with BPF stats held on (top_stats.c), and shows
- * the differences as a TUI (top_tui.c), a plain table, JSON or CSV, or
- * serves them to Prometheus (top_prom.c). */
+ * interval (top/collect.c) with BPF stats held on (top/stats_ctl.c), adds
+ * each hook's dispatch cost (top/dispatch.c), and shows the differences as
+ * a TUI (top/tui.c), a plain table, JSON or CSV, or serves them to
+ * Prometheus (top/prom.c). */
 #include "base/cli.h"
 #include "base/output.h"
 #include "cmd/commands.h"
 #include "core/kernel.h"
+#include "top/dispatch.h"
 #include "top/prom.h"
 #include "top/tui.h"
 #include "top/view.h"
@@ -26,7 +28,8 @@
 
 static const char doc[] =
 	"Show the live cost of every loaded BPF program: runs per second, average\n"
-	"run time, CPU share, recursion misses, attach point and holding processes.\n"
+	"run time, CPU share, recursion misses, attach point and holding processes,\n"
+	"and its full cost: the run plus its hook's dispatch, calibrated on this host.\n"
 	"\n"
 	"USAGE: bpfcost top [-d SECS] [-n COUNT | --once] [--sort COL] [--filter STR]\n"
 	"                   [--json | --csv] [-o FILE] [--prometheus ADDR:PORT]\n"
@@ -34,6 +37,8 @@ static const char doc[] =
 	"On a terminal an interactive view (ncurses); otherwise, or with --once or -n,\n"
 	"a plain table per interval. BPF stats are turned on while top runs and back\n"
 	"off when it exits; what they cost per program run is measured at start.\n"
+	"Each kind of hook's dispatch cost is calibrated once per kernel and CPU (a few\n"
+	"seconds, in the background; cached), or read from a bench result.\n"
 	"\n"
 	"EXAMPLES:\n"
 	"  bpfcost top                          # interactive, 1 s refresh\n"
@@ -42,18 +47,20 @@ static const char doc[] =
 	"  bpfcost top --json --once --sort events\n"
 	"  bpfcost top --filter tracepoint      # by name, type, attach or comm\n"
 	"  bpfcost top --prometheus 127.0.0.1:9464  # exporter, /metrics\n"
+	"  bpfcost top --calibration bench.json      # dispatch from a bench result\n"
 	"\n"
-	"Sort columns: id, type, name, events, avg, total_avg, cpu, misses, attach, comm.";
+	"Sort columns: id, type, name, events, avg, total_avg, cpu, misses, attach, comm,\n"
+	"full, full_cpu (default).";
 
 enum {
-	OPT_ONCE = 1000, OPT_PROM, OPT_STATS, OPT_NO_CALIB,
+	OPT_ONCE = 1000, OPT_PROM, OPT_STATS, OPT_NO_CALIB, OPT_CALIB_FILE, OPT_RECALIB,
 };
 
 static const struct argp_option options[] = {
 	{ "interval", 'd', "SECS", 0, "Refresh interval in seconds (default 1, min 0.1)", 0 },
 	{ "count", 'n', "COUNT", 0, "Print COUNT intervals, then exit (table/JSON/CSV)", 0 },
 	{ "once", OPT_ONCE, NULL, 0, "One interval, as a table (same as -n 1)", 0 },
-	{ "sort", 's', "COL", 0, "Sort by COL (default cpu)", 0 },
+	{ "sort", 's', "COL", 0, "Sort by COL (default full_cpu)", 0 },
 	{ "reverse", 'r', NULL, 0, "Reverse the sort order", 0 },
 	{ "filter", 'f', "STR", 0, "Only programs whose name, type, attach or comm contains STR", 0 },
 	{ "prometheus", OPT_PROM, "ADDR:PORT", 0,
@@ -62,7 +69,11 @@ static const struct argp_option options[] = {
 	{ "stats", OPT_STATS, "HOW", 0,
 	  "Turn BPF stats on with 'fd' (BPF_ENABLE_STATS) or 'sysctl' (default: fd, "
 	  "the sysctl if that fails)", 0 },
-	{ "no-calibrate", OPT_NO_CALIB, NULL, 0, "Skip measuring what stats cost per run", 0 },
+	{ "no-calibrate", OPT_NO_CALIB, NULL, 0,
+	  "Measure nothing at start: no stats cost, dispatch only from the cache", 0 },
+	{ "calibration", OPT_CALIB_FILE, "FILE", 0,
+	  "Dispatch costs from a bench --json result (its empty-body rows)", 0 },
+	{ "recalibrate", OPT_RECALIB, NULL, 0, "Calibrate dispatch again, ignoring the cache", 0 },
 	{ 0 },
 };
 
@@ -81,7 +92,8 @@ struct top_opts {
 	struct cli_common cli;  /* --json, --csv, -o */
 	const char *prom_addr;  /* --prometheus */
 	enum top_stats_method stats_method;
-	bool calibrate;
+	bool calibrate, recalibrate;
+	const char *calib_file; /* --calibration */
 };
 
 struct parse_ctx {
@@ -153,6 +165,12 @@ static error_t parse_opt(int key, char *arg, struct argp_state *state)
 	case OPT_NO_CALIB:
 		o->calibrate = false;
 		break;
+	case OPT_CALIB_FILE:
+		o->calib_file = arg;
+		break;
+	case OPT_RECALIB:
+		o->recalibrate = true;
+		break;
 	case ARGP_KEY_ARG:
 		usage_error("unexpected argument '%s' (top takes only options; see --help)", arg);
 		return EINVAL;
@@ -178,59 +196,139 @@ static const struct table_col cols[] = {
 	{ "NAME", 14, true },
 	{ "EVENTS/s", 9, false },
 	{ "AVG ns", 7, false },
-	{ "TOTAVG ns", 9, false },
+	{ "FULL ns", 8, false },
 	{ "%CORE", 6, false },
-	{ "%HOST", 6, false },
+	{ "%FULL", 6, false },
 	{ "RMISS", 5, false },
 };
 
-static void print_table(FILE *f, const struct top_state *st, const struct top_stats *stats,
-			struct top_prog **v, int n, long interval_no)
+/* text in lines of at most width, broken at spaces, later ones indented */
+static void print_wrapped(FILE *f, const char *text, int width)
 {
-	char when[32], line[256];
+	const char *indent = "";
+
+	while (*text) {
+		int w = width - (int)strlen(indent), n = (int)strlen(text);
+
+		if (n > w) {
+			n = w;
+			while (n > w / 2 && text[n] != ' ')
+				n--;
+			if (text[n] != ' ')
+				n = w;
+		}
+		fprintf(f, "%s%.*s\n", indent, n, text);
+		text += n;
+		while (*text == ' ')
+			text++;
+		indent = "  ";
+	}
+}
+
+/* Under a row, what does not fit in 80 columns, packed in lines. */
+static void print_details(FILE *f, const struct top_prog *p, int name_width)
+{
+	char hold[TOP_MAX_HOLDERS * 24], detail[512], segs[4][256];
+
+	segs[0][0] = segs[1][0] = segs[2][0] = '\0';
+	if (strlen(p->name) > (size_t)name_width)
+		snprintf(segs[0], sizeof(segs[0]), "name: %s", p->name);
+	if (p->attach[0])
+		snprintf(segs[1], sizeof(segs[1]), "on: %s", p->attach);
+	if (p->nholders)
+		snprintf(segs[2], sizeof(segs[2]), "pids: %s", top_holders_str(p, hold, sizeof(hold)));
+	top_dispatch_cell(p, segs[3], sizeof(segs[3]));
+	detail[0] = '\0';
+	for (int k = 0; k < 4; k++) {
+		size_t dl = strlen(detail), sl = strlen(segs[k]);
+
+		if (!sl)
+			continue;
+		if (dl && dl + 2 + sl > 74) {
+			fprintf(f, "      %s\n", detail);
+			detail[0] = '\0';
+			dl = 0;
+		}
+		snprintf(detail + dl, sizeof(detail) - dl, "%s%s", dl ? "  " : "", segs[k]);
+	}
+	if (detail[0])
+		fprintf(f, "      %.74s\n", detail);
+}
+
+/* The host total: every program, whatever the filter shows. */
+static void print_host(FILE *f, const struct top_state *st)
+{
+	const struct top_host *h = &st->host;
+	char c[9][32], prog[32];
+	const char *cells[9];
+	double full_ns = h->runs ? h->full_core_pct / 100 * st->interval_s * 1e9 / h->runs : NAN;
+
+	snprintf(prog, sizeof(prog), "%d programs", h->programs);
+	cells[0] = "";
+	cells[1] = "host";
+	cells[2] = prog;
+	if (isnan(h->events_per_s))
+		fmt_num(c[3], sizeof(c[3]), NAN, 0);
+	else
+		top_fmt_count(c[3], sizeof(c[3]), llround(h->events_per_s), cols[3].width);
+	fmt_num(c[4], sizeof(c[4]), h->avg_ns, 0);
+	fmt_num(c[5], sizeof(c[5]), full_ns, 0);
+	fmt_num(c[6], sizeof(c[6]), h->cpu_core_pct, 2);
+	fmt_num(c[7], sizeof(c[7]), h->full_core_pct, 2);
+	for (int k = 3; k < 8; k++)
+		cells[k] = c[k];
+	cells[8] = "";
+	table_row(f, cols, ARRAY_SIZE(cols), cells);
+	fprintf(f, "      all programs: %s%% of the host's %d CPUs, %s%% with dispatch",
+		fmt_num(c[0], sizeof(c[0]), h->cpu_host_pct, 2), st->ncpus,
+		fmt_num(c[1], sizeof(c[1]), h->full_host_pct, 2));
+	if (h->unestimated)
+		fprintf(f, " (%d without\n      an estimate counted by body)", h->unestimated);
+	fputc('\n', f);
+}
+
+static void print_table(FILE *f, const struct top_state *st, const struct top_stats *stats,
+			const struct top_dispatch *disp, struct top_prog **v, int n,
+			long interval_no)
+{
+	char when[32], line[512], ids[128] = "";
+	int below = 0;
 
 	now_iso(when, sizeof(when), false);
 	fprintf(f, "bpfcost top  %s  every %.2f s  %d/%d programs  %d CPUs  collect %.2f ms CPU\n",
 		when, st->interval_s, n, st->nprogs, st->ncpus, st->collect_cpu_ns / 1e6);
 	fprintf(f, "%.80s\n", top_stats_line(stats, line, sizeof(line)));
+	print_wrapped(f, top_dispatch_line(disp, line, sizeof(line)), 80);
 	if (interval_no == 1)
-		fprintf(f, "%%CORE: share of one CPU; %%HOST: share of all %d CPUs. AVG ns: this "
-			   "interval,\nTOTAVG ns: since top started. RMISS: recursion misses.\n",
-			st->ncpus);
+		fprintf(f, "AVG ns: the program's own run (BPF stats); FULL ns: AVG + its hook's "
+			   "dispatch.\n%%CORE, %%FULL: their share of one CPU (%%HOST: / %d CPUs). "
+			   "?: no estimate.\n", st->ncpus);
 	table_header(f, cols, ARRAY_SIZE(cols));
 	for (int i = 0; i < n; i++) {
 		const struct top_prog *p = v[i];
-		char c[9][TOP_NAME_LEN], hold[TOP_MAX_HOLDERS * 24], detail[512], segs[3][256];
+		char c[9][TOP_NAME_LEN];
 		const char *cells[9];
 
 		top_prog_cells(p, c[0], sizeof(c[0]), cols[3].width, cols[8].width);
 		for (int k = 0; k < 9; k++)
 			cells[k] = c[k];
 		table_row(f, cols, ARRAY_SIZE(cols), cells);
-		/* Further lines: what does not fit in 80 columns. */
-		segs[0][0] = segs[1][0] = segs[2][0] = '\0';
-		if (strlen(p->name) > (size_t)cols[2].width)
-			snprintf(segs[0], sizeof(segs[0]), "name: %s", p->name);
-		if (p->attach[0])
-			snprintf(segs[1], sizeof(segs[1]), "on: %s", p->attach);
-		if (p->nholders)
-			snprintf(segs[2], sizeof(segs[2]), "pids: %s",
-				 top_holders_str(p, hold, sizeof(hold)));
-		detail[0] = '\0';
-		for (int k = 0; k < 3; k++) {
-			size_t dl = strlen(detail), sl = strlen(segs[k]);
+		print_details(f, p, cols[2].width);
+		/* AVG holds at most an empty program's AVG of the stats' cost */
+		if (p->avg_ns < stats->cost_in_avg_max_ns) {
+			size_t l = strlen(ids);
 
-			if (!sl)
-				continue;
-			if (dl && dl + 2 + sl > 74) {
-				fprintf(f, "      %s\n", detail);
-				detail[0] = '\0';
-				dl = 0;
-			}
-			snprintf(detail + dl, sizeof(detail) - dl, "%s%s", dl ? "  " : "", segs[k]);
+			if (l < sizeof(ids) - 16)
+				snprintf(ids + l, sizeof(ids) - l, "%s%u", below ? ", " : "", p->id);
+			below++;
 		}
-		if (detail[0])
-			fprintf(f, "      %.74s\n", detail);
+	}
+	print_host(f, st);
+	if (below) {
+		snprintf(line, sizeof(line), "note: AVG of %s is below %.0f ns, the AVG of an empty "
+			 "program under stats here (measured on a raw tracepoint): their hook "
+			 "times less of the stats' own cost.", ids, stats->cost_in_avg_max_ns);
+		print_wrapped(f, line, 80);
 	}
 	fputc('\n', f);
 	fflush(f);
@@ -261,6 +359,15 @@ static json_object *prog_json(const struct top_prog *p)
 	json_object_object_add(o, "run_time_ns_total", jint(p->run_time_ns));
 	json_object_object_add(o, "recursion_misses_total", jint(p->recursion_misses));
 	json_object_object_add(o, "recursion_misses", jint(p->d_misses));
+	json_object_object_add(o, "hook", jstr(p->hook));
+	json_object_object_add(o, "dispatch_ns", jnum(p->dispatch_ns));
+	json_object_object_add(o, "dispatch_ci95", isnan(p->dispatch_lo_ns) ? NULL :
+			       jpair(p->dispatch_lo_ns, p->dispatch_hi_ns));
+	json_object_object_add(o, "dispatch_note", p->dispatch_note[0] ? jstr(p->dispatch_note) : NULL);
+	json_object_object_add(o, "full_ns", jnum(p->full_ns));
+	json_object_object_add(o, "full_ns_since_start", jnum(p->full_ns_total));
+	json_object_object_add(o, "full_cpu_core_pct", jnum(p->full_core_pct));
+	json_object_object_add(o, "full_cpu_host_pct", jnum(p->full_host_pct));
 	for (int i = 0; i < p->nholders; i++) {
 		json_object *x = json_object_new_object();
 
@@ -280,12 +387,16 @@ static json_object *stats_json(const struct top_stats *s)
 	json_object_object_add(o, "were_enabled", json_object_new_boolean(s->were_on));
 	json_object_object_add(o, "method", jstr(s->method == STATS_FD ? "fd" : "sysctl"));
 	json_object_object_add(o, "cost_ns_per_run", jnum(s->cost_ns));
+	json_object_object_add(o, "cost_ci95", isnan(s->cost_lo_ns) ? NULL :
+			       jpair(s->cost_lo_ns, s->cost_hi_ns));
+	json_object_object_add(o, "cost_in_avg_max_ns", jnum(s->cost_in_avg_max_ns));
 	json_object_object_add(o, "cost_note", jstr(s->cost_note));
 	return o;
 }
 
 static void print_json(FILE *f, const struct top_state *st, const struct top_stats *stats,
-		       struct top_prog **v, int n, long interval_no)
+		       const struct top_dispatch *disp, struct top_prog **v, int n,
+		       long interval_no)
 {
 	json_object *root = json_object_new_object(), *arr = json_object_new_array();
 	char when[32];
@@ -304,6 +415,8 @@ static void print_json(FILE *f, const struct top_state *st, const struct top_sta
 	json_object_object_add(root, "collect_cpu_ns", jint(st->collect_cpu_ns));
 	json_object_object_add(root, "holders_cpu_ns", jint(st->holders_cpu_ns));
 	json_object_object_add(root, "stats", stats_json(stats));
+	json_object_object_add(root, "dispatch", top_dispatch_json(disp));
+	json_object_object_add(root, "host", top_host_json(&st->host));
 	for (int i = 0; i < n; i++)
 		json_object_array_add(arr, prog_json(v[i]));
 	json_object_object_add(root, "programs", arr);
@@ -314,16 +427,19 @@ static void print_json(FILE *f, const struct top_state *st, const struct top_sta
 }
 
 static void print_csv(FILE *f, const struct top_state *st, const struct top_stats *stats,
-		      struct top_prog **v, int n, long interval_no)
+		      const struct top_dispatch *disp, struct top_prog **v, int n,
+		      long interval_no)
 {
 	static const char *const hdr[] = {
 		"time", "interval", "interval_s", "id", "type", "name", "tag", "attach",
 		"events_per_s", "avg_ns", "avg_ns_since_start", "cpu_core_pct", "cpu_host_pct",
 		"runs", "run_time_ns", "run_cnt_total", "run_time_ns_total", "recursion_misses_total",
-		"holders", "stats_cost_ns_per_run",
+		"holders", "stats_cost_ns_per_run", "hook", "dispatch_ns", "full_ns",
+		"full_cpu_core_pct", "full_cpu_host_pct",
 	};
-	char when[32], c[20][48], hold[TOP_MAX_HOLDERS * 24];
-	const char *cells[20];
+	char when[32], c[25][48], hold[TOP_MAX_HOLDERS * 24];
+	const char *cells[25];
+	const struct top_host *h = &st->host;
 
 	if (interval_no == 1)
 		csv_row(f, hdr, ARRAY_SIZE(hdr));
@@ -351,15 +467,42 @@ static void print_csv(FILE *f, const struct top_state *st, const struct top_stat
 		snprintf(c[17], 48, "%llu", (unsigned long long)p->recursion_misses);
 		cells[18] = top_holders_str(p, hold, sizeof(hold));
 		fmt_num(c[19], 48, stats->cost_ns, 1);
-		for (int k = 1; k < 20; k++)
-			if (k < 4 || (k >= 8 && k <= 17) || k == 19)
+		cells[20] = p->hook ? p->hook : "";
+		fmt_num(c[21], 48, p->dispatch_ns, 1);
+		fmt_num(c[22], 48, p->full_ns, 1);
+		fmt_num(c[23], 48, p->full_core_pct, 3);
+		fmt_num(c[24], 48, p->full_host_pct, 3);
+		for (int k = 1; k < 25; k++)
+			if (k < 4 || (k >= 8 && k <= 17) || k == 19 || k >= 21)
 				cells[k] = c[k];
-		csv_row(f, cells, 20);
+		csv_row(f, cells, 25);
 	}
+	/* the host total: every program, whatever the filter; id empty */
+	for (int k = 0; k < 25; k++)
+		cells[k] = "";
+	cells[0] = when;
+	snprintf(c[1], 48, "%ld", interval_no);
+	fmt_num(c[2], 48, st->interval_s, 3);
+	cells[4] = "total";
+	snprintf(c[5], 48, "(all %d programs)", h->programs);
+	fmt_num(c[8], 48, h->events_per_s, 1);
+	fmt_num(c[9], 48, h->avg_ns, 1);
+	fmt_num(c[11], 48, h->cpu_core_pct, 3);
+	fmt_num(c[12], 48, h->cpu_host_pct, 3);
+	snprintf(c[13], 48, "%llu", (unsigned long long)h->runs);
+	snprintf(c[14], 48, "%llu", (unsigned long long)h->run_time_ns);
+	fmt_num(c[19], 48, stats->cost_ns, 1);
+	fmt_num(c[23], 48, h->full_core_pct, 3);
+	fmt_num(c[24], 48, h->full_host_pct, 3);
+	for (int k = 1; k < 25; k++)
+		if (k <= 2 || k == 5 || k == 8 || k == 9 || (k >= 11 && k <= 14) || k == 19 || k >= 23)
+			cells[k] = c[k];
+	csv_row(f, cells, 25);
 	fflush(f);
 }
 
-static int run_plain(struct top_state *st, struct top_stats *stats, struct top_opts *o, FILE *f)
+static int run_plain(struct top_state *st, struct top_stats *stats, struct top_dispatch *disp,
+		     struct top_opts *o, FILE *f)
 {
 	struct top_prog **v = NULL;
 	uint64_t next;
@@ -379,17 +522,19 @@ static int run_plain(struct top_state *st, struct top_stats *stats, struct top_o
 			return runtime_error("cannot enumerate BPF programs: %s", strerror(-err));
 		}
 		top_stats_refresh(stats);
+		top_dispatch_poll(disp, false);
+		top_dispatch_apply(disp, st);
 		free(v);
 		v = calloc(st->nprogs ? st->nprogs : 1, sizeof(*v));
 		if (!v)
 			return runtime_error("out of memory");
 		n = top_view(st, &o->view, v);
 		if (o->cli.fmt == OUT_JSON)
-			print_json(f, st, stats, v, n, i);
+			print_json(f, st, stats, disp, v, n, i);
 		else if (o->cli.fmt == OUT_CSV)
-			print_csv(f, st, stats, v, n, i);
+			print_csv(f, st, stats, disp, v, n, i);
 		else
-			print_table(f, st, stats, v, n, i);
+			print_table(f, st, stats, disp, v, n, i);
 		if (ferror(f)) {
 			free(v);
 			return runtime_error("write failed: %s", strerror(errno));
@@ -401,11 +546,12 @@ static int run_plain(struct top_state *st, struct top_stats *stats, struct top_o
 
 int cmd_top(int argc, char **argv)
 {
-	struct top_opts o = { .interval_s = 1.0, .view.sort = TOP_COL_CPU,
+	struct top_opts o = { .interval_s = 1.0, .view.sort = TOP_COL_FULL_CPU,
 			      .stats_method = STATS_AUTO, .calibrate = true };
 	struct parse_ctx pc = { .o = &o };
 	const struct argp argp = { options, parse_opt, NULL, doc, groups, NULL, NULL };
 	struct top_stats stats = { .fd = -1, .sysctl_prev = -1, .cost_ns = NAN };
+	struct top_dispatch disp;
 	struct top_state st;
 	FILE *out = stdout;
 	bool tui;
@@ -417,6 +563,12 @@ int cmd_top(int argc, char **argv)
 		return usage_error("--once and -n %ld disagree (accepted: one of them)", o.count);
 	if (pc.once)
 		o.count = 1;
+	top_dispatch_init(&disp);
+	if (o.calib_file && (o.recalibrate || !o.calibrate))
+		return usage_error("--calibration FILE gives the dispatch costs (accepted without "
+				   "--recalibrate and --no-calibrate)");
+	if (o.calib_file && top_dispatch_read_bench(&disp, o.calib_file))
+		return EXIT_USAGE;
 	if (o.prom_addr && (o.cli.fmt != OUT_TABLE || o.count || o.cli.out))
 		return usage_error("--prometheus serves metrics until stopped (accepted without "
 				   "--json, --csv, -o, -n, --once)");
@@ -464,18 +616,31 @@ int cmd_top(int argc, char **argv)
 		top_stats_release(&stats);
 	if (stop_requested)
 		goto cleanup;
+	top_dispatch_start(&disp, o.calibrate, o.recalibrate, &stats);
 	info_msg("%s", top_stats_line(&stats, (char[256]){ 0 }, 256));
+	/* A run that prints a fixed number of intervals waits for the
+	 * calibration, so that what it prints has the full cost; a live
+	 * view shows "calibrating" meanwhile. */
+	if (disp.state == DISP_CALIBRATING && !o.prom_addr && !tui) {
+		if (isatty(STDERR_FILENO) || verbose)
+			fprintf(stderr, "bpfcost top: calibrating the hooks' dispatch costs on this "
+				"host (a few seconds, once: cached in %s)\n", disp.path);
+		top_dispatch_poll(&disp, true);
+		if (stop_requested)
+			goto cleanup;
+	}
 
 #ifndef BPFCOST_STATIC
 	if (o.prom_addr)
-		ret = top_prom_run(&stats, o.prom_addr);
+		ret = top_prom_run(&stats, &disp, o.prom_addr);
 	else if (tui)
-		ret = top_tui_run(&st, &stats, &o.view, o.interval_s);
+		ret = top_tui_run(&st, &stats, &disp, &o.view, o.interval_s);
 	if (ret == TOP_TUI_NO_TERMINAL || (!o.prom_addr && !tui))
 #endif
-		ret = run_plain(&st, &stats, &o, out);
+		ret = run_plain(&st, &stats, &disp, &o, out);
 
 cleanup:
+	top_dispatch_stop(&disp);
 	top_state_free(&st);
 	top_stats_restore(&stats);
 	if (out != stdout && fclose(out) && !ret)

@@ -61,6 +61,14 @@ static void cpuinfo(char *model, size_t mlen, int *hypervisor)
 	fclose(f);
 }
 
+const char *env_cpu_model(char *buf, size_t len)
+{
+	int hypervisor;
+
+	cpuinfo(buf, len, &hypervisor);
+	return buf;
+}
+
 static const char *virt_kind(int hypervisor, char *buf, size_t len)
 {
 	char vendor[128] = "", product[128] = "";

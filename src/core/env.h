@@ -8,6 +8,8 @@
 
 /* A new JSON object (caller owns it). Calls timer_init(). */
 json_object *env_collect(void);
+/* /proc/cpuinfo's first "model name", "unknown" without one. */
+const char *env_cpu_model(char *buf, size_t len);
 /* "2026-11-22T02:30:00Z" */
 const char *iso_time_now(char *buf, size_t len);
 /* A few lines for human output; width <= 80. */

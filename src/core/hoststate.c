@@ -915,3 +915,20 @@ void hoststate_end(void)
 	prog_ids = NULL;
 	nprog_ids = prog_ids_cap = 0;
 }
+
+void hoststate_after_fork(void)
+{
+	/* the parent's holds, record lock, holder file (its flock stays with
+	 * the parent's descriptor), instances and programs are the parent's */
+	memset(held, 0, sizeof(held));
+	if (lock_fd >= 0)
+		close(lock_fd);
+	lock_fd = -1;
+	lock_depth = 0;
+	if (holder_fd >= 0)
+		close(holder_fd);
+	holder_fd = -1;
+	holder_token[0] = '\0';
+	memset(instances, 0, sizeof(instances));
+	nprog_ids = 0;
+}

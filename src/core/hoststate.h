@@ -111,4 +111,9 @@ int hoststate_wait_progs_gone(int timeout_ms);
  * not). main() calls it after the command returns. */
 void hoststate_end(void);
 
+/* In a forked child that goes on to change things of its own: forget what
+ * the parent holds (the parent puts those back), so that the child's
+ * hoststate_end releases only the child's own holds. */
+void hoststate_after_fork(void);
+
 #endif

@@ -399,8 +399,9 @@ static int describe_link(struct top_state *st, __u32 link_id, struct top_link *o
 		snprintf(out->desc, sizeof(out->desc), "%s:%s",
 			 info.type == TOP_LINK_TCX ? "tcx" : "netkit", ifname(info.tcx.ifindex, ifn));
 		break;
-	case TOP_LINK_UPROBE_MULTI:
-		snprintf(out->desc, sizeof(out->desc), "uprobe_multi:%s (%u)", name,
+	case TOP_LINK_UPROBE_MULTI: /* flags bit 0: BPF_F_UPROBE_MULTI_RETURN */
+		snprintf(out->desc, sizeof(out->desc), "%s:%s (%u)",
+			 info.uprobe_multi.flags & 1 ? "uretprobe_multi" : "uprobe_multi", name,
 			 info.uprobe_multi.count);
 		break;
 	case TOP_LINK_SOCKMAP:
@@ -502,6 +503,69 @@ static void add_holder(struct top_prog *p, int pid, const char *comm, uint32_t c
 	p->nholders++;
 }
 
+static void add_perf(struct top_prog *p, const char *desc, uint32_t cycle)
+{
+	for (int i = 0; i < p->nperf; i++) {
+		if (!strcmp(p->perf[i].desc, desc)) {
+			p->perf[i].cycle = cycle;
+			return;
+		}
+	}
+	if (p->nperf == TOP_MAX_PERF)
+		return;
+	p->perf[p->nperf].cycle = cycle;
+	snprintf(p->perf[p->nperf].desc, sizeof(p->perf[0].desc), "%s", desc);
+	p->nperf++;
+}
+
+/* A perf-event fd of a holder: which program it runs and on what, asked
+ * with BPF_TASK_FD_QUERY as `bpftool perf` does. Perf buffers and
+ * counters without a program answer ENOENT. */
+static void perf_attach(struct top_state *st, int pid, int fd, uint32_t cycle)
+{
+	char name[256] = "", desc[TOP_ATTACH_LEN / 2];
+	__u32 len = sizeof(name), prog_id = 0, fd_type = 0;
+	__u64 off = 0, addr = 0;
+	struct top_prog *p;
+
+	if (bpf_task_fd_query(pid, fd, 0, name, &len, &prog_id, &fd_type, &off, &addr))
+		return;
+	p = find_prog(st, prog_id);
+	if (!p)
+		return;
+	name[sizeof(name) - 1] = '\0';
+	/* the same forms as describe_link's, so a perf link and its own
+	 * perf-event fd give one attach point */
+	switch (fd_type) {
+	case BPF_FD_TYPE_TRACEPOINT:
+		snprintf(desc, sizeof(desc), "tp:%s", name);
+		break;
+	case BPF_FD_TYPE_RAW_TRACEPOINT:
+		snprintf(desc, sizeof(desc), "raw_tp:%s", name);
+		break;
+	case BPF_FD_TYPE_KPROBE:
+	case BPF_FD_TYPE_KRETPROBE:
+		if (name[0])
+			snprintf(desc, sizeof(desc), "%s:%s+%llu",
+				 fd_type == BPF_FD_TYPE_KPROBE ? "kprobe" : "kretprobe", name,
+				 (unsigned long long)off);
+		else
+			snprintf(desc, sizeof(desc), "%s:0x%llx",
+				 fd_type == BPF_FD_TYPE_KPROBE ? "kprobe" : "kretprobe",
+				 (unsigned long long)addr);
+		break;
+	case BPF_FD_TYPE_UPROBE:
+	case BPF_FD_TYPE_URETPROBE:
+		snprintf(desc, sizeof(desc), "%s:%s+0x%llx",
+			 fd_type == BPF_FD_TYPE_UPROBE ? "uprobe" : "uretprobe", name,
+			 (unsigned long long)off);
+		break;
+	default:
+		return;
+	}
+	add_perf(p, desc, cycle);
+}
+
 static uint32_t fdinfo_field(int procfd, const char *fdname, const char *key)
 {
 	char path[300], buf[1024], *s;
@@ -571,6 +635,11 @@ static int scan_pid(struct top_state *st, int pid, uint32_t cycle, int *resume, 
 		if (n <= 0)
 			continue;
 		target[n] = '\0';
+		if (!strcmp(target, "anon_inode:[perf_event]")) {
+			cost++;
+			perf_attach(st, pid, fdnum, cycle);
+			continue;
+		}
 		/* "anon_inode:bpf-prog" and "anon_inode:bpf_link" */
 		if (strcmp(target, "anon_inode:bpf-prog") && strcmp(target, "anon_inode:bpf_link"))
 			continue;
@@ -612,6 +681,11 @@ static void end_cycle(struct top_state *st)
 				p->holders[k++] = p->holders[j];
 		p->nholders = k;
 		p->holders_more = p->more_cycle == st->scan_cycle;
+		k = 0;
+		for (int j = 0; j < p->nperf; j++)
+			if (p->perf[j].cycle == st->scan_cycle)
+				p->perf[k++] = p->perf[j];
+		p->nperf = k;
 	}
 	st->scan_cycles_done++;
 }
@@ -667,6 +741,25 @@ void top_scan_holders(struct top_state *st, int budget)
 			end_cycle(st);
 	} while (budget < 0 && st->scan_pos < st->scan_npids);
 	st->holders_cpu_ns = thread_cpu_ns() - t0;
+}
+
+/* After the links' descriptions: the perf-event attachments the scan
+ * found, unless a link already names the same point. */
+static void add_perf_attach(struct top_state *st)
+{
+	for (int i = 0; i < st->nprogs; i++) {
+		struct top_prog *p = st->progs[i];
+
+		for (int j = 0; j < p->nperf; j++) {
+			const char *d = p->perf[j].desc, *hit = strstr(p->attach, d);
+			size_t off = strlen(p->attach), dl = strlen(d);
+
+			if (hit && (hit == p->attach || hit[-1] == ',') && (!hit[dl] || hit[dl] == ','))
+				continue;
+			if (off + dl + 2 < sizeof(p->attach))
+				snprintf(p->attach + off, sizeof(p->attach) - off, "%s%s", off ? "," : "", d);
+		}
+	}
 }
 
 static void push_hist(struct top_prog *p)
@@ -789,6 +882,7 @@ int top_sample(struct top_state *st)
 	/* The first sample sees the whole host, so --once shows holders. */
 	if (st->want_holders)
 		top_scan_holders(st, st->samples == 1 ? -1 : st->holder_budget);
+	add_perf_attach(st);
 	st->collect_cpu_ns = thread_cpu_ns() - t0;
 	return err;
 }

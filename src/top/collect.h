@@ -13,11 +13,19 @@
 #define TOP_ATTACH_LEN 192
 #define TOP_MAX_HOLDERS 8
 #define TOP_HIST_LEN 240 /* intervals kept for the TUI's detail chart */
+#define TOP_MAX_PERF 4   /* perf-event attachments kept per program */
 
 struct top_holder {
 	int pid;
 	uint32_t cycle; /* scan cycle that last saw it */
 	char comm[16];
+};
+
+/* An attachment without a BPF link (perf_event_open + PERF_EVENT_IOC_SET_BPF,
+ * as bpftrace 0.17 and bcc attach), found on a holder's perf-event fd. */
+struct top_perf_attach {
+	uint32_t cycle; /* scan cycle that last saw it */
+	char desc[TOP_ATTACH_LEN / 2]; /* formatted like a link's: "uprobe:/bin/x+0x1a0" */
 };
 
 struct top_prog {
@@ -49,6 +57,18 @@ struct top_prog {
 	uint32_t more_cycle;
 	struct top_holder holders[TOP_MAX_HOLDERS];
 
+	int nperf;              /* perf-event attachments seen by the holder scan */
+	struct top_perf_attach perf[TOP_MAX_PERF];
+
+	/* The full cost (dispatch.c): what the hook costs around each run,
+	 * from the calibration of its kind of hook, and body + that. */
+	const char *hook;       /* the calibrated hook kind ("uprobe"), NULL */
+	double dispatch_ns, dispatch_lo_ns, dispatch_hi_ns; /* per run, NaN: none */
+	char dispatch_note[64]; /* why there is no estimate */
+	double full_ns;         /* avg_ns + dispatch_ns, this interval */
+	double full_ns_total;   /* avg_ns_total + dispatch_ns */
+	double full_core_pct, full_host_pct; /* events/s x full_ns, of one CPU / all */
+
 	float hist_events[TOP_HIST_LEN], hist_avg[TOP_HIST_LEN];
 	int hist_len, hist_pos; /* ring: next write at hist_pos */
 };
@@ -56,6 +76,17 @@ struct top_prog {
 struct top_link {
 	uint32_t id, prog_id;
 	char desc[TOP_ATTACH_LEN];
+};
+
+/* All programs of the host together, body-only and full. */
+struct top_host {
+	int programs, running;    /* loaded; with runs in the interval */
+	int unestimated;          /* running without a dispatch estimate */
+	uint64_t runs, run_time_ns;
+	double events_per_s, avg_ns;
+	double cpu_core_pct, cpu_host_pct;           /* bodies */
+	double full_core_pct, full_host_pct;         /* bodies + dispatch (body
+						      * only where no estimate) */
 };
 
 struct top_state {
@@ -80,6 +111,7 @@ struct top_state {
 	uint64_t holders_cpu_ns;  /* part of it spent in the /proc scan */
 	int errors;               /* programs that vanished mid-read, etc. */
 	void *vmlinux_btf;        /* struct btf *, loaded on first need */
+	struct top_host host;     /* filled by top_dispatch_apply */
 };
 
 void top_state_init(struct top_state *st, bool want_holders);

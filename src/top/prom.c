@@ -25,6 +25,7 @@
 
 struct prom_ctx {
 	struct top_stats *stats;
+	struct top_dispatch *disp; /* polled at scrape time, on MHD's thread */
 	struct top_state st;     /* owned by MHD's single polling thread */
 	char *buf;
 	size_t len, cap;
@@ -95,8 +96,11 @@ static void render(struct prom_ctx *c)
 	uint64_t t0 = now_ns();
 	struct top_state *st = &c->st;
 	int err = top_sample(st);
+	const struct top_dispatch *d = c->disp;
 
 	top_stats_refresh(c->stats);
+	top_dispatch_poll(c->disp, false);
+	top_dispatch_apply(c->disp, st);
 	c->len = 0;
 	family(c, "bpfcost_up", "gauge", "1 when bpfcost could enumerate BPF programs at this scrape.");
 	out(c, "bpfcost_up %d\n", err ? 0 : 1);
@@ -108,6 +112,29 @@ static void render(struct prom_ctx *c)
 	       "(absent when not measured). Included in run_seconds.");
 	if (!isnan(c->stats->cost_ns))
 		out(c, "bpfcost_stats_cost_seconds %.3e\n", c->stats->cost_ns / 1e9);
+	family(c, "bpfcost_stats_cost_ci95_seconds", "gauge",
+	       "The 95% interval of bpfcost_stats_cost_seconds (bound: lower, upper).");
+	if (!isnan(c->stats->cost_lo_ns))
+		out(c, "bpfcost_stats_cost_ci95_seconds{bound=\"lower\"} %.3e\n"
+		    "bpfcost_stats_cost_ci95_seconds{bound=\"upper\"} %.3e\n",
+		    c->stats->cost_lo_ns / 1e9, c->stats->cost_hi_ns / 1e9);
+	family(c, "bpfcost_hook_dispatch_seconds", "gauge",
+	       "Estimated cost of a hook around each program run (trap, trampoline, perf "
+	       "record, the stats' own clock reads), beyond the run time BPF stats count: "
+	       "calibrated on this host with bench's paired method (an empty program on "
+	       "getpid), or from a bench result. bound: estimate, lower, upper (95%).");
+	for (int h = 1; h < NR_HOOKS && d->state == DISP_READY; h++) {
+		const struct top_hook_cost *k = &d->hook[h];
+
+		if (k->status != DS_OK)
+			continue;
+		out(c, "bpfcost_hook_dispatch_seconds{hook=\"%s\",bound=\"estimate\"} %.3e\n",
+		    hooks[h].name, k->dispatch_ns / 1e9);
+		if (!isnan(k->lo_ns))
+			out(c, "bpfcost_hook_dispatch_seconds{hook=\"%s\",bound=\"lower\"} %.3e\n"
+			    "bpfcost_hook_dispatch_seconds{hook=\"%s\",bound=\"upper\"} %.3e\n",
+			    hooks[h].name, k->lo_ns / 1e9, hooks[h].name, k->hi_ns / 1e9);
+	}
 	family(c, "bpfcost_online_cpus", "gauge", "Online CPUs, to turn CPU seconds into a share of the machine.");
 	out(c, "bpfcost_online_cpus %d\n", st->ncpus);
 	family(c, "bpfcost_progs_loaded", "gauge", "BPF programs loaded.");
@@ -133,6 +160,18 @@ static void render(struct prom_ctx *c)
 		out_prog_labels(c, "bpfcost_prog_run_seconds_total", st->progs[i]);
 		out(c, "} %llu.%09llu\n", (unsigned long long)(ns / 1000000000ULL),
 		    (unsigned long long)(ns % 1000000000ULL));
+	}
+	family(c, "bpfcost_prog_dispatch_seconds_total", "counter",
+	       "Estimate: runs x the calibrated dispatch cost of the program's hook "
+	       "(bpfcost_hook_dispatch_seconds), the CPU time its hook spends around its runs "
+	       "beyond run_seconds. Absent for hooks without an estimate.");
+	for (int i = 0; i < st->nprogs; i++) {
+		const struct top_prog *p = st->progs[i];
+
+		if (isnan(p->dispatch_ns))
+			continue;
+		out_prog_labels(c, "bpfcost_prog_dispatch_seconds_total", p);
+		out(c, "} %.9f\n", (double)p->run_cnt * p->dispatch_ns / 1e9);
 	}
 	family(c, "bpfcost_prog_recursion_misses_total", "counter",
 	       "Runs skipped because the program was already running on that CPU.");
@@ -263,9 +302,9 @@ static int listen_on(const char *arg, char *shown, size_t slen)
 	return fd;
 }
 
-int top_prom_run(struct top_stats *stats, const char *addr)
+int top_prom_run(struct top_stats *stats, struct top_dispatch *disp, const char *addr)
 {
-	struct prom_ctx c = { .stats = stats };
+	struct prom_ctx c = { .stats = stats, .disp = disp };
 	struct MHD_Daemon *d = NULL;
 	sigset_t block, old;
 	char shown[300] = "?";
@@ -278,7 +317,10 @@ int top_prom_run(struct top_stats *stats, const char *addr)
 				   PROM_DEFAULT_PORT);
 	if (fd < 0)
 		return EXIT_RUNTIME;
-	top_state_init(&c.st, false); /* no /proc scan at scrape time: pids are not metrics */
+	/* The /proc scan runs sliced at scrape time too: it finds the attach
+	 * points of perf-event attachments (bpftrace, bcc), which decide a
+	 * program's hook and so its dispatch. */
+	top_state_init(&c.st, true);
 	/* Signals go to this thread, not MHD's, so the wait below ends. */
 	sigemptyset(&block);
 	sigaddset(&block, SIGINT);

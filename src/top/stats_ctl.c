@@ -1,6 +1,11 @@
 // SPDX-License-Identifier: GPL-2.0
 #include "top/stats_ctl.h"
 #include "core/hoststate.h"
+#include "core/engine.h"
+#include "core/kernel.h"
+#include "core/probe.h"
+#include "core/workload.h"
+#include "base/stats.h"
 #include "base/util.h"
 
 #include "top_calib.skel.h"
@@ -10,6 +15,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <math.h>
+#include <sched.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -88,7 +94,7 @@ int top_stats_enable(struct top_stats *s, enum top_stats_method want)
 	memset(s, 0, sizeof(*s));
 	s->fd = -1;
 	s->sysctl_prev = -1;
-	s->cost_ns = NAN;
+	s->cost_ns = s->cost_lo_ns = s->cost_hi_ns = s->cost_in_avg_max_ns = NAN;
 	s->were_on = prev == 1;
 	skel = top_calib_bpf__open_and_load();
 	if (skel) {
@@ -174,20 +180,105 @@ static int stats_set(struct top_stats *s, bool on)
 	return sysctl_write(on);
 }
 
-static int cmp_double(const void *a, const void *b)
-{
-	double x = *(const double *)a, y = *(const double *)b;
+/* The stats' cost, measured as bench measures a probe: the "probe" is
+ * stats on, the "baseline" stats off, around an empty raw tracepoint
+ * program that stays attached to sys_enter while the workload calls
+ * getpid. Trials alternate, pinned, the switch made from the other CPU;
+ * the paired differences give the estimate and its interval. */
+struct toggle {
+	struct top_stats *s;
+	struct probe *p;
+};
 
-	return x < y ? -1 : x > y;
+static int toggle_on(void *ctx, char *reason, size_t len)
+{
+	int err = stats_set(((struct toggle *)ctx)->s, true);
+
+	if (err)
+		snprintf(reason, len, "cannot turn stats on: %s", strerror(-err));
+	return err;
+}
+
+static void toggle_off(void *ctx)
+{
+	stats_set(((struct toggle *)ctx)->s, false);
+}
+
+static int toggle_counts(void *ctx, struct probe_counts *c)
+{
+	probe_counts(((struct toggle *)ctx)->p, c);
+	return 0;
+}
+
+static void toggle_reset(void *ctx)
+{
+	probe_reset_counts(((struct toggle *)ctx)->p);
+}
+
+/* 0 with cost_* filled, or -1 with why set. Stats are left off. */
+static int cost_on_hook(struct top_stats *s, char *why, size_t wlen)
+{
+	enum { PAIRS = 16 };
+	const struct workload *wl = workload_find("getpid");
+	struct probe_spec spec = { .hook = HOOK_RAWTP, .body = BODY_EMPTY, .wl = wl,
+				   .consumer_cpu = -1 };
+	int ncpus = online_cpus();
+	struct bench_opts o = { .trials = PAIRS, .max_trials = PAIRS, .cpu = 0,
+				.consumer_cpu = ncpus > 1 ? 1 : -1, .trial_ms = 2, .no_stats = true };
+	struct toggle tg = { .s = s };
+	struct bench_target t = { .ctx = &tg, .attach = toggle_on, .detach = toggle_off,
+				  .counts = toggle_counts, .reset = toggle_reset };
+	struct bench_result r;
+	struct bench_run br;
+	double diff[PAIRS];
+	uint64_t c0 = 0, t0 = 0, c1, t1;
+	cpu_set_t old;
+	bool pinned;
+	int fd, n = 0, ret = -1;
+
+	if (!wl || probe_open(&tg.p, &spec, why, wlen) != PROBE_OK)
+		return -1;
+	if (probe_attach(tg.p, why, wlen) || stats_set(s, false)) {
+		probe_close(tg.p);
+		return -1;
+	}
+	fd = probe_prog_fd(tg.p);
+	pinned = !sched_getaffinity(0, sizeof(old), &old) && !pin_to_cpu(0);
+	bench_result_init(&r, wl->name, "rawtp", "stats");
+	if (!bench_begin(&br, &t, wl, &o, &r)) {
+		prog_run_stats(fd, &c0, &t0, NULL);
+		for (bool more = true; more;) {
+			int before = r.trials;
+
+			more = bench_pair(&br);
+			if (r.trials > before && n < PAIRS)
+				diff[n++] = r.probe_trials_ns[before] - r.base_trials_ns[before];
+		}
+	}
+	bench_end(&br);
+	if (pinned)
+		sched_setaffinity(0, sizeof(old), &old);
+	if (prog_run_stats(fd, &c1, &t1, NULL) || c1 <= c0)
+		snprintf(why, wlen, "stats did not count the program's runs");
+	else if (r.status != RES_OK || n < 6)
+		snprintf(why, wlen, "%.100s", r.reason[0] ? r.reason : "interrupted");
+	else
+		ret = 0;
+	if (!ret) {
+		hodges_lehmann(diff, n, &s->cost_ns, &s->cost_lo_ns, &s->cost_hi_ns);
+		s->cost_in_avg_max_ns = (double)(t1 - t0) / (double)(c1 - c0);
+		s->cost_pairs = n;
+	}
+	bench_result_free(&r);
+	probe_close(tg.p);
+	return ret;
 }
 
 void top_stats_calibrate(struct top_stats *s)
 {
-	enum { PAIRS = 9, RUNS = 200000 };
 	struct top_calib_bpf *skel = s->calib;
-	unsigned char pkt[64] = {}; /* an Ethernet frame's worth of zeros */
-	double diff[PAIRS];
-	int fd, err = 0, n = 0;
+	char why[128] = "";
+	int err;
 
 	if (s->were_on) {
 		snprintf(s->cost_note, sizeof(s->cost_note),
@@ -195,62 +286,22 @@ void top_stats_calibrate(struct top_stats *s)
 		top_stats_release(s);
 		return;
 	}
-	if (!skel) {
-		snprintf(s->cost_note, sizeof(s->cost_note), "not measured: calibration load failed");
-		return;
-	}
-	fd = bpf_program__fd(skel->progs.top_calib);
-	/* Pairs of trials, off then on, close in time; the median of the
-	 * paired differences resists the drift and noise of a shared VM. */
-	for (int i = 0; i < PAIRS && !stop_requested; i++) {
-		LIBBPF_OPTS(bpf_test_run_opts, opts, .data_in = pkt, .data_size_in = sizeof(pkt),
-			    .repeat = RUNS);
-		uint32_t off_ns, on_ns;
-		uint64_t cnt0;
-
-		if ((err = stats_set(s, false)))
-			break;
-		cnt0 = prog_run_cnt(fd);
-		if (bpf_prog_test_run_opts(fd, &opts)) {
-			err = -errno;
-			break;
-		}
-		off_ns = opts.duration;
-		if (prog_run_cnt(fd) != cnt0) {
-			err = -EBUSY; /* someone else turned them on meanwhile */
-			break;
-		}
-		if ((err = stats_set(s, true)))
-			break;
-		cnt0 = prog_run_cnt(fd);
-		if (bpf_prog_test_run_opts(fd, &opts)) {
-			err = -errno;
-			break;
-		}
-		on_ns = opts.duration;
-		/* Proof that test runs go through the stats path at all. */
-		if (prog_run_cnt(fd) - cnt0 < RUNS) {
-			err = -ENOTSUP;
-			break;
-		}
-		diff[n++] = (double)on_ns - (double)off_ns;
+	err = cost_on_hook(s, why, sizeof(why));
+	/* Nobody else may have turned stats on meanwhile: with ours off, a
+	 * test run of the calibration program must not be counted. */
+	if (!err && skel && stats_counting(bpf_program__fd(skel->progs.top_calib)) == 1) {
+		err = -1;
+		snprintf(why, sizeof(why), "another process turned stats on");
 	}
 	if (stats_set(s, true))
 		warn_msg("could not turn BPF stats back on after calibration");
-	top_calib_bpf__destroy(skel);
-	s->calib = NULL;
-	if (err || n < 3) {
-		snprintf(s->cost_note, sizeof(s->cost_note), "not measured: %s",
-			 err == -ENOTSUP ? "test runs not counted by stats" :
-			 err == -EBUSY ? "another process turned stats on" :
-			 err ? strerror(-err) : "interrupted");
+	top_stats_release(s);
+	if (err) {
+		s->cost_ns = s->cost_lo_ns = s->cost_hi_ns = s->cost_in_avg_max_ns = NAN;
+		snprintf(s->cost_note, sizeof(s->cost_note), "not measured: %s", why);
 		return;
 	}
-	qsort(diff, n, sizeof(diff[0]), cmp_double);
-	s->cost_ns = diff[n / 2];
-	s->cost_runs = RUNS;
-	s->cost_pairs = n;
 	snprintf(s->cost_note, sizeof(s->cost_note),
-		 "median of %d off/on pairs of %d BPF_PROG_TEST_RUN runs (range %.0f..%.0f ns)",
-		 n, RUNS, diff[0], diff[n - 1]);
+		 "raw tracepoint sys_enter, %d pairs of getpid trials with stats off and on",
+		 s->cost_pairs);
 }

@@ -27,9 +27,9 @@ static struct tui_col tcols[] = {
 	{ "NAME", 24, true, TOP_COL_NAME },
 	{ "EVENTS/s", 10, false, TOP_COL_EVENTS },
 	{ "AVG ns", 8, false, TOP_COL_AVG },
-	{ "TOTAVG ns", 10, false, TOP_COL_AVG_TOTAL },
+	{ "FULL ns", 9, false, TOP_COL_FULL },
 	{ "%CORE", 7, false, TOP_COL_CPU },
-	{ "%HOST", 7, false, TOP_COL_CPU },
+	{ "%FULL", 7, false, TOP_COL_FULL_CPU },
 	{ "RMISS", 6, false, TOP_COL_MISSES },
 	{ "ATTACH", 30, true, TOP_COL_ATTACH },
 	{ "PROCESSES", 0, true, TOP_COL_COMM }, /* the rest of the line */
@@ -37,12 +37,13 @@ static struct tui_col tcols[] = {
 static const enum top_col key_sort[10] = {
 	TOP_COL_ATTACH, /* key 0: the tenth column */
 	TOP_COL_ID, TOP_COL_TYPE, TOP_COL_NAME, TOP_COL_EVENTS, TOP_COL_AVG,
-	TOP_COL_AVG_TOTAL, TOP_COL_CPU, TOP_COL_CPU, TOP_COL_MISSES,
+	TOP_COL_FULL, TOP_COL_CPU, TOP_COL_FULL_CPU, TOP_COL_MISSES,
 };
 
 struct tui {
 	struct top_state *st;
 	struct top_stats *stats;
+	struct top_dispatch *disp;
 	struct top_view_opts *o;
 	double interval_s;
 	struct top_prog **view;
@@ -84,7 +85,7 @@ static void put_line(int y, int x, const char *fmt, ...)
 
 static void draw_header(struct tui *t)
 {
-	char line[512], when[16];
+	char line[512], when[16], a[32], b[32];
 	time_t now = time(NULL);
 	struct tm tm;
 
@@ -96,24 +97,26 @@ static void draw_header(struct tui *t)
 		 t->st->collect_cpu_ns / 1e6);
 	attroff(A_BOLD);
 	put_line(1, 0, "%s", top_stats_line(t->stats, line, sizeof(line)));
-	put_line(2, 0, "%%CORE: of one CPU  %%HOST: of all %d  sort: %s%s (0-9,s,r)  filter: %s (/)  "
-		 "Enter: detail  q: quit", t->st->ncpus, top_col_names[t->o->sort],
-		 t->o->sort_reverse ? " rev" : "", t->o->filter[0] ? t->o->filter : "-");
+	put_line(2, 0, "%s", top_dispatch_line(t->disp, line, sizeof(line)));
+	put_line(3, 0, "host: %d programs  body %s%% of one CPU, full %s%%  (%%HOST: / %d)  "
+		 "sort: %s%s (0-9,s,r)  filter: %s (/)  Enter: detail  q: quit",
+		 t->st->nprogs, fmt_num(a, sizeof(a), t->st->host.cpu_core_pct, 2),
+		 fmt_num(b, sizeof(b), t->st->host.full_core_pct, 2), t->st->ncpus,
+		 top_col_names[t->o->sort], t->o->sort_reverse ? " rev" : "",
+		 t->o->filter[0] ? t->o->filter : "-");
 }
 
 static void draw_table(struct tui *t)
 {
-	int rows = LINES - 5, x = 0;
+	int rows = LINES - 6, x = 0;
 
 	attron(A_REVERSE);
-	mvhline(3, 0, ' ', COLS);
+	mvhline(4, 0, ' ', COLS);
 	for (size_t i = 0; i < ARRAY_SIZE(tcols); i++) {
 		char h[32];
 
-		snprintf(h, sizeof(h), "%s%s", tcols[i].hdr,
-			 tcols[i].sort == t->o->sort && (tcols[i].sort != TOP_COL_CPU ||
-							  !strcmp(tcols[i].hdr, "%CORE")) ? "*" : "");
-		put_cell(3, &x, h, tcols[i].width, tcols[i].left);
+		snprintf(h, sizeof(h), "%s%s", tcols[i].hdr, tcols[i].sort == t->o->sort ? "*" : "");
+		put_cell(4, &x, h, tcols[i].width, tcols[i].left);
 	}
 	attroff(A_REVERSE);
 	if (t->sel >= t->nview)
@@ -134,10 +137,10 @@ static void draw_table(struct tui *t)
 		top_holders_str(p, c[10], sizeof(c[10]));
 		if (sel)
 			attron(A_REVERSE);
-		mvhline(4 + r, 0, ' ', COLS);
+		mvhline(5 + r, 0, ' ', COLS);
 		x = 0;
 		for (size_t i = 0; i < ARRAY_SIZE(tcols); i++)
-			put_cell(4 + r, &x, c[i], tcols[i].width, tcols[i].left);
+			put_cell(5 + r, &x, c[i], tcols[i].width, tcols[i].left);
 		if (sel)
 			attroff(A_REVERSE);
 	}
@@ -178,31 +181,37 @@ static void chart(int y, int height, const char *title, const float *ring, int l
 static void draw_detail(struct tui *t)
 {
 	const struct top_prog *p = NULL;
-	char hold[TOP_MAX_HOLDERS * 24], a[32], b[32], c[32];
+	char hold[TOP_MAX_HOLDERS * 24], a[32], b[32], c[32], d[32], e[32], disp[160];
 	int h;
 
 	for (int i = 0; i < t->st->nprogs; i++)
 		if (t->st->progs[i]->id == t->sel_id)
 			p = t->st->progs[i];
 	if (!p) {
-		put_line(4, 0, "program %u is gone (unloaded). Esc: back", t->sel_id);
+		put_line(5, 0, "program %u is gone (unloaded). Esc: back", t->sel_id);
 		return;
 	}
-	put_line(3, 0, "program %u  %s  (Esc: back)", p->id, p->name[0] ? p->name : "(no name)");
-	put_line(4, 2, "type %s  tag %s", p->type_str, p->tag);
-	put_line(5, 2, "attach: %s", p->attach[0] ? p->attach : "- (no link; attached another way or not at all)");
-	put_line(6, 2, "held by: %s", p->nholders ? top_holders_str(p, hold, sizeof(hold)) : "-");
-	put_line(7, 2, "events/s %s  avg %s ns  since start %s ns  %%CORE %.2f  %%HOST %.2f",
+	top_dispatch_cell(p, disp, sizeof(disp));
+	put_line(4, 0, "program %u  %s  (Esc: back)", p->id, p->name[0] ? p->name : "(no name)");
+	put_line(5, 2, "type %s  tag %s", p->type_str, p->tag);
+	put_line(6, 2, "attach: %s", p->attach[0] ? p->attach : "- (not seen: no link, no perf event of a visible holder)");
+	put_line(7, 2, "held by: %s", p->nholders ? top_holders_str(p, hold, sizeof(hold)) : "-");
+	put_line(8, 2, "body (BPF stats): events/s %s  avg %s ns  since start %s ns  %%CORE %s  %%HOST %s",
 		 fmt_num(a, sizeof(a), p->events_per_s, 0), fmt_num(b, sizeof(b), p->avg_ns, 0),
-		 fmt_num(c, sizeof(c), p->avg_ns_total, 0), p->cpu_core_pct, p->cpu_host_pct);
-	put_line(8, 2, "totals: %llu runs, %llu ns, %llu recursion misses",
+		 fmt_num(c, sizeof(c), p->avg_ns_total, 0), fmt_num(d, sizeof(d), p->cpu_core_pct, 2),
+		 fmt_num(e, sizeof(e), p->cpu_host_pct, 2));
+	put_line(9, 2, "%s", disp[0] ? disp : "dispatch -");
+	put_line(10, 2, "full (body + dispatch): %s ns/run  since start %s ns  %%CORE %s  %%HOST %s",
+		 fmt_num(a, sizeof(a), p->full_ns, 0), fmt_num(b, sizeof(b), p->full_ns_total, 0),
+		 fmt_num(c, sizeof(c), p->full_core_pct, 2), fmt_num(d, sizeof(d), p->full_host_pct, 2));
+	put_line(11, 2, "totals: %llu runs, %llu ns, %llu recursion misses",
 		 (unsigned long long)p->run_cnt, (unsigned long long)p->run_time_ns,
 		 (unsigned long long)p->recursion_misses);
-	h = (LINES - 12) / 2 - 1;
+	h = (LINES - 15) / 2 - 1;
 	if (h > 10)
 		h = 10;
-	chart(10, h, "events/s", p->hist_events, p->hist_len, p->hist_pos);
-	chart(10 + h + 2, h, "avg ns", p->hist_avg, p->hist_len, p->hist_pos);
+	chart(13, h, "events/s", p->hist_events, p->hist_len, p->hist_pos);
+	chart(13 + h + 2, h, "avg ns", p->hist_avg, p->hist_len, p->hist_pos);
 }
 
 static void redraw(struct tui *t)
@@ -268,10 +277,10 @@ static bool on_key(struct tui *t, int ch)
 		t->sel++;
 		break;
 	case KEY_PPAGE:
-		t->sel -= LINES - 5;
+		t->sel -= LINES - 6;
 		break;
 	case KEY_NPAGE:
-		t->sel += LINES - 5;
+		t->sel += LINES - 6;
 		break;
 	case KEY_HOME:
 		t->sel = 0;
@@ -308,16 +317,17 @@ static bool on_key(struct tui *t, int ch)
 	return true;
 }
 
-int top_tui_run(struct top_state *st, struct top_stats *stats, struct top_view_opts *o,
-		double interval_s)
+int top_tui_run(struct top_state *st, struct top_stats *stats, struct top_dispatch *disp,
+		struct top_view_opts *o, double interval_s)
 {
-	struct tui t = { .st = st, .stats = stats, .o = o, .interval_s = interval_s };
+	struct tui t = { .st = st, .stats = stats, .disp = disp, .o = o, .interval_s = interval_s };
 	SCREEN *scr;
 	uint64_t next, step = (uint64_t)(interval_s * 1e9);
 	int err, ret = 0;
 
 	if ((err = top_sample(st)))
 		return runtime_error("cannot enumerate BPF programs: %s", strerror(-err));
+	top_dispatch_apply(disp, st);
 	/* newterm, not initscr: initscr exits the process on a bad TERM */
 	scr = newterm(NULL, stdout, stdin);
 	if (!scr)
@@ -344,6 +354,8 @@ int top_tui_run(struct top_state *st, struct top_stats *stats, struct top_view_o
 				break;
 			}
 			top_stats_refresh(stats);
+			top_dispatch_poll(disp, false);
+			top_dispatch_apply(disp, st);
 			next += step;
 			if (next <= now)
 				next = now + step;

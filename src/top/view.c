@@ -14,7 +14,16 @@
 
 const char *const top_col_names[TOP_NCOLS] = {
 	"id", "type", "name", "events", "avg", "total_avg", "cpu", "misses", "attach", "comm",
+	"full", "full_cpu",
 };
+
+/* "?": it ran, but its hook has no dispatch estimate */
+static const char *full_cell(char *buf, size_t len, double full, double body, int dec)
+{
+	if (isnan(full) && !isnan(body))
+		return snprintf(buf, len, "?"), buf;
+	return fmt_num(buf, len, full, dec);
+}
 
 void top_prog_cells(const struct top_prog *p, char *cells, size_t cell_len, int events_width,
 		    int misses_width)
@@ -28,11 +37,34 @@ void top_prog_cells(const struct top_prog *p, char *cells, size_t cell_len, int 
 	else
 		top_fmt_count(C(3), cell_len, llround(p->events_per_s), events_width);
 	fmt_num(C(4), cell_len, p->avg_ns, 0);
-	fmt_num(C(5), cell_len, p->avg_ns_total, 0);
+	full_cell(C(5), cell_len, p->full_ns, p->avg_ns, 0);
 	fmt_num(C(6), cell_len, p->cpu_core_pct, 2);
-	fmt_num(C(7), cell_len, p->cpu_host_pct, 2);
+	full_cell(C(7), cell_len, p->full_core_pct, p->cpu_core_pct, 2);
 	top_fmt_count(C(8), cell_len, p->recursion_misses, misses_width);
 #undef C
+}
+
+const char *top_dispatch_cell(const struct top_prog *p, char *buf, size_t len)
+{
+	/* ns below 10 us, us above: "95 ns", "7.80 us" */
+	bool us = fabs(p->dispatch_ns) >= 10000;
+	double k = us ? 1000 : 1;
+	int dec = us ? 2 : 0;
+	char e[32], lo[32], hi[32];
+
+	buf[0] = '\0';
+	snprintf(hi, sizeof(hi), "%s]", fmt_num(e, sizeof(e), p->dispatch_hi_ns / k, dec));
+	if (!isnan(p->dispatch_ns))
+		snprintf(buf, len, "dispatch ~%s%s%s%s%s %s %s",
+			 fmt_num(e, sizeof(e), p->dispatch_ns / k, dec),
+			 isnan(p->dispatch_lo_ns) ? "" : " [",
+			 isnan(p->dispatch_lo_ns) ? "" : fmt_num(lo, sizeof(lo), p->dispatch_lo_ns / k, dec),
+			 isnan(p->dispatch_lo_ns) ? "" : ", ",
+			 isnan(p->dispatch_lo_ns) ? "" : hi,
+			 us ? "us" : "ns", p->hook);
+	else if (p->hook || p->d_run_cnt)
+		snprintf(buf, len, "dispatch ? (%s)", p->dispatch_note);
+	return buf;
 }
 
 const char *top_fmt_count(char *buf, size_t len, uint64_t v, int width)
@@ -68,6 +100,15 @@ static int cmp_col(const struct top_prog *a, const struct top_prog *b, enum top_
 	case TOP_COL_AVG: x = a->avg_ns; y = b->avg_ns; break;
 	case TOP_COL_AVG_TOTAL: x = a->avg_ns_total; y = b->avg_ns_total; break;
 	case TOP_COL_MISSES: x = a->recursion_misses; y = b->recursion_misses; break;
+	/* without an estimate, the body alone */
+	case TOP_COL_FULL:
+		x = isnan(a->full_ns) ? a->avg_ns : a->full_ns;
+		y = isnan(b->full_ns) ? b->avg_ns : b->full_ns;
+		break;
+	case TOP_COL_FULL_CPU:
+		x = isnan(a->full_core_pct) ? a->cpu_core_pct : a->full_core_pct;
+		y = isnan(b->full_core_pct) ? b->cpu_core_pct : b->full_core_pct;
+		break;
 	default: x = a->cpu_core_pct; y = b->cpu_core_pct; break;
 	}
 	if (isnan(x))
@@ -120,11 +161,12 @@ const char *top_stats_line(const struct top_stats *s, char *buf, size_t len)
 		       s->were_on ? "were already on" : "were off");
 	if (off < 0 || (size_t)off >= len)
 		return buf;
+	/* the whole cost is in FULL; AVG holds only what falls between the
+	 * two clock reads, at most an empty program's AVG */
 	if (!isnan(s->cost_ns))
-		snprintf(buf + off, len - off, ", cost ~%.0f ns/run included in AVG",
-			 s->cost_ns);
+		snprintf(buf + off, len - off, ": +%.0f ns/run [%.0f, %.0f], <=%.0f in AVG",
+			 s->cost_ns, s->cost_lo_ns, s->cost_hi_ns, s->cost_in_avg_max_ns);
 	else
 		snprintf(buf + off, len - off, ", cost %s", s->cost_note);
 	return buf;
 }
-

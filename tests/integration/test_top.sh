@@ -2,8 +2,12 @@
 # SPDX-License-Identifier: GPL-2.0
 # bpfcost top: flags, counts against a program fired a known number of times,
 # JSON/CSV structure, stats restored on SIGINT/SIGTERM, the TUI under tmux,
-# the Prometheus exporter scraped by a real Prometheus, 200 loaded programs.
+# the Prometheus exporter scraped by a real Prometheus, 200 loaded programs;
+# the dispatch calibration (cached, reused, read from a bench file), the
+# full-cost fields, the host total, a bpftrace uprobe's attach point.
 source tests/lib.sh
+# the dispatch calibration's cache: ours, not the host's /var/cache
+export XDG_CACHE_HOME=$TMP/cache
 BUILD=${BUILD:-build}
 DRIVER=$BUILD/tests/top_driver
 OBJ=$BUILD/tests/top_test.bpf.o
@@ -41,8 +45,12 @@ if [ ! -x "$DRIVER" ] || [ ! -f "$OBJ" ]; then
 fi
 
 # --- bad flags: exit 2 with one line --------------------------------------
+echo "not json" > "$TMP/garbage.json"
 for args in "--bogus" "-d 0" "-d abc" "-n 0" "--sort nope" "--stats maybe" "extra" \
-            "--once -n 3" "--prometheus 127.0.0.1:notaport" "--prometheus :1 --json"; do
+            "--once -n 3" "--prometheus 127.0.0.1:notaport" "--prometheus :1 --json" \
+            "--calibration $TMP/nonexistent.json" "--calibration $TMP/garbage.json" \
+            "--calibration tests/data/lab.json" \
+            "--calibration tests/data/bench-green.json --recalibrate"; do
   # shellcheck disable=SC2086
   $BPFCOST top $args > "$TMP/out" 2> "$TMP/err"
   rc=$?
@@ -50,6 +58,69 @@ for args in "--bogus" "-d 0" "-d abc" "-n 0" "--sort nope" "--stats maybe" "extr
   if [ $rc -eq 2 ] && [ "$lines" -eq 1 ]; then ok "bad flag '$args'"
   else nok "bad flag '$args'" "rc=$rc, $lines stderr lines: $(head -c 200 "$TMP/err")"; fi
 done
+
+# --- dispatch calibration: measured once, cached, reused -------------------
+# (first, so that the runs below read the cache and start at once)
+$BPFCOST top --once --json -o "$TMP/cal.json" 2> "$TMP/cal.err"
+rc=$?
+check "calibration run exits 0" test $rc -eq 0
+CACHE=$(ls "$XDG_CACHE_HOME"/bpfcost/dispatch-*.json 2>/dev/null | head -1)
+check "calibration: cache written under \$XDG_CACHE_HOME/bpfcost" test -n "$CACHE"
+CACHE_SUM=$(md5sum < "$CACHE" 2>/dev/null)
+python3 - "$TMP/cal.json" "$CACHE" <<'EOF2'
+import json, sys
+d = json.loads(open(sys.argv[1]).readline())
+def res(name, cond, why=""):
+    print(("ok %s" % name) if cond else ("not ok %s: %s" % (name, why)))
+disp = d["dispatch"]
+res("calibration: state ready, source calibrated", disp["state"] == "ready" and disp["source"] == "calibrated", str({k: disp[k] for k in ("state", "source", "note")}))
+names = [h["hook"] for h in disp["hooks"]]
+res("calibration: every bench hook listed", names == ["tp", "rawtp", "tp_btf", "fentry", "fexit", "kprobe", "kretprobe", "uprobe", "uretprobe"], str(names))
+bad = [h for h in disp["hooks"] if h["status"] not in ("ok", "unsupported", "failed", "unresolved")]
+res("calibration: a status per hook", not bad, str(bad))
+ok = [h for h in disp["hooks"] if h["status"] == "ok"]
+res("calibration: at least one hook calibrated", len(ok) >= 1, str(disp["hooks"]))
+res("calibration: ok hooks have dispatch_ns, its interval and pairs",
+    all(isinstance(h["dispatch_ns"], (int, float)) and h["dispatch_ci95"] and len(h["dispatch_ci95"]) == 2 and h["pairs"] >= 6 for h in ok), str(ok))
+up = next(h for h in disp["hooks"] if h["hook"] == "uprobe")
+if up["status"] == "ok" and up["isolated_ns"] is not None:
+    res("calibration: a uprobe's dispatch, the midpoint of hits back to back and isolated",
+        abs(up["dispatch_ns"] - (up["back_to_back_ns"] + up["isolated_ns"]) / 2) < 0.01 and
+        up["dispatch_ci95"][0] <= min(up["back_to_back_ci95"][0], up["isolated_ci95"][0]) + 0.01 and
+        up["dispatch_ci95"][1] >= max(up["back_to_back_ci95"][1], up["isolated_ci95"][1]) - 0.01, str(up))
+res("calibration: the others say why", all(h["reason"] for h in disp["hooks"] if h["status"] != "ok"),
+    str([h for h in disp["hooks"] if h["status"] != "ok"]))
+c = json.load(open(sys.argv[2]))
+res("calibration: cache names kernel, CPU, date", c["schema"] == "bpfcost.dispatch/1" and c["kernel"] and c["cpu_model"] and c["date"], str({k: c.get(k) for k in ("schema", "kernel", "cpu_model", "date")}))
+res("calibration: cache holds the same figures", [h["dispatch_ns"] for h in c["hooks"]] == [h["dispatch_ns"] for h in disp["hooks"]])
+st = d["stats"]
+res("stats cost: with its interval, or why not measured",
+    (st["cost_ns_per_run"] is not None and len(st["cost_ci95"]) == 2 and st["cost_in_avg_max_ns"] is not None) or
+    (st["cost_ns_per_run"] is None and st["cost_note"].startswith("not measured")), str(st))
+h = d["host"]
+res("host total: fields", all(k in h for k in ("programs", "events_per_s", "avg_ns", "cpu_core_pct", "cpu_host_pct", "full_cpu_core_pct", "full_cpu_host_pct")), str(h))
+res("host total: every loaded program", h["programs"] == d["programs_loaded"], "%s vs %s" % (h["programs"], d["programs_loaded"]))
+print("# dispatch ns/run here: %s" % {x["hook"]: x["dispatch_ns"] for x in ok})
+print("# stats cost: %s ns/run %s, <= %s in AVG (%s)" % (st["cost_ns_per_run"], st["cost_ci95"], st["cost_in_avg_max_ns"], st["cost_note"]))
+EOF2
+UPROBE_OK=$(jpy "$TMP/cal.json" 'next(h["status"] for h in d["dispatch"]["hooks"] if h["hook"] == "uprobe")' 2>/dev/null)
+
+# --calibration FILE: a bench result's empty-body rows
+$BPFCOST top --once --json --calibration tests/data/bench-green.json > "$TMP/file.json" 2> "$TMP/file.err"
+rc=$?
+check "--calibration FILE exits 0" test $rc -eq 0
+python3 - "$TMP/file.json" <<'EOF2'
+import json, sys
+d = json.loads(open(sys.argv[1]).readline())["dispatch"]
+def res(name, cond, why=""):
+    print(("ok %s" % name) if cond else ("not ok %s: %s" % (name, why)))
+hk = {h["hook"]: h for h in d["hooks"]}
+res("--calibration FILE: source file, its path", d["source"] == "file" and d["path"].endswith("bench-green.json"), str(d))
+res("--calibration FILE: its tp, rawtp, tp_btf rows used",
+    all(hk[k]["status"] in ("ok", "unresolved") and hk[k]["overhead_ns"] for k in ("tp", "rawtp", "tp_btf")), str(hk))
+res("--calibration FILE: unsupported kprobe row says so", hk["kprobe"]["status"] == "unsupported" and hk["kprobe"]["reason"], str(hk["kprobe"]))
+res("--calibration FILE: hooks it lacks are not estimated", hk["uprobe"]["status"] == "none" and "not in" in hk["uprobe"]["reason"], str(hk["uprobe"]))
+EOF2
 
 # --- a known program: counts, rates, names, attach, holders ---------------
 $DRIVER "$OBJ" $RATE 4 "$TMP/drv.log" > "$TMP/drv" 2> "$TMP/drv.err" &
@@ -138,6 +209,33 @@ EOF
 rc=$?
 cat "$TMP/known"
 [ $rc -eq 0 ] || nok "known-program checks" "the checking script failed (rc=$rc)"
+check "calibration: the cache is reused, not rewritten" test "$(md5sum < "$CACHE")" = "$CACHE_SUM"
+python3 - "$TMP/top.jsonl" "$HOT" "$UPROBE_OK" <<'EOF2'
+import json, sys
+docs = [json.loads(l) for l in open(sys.argv[1])]
+hot, uprobe_ok = int(sys.argv[2]), sys.argv[3] == "ok"
+def res(name, cond, why=""):
+    print(("ok %s" % name) if cond else ("not ok %s: %s" % (name, why)))
+res("calibration: read from the cache", all(x["dispatch"]["source"] == "cache" for x in docs), docs[0]["dispatch"]["source"])
+h = [next(p for p in x["programs"] if p["id"] == hot) for x in docs]
+p = h[2]
+fields = ("hook", "dispatch_ns", "dispatch_ci95", "dispatch_note", "full_ns", "full_ns_since_start", "full_cpu_core_pct", "full_cpu_host_pct")
+res("full cost: per-program fields, units in their names", all(k in p for k in fields), str(p))
+res("full cost: the uprobe program's hook is uprobe", p["hook"] == "uprobe", str(p["hook"]))
+if uprobe_ok:
+    res("full cost: dispatch estimate with its interval", p["dispatch_ns"] > 0 and len(p["dispatch_ci95"]) == 2, str(p))
+    res("full cost: full_ns = avg_ns + dispatch_ns", abs(p["full_ns"] - p["avg_ns"] - p["dispatch_ns"]) < 0.01 * p["full_ns"] + 1, str(p))
+    res("full cost: full share above body share", p["full_cpu_core_pct"] > p["cpu_core_pct"], str(p))
+    res("full cost: %HOST = %CORE / CPUs",
+        abs(p["full_cpu_host_pct"] * docs[2]["online_cpus"] - p["full_cpu_core_pct"]) <= 0.001 * (1 + docs[2]["online_cpus"]), str(p))
+    print("# hot program: AVG %s ns, dispatch %s ns %s, full %s ns, %%CORE %s, full %%CORE %s" % (
+        p["avg_ns"], p["dispatch_ns"], p["dispatch_ci95"], p["full_ns"], p["cpu_core_pct"], p["full_cpu_core_pct"]))
+else:
+    res("full cost: no uprobe estimate, and why", p["dispatch_ns"] is None and p["dispatch_note"], str(p))
+host = docs[2]["host"]
+res("host total: at least the hot program's share, full at least body",
+    host["cpu_core_pct"] >= p["cpu_core_pct"] - 0.002 and host["full_cpu_core_pct"] >= host["cpu_core_pct"] - 0.002, str(host))
+EOF2
 
 # --- CSV and the plain table ------------------------------------------------
 $DRIVER "$OBJ" $RATE 30 > "$TMP/drv2" 2>&1 &
@@ -147,10 +245,16 @@ HOT=$(kv "$TMP/drv2" hot); COLD=$(kv "$TMP/drv2" cold)
 $BPFCOST top -d 0.5 -n 2 --csv --no-calibrate > "$TMP/top.csv" 2> "$TMP/csv.err"
 check "csv: header then rows" bash -c "head -1 '$TMP/top.csv' | grep -q '^time,interval,interval_s,id,type,name'"
 check "csv: the hot program, twice" test "$(grep -c ",$HOT,kprobe,top_test_hot_handler_long_name," "$TMP/top.csv")" -eq 2
+check "csv: full-cost columns" bash -c "head -1 '$TMP/top.csv' | grep -q ',hook,dispatch_ns,full_ns,full_cpu_core_pct,full_cpu_host_pct$'"
+check "csv: a host total row per interval" test "$(grep -c ',,total,(all ' "$TMP/top.csv")" -eq 2
 $BPFCOST top --once -d 0.5 --no-calibrate --filter top_test > "$TMP/top.txt" 2>&1
 check "table: fits 80 columns" test "$(awk '{ if (length($0) > m) m = length($0) } END { print m+0 }' "$TMP/top.txt")" -le 80
 check "table: filter keeps the test programs only" test "$(grep -cE '^ *[0-9]+ ' "$TMP/top.txt")" -eq 2
 check "table: header says whether stats were on" grep -q 'were off\|were already on' "$TMP/top.txt"
+check "table: FULL ns and %FULL columns" grep -q 'AVG ns  FULL ns  %CORE  %FULL' "$TMP/top.txt"
+check "table: the host total row" grep -qE '^ +host +[0-9]+ programs' "$TMP/top.txt"
+check "table: dispatch line from the cache" grep -q '^dispatch ns/run (cache ' "$TMP/top.txt"
+check "table: the hot program's dispatch under its row" grep -qE '^ +.*dispatch (~[0-9.]+ \[.*\] (ns|us) uprobe|\? \(uprobe)' "$TMP/top.txt"
 
 # --- TUI under tmux -----------------------------------------------------------
 if command -v tmux > /dev/null; then
@@ -158,6 +262,7 @@ if command -v tmux > /dev/null; then
   sleep 2
   tmux capture-pane -p -t "$TMUX_SESSION" > "$TMP/tui1"
   check "tui: header" grep -q '^bpfcost top ' "$TMP/tui1"
+  check "tui: FULL ns column and host line" bash -c "grep -q 'FULL ns' '$TMP/tui1' && grep -q '^host: ' '$TMP/tui1'"
   check "tui: the test program's row" grep -q "^ *$HOT .*top_test_hot_handler" "$TMP/tui1"
   hot_line=$(grep -n "^ *$HOT " "$TMP/tui1" | cut -d: -f1); cold_line=$(grep -n "^ *$COLD " "$TMP/tui1" | cut -d: -f1)
   check "tui: sorted by CPU, hot first" test "${hot_line:-99}" -lt "${cold_line:-0}"
@@ -185,6 +290,12 @@ if command -v prometheus > /dev/null && command -v curl > /dev/null; then
   check "exporter: bpfcost_up 1" grep -qx 'bpfcost_up 1' "$TMP/metrics"
   check "exporter: runs counter of the hot program" grep -q "^bpfcost_prog_runs_total{id=\"$HOT\",type=\"kprobe\",name=\"top_test_hot_handler_long_name\"} [0-9]" "$TMP/metrics"
   check "exporter: landing page" bash -c "curl -s http://127.0.0.1:$EP/ | grep -q /metrics"
+  if [ "$UPROBE_OK" = ok ]; then
+    check "exporter: dispatch counter of the hot program" grep -q "^bpfcost_prog_dispatch_seconds_total{id=\"$HOT\",type=\"kprobe\",name=\"top_test_hot_handler_long_name\"} [0-9]" "$TMP/metrics"
+    check "exporter: the uprobe's calibrated dispatch, with its interval" bash -c "grep -c '^bpfcost_hook_dispatch_seconds{hook=\"uprobe\",bound=\"\(estimate\|lower\|upper\)\"} [0-9]' '$TMP/metrics' | grep -qx 3"
+  else
+    skip "exporter: dispatch counter" "no uprobe calibration here: $UPROBE_OK"
+  fi
   cat > "$TMP/prom.yml" <<EOF
 global:
   scrape_interval: 1s
@@ -243,6 +354,45 @@ else
 fi
 kill -TERM $DRV; wait $DRV 2>/dev/null
 
+# --- a bpftrace uprobe: attached through a perf event, without a BPF link ----
+# bpftrace 0.17 (like bcc) attaches with perf_event_open + PERF_EVENT_IOC_SET_BPF;
+# top finds the attach point with BPF_TASK_FD_QUERY on bpftrace's perf-event
+# fd, as `bpftool perf` does.
+if command -v bpftrace > /dev/null; then
+  $DRIVER --call $RATE 30 "$TMP/call.log" > "$TMP/call" 2>&1 &
+  CALL=$!; PIDS+=($CALL)
+  wait_for "$TMP/call" '^ready' 5
+  EXE=$(realpath "$DRIVER")
+  with_tracefs bpftrace -e "uprobe:$EXE:top_driver_target { @calls = count(); }" > "$TMP/bt" 2>&1 &
+  BT=$!
+  wait_for "$TMP/bt" 'Attaching' 20
+  sleep 1
+  $BPFCOST top --once --json --no-calibrate > "$TMP/bt.json" 2> "$TMP/bt.err"
+  bpftool -j perf show > "$TMP/perf.json" 2>/dev/null
+  stop_tool $BT
+  kill -TERM $CALL; wait $CALL 2>/dev/null
+  python3 - "$TMP/bt.json" "$TMP/perf.json" "$EXE" "$UPROBE_OK" <<'EOF2'
+import json, sys
+d = json.loads(open(sys.argv[1]).readline())
+perf = json.load(open(sys.argv[2])) if open(sys.argv[2]).read().strip() else []
+exe, uprobe_ok = sys.argv[3], sys.argv[4] == "ok"
+def res(name, cond, why=""):
+    print(("ok %s" % name) if cond else ("not ok %s: %s" % (name, why)))
+p = next((p for p in d["programs"] if any(a.startswith("uprobe:" + exe + "+0x") for a in p["attach"])), None)
+res("bpftrace uprobe: top shows its attach point", p is not None,
+    str([(x["id"], x["name"], x["attach"]) for x in d["programs"] if "bpftrace" in str(x["holders"])]))
+if p:
+    want = ["uprobe:%s+0x%x" % (x["filename"], x["offset"]) for x in perf if x.get("prog_id") == p["id"] and "filename" in x]
+    res("bpftrace uprobe: the point bpftool perf names", any(w in p["attach"] for w in want), "%s vs %s" % (p["attach"], want))
+    res("bpftrace uprobe: held by bpftrace", any(h["comm"] == "bpftrace" for h in p["holders"]), str(p["holders"]))
+    res("bpftrace uprobe: hook uprobe", p["hook"] == "uprobe", str(p))
+    if uprobe_ok:
+        res("bpftrace uprobe: dispatch estimate and full share", p["dispatch_ns"] > 0 and p["full_cpu_core_pct"] is not None, str(p))
+EOF2
+else
+  skip "bpftrace uprobe" "bpftrace is not installed"
+fi
+
 # --- stats off again after SIGINT and SIGTERM --------------------------------
 # kernel.bpf_stats_enabled shows only the sysctl's own state, not
 # BPF_ENABLE_STATS fds, so watch a firing program's run_cnt instead.
@@ -292,5 +442,6 @@ kill -TERM $M; wait $M 2>/dev/null
 
 # Only our own programs: other sessions load and unload theirs meanwhile.
 sleep 0.2
-left=$(bpftool prog list 2>/dev/null | grep -E '^[0-9]+:.* name (top_test|top_many|top_calib)' | cut -d: -f1 | tr '\n' ' ')
+# (the calibration's probes are bench's empty ones: tp__empty, uprobe__empty, ...)
+left=$(bpftool prog list 2>/dev/null | grep -E '^[0-9]+:.* name (top_test|top_many|top_calib|[a-z_]+__empt)' | cut -d: -f1 | tr '\n' ' ')
 if [ -z "$left" ]; then ok "top: nothing left loaded"; else nok "top: nothing left loaded" "programs: $left"; fi
