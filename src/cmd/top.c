@@ -419,10 +419,6 @@ int cmd_top(int argc, char **argv)
 	if (o.prom_addr && (o.cli.fmt != OUT_TABLE || o.count || o.cli.out))
 		return usage_error("--prometheus serves metrics until stopped (accepted without "
 				   "--json, --csv, -o, -n, --once)");
-#ifdef BPFCOST_STATIC
-	if (o.prom_addr)
-		return runtime_error("--prometheus is not in the static build");
-#else
 	if (o.prom_addr) {
 		char host[256], port[16];
 
@@ -430,11 +426,7 @@ int cmd_top(int argc, char **argv)
 			return usage_error("bad --prometheus '%s' (accepted: ADDR:PORT, [IPV6]:PORT, "
 					   ":PORT, PORT; default 127.0.0.1:9464)", o.prom_addr);
 	}
-#endif
 	tui = !o.prom_addr && o.cli.fmt == OUT_TABLE && !o.count && !o.cli.out && isatty(STDOUT_FILENO);
-#ifdef BPFCOST_STATIC
-	(void)tui; /* no ncurses in the static build: plain tables */
-#endif
 	top_state_init(&st, !o.prom_addr);
 
 	if (o.cli.out) {
@@ -455,13 +447,11 @@ int cmd_top(int argc, char **argv)
 		goto cleanup;
 	info_msg("%s", top_stats_line(&stats, (char[256]){ 0 }, 256));
 
-#ifndef BPFCOST_STATIC
 	if (o.prom_addr)
 		ret = top_prom_run(&stats, o.prom_addr);
 	else if (tui)
 		ret = top_tui_run(&st, &stats, &o.view, o.interval_s);
 	if (ret == TOP_TUI_NO_TERMINAL || (!o.prom_addr && !tui))
-#endif
 		ret = run_plain(&st, &stats, &o, out);
 
 cleanup:

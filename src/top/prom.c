@@ -2,7 +2,6 @@
 /* `bpfcost top --prometheus`: /metrics in the Prometheus text format,
  * collected at scrape time (no background sampling: Prometheus computes
  * rates from the counters). HTTP by libmicrohttpd. */
-#ifndef BPFCOST_STATIC
 #include "top/prom.h"
 #include "top/collect.h"
 #include "base/util.h"
@@ -303,4 +302,3 @@ cleanup:
 	free(c.buf);
 	return ret;
 }
-#endif
