@@ -19,12 +19,12 @@ ARCH     := $(shell uname -m | sed 's/x86_64/x86/;s/aarch64/arm64/')
 CFLAGS   ?= -O2 -g
 CFLAGS   += -std=gnu11 -Wall -Wextra -Wno-unused-parameter -Wno-missing-field-initializers \
             -I$(BUILD) -Isrc -DBPFCOST_VERSION='"$(VERSION)"' -D_GNU_SOURCE
-LDLIBS   := -lbpf -lelf -lz -ljson-c -lncursesw -lmicrohttpd -lm -lpthread
+LDLIBS   := -lbpf -lelf -lz -ljson-c -lncursesw -lmicrohttpd -lgnutls -lyaml -lcrypt -lm -lpthread
 # Everything, statically: libmicrohttpd's TLS is GnuTLS, whose static
 # library needs nettle, gmp, tasn1, idn2 and unistring, and p11-kit, which
 # Debian ships shared only (src/top/p11kit_static.c stands in for it).
 STATIC_LDLIBS := -lbpf -lelf -lz -ljson-c -lncursesw -ltinfo -lmicrohttpd -lgnutls -lhogweed \
-                 -lnettle -lgmp -ltasn1 -lidn2 -lunistring -latomic -lm -lpthread
+                 -lnettle -lgmp -ltasn1 -lidn2 -lunistring -latomic -lyaml -lcrypt -lm -lpthread
 P11KIT_CFLAGS := $(shell pkg-config --cflags p11-kit-1 2>/dev/null)
 
 BPF_CFLAGS := -g -O2 -target bpf -D__TARGET_ARCH_$(ARCH) -I$(BUILD) -Isrc -Wall -Wno-unused-function

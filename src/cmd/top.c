@@ -28,7 +28,8 @@ static const char doc[] =
 	"run time, CPU share, recursion misses, attach point and holding processes.\n"
 	"\n"
 	"USAGE: bpfcost top [-d SECS] [-n COUNT | --once] [--sort COL] [--filter STR]\n"
-	"                   [--json | --csv] [-o FILE] [--prometheus ADDR:PORT]\n"
+	"                   [--json | --csv] [-o FILE] [--prometheus ADDR:PORT\n"
+	"                   [--web-config FILE]]\n"
 	"\n"
 	"On a terminal an interactive view (ncurses); otherwise, or with --once or -n,\n"
 	"a plain table per interval. BPF stats are turned on while top runs and back\n"
@@ -41,11 +42,12 @@ static const char doc[] =
 	"  bpfcost top --json --once --sort events\n"
 	"  bpfcost top --filter tracepoint      # by name, type, attach or comm\n"
 	"  bpfcost top --prometheus 127.0.0.1:9464  # exporter, /metrics\n"
+	"  bpfcost top --prometheus :9464 --web-config web.yml  # TLS, basic auth\n"
 	"\n"
 	"Sort columns: id, type, name, events, avg, total_avg, cpu, misses, attach, comm.";
 
 enum {
-	OPT_ONCE = 1000, OPT_PROM, OPT_STATS, OPT_NO_CALIB,
+	OPT_ONCE = 1000, OPT_PROM, OPT_STATS, OPT_NO_CALIB, OPT_WEB_CONFIG,
 };
 
 static const struct argp_option options[] = {
@@ -58,6 +60,9 @@ static const struct argp_option options[] = {
 	{ "prometheus", OPT_PROM, "ADDR:PORT", 0,
 	  "Serve /metrics for Prometheus on ADDR:PORT (ADDR defaults to 127.0.0.1, "
 	  "PORT to 9464)", 0 },
+	{ "web-config", OPT_WEB_CONFIG, "FILE", 0,
+	  "TLS and basic auth for --prometheus, in the Prometheus exporter-toolkit "
+	  "format (docs/top.md)", 0 },
 	{ "stats", OPT_STATS, "HOW", 0,
 	  "Turn BPF stats on with 'fd' (BPF_ENABLE_STATS) or 'sysctl' (default: fd, "
 	  "the sysctl if that fails)", 0 },
@@ -79,6 +84,7 @@ struct top_opts {
 	struct top_view_opts view;
 	struct cli_common cli;  /* --json, --csv, -o */
 	const char *prom_addr;  /* --prometheus */
+	const char *web_config; /* --web-config */
 	enum top_stats_method stats_method;
 	bool calibrate;
 };
@@ -138,6 +144,9 @@ static error_t parse_opt(int key, char *arg, struct argp_state *state)
 		break;
 	case OPT_PROM:
 		o->prom_addr = arg;
+		break;
+	case OPT_WEB_CONFIG:
+		o->web_config = arg;
 		break;
 	case OPT_STATS:
 		if (!strcmp(arg, "fd")) {
@@ -406,6 +415,7 @@ int cmd_top(int argc, char **argv)
 	const struct argp argp = { options, parse_opt, NULL, doc, groups, NULL, NULL };
 	struct top_stats stats = { .fd = -1, .sysctl_prev = -1, .cost_ns = NAN };
 	struct top_state st;
+	struct webcfg web = { 0 };
 	FILE *out = stdout;
 	bool tui;
 	int ret = 0;
@@ -425,6 +435,14 @@ int cmd_top(int argc, char **argv)
 		if (top_prom_parse_addr(o.prom_addr, host, sizeof(host), port, sizeof(port)))
 			return usage_error("bad --prometheus '%s' (accepted: ADDR:PORT, [IPV6]:PORT, "
 					   ":PORT, PORT; default 127.0.0.1:9464)", o.prom_addr);
+	}
+	if (o.web_config && !o.prom_addr)
+		return usage_error("--web-config goes with --prometheus (accepted: both, or neither)");
+	if (o.web_config) {
+		char err[512];
+
+		if (webcfg_load(o.web_config, &web, err, sizeof(err)))
+			return usage_error("bad --web-config %s", err);
 	}
 	tui = !o.prom_addr && o.cli.fmt == OUT_TABLE && !o.count && !o.cli.out && isatty(STDOUT_FILENO);
 	top_state_init(&st, !o.prom_addr);
@@ -448,7 +466,7 @@ int cmd_top(int argc, char **argv)
 	info_msg("%s", top_stats_line(&stats, (char[256]){ 0 }, 256));
 
 	if (o.prom_addr)
-		ret = top_prom_run(&stats, o.prom_addr);
+		ret = top_prom_run(&stats, o.prom_addr, o.web_config ? &web : NULL);
 	else if (tui)
 		ret = top_tui_run(&st, &stats, &o.view, o.interval_s);
 	if (ret == TOP_TUI_NO_TERMINAL || (!o.prom_addr && !tui))
@@ -456,6 +474,7 @@ int cmd_top(int argc, char **argv)
 
 cleanup:
 	top_state_free(&st);
+	webcfg_free(&web);
 	top_stats_restore(&stats);
 	if (out != stdout && fclose(out) && !ret)
 		ret = runtime_error("cannot write %s: %s", o.cli.out, strerror(errno));
