@@ -12,6 +12,10 @@ CLANG    ?= clang
 BPFTOOL  ?= bpftool
 LLVM_STRIP ?= llvm-strip
 VERSION  := $(shell cat VERSION 2>/dev/null || echo 0.0.0)
+# The commit `bpfcost --version` names: COMMIT in a source copy (make deb
+# writes it there), else git's, with -dirty for uncommitted changes.
+COMMIT   := $(shell cat COMMIT 2>/dev/null || { git rev-parse --short=12 HEAD 2>/dev/null && \
+              { git diff --quiet HEAD 2>/dev/null || echo -dirty; }; } | tr -d '\n' | grep . || echo unknown)
 
 BTF_SRC  ?= /sys/kernel/btf/vmlinux
 ARCH     := $(shell uname -m | sed 's/x86_64/x86/;s/aarch64/arm64/')
@@ -40,13 +44,13 @@ SKELS    := $(patsubst src/bpf/%.bpf.c,$(BUILD)/%.skel.h,$(BPF_SRCS))
 HDRS     := $(foreach l,$(LAYERS) bpf,$(wildcard src/$(l)/*.h))
 
 # The static build has the same sources; BPFCOST_STATIC only adds the
-# p11-kit stand-ins.
+# p11-kit stand-ins and what --version says.
 STATIC_OBJS := $(patsubst src/%.c,$(BUILD)/static/%.o,$(SRCS))
 
 .SECONDARY:
 .DELETE_ON_ERROR:
 
-.PHONY: all run test deps static install clean unit integration vmtest
+.PHONY: all run test deps static install clean unit integration vmtest print-commit FORCE
 all: bpfcost
 
 deps:
@@ -68,6 +72,14 @@ $(BUILD)/%.skel.h: $(BUILD)/%.bpf.o
 $(BUILD)/obj/%.o: src/%.c $(HDRS) $(SKELS) | $(BUILD)
 	@mkdir -p $(@D)
 	$(CC) $(CFLAGS) -c $< -o $@
+
+# Rewritten only when the commit changes, so nothing else rebuilds.
+$(BUILD)/commit.h: FORCE | $(BUILD)
+	@echo '#define BPFCOST_COMMIT "$(COMMIT)"' > $@.tmp; \
+	if cmp -s $@.tmp $@; then rm -f $@.tmp; else mv $@.tmp $@; fi
+$(BUILD)/obj/cmd/version.o $(BUILD)/static/cmd/version.o $(BUILD)/asan/cmd/version.o: $(BUILD)/commit.h
+print-commit:
+	@echo '$(COMMIT)'
 
 $(BUILD)/static:
 	@mkdir -p $@

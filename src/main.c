@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 /* bpfcost: what eBPF costs on this machine. The top-level command table. */
 #include "cmd/commands.h"
+#include "cmd/version.h"
 #include "base/util.h"
 
 #include <stdio.h>
@@ -43,7 +44,7 @@ int main(int argc, char **argv)
 			usage(stdout);
 			return 0;
 		} else if (!strcmp(argv[i], "-V") || !strcmp(argv[i], "--version")) {
-			printf("bpfcost %s\n", BPFCOST_VERSION);
+			print_version(stdout);
 			return 0;
 		} else if (!strcmp(argv[i], "-v") || !strcmp(argv[i], "--verbose")) {
 			verbose++;
