@@ -3,6 +3,7 @@
 #   make run      install missing packages, build, run the default bench
 #   make test     install missing packages, build, run the whole suite
 #   make static   build/bpfcost-static: one file, TUI and exporter included
+#   make deb      build/deb/bpfcost_VERSION_ARCH.deb (scripts/deb.sh, lintian)
 #   make install PREFIX=/usr/local
 
 BUILD    ?= build
@@ -50,7 +51,7 @@ STATIC_OBJS := $(patsubst src/%.c,$(BUILD)/static/%.o,$(SRCS))
 .SECONDARY:
 .DELETE_ON_ERROR:
 
-.PHONY: all run test deps static install clean unit integration vmtest print-commit FORCE
+.PHONY: all run test deps static install clean unit integration vmtest deb print-commit FORCE
 all: bpfcost
 
 deps:
@@ -71,33 +72,39 @@ $(BUILD)/%.skel.h: $(BUILD)/%.bpf.o
 
 $(BUILD)/obj/%.o: src/%.c $(HDRS) $(SKELS) | $(BUILD)
 	@mkdir -p $(@D)
-	$(CC) $(CFLAGS) -c $< -o $@
+	$(CC) $(CPPFLAGS) $(CFLAGS) -c $< -o $@
 
 # Rewritten only when the commit changes, so nothing else rebuilds.
 $(BUILD)/commit.h: FORCE | $(BUILD)
 	@echo '#define BPFCOST_COMMIT "$(COMMIT)"' > $@.tmp; \
 	if cmp -s $@.tmp $@; then rm -f $@.tmp; else mv $@.tmp $@; fi
 $(BUILD)/obj/cmd/version.o $(BUILD)/static/cmd/version.o $(BUILD)/asan/cmd/version.o: $(BUILD)/commit.h
-print-commit:
-	@echo '$(COMMIT)'
 
 $(BUILD)/static:
 	@mkdir -p $@
 
 $(BUILD)/static/%.o: src/%.c $(HDRS) $(SKELS) | $(BUILD)/static
 	@mkdir -p $(@D)
-	$(CC) $(CFLAGS) $(P11KIT_CFLAGS) -DBPFCOST_STATIC -c $< -o $@
+	$(CC) $(CPPFLAGS) $(CFLAGS) $(P11KIT_CFLAGS) -DBPFCOST_STATIC -c $< -o $@
 
 bpfcost: $(OBJS)
-	$(CC) $(CFLAGS) $^ -o $@ $(LDLIBS)
+	$(CC) $(CFLAGS) $(LDFLAGS) $^ -o $@ $(LDLIBS)
 
 # glibc warns that getaddrinfo and getpwuid in a static binary load NSS
 # modules at run time: numeric addresses (--prometheus) need none.
 static: $(BUILD)/bpfcost-static
 $(BUILD)/bpfcost-static: $(STATIC_OBJS)
-	$(CC) $(CFLAGS) -static $^ -o $@ $(STATIC_LDLIBS) 2> $@.log || { cat $@.log; exit 1; }
+	$(CC) $(CFLAGS) $(LDFLAGS) -static $^ -o $@ $(STATIC_LDLIBS) 2> $@.log || { cat $@.log; exit 1; }
 	@grep -v 'statically linked applications requires at runtime\|in function' $@.log >&2 || true
 	@rm -f $@.log
+
+# The Debian package (debian/), built by dpkg-buildpackage from a copy of
+# the tree and checked by lintian. Build tools: scripts/packages-deb.txt.
+deb: deps
+	@./scripts/deps.sh scripts/packages-deb.txt
+	@BUILD=$(BUILD) ./scripts/deb.sh
+print-commit:
+	@echo '$(COMMIT)'
 
 run: deps
 	@$(MAKE) --no-print-directory bpfcost
@@ -121,7 +128,7 @@ tests-build: $(BUILD)/tests/top_driver
 
 $(BUILD)/tests/%: tests/unit/%.c $(LIB_OBJS)
 	@mkdir -p $(BUILD)/tests
-	$(CC) $(CFLAGS) $< $(LIB_OBJS) -o $@ $(LDLIBS) -lcmocka
+	$(CC) $(CPPFLAGS) $(CFLAGS) $(LDFLAGS) $< $(LIB_OBJS) -o $@ $(LDLIBS) -lcmocka
 
 # Fires tests/bpf/top_test.bpf.c's uprobes at a known rate (test_top.sh).
 $(BUILD)/tests/top_driver: tests/top_driver.c | $(BUILD)
@@ -140,12 +147,16 @@ $(BUILD)/tests/%.bpf.o: tests/bpf/%.bpf.c $(BUILD)/vmlinux.h $(wildcard tests/bp
 vmtest: deps
 	@BUILD=$(BUILD) ./scripts/vmtest.sh $(if $(KERNEL),--kernel $(KERNEL)) $(if $(MODULES),--modules $(MODULES)) $(if $(PACKAGE),--package $(PACKAGE))
 
+# The systemd unit and /etc/default/bpfcost are the package's (debian/rules).
 install: bpfcost
 	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/share/man/man1
 	install -m 0755 bpfcost $(DESTDIR)$(PREFIX)/bin/bpfcost
 	install -m 0644 man/bpfcost.1 $(DESTDIR)$(PREFIX)/share/man/man1/bpfcost.1
 	install -d $(DESTDIR)$(PREFIX)/share/bpfcost/apps   # bpfcost app's scripts
 	install -m 0644 apps/python_gc.py apps/node_heap.js $(DESTDIR)$(PREFIX)/share/bpfcost/apps/
+	install -D -m 0644 dist/bash-completion/bpfcost $(DESTDIR)$(PREFIX)/share/bash-completion/completions/bpfcost
+	install -D -m 0644 prometheus/bpfcost-rules.yml $(DESTDIR)$(PREFIX)/share/bpfcost/prometheus/bpfcost-rules.yml
+	install -D -m 0644 dist/grafana/bpfcost-dashboard.json $(DESTDIR)$(PREFIX)/share/bpfcost/grafana/bpfcost-dashboard.json
 
 clean:
 	rm -rf $(BUILD) bpfcost

@@ -178,7 +178,8 @@ fi
 # --- Prometheus: our exporter scraped by a real server -----------------------
 if command -v prometheus > /dev/null && command -v curl > /dev/null; then
   EP=$(free_port); PP=$(free_port)
-  $BPFCOST top --prometheus 127.0.0.1:$EP --no-calibrate 2> "$TMP/exp.err" &
+  # calibrated: the dashboard's stats-cost panels need bpfcost_stats_cost_seconds
+  $BPFCOST top --prometheus 127.0.0.1:$EP 2> "$TMP/exp.err" &
   EXP=$!; PIDS+=($EXP)
   wait_for "$TMP/exp.err" 'serving' 5
   curl -s "http://127.0.0.1:$EP/metrics" > "$TMP/metrics"
@@ -227,6 +228,8 @@ EOF
   q 'topk(10, bpfcost:prog_cpu_ratio:rate5m) * on (instance, id) group_left (attach, tag) bpfcost_prog_info' > "$TMP/topk.json"
   check "prometheus: docs' topk query joins the attach point" \
     python3 -c "import json,sys; r=json.load(open(sys.argv[1]))['data']['result']; sys.exit(0 if any(x['metric'].get('id') == sys.argv[2] and 'uprobe:' in x['metric'].get('attach', '') for x in r) else 1)" "$TMP/topk.json" "$HOT"
+  # every panel query of the Grafana dashboard returns data here
+  python3 tests/dashboard_check.py dist/grafana/bpfcost-dashboard.json "http://127.0.0.1:$PP" bpfcost
   st=$(q 'max(scrape_duration_seconds{job="bpfcost"})' | val)
   echo "# prometheus scrape_duration_seconds of the exporter (max): $st"
   kill -TERM $PROM; wait $PROM 2>/dev/null
