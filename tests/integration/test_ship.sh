@@ -26,8 +26,6 @@ cleanup() {
   rm -rf "$TMP"
 }
 trap cleanup EXIT
-free_port() { python3 -c "import socket; s=socket.socket(); s.bind(('127.0.0.1',0)); print(s.getsockname()[1])"; }
-wait_for() { local i; for ((i = 0; i < $3 * 10; i++)); do grep -q "$2" "$1" 2>/dev/null && return 0; sleep 0.1; done; return 1; }
 # until URL answers (curl args after the URL), at most $2 seconds
 wait_http() { local u=$1 s=$2 i; shift 2; for ((i = 0; i < s * 5; i++)); do curl -sf -o /dev/null "$@" "$u" && return 0; sleep 0.2; done; return 1; }
 before=$TMP/before
@@ -228,32 +226,14 @@ else
   wait_for "$TMP/drv" '^ready' 5
   HOT=$(sed -n 's/.*\bhot=\([0-9]*\).*/\1/p' "$TMP/drv" | tail -1)
   # 1. as installed, on plain http, scraped by a real Prometheus
-  EP=$(free_port); PP=$(free_port)
+  EP=$(free_port)
   sed "s/^BPFCOST_LISTEN=.*/BPFCOST_LISTEN=127.0.0.1:$EP/" /etc/default/bpfcost > "$TMP/default-plain"
   t0=$(date +%s)
   boot_unit plain "$TMP/default-plain"
   if wait_http "http://127.0.0.1:$EP/metrics" 60; then
     ok "unit (plain): serves /metrics"
     echo "# unit (plain): booted and serving in $(( $(date +%s) - t0 )) s"
-    cat > "$TMP/prom.yml" <<EOF
-global:
-  scrape_interval: 1s
-rule_files: ["/usr/share/bpfcost/prometheus/bpfcost-rules.yml"]
-scrape_configs:
-  - job_name: bpfcost
-    static_configs:
-      - targets: ["127.0.0.1:$EP"]
-EOF
-    prometheus --config.file="$TMP/prom.yml" --storage.tsdb.path="$TMP/prom-data" \
-      --web.listen-address=127.0.0.1:$PP --log.level=warn > "$TMP/prom.log" 2>&1 &
-    PROM=$!; PIDS+=($PROM)
-    q() { curl -s "http://127.0.0.1:$PP/api/v1/query" --data-urlencode "query=$1"; }
-    val() { python3 -c "import json,sys; r=json.load(sys.stdin)['data']['result']; print(r[0]['value'][1] if r else 'none')"; }
-    for i in $(seq 60); do
-      n=$(q 'count_over_time(bpfcost_up{job="bpfcost"}[1m])' 2>/dev/null | val 2>/dev/null)
-      [ "${n%.*}" != none ] && [ "${n%.*}" -ge 4 ] 2>/dev/null && break
-      sleep 0.5
-    done
+    prom_start "127.0.0.1:$EP" /usr/share/bpfcost/prometheus/bpfcost-rules.yml 4
     check "prometheus scrapes the unit: bpfcost_up = 1" test "$(q 'bpfcost_up{job="bpfcost"}' | val)" = 1
     check "prometheus: stats on under the unit" test "$(q 'bpfcost_stats_enabled{job="bpfcost"}' | val)" = 1
     r=$(q "rate(bpfcost_prog_runs_total{id=\"$HOT\"}[10s])" | val)

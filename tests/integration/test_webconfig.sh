@@ -20,8 +20,6 @@ trap cleanup EXIT
 for t in openssl curl python3; do
   command -v $t > /dev/null || { skip webconfig "$t not installed (scripts/packages.txt)"; exit 0; }
 done
-free_port() { python3 -c "import socket; s=socket.socket(); s.bind(('127.0.0.1',0)); print(s.getsockname()[1])"; }
-wait_for() { local i; for ((i = 0; i < $3 * 10; i++)); do grep -q "$2" "$1" 2>/dev/null && return 0; sleep 0.1; done; return 1; }
 
 cd "$TMP" || exit 1
 BPFCOST=$(cd "$OLDPWD" && realpath "$BPFCOST")
