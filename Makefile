@@ -2,7 +2,8 @@
 #   make          build ./bpfcost
 #   make run      install missing packages, build, run the default bench
 #   make test     install missing packages, build, run the whole suite
-#   make static   build/bpfcost-static (for the vmtest guest)
+#   make static   build/bpfcost-static: one file, TUI and exporter included
+#   make deb      build/deb/bpfcost_VERSION_ARCH.deb (scripts/deb.sh, lintian)
 #   make install PREFIX=/usr/local
 
 BUILD    ?= build
@@ -12,6 +13,10 @@ CLANG    ?= clang
 BPFTOOL  ?= bpftool
 LLVM_STRIP ?= llvm-strip
 VERSION  := $(shell cat VERSION 2>/dev/null || echo 0.0.0)
+# The commit `bpfcost --version` names: COMMIT in a source copy (make deb
+# writes it there), else git's, with -dirty for uncommitted changes.
+COMMIT   := $(shell cat COMMIT 2>/dev/null || { git rev-parse --short=12 HEAD 2>/dev/null && \
+              { git diff --quiet HEAD 2>/dev/null || echo -dirty; }; } | tr -d '\n' | grep . || echo unknown)
 
 BTF_SRC  ?= /sys/kernel/btf/vmlinux
 ARCH     := $(shell uname -m | sed 's/x86_64/x86/;s/aarch64/arm64/')
@@ -19,8 +24,13 @@ ARCH     := $(shell uname -m | sed 's/x86_64/x86/;s/aarch64/arm64/')
 CFLAGS   ?= -O2 -g
 CFLAGS   += -std=gnu11 -Wall -Wextra -Wno-unused-parameter -Wno-missing-field-initializers \
             -I$(BUILD) -Isrc -DBPFCOST_VERSION='"$(VERSION)"' -D_GNU_SOURCE
-LDLIBS   := -lbpf -lelf -lz -ljson-c -lncursesw -lmicrohttpd -lm -lpthread
-STATIC_LDLIBS := -l:libbpf.a -l:libelf.a -l:libz.a -l:libjson-c.a -lm -lpthread
+LDLIBS   := -lbpf -lelf -lz -ljson-c -lncursesw -lmicrohttpd -lgnutls -lyaml -lcrypt -lm -lpthread
+# Everything, statically: libmicrohttpd's TLS is GnuTLS, whose static
+# library needs nettle, gmp, tasn1, idn2 and unistring, and p11-kit, which
+# Debian ships shared only (src/top/p11kit_static.c stands in for it).
+STATIC_LDLIBS := -lbpf -lelf -lz -ljson-c -lncursesw -ltinfo -lmicrohttpd -lgnutls -lhogweed \
+                 -lnettle -lgmp -ltasn1 -lidn2 -lunistring -latomic -lyaml -lcrypt -lm -lpthread
+P11KIT_CFLAGS := $(shell pkg-config --cflags p11-kit-1 2>/dev/null)
 
 BPF_CFLAGS := -g -O2 -target bpf -D__TARGET_ARCH_$(ARCH) -I$(BUILD) -Isrc -Wall -Wno-unused-function
 
@@ -34,14 +44,14 @@ BPF_OBJS := $(patsubst src/bpf/%.bpf.c,$(BUILD)/%.bpf.o,$(BPF_SRCS))
 SKELS    := $(patsubst src/bpf/%.bpf.c,$(BUILD)/%.skel.h,$(BPF_SRCS))
 HDRS     := $(foreach l,$(LAYERS) bpf,$(wildcard src/$(l)/*.h))
 
-# Sources that need the dynamic-only libraries (ncurses, microhttpd) are left
-# out of the static build through BPFCOST_STATIC.
+# The static build has the same sources; BPFCOST_STATIC only adds the
+# p11-kit stand-ins and what --version says.
 STATIC_OBJS := $(patsubst src/%.c,$(BUILD)/static/%.o,$(SRCS))
 
 .SECONDARY:
 .DELETE_ON_ERROR:
 
-.PHONY: all run test deps static install clean unit integration vmtest
+.PHONY: all run test deps static install clean unit integration vmtest deb print-commit FORCE
 all: bpfcost
 
 deps:
@@ -62,21 +72,39 @@ $(BUILD)/%.skel.h: $(BUILD)/%.bpf.o
 
 $(BUILD)/obj/%.o: src/%.c $(HDRS) $(SKELS) | $(BUILD)
 	@mkdir -p $(@D)
-	$(CC) $(CFLAGS) -c $< -o $@
+	$(CC) $(CPPFLAGS) $(CFLAGS) -c $< -o $@
+
+# Rewritten only when the commit changes, so nothing else rebuilds.
+$(BUILD)/commit.h: FORCE | $(BUILD)
+	@echo '#define BPFCOST_COMMIT "$(COMMIT)"' > $@.tmp; \
+	if cmp -s $@.tmp $@; then rm -f $@.tmp; else mv $@.tmp $@; fi
+$(BUILD)/obj/cmd/version.o $(BUILD)/static/cmd/version.o $(BUILD)/asan/cmd/version.o: $(BUILD)/commit.h
 
 $(BUILD)/static:
 	@mkdir -p $@
 
 $(BUILD)/static/%.o: src/%.c $(HDRS) $(SKELS) | $(BUILD)/static
 	@mkdir -p $(@D)
-	$(CC) $(CFLAGS) -DBPFCOST_STATIC -c $< -o $@
+	$(CC) $(CPPFLAGS) $(CFLAGS) $(P11KIT_CFLAGS) -DBPFCOST_STATIC -c $< -o $@
 
 bpfcost: $(OBJS)
-	$(CC) $(CFLAGS) $^ -o $@ $(LDLIBS)
+	$(CC) $(CFLAGS) $(LDFLAGS) $^ -o $@ $(LDLIBS)
 
+# glibc warns that getaddrinfo and getpwuid in a static binary load NSS
+# modules at run time: numeric addresses (--prometheus) need none.
 static: $(BUILD)/bpfcost-static
 $(BUILD)/bpfcost-static: $(STATIC_OBJS)
-	$(CC) $(CFLAGS) -static $^ -o $@ $(STATIC_LDLIBS)
+	$(CC) $(CFLAGS) $(LDFLAGS) -static $^ -o $@ $(STATIC_LDLIBS) 2> $@.log || { cat $@.log; exit 1; }
+	@grep -v 'statically linked applications requires at runtime\|in function' $@.log >&2 || true
+	@rm -f $@.log
+
+# The Debian package (debian/), built by dpkg-buildpackage from a copy of
+# the tree and checked by lintian. Build tools: scripts/packages-deb.txt.
+deb: deps
+	@./scripts/deps.sh scripts/packages-deb.txt
+	@BUILD=$(BUILD) ./scripts/deb.sh
+print-commit:
+	@echo '$(COMMIT)'
 
 run: deps
 	@$(MAKE) --no-print-directory bpfcost
@@ -100,7 +128,7 @@ tests-build: $(BUILD)/tests/top_driver
 
 $(BUILD)/tests/%: tests/unit/%.c $(LIB_OBJS)
 	@mkdir -p $(BUILD)/tests
-	$(CC) $(CFLAGS) $< $(LIB_OBJS) -o $@ $(LDLIBS) -lcmocka
+	$(CC) $(CPPFLAGS) $(CFLAGS) $(LDFLAGS) $< $(LIB_OBJS) -o $@ $(LDLIBS) -lcmocka
 
 # Fires tests/bpf/top_test.bpf.c's uprobes at a known rate (test_top.sh).
 $(BUILD)/tests/top_driver: tests/top_driver.c | $(BUILD)
@@ -119,12 +147,16 @@ $(BUILD)/tests/%.bpf.o: tests/bpf/%.bpf.c $(BUILD)/vmlinux.h $(wildcard tests/bp
 vmtest: deps
 	@BUILD=$(BUILD) ./scripts/vmtest.sh $(if $(KERNEL),--kernel $(KERNEL)) $(if $(MODULES),--modules $(MODULES)) $(if $(PACKAGE),--package $(PACKAGE))
 
+# The systemd unit and /etc/default/bpfcost are the package's (debian/rules).
 install: bpfcost
 	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/share/man/man1
 	install -m 0755 bpfcost $(DESTDIR)$(PREFIX)/bin/bpfcost
 	install -m 0644 man/bpfcost.1 $(DESTDIR)$(PREFIX)/share/man/man1/bpfcost.1
 	install -d $(DESTDIR)$(PREFIX)/share/bpfcost/apps   # bpfcost app's scripts
 	install -m 0644 apps/python_gc.py apps/node_heap.js $(DESTDIR)$(PREFIX)/share/bpfcost/apps/
+	install -D -m 0644 dist/bash-completion/bpfcost $(DESTDIR)$(PREFIX)/share/bash-completion/completions/bpfcost
+	install -D -m 0644 prometheus/bpfcost-rules.yml $(DESTDIR)$(PREFIX)/share/bpfcost/prometheus/bpfcost-rules.yml
+	install -D -m 0644 dist/grafana/bpfcost-dashboard.json $(DESTDIR)$(PREFIX)/share/bpfcost/grafana/bpfcost-dashboard.json
 
 clean:
 	rm -rf $(BUILD) bpfcost

@@ -2,6 +2,7 @@
 /* bpfcost: what eBPF costs on this machine. The top-level command table. */
 #include "cmd/commands.h"
 #include "core/hoststate.h"
+#include "cmd/version.h"
 #include "base/util.h"
 
 #include <stdio.h>
@@ -44,7 +45,7 @@ int main(int argc, char **argv)
 			usage(stdout);
 			return 0;
 		} else if (!strcmp(argv[i], "-V") || !strcmp(argv[i], "--version")) {
-			printf("bpfcost %s\n", BPFCOST_VERSION);
+			print_version(stdout);
 			return 0;
 		} else if (!strcmp(argv[i], "-v") || !strcmp(argv[i], "--verbose")) {
 			verbose++;

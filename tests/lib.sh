@@ -57,3 +57,36 @@ with_tracefs() {
   exec unshare -m --propagation private sh -c \
     '[ -d /sys/kernel/tracing/events ] || mount -t tracefs tracefs /sys/kernel/tracing; exec "$@"' sh "$@"
 }
+# A free TCP port on loopback.
+free_port() { python3 -c "import socket; s=socket.socket(); s.bind(('127.0.0.1',0)); print(s.getsockname()[1])"; }
+# wait_for FILE PATTERN SECS: until FILE has a line matching PATTERN.
+wait_for() {
+  local i
+  for ((i = 0; i < $3 * 10; i++)); do grep -q "$2" "$1" 2>/dev/null && return 0; sleep 0.1; done
+  return 1
+}
+# prom_start TARGET RULES [N]: a real Prometheus (storage under $TMP, a free
+# loopback port) scraping job "bpfcost" at TARGET every second with RULES
+# loaded, until it holds N scrapes (default 5; 30 s at most). Sets PP (its
+# port) and PROM (its pid, added to the caller's PIDS). Then `q QUERY`
+# prints the query API's answer and `q ... | val` the first value or none.
+prom_start() {
+  local i n
+  PP=$(free_port)
+  printf '%s\n' 'global:' '  scrape_interval: 1s' '  evaluation_interval: 1s' \
+    "rule_files: [\"$2\"]" 'scrape_configs:' '  - job_name: bpfcost' '    static_configs:' \
+    "      - targets: [\"$1\"]" > "$TMP/prom.yml"
+  prometheus --config.file="$TMP/prom.yml" --storage.tsdb.path="$TMP/prom-data" \
+    --web.listen-address=127.0.0.1:"$PP" --log.level=warn > "$TMP/prom.log" 2>&1 &
+  PROM=$!; PIDS+=("$PROM")
+  for i in $(seq 50); do curl -sf "http://127.0.0.1:$PP/-/ready" > /dev/null && break; sleep 0.2; done
+  # its first scrape may come late
+  for i in $(seq 60); do
+    n=$(q 'count_over_time(bpfcost_up{job="bpfcost"}[1m])' | val)
+    [ "${n%.*}" != none ] && [ "${n%.*}" -ge "${3:-5}" ] 2>/dev/null && break
+    sleep 0.5
+  done
+  echo "# prometheus: ${n:-0} scrapes stored after $((i / 2)) s"
+}
+q() { curl -s "http://127.0.0.1:$PP/api/v1/query" --data-urlencode "query=$1"; }
+val() { python3 -c "import json,sys; r=json.load(sys.stdin)['data']['result']; print(r[0]['value'][1] if r else 'none')" 2>/dev/null || echo none; }

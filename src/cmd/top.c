@@ -32,7 +32,8 @@ static const char doc[] =
 	"and its full cost: the run plus its hook's dispatch, calibrated on this host.\n"
 	"\n"
 	"USAGE: bpfcost top [-d SECS] [-n COUNT | --once] [--sort COL] [--filter STR]\n"
-	"                   [--json | --csv] [-o FILE] [--prometheus ADDR:PORT]\n"
+	"                   [--json | --csv] [-o FILE] [--prometheus ADDR:PORT\n"
+	"                   [--web-config FILE]]\n"
 	"\n"
 	"On a terminal an interactive view (ncurses); otherwise, or with --once or -n,\n"
 	"a plain table per interval. BPF stats are turned on while top runs and back\n"
@@ -48,12 +49,14 @@ static const char doc[] =
 	"  bpfcost top --filter tracepoint      # by name, type, attach or comm\n"
 	"  bpfcost top --prometheus 127.0.0.1:9464  # exporter, /metrics\n"
 	"  bpfcost top --calibration bench.json      # dispatch from a bench result\n"
+	"  bpfcost top --prometheus :9464 --web-config web.yml  # TLS, basic auth\n"
 	"\n"
 	"Sort columns: id, type, name, events, avg, total_avg, cpu, misses, attach, comm,\n"
 	"full, full_cpu (default).";
 
 enum {
 	OPT_ONCE = 1000, OPT_PROM, OPT_STATS, OPT_NO_CALIB, OPT_CALIB_FILE, OPT_RECALIB,
+	OPT_WEB_CONFIG,
 };
 
 static const struct argp_option options[] = {
@@ -66,6 +69,9 @@ static const struct argp_option options[] = {
 	{ "prometheus", OPT_PROM, "ADDR:PORT", 0,
 	  "Serve /metrics for Prometheus on ADDR:PORT (ADDR defaults to 127.0.0.1, "
 	  "PORT to 9464)", 0 },
+	{ "web-config", OPT_WEB_CONFIG, "FILE", 0,
+	  "TLS and basic auth for --prometheus, in the Prometheus exporter-toolkit "
+	  "format (docs/top.md)", 0 },
 	{ "stats", OPT_STATS, "HOW", 0,
 	  "Turn BPF stats on with 'fd' (BPF_ENABLE_STATS) or 'sysctl' (default: fd, "
 	  "the sysctl if that fails)", 0 },
@@ -91,6 +97,7 @@ struct top_opts {
 	struct top_view_opts view;
 	struct cli_common cli;  /* --json, --csv, -o */
 	const char *prom_addr;  /* --prometheus */
+	const char *web_config; /* --web-config */
 	enum top_stats_method stats_method;
 	bool calibrate, recalibrate;
 	const char *calib_file; /* --calibration */
@@ -151,6 +158,9 @@ static error_t parse_opt(int key, char *arg, struct argp_state *state)
 		break;
 	case OPT_PROM:
 		o->prom_addr = arg;
+		break;
+	case OPT_WEB_CONFIG:
+		o->web_config = arg;
 		break;
 	case OPT_STATS:
 		if (!strcmp(arg, "fd")) {
@@ -553,6 +563,7 @@ int cmd_top(int argc, char **argv)
 	struct top_stats stats = { .fd = -1, .sysctl_prev = -1, .cost_ns = NAN };
 	struct top_dispatch disp;
 	struct top_state st;
+	struct webcfg web = { 0 };
 	FILE *out = stdout;
 	bool tui;
 	int ret = 0;
@@ -572,10 +583,6 @@ int cmd_top(int argc, char **argv)
 	if (o.prom_addr && (o.cli.fmt != OUT_TABLE || o.count || o.cli.out))
 		return usage_error("--prometheus serves metrics until stopped (accepted without "
 				   "--json, --csv, -o, -n, --once)");
-#ifdef BPFCOST_STATIC
-	if (o.prom_addr)
-		return runtime_error("--prometheus is not in the static build");
-#else
 	if (o.prom_addr) {
 		char host[256], port[16];
 
@@ -583,11 +590,15 @@ int cmd_top(int argc, char **argv)
 			return usage_error("bad --prometheus '%s' (accepted: ADDR:PORT, [IPV6]:PORT, "
 					   ":PORT, PORT; default 127.0.0.1:9464)", o.prom_addr);
 	}
-#endif
+	if (o.web_config && !o.prom_addr)
+		return usage_error("--web-config goes with --prometheus (accepted: both, or neither)");
+	if (o.web_config) {
+		char err[512];
+
+		if (webcfg_load(o.web_config, &web, err, sizeof(err)))
+			return usage_error("bad --web-config %s", err);
+	}
 	tui = !o.prom_addr && o.cli.fmt == OUT_TABLE && !o.count && !o.cli.out && isatty(STDOUT_FILENO);
-#ifdef BPFCOST_STATIC
-	(void)tui; /* no ncurses in the static build: plain tables */
-#endif
 	if ((ret = require_privileges(NEED_SYS_ADMIN, "to list every loaded program by id and "
 				      "turn BPF stats on")))
 		return ret;
@@ -630,18 +641,17 @@ int cmd_top(int argc, char **argv)
 			goto cleanup;
 	}
 
-#ifndef BPFCOST_STATIC
 	if (o.prom_addr)
-		ret = top_prom_run(&stats, &disp, o.prom_addr);
+		ret = top_prom_run(&stats, &disp, o.prom_addr, o.web_config ? &web : NULL);
 	else if (tui)
 		ret = top_tui_run(&st, &stats, &disp, &o.view, o.interval_s);
 	if (ret == TOP_TUI_NO_TERMINAL || (!o.prom_addr && !tui))
-#endif
 		ret = run_plain(&st, &stats, &disp, &o, out);
 
 cleanup:
 	top_dispatch_stop(&disp);
 	top_state_free(&st);
+	webcfg_free(&web);
 	top_stats_restore(&stats);
 	if (out != stdout && fclose(out) && !ret)
 		ret = runtime_error("cannot write %s: %s", o.cli.out, strerror(errno));

@@ -1,8 +1,14 @@
 // SPDX-License-Identifier: GPL-2.0
 /* `bpfcost top --prometheus`: /metrics in the Prometheus text format,
  * collected at scrape time (no background sampling: Prometheus computes
- * rates from the counters). HTTP by libmicrohttpd. */
-#ifndef BPFCOST_STATIC
+ * rates from the counters). HTTP by libmicrohttpd, with TLS and basic auth
+ * from --web-config (webcfg.c).
+ *
+ * A scrape storm cannot eat the host: one server thread does all the work
+ * (TLS handshakes, bcrypt, collection), it may use PROM_CPU_BUDGET of a
+ * CPU on average (it sleeps when it has used more, and everything queues
+ * meanwhile), and connections are capped in number, per address and in
+ * idle time. */
 #include "top/prom.h"
 #include "top/collect.h"
 #include "base/util.h"
@@ -18,19 +24,41 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <time.h>
 #include <unistd.h>
 
 #define PROM_DEFAULT_HOST "127.0.0.1"
 #define PROM_DEFAULT_PORT "9464"
 
+/* The server thread's CPU allowance: a quarter of one CPU on average, with
+ * a second of CPU in hand so an ordinary scrape never waits. */
+#define PROM_CPU_BUDGET 0.25
+#define PROM_CPU_BURST_NS 2e8
+/* Passwords not seen before cost a bcrypt run each (tens of ms): at most
+ * this many a second, the rest get 429. A scraper's known password is
+ * checked from its cached digest and never waits for these. */
+#define PROM_BCRYPT_PER_S 2.0
+#define PROM_BCRYPT_BURST 4.0
+#define PROM_MAX_CONNECTIONS 64u
+#define PROM_MAX_PER_IP 32u      /* one address gets half of them at most */
+#define PROM_IDLE_TIMEOUT_S 10u
+
 struct prom_ctx {
 	struct top_stats *stats;
 	struct top_dispatch *disp; /* polled at scrape time, on MHD's thread */
+	struct webcfg *web;      /* --web-config, or NULL */
 	struct top_state st;     /* owned by MHD's single polling thread */
 	char *buf;
 	size_t len, cap;
 	uint64_t scrapes;
 	double last_scrape_s;
+	/* CPU budget of the server thread (a token bucket, in ns of CPU) */
+	double tokens_ns;
+	uint64_t tb_wall_ns, tb_cpu_ns;
+	uint64_t throttled_ns, auth_failures, auth_busy;
+	double bcrypt_tokens;
+	uint64_t bcrypt_wall_ns;
+	unsigned long bcrypt_seen;
 };
 
 static void out(struct prom_ctx *c, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
@@ -183,6 +211,18 @@ static void render(struct prom_ctx *c)
 	out(c, "bpfcost_scrape_collect_seconds %.6f\n", (now_ns() - t0) / 1e9);
 	family(c, "bpfcost_scrape_collect_cpu_seconds", "gauge", "CPU time this scrape spent collecting.");
 	out(c, "bpfcost_scrape_collect_cpu_seconds %.6f\n", st->collect_cpu_ns / 1e9);
+	family(c, "bpfcost_exporter_throttled_seconds_total", "counter",
+	       "Time the exporter paused to stay within its CPU budget (a scrape storm).");
+	out(c, "bpfcost_exporter_throttled_seconds_total %.3f\n", c->throttled_ns / 1e9);
+	if (c->web && c->web->nusers) {
+		family(c, "bpfcost_exporter_auth_failures_total", "counter",
+		       "Requests refused: 401 for a missing or wrong user or password, 429 when new "
+		       "passwords came faster than the bcrypt budget.");
+		out(c, "bpfcost_exporter_auth_failures_total{code=\"401\"} %llu\n",
+		    (unsigned long long)c->auth_failures);
+		out(c, "bpfcost_exporter_auth_failures_total{code=\"429\"} %llu\n",
+		    (unsigned long long)c->auth_busy);
+	}
 	c->scrapes++;
 }
 
@@ -193,19 +233,126 @@ static const char landing[] =
 	"<p><a href=\"/metrics\">Metrics</a></p>\n"
 	"</body></html>\n";
 
-static enum MHD_Result reply(struct MHD_Connection *conn, unsigned status, const char *ctype,
-			     const char *body, size_t len)
+/* Called by the server thread before each new connection and after each
+ * request: when it has used more CPU than its budget allows, it sleeps,
+ * and connections and requests wait in the queue meanwhile. */
+static void throttle(struct prom_ctx *c)
+{
+	uint64_t wall = now_ns(), cpu = thread_cpu_ns();
+
+	if (!c->tb_wall_ns) {
+		c->tokens_ns = PROM_CPU_BURST_NS;
+	} else {
+		c->tokens_ns += (double)(wall - c->tb_wall_ns) * PROM_CPU_BUDGET -
+				(double)(cpu - c->tb_cpu_ns);
+		if (c->tokens_ns > PROM_CPU_BURST_NS)
+			c->tokens_ns = PROM_CPU_BURST_NS;
+	}
+	c->tb_wall_ns = wall;
+	c->tb_cpu_ns = cpu;
+	if (c->tokens_ns < 0 && !stop_requested) {
+		double wait_ns = -c->tokens_ns / PROM_CPU_BUDGET;
+		struct timespec ts;
+
+		if (wait_ns > 1e9)
+			wait_ns = 1e9; /* stays responsive to a stop */
+		ts.tv_sec = (time_t)(wait_ns / 1e9);
+		ts.tv_nsec = (long)(wait_ns - ts.tv_sec * 1e9);
+		nanosleep(&ts, NULL);
+		c->throttled_ns += now_ns() - wall;
+	}
+}
+
+static enum MHD_Result on_accept(void *cls, const struct sockaddr *addr, socklen_t addrlen)
+{
+	throttle(cls);
+	return MHD_YES;
+}
+
+static void on_completed(void *cls, struct MHD_Connection *conn, void **con_cls,
+			 enum MHD_RequestTerminationCode toe)
+{
+	throttle(cls);
+}
+
+static struct MHD_Response *response(struct prom_ctx *c, const char *ctype, const char *body,
+				     size_t len)
 {
 	struct MHD_Response *r = MHD_create_response_from_buffer(len, (void *)body,
 								  MHD_RESPMEM_MUST_COPY);
+
+	if (!r)
+		return NULL;
+	MHD_add_response_header(r, "Content-Type", ctype);
+	for (int i = 0; c->web && i < c->web->nheaders; i++)
+		MHD_add_response_header(r, c->web->header_name[i], c->web->header_value[i]);
+	return r;
+}
+
+static enum MHD_Result reply(struct prom_ctx *c, struct MHD_Connection *conn, unsigned status,
+			     const char *ctype, const char *body, size_t len)
+{
+	struct MHD_Response *r = response(c, ctype, body, len);
 	enum MHD_Result ret;
 
 	if (!r)
 		return MHD_NO;
-	MHD_add_response_header(r, "Content-Type", ctype);
 	ret = MHD_queue_response(conn, status, r);
 	MHD_destroy_response(r);
 	return ret;
+}
+
+static bool bcrypt_allowed(struct prom_ctx *c)
+{
+	uint64_t now = now_ns();
+
+	c->bcrypt_tokens += (now - c->bcrypt_wall_ns) / 1e9 * PROM_BCRYPT_PER_S;
+	if (!c->bcrypt_wall_ns || c->bcrypt_tokens > PROM_BCRYPT_BURST)
+		c->bcrypt_tokens = PROM_BCRYPT_BURST;
+	c->bcrypt_wall_ns = now;
+	return c->bcrypt_tokens >= 1.0;
+}
+
+/* Basic auth when --web-config has users: true when the request may go
+ * on; otherwise a 401 (or 429 when bcrypt runs are used up) is queued and
+ * *queued is its result. */
+static bool authorized(struct prom_ctx *c, struct MHD_Connection *conn, enum MHD_Result *queued)
+{
+	static const char denied[] = "Unauthorized\n", busy[] = "Too many new passwords; retry\n";
+	enum webcfg_auth a;
+	struct MHD_Response *r;
+	char *user, *pass = NULL;
+	bool may;
+
+	if (!c->web || !c->web->nusers)
+		return true;
+	user = MHD_basic_auth_get_username_password(conn, &pass);
+	may = bcrypt_allowed(c);
+	a = webcfg_auth(c->web, user, pass, may);
+	c->bcrypt_tokens -= (double)(c->web->bcrypt_runs - c->bcrypt_seen);
+	c->bcrypt_seen = c->web->bcrypt_runs;
+	if (pass) {
+		explicit_bzero(pass, strlen(pass));
+		MHD_free(pass);
+	}
+	if (user)
+		MHD_free(user);
+	if (a == WEBCFG_AUTH_OK)
+		return true;
+	if (a == WEBCFG_AUTH_BUSY) {
+		c->auth_busy++;
+		r = response(c, "text/plain; charset=utf-8", busy, sizeof(busy) - 1);
+		if (r)
+			MHD_add_response_header(r, "Retry-After", "1");
+		*queued = r ? MHD_queue_response(conn, MHD_HTTP_TOO_MANY_REQUESTS, r) : MHD_NO;
+	} else {
+		c->auth_failures++;
+		r = response(c, "text/plain; charset=utf-8", denied, sizeof(denied) - 1);
+		*queued = r ? MHD_queue_basic_auth_fail_response(conn, "bpfcost", r) : MHD_NO;
+	}
+	if (r)
+		MHD_destroy_response(r);
+	return false;
 }
 
 static enum MHD_Result handle(void *cls, struct MHD_Connection *conn, const char *url,
@@ -214,18 +361,21 @@ static enum MHD_Result handle(void *cls, struct MHD_Connection *conn, const char
 {
 	struct prom_ctx *c = cls;
 	static const char text[] = "text/plain; charset=utf-8";
+	enum MHD_Result queued;
 
+	if (!authorized(c, conn, &queued))
+		return queued;
 	if (strcmp(method, "GET") && strcmp(method, "HEAD"))
-		return reply(conn, MHD_HTTP_METHOD_NOT_ALLOWED, text, "GET only\n", 9);
+		return reply(c, conn, MHD_HTTP_METHOD_NOT_ALLOWED, text, "GET only\n", 9);
 	if (!strcmp(url, "/metrics")) {
 		render(c);
-		return reply(conn, MHD_HTTP_OK, "text/plain; version=0.0.4; charset=utf-8",
+		return reply(c, conn, MHD_HTTP_OK, "text/plain; version=0.0.4; charset=utf-8",
 			     c->buf ? c->buf : "", c->len);
 	}
 	if (!strcmp(url, "/"))
-		return reply(conn, MHD_HTTP_OK, "text/html; charset=utf-8", landing,
+		return reply(c, conn, MHD_HTTP_OK, "text/html; charset=utf-8", landing,
 			     sizeof(landing) - 1);
-	return reply(conn, MHD_HTTP_NOT_FOUND, text, "not found; try /metrics\n", 24);
+	return reply(c, conn, MHD_HTTP_NOT_FOUND, text, "not found; try /metrics\n", 24);
 }
 
 int top_prom_parse_addr(const char *arg, char *host, size_t hlen, char *port, size_t plen)
@@ -302,12 +452,14 @@ static int listen_on(const char *arg, char *shown, size_t slen)
 	return fd;
 }
 
-int top_prom_run(struct top_stats *stats, struct top_dispatch *disp, const char *addr)
+int top_prom_run(struct top_stats *stats, struct top_dispatch *disp, const char *addr,
+		 struct webcfg *web)
 {
-	struct prom_ctx c = { .stats = stats, .disp = disp };
+	struct prom_ctx c = { .stats = stats, .disp = disp, .web = web };
 	struct MHD_Daemon *d = NULL;
 	sigset_t block, old;
 	char shown[300] = "?";
+	bool tls = web && web->tls;
 	int fd, ret = 0;
 
 	fd = listen_on(addr, shown, sizeof(shown));
@@ -327,16 +479,33 @@ int top_prom_run(struct top_stats *stats, struct top_dispatch *disp, const char 
 	sigaddset(&block, SIGTERM);
 	sigaddset(&block, SIGHUP);
 	pthread_sigmask(SIG_BLOCK, &block, &old);
-	d = MHD_start_daemon(MHD_USE_INTERNAL_POLLING_THREAD, 0, NULL, NULL, handle, &c,
-			     MHD_OPTION_LISTEN_SOCKET, fd, MHD_OPTION_CONNECTION_TIMEOUT, 10u,
+	struct MHD_OptionItem tls_opts[] = {
+		{ MHD_OPTION_HTTPS_MEM_CERT, 0, tls ? web->cert_pem : NULL },
+		{ MHD_OPTION_HTTPS_MEM_KEY, 0, tls ? web->key_pem : NULL },
+		{ MHD_OPTION_HTTPS_PRIORITIES, 0, tls ? web->priorities : NULL },
+		{ MHD_OPTION_END, 0, NULL },
+	};
+	/* One thread for everything: the CPU budget is that thread's. */
+	d = MHD_start_daemon(MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL_LINUX_ONLY |
+			     (tls ? MHD_USE_TLS : 0), 0, on_accept, &c, handle, &c,
+			     MHD_OPTION_LISTEN_SOCKET, fd,
+			     MHD_OPTION_CONNECTION_TIMEOUT, PROM_IDLE_TIMEOUT_S,
+			     MHD_OPTION_CONNECTION_LIMIT, PROM_MAX_CONNECTIONS,
+			     MHD_OPTION_PER_IP_CONNECTION_LIMIT, PROM_MAX_PER_IP,
+			     MHD_OPTION_NOTIFY_COMPLETED, on_completed, &c,
+			     MHD_OPTION_ARRAY, tls ? tls_opts : &tls_opts[3],
 			     MHD_OPTION_END);
 	pthread_sigmask(SIG_SETMASK, &old, NULL);
 	if (!d) {
 		close(fd);
-		ret = runtime_error("cannot start the HTTP server on %s", shown);
+		ret = runtime_error("cannot start the HTTP%s server on %s", tls ? "S" : "", shown);
 		goto cleanup;
 	}
-	fprintf(stderr, "bpfcost top: serving Prometheus metrics on http://%s/metrics\n", shown);
+	if (web && web->nusers && !tls)
+		warn_msg("basic auth without TLS: passwords cross the network in clear text");
+	fprintf(stderr, "bpfcost top: serving Prometheus metrics on %s://%s/metrics%s\n",
+		tls ? "https" : "http", shown,
+		web && web->nusers ? " (basic auth)" : "");
 	while (!stop_requested)
 		usleep(100000);
 	MHD_stop_daemon(d); /* closes fd */
@@ -345,4 +514,3 @@ cleanup:
 	free(c.buf);
 	return ret;
 }
-#endif

@@ -1,7 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0
 /* `bpfcost top` on a terminal: ncurses table, sortable and filterable, with
  * a detail view that charts a program's recent history. */
-#ifndef BPFCOST_STATIC
 #include "top/tui.h"
 #include "base/output.h"
 #include "base/util.h"
@@ -387,4 +386,3 @@ out:
 	free(t.view);
 	return ret;
 }
-#endif

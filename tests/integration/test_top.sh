@@ -25,15 +25,8 @@ cleanup() {
 trap cleanup EXIT
 
 stats_now() { cat /proc/sys/kernel/bpf_stats_enabled 2>/dev/null || echo "?"; }
-# wait_for FILE PATTERN SECS: until FILE has a line matching PATTERN
-wait_for() {
-  local i
-  for ((i = 0; i < $3 * 10; i++)); do grep -q "$2" "$1" 2>/dev/null && return 0; sleep 0.1; done
-  return 1
-}
 # within A B PCT: |A-B| <= PCT% of B
 within() { python3 -c "import sys; a,b,p=map(float,sys.argv[1:]); sys.exit(0 if abs(a-b) <= p/100*abs(b) else 1)" "$1" "$2" "$3"; }
-free_port() { python3 -c "import socket; s=socket.socket(); s.bind(('127.0.0.1',0)); print(s.getsockname()[1])"; }
 kv() { sed -n "s/.*\b$2=\([0-9]*\).*/\1/p" "$1" | tail -1; } # kv FILE KEY from driver lines
 
 before=$TMP/before
@@ -282,8 +275,9 @@ fi
 
 # --- Prometheus: our exporter scraped by a real server -----------------------
 if command -v prometheus > /dev/null && command -v curl > /dev/null; then
-  EP=$(free_port); PP=$(free_port)
-  $BPFCOST top --prometheus 127.0.0.1:$EP --no-calibrate 2> "$TMP/exp.err" &
+  EP=$(free_port)
+  # calibrated: the dashboard's stats-cost panels need bpfcost_stats_cost_seconds
+  $BPFCOST top --prometheus 127.0.0.1:$EP 2> "$TMP/exp.err" &
   EXP=$!; PIDS+=($EXP)
   wait_for "$TMP/exp.err" 'serving' 5
   curl -s "http://127.0.0.1:$EP/metrics" > "$TMP/metrics"
@@ -296,29 +290,7 @@ if command -v prometheus > /dev/null && command -v curl > /dev/null; then
   else
     skip "exporter: dispatch counter" "no uprobe calibration here: $UPROBE_OK"
   fi
-  cat > "$TMP/prom.yml" <<EOF
-global:
-  scrape_interval: 1s
-  evaluation_interval: 1s
-rule_files: ["$RULES"]
-scrape_configs:
-  - job_name: bpfcost
-    static_configs:
-      - targets: ["127.0.0.1:$EP"]
-EOF
-  prometheus --config.file="$TMP/prom.yml" --storage.tsdb.path="$TMP/prom-data" \
-    --web.listen-address=127.0.0.1:$PP --log.level=warn > "$TMP/prom.log" 2>&1 &
-  PROM=$!; PIDS+=($PROM)
-  for i in $(seq 50); do curl -sf "http://127.0.0.1:$PP/-/ready" > /dev/null && break; sleep 0.2; done
-  q() { curl -s "http://127.0.0.1:$PP/api/v1/query" --data-urlencode "query=$1"; }
-  val() { python3 -c "import json,sys; r=json.load(sys.stdin)['data']['result']; print(r[0]['value'][1] if r else 'none')"; }
-  # until Prometheus holds 5 scrapes (its first scrape may come late)
-  for i in $(seq 60); do
-    n=$(q 'count_over_time(bpfcost_up{job="bpfcost"}[1m])' | val)
-    [ "${n%.*}" != none ] && [ "${n%.*}" -ge 5 ] 2>/dev/null && break
-    sleep 0.5
-  done
-  echo "# prometheus: ${n:-0} scrapes stored after $((i / 2)) s"
+  prom_start "127.0.0.1:$EP" "$RULES"
   up=$(q 'bpfcost_up{job="bpfcost"}' | val)
   check "prometheus: bpfcost_up = 1" test "$up" = 1
   id=$(q 'bpfcost_prog_info{name="top_test_hot_handler_long_name"}' |
@@ -338,6 +310,8 @@ EOF
   q 'topk(10, bpfcost:prog_cpu_ratio:rate5m) * on (instance, id) group_left (attach, tag) bpfcost_prog_info' > "$TMP/topk.json"
   check "prometheus: docs' topk query joins the attach point" \
     python3 -c "import json,sys; r=json.load(open(sys.argv[1]))['data']['result']; sys.exit(0 if any(x['metric'].get('id') == sys.argv[2] and 'uprobe:' in x['metric'].get('attach', '') for x in r) else 1)" "$TMP/topk.json" "$HOT"
+  # every panel query of the Grafana dashboard returns data here
+  python3 tests/dashboard_check.py dist/grafana/bpfcost-dashboard.json "http://127.0.0.1:$PP" bpfcost
   st=$(q 'max(scrape_duration_seconds{job="bpfcost"})' | val)
   echo "# prometheus scrape_duration_seconds of the exporter (max): $st"
   kill -TERM $PROM; wait $PROM 2>/dev/null
