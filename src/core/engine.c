@@ -203,26 +203,30 @@ static void stats_phase(struct bench_target *t, const struct workload *wl, struc
 
 	if (t->control || !t->prog_fds)
 		return;
-	nfd = t->prog_fds(t->ctx, fds, 16);
 	sfd = stats_enable();
 	if (sfd < 0) {
 		warn_msg("BPF_ENABLE_STATS failed (%s): no program run time", strerror(-sfd));
 		return;
 	}
+	if (t_attach(t, reason, sizeof(reason))) {
+		close(sfd);
+		return;
+	}
+	/* The programs attached now: where a kernel attaches a program once
+	 * per load, attaching loaded a fresh copy (probe_attach). */
+	nfd = t->prog_fds(t->ctx, fds, 16);
 	for (int i = 0; i < nfd; i++)
 		if (prog_run_stats(fds[i], &cnt0[i], &time0[i], NULL))
 			cnt0[i] = time0[i] = 0;
-	if (t_attach(t, reason, sizeof(reason)) == 0) {
-		run_ops(wl, c, n, NULL, &done);
-		t_detach(t);
-		*ops_attached += done;
-	}
+	run_ops(wl, c, n, NULL, &done);
 	for (int i = 0; i < nfd; i++) {
 		if (prog_run_stats(fds[i], &cnt, &time_ns, NULL))
 			continue;
 		dcnt += cnt - cnt0[i];
 		dtime += time_ns - time0[i];
 	}
+	t_detach(t);
+	*ops_attached += done;
 	close(sfd);
 	if (dcnt && done) {
 		r->prog_avg_ns = (double)dtime / (double)dcnt;
