@@ -5,6 +5,7 @@
 #ifndef BPFCOST_KERNEL_H
 #define BPFCOST_KERNEL_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -22,6 +23,11 @@ int stats_enable(void);
 int require_privileges(const char *why);
 
 /* Kernel capabilities, used by check and by probe_open's reasons. */
+/* The kernel lockdown in force ("none", "integrity", "confidentiality"),
+ * from securityfs or the command line; NULL when unknown. Under
+ * confidentiality the kernel refuses kprobes and leaves tracefs empty. */
+const char *kernel_lockdown(void);
+bool kernel_locked_down_confidential(void);
 const char *kprobe_unsupported_reason(void); /* NULL when kprobes exist */
 struct btf;
 /* The kernel's BTF, loaded once; NULL when it has none. */

@@ -215,13 +215,23 @@ enum probe_status probe_open(struct probe **out, const struct probe_spec *spec,
 			goto fail;
 		}
 		break;
-	case HOOK_TP:
+	case HOOK_TP: {
+		struct stat sb;
+
+		/* LOCKDOWN_TRACEFS: tracefs mounts, but without a file in it */
+		if (stat("/sys/kernel/tracing/events", &sb) &&
+		    stat("/sys/kernel/debug/tracing/events", &sb) && kernel_locked_down_confidential()) {
+			st = unsupported(reason, reason_len, "%s",
+					 "kernel lockdown (confidentiality) leaves tracefs empty: no tracepoint to attach to");
+			goto fail;
+		}
 		if ((err = tracefs_ensure())) {
 			snprintf(reason, reason_len, "tracefs is not mounted and mounting it failed: %s",
 				 strerror(-err));
 			goto fail;
 		}
 		break;
+	}
 	case HOOK_UPROBE:
 	case HOOK_URETPROBE: {
 		struct stat sb;
