@@ -140,12 +140,13 @@ $(BUILD)/tests/%.bpf.o: tests/bpf/%.bpf.c $(BUILD)/vmlinux.h $(wildcard tests/bp
 	@mkdir -p $(BUILD)/tests
 	$(CLANG) $(BPF_CFLAGS) -c $< -o $@
 
-# Boots Debian's stock kernel (or PACKAGE=linux-image-rt-amd64, or
-# KERNEL=bzImage [MODULES=dir]) under qemu and runs check and bench inside
-# it (scripts/vmtest.sh, docs/vmtest.md). deps: its static build needs the
-# same packages as the dynamic one.
+# Boots Debian's stock kernels 5.10, 6.1 and 6.12 (KERNELS="6.1" to choose,
+# PACKAGE=linux-image-rt-amd64, or KERNEL=bzImage [MODULES=dir]) under qemu
+# and runs check, bench, sweep, top and lint inside each (scripts/vmtest.sh,
+# docs/vmtest.md). deps: its static build needs the same packages as the
+# dynamic one.
 vmtest: deps
-	@BUILD=$(BUILD) ./scripts/vmtest.sh $(if $(KERNEL),--kernel $(KERNEL)) $(if $(MODULES),--modules $(MODULES)) $(if $(PACKAGE),--package $(PACKAGE))
+	@BUILD=$(BUILD) ./scripts/vmtest.sh $(if $(KERNELS),--kernels "$(KERNELS)") $(if $(KERNEL),--kernel $(KERNEL)) $(if $(MODULES),--modules $(MODULES)) $(if $(PACKAGE),--package $(PACKAGE))
 
 # The systemd unit and /etc/default/bpfcost are the package's (debian/rules).
 install: bpfcost

@@ -759,12 +759,14 @@ static int stats_phase(struct app_env *e, struct set_probes *sp, const struct pr
 		warn_msg("BPF_ENABLE_STATS: %s: no BPF CPU", strerror(-sfd));
 		return 0;
 	}
-	for (int j = 0; j < sp->n; j++)
-		prog_run_stats(probe_prog_fd(sp->p[j]), &c0[j], &t0[j], NULL);
 	if (probes_attach(sp, set, err, sizeof(err))) {
 		close(sfd);
 		return 0;
 	}
+	/* read once attached: where a kernel attaches an fentry program once
+	 * per load, each attach loads a fresh copy (probe_attach) */
+	for (int j = 0; j < sp->n; j++)
+		prog_run_stats(probe_prog_fd(sp->p[j]), &c0[j], &t0[j], NULL);
 	if (res->windowed) {
 		struct window w;
 		rc = window(e, sp, true, STATS_WINDOW_S, &w, err, sizeof(err));
@@ -774,7 +776,6 @@ static int stats_phase(struct app_env *e, struct set_probes *sp, const struct pr
 		rc = measured_run(e, &r, err, sizeof(err));
 		wall_s = r.wall_s;
 	}
-	probes_detach(sp);
 	for (int j = 0; j < sp->n; j++) {
 		uint64_t c1, t1;
 		if (!prog_run_stats(probe_prog_fd(sp->p[j]), &c1, &t1, NULL)) {
@@ -782,6 +783,7 @@ static int stats_phase(struct app_env *e, struct set_probes *sp, const struct pr
 			ns += t1 - t0[j];
 		}
 	}
+	probes_detach(sp);
 	close(sfd);
 	if (rc == -EINTR)
 		return rc;

@@ -808,7 +808,7 @@ struct result {
 
 static const char *kind_name(enum rp_kind k)
 {
-	static const char *const names[RK_N] = { "bench", "sweep", "app", "measure", "lab" };
+	static const char *const names[RK_N] = { "bench", "sweep", "app", "measure", "lab", "check" };
 
 	return k < RK_N ? names[k] : "?";
 }

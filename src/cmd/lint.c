@@ -501,7 +501,11 @@ static void lint_load(const char *path, int idx, struct lint_prog *p, char *logb
 		char line[200];
 
 		log_last_lines(logbuf[0] ? logbuf : NULL, 1, line, sizeof(line));
-		snprintf(p->reason, sizeof(p->reason), "%s%s%s", strerror(-err), line[0] ? ": " : "", line);
+		/* LOCKDOWN_BPF_READ_KERNEL takes the helpers that can read
+		 * kernel memory (bpf_probe_read, _str, ...) from tracing programs */
+		snprintf(p->reason, sizeof(p->reason), "%s%s%.160s%s", strerror(-err), line[0] ? ": " : "", line,
+			 strstr(line, "cannot use helper") && kernel_locked_down_confidential() ?
+			 " (lockdown=confidentiality forbids it)" : "");
 		/* helpers still tell something: scan what libbpf has */
 		scan_insns(p, bpf_program__insns(mine), bpf_program__insn_cnt(mine), obj);
 		goto out;

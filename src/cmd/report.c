@@ -36,10 +36,11 @@ static const char report_doc_str[] =
 	"\n"
 	"USAGE: bpfcost report FILE... [-o report.md|report.html] [--budget SPEC]\n"
 	"\n"
-	"Reads any mix of bpfcost.bench/1, sweep/1, app/1, measure/1 and lab/1\n"
-	"JSON files, from one or several hosts and kernels (grouped by hostname and\n"
-	"kernel), and writes Markdown (default) or HTML (-o NAME.html). Charts are\n"
-	"drawn by gnuplot as SVG files next to the report (NAME-*.svg).\n"
+	"Reads any mix of bpfcost.bench/1, sweep/1, app/1, measure/1, lab/1 and\n"
+	"check/1 JSON files, from one or several hosts and kernels (grouped by\n"
+	"hostname and kernel; several kernels are shown side by side), and writes\n"
+	"Markdown (default) or HTML (-o NAME.html). Charts are drawn by gnuplot as\n"
+	"SVG files next to the report (NAME-*.svg).\n"
 	"\n"
 	"Verdict (the directive's go/no-go, per host, on its best configuration\n"
 	"that emits events): GREEN when p99 added < 1000 ns, system CPU < 1% and\n"
@@ -51,6 +52,7 @@ static const char report_doc_str[] =
 	"EXAMPLES:\n"
 	"  bpfcost report bench.json sweep.json -o report.html\n"
 	"  bpfcost report hostA/*.json hostB/*.json -o cmp.md\n"
+	"  bpfcost report build/vmtest/results/*/{check,bench,sweep}.json\n"
 	"  bpfcost report bench.json --budget p99=500,cpu=0.5,rate=50k,cpus=8\n";
 
 static const struct argp_option report_opts[] = {
@@ -92,7 +94,7 @@ static error_t report_parse_opt(int key, char *arg, struct argp_state *state)
 		break;
 	case ARGP_KEY_END:
 		if (!a->npaths)
-			usage_error("no result files (give bench, sweep, app, measure or lab JSON files)");
+			usage_error("no result files (give bench, sweep, app, measure, lab or check JSON files)");
 		break;
 	default:
 		return ARGP_ERR_UNKNOWN;

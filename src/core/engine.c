@@ -316,7 +316,6 @@ static void stats_phase(struct bench_run *br)
 		br->stats_failed = true;
 		return;
 	}
-	nfd = t->prog_fds(t->ctx, fds, 16);
 	err = t_switch(t, floor ? (k % 2 ? SW_ATTACH_FLOOR_FIRST : SW_ATTACH_FLOOR) : SW_ATTACH,
 		       br->switch_cpu, reason, sizeof(reason));
 	if (err && floor) {
@@ -327,6 +326,9 @@ static void stats_phase(struct bench_run *br)
 		err = t_switch(t, SW_ATTACH, br->switch_cpu, reason, sizeof(reason));
 	}
 	if (!err) {
+		/* the programs attached now: where a kernel attaches a program
+		 * once per load, attaching loaded a fresh copy (probe_attach) */
+		nfd = t->prog_fds(t->ctx, fds, 16);
 		if (floor)
 			ffd = t->floor_fd(t->ctx);
 		run_ops(br->wl, &br->c, br->warm, NULL, &warm);

@@ -51,12 +51,43 @@ static int config_has(const char *opt) /* 1 set, 0 not set, -1 unknown */
 	return res;
 }
 
+const char *kernel_lockdown(void)
+{
+	static char mode[32];
+	char buf[256], *a, *b;
+
+	/* "none integrity [confidentiality]": the bracketed one is in force */
+	if (read_small_file("/sys/kernel/security/lockdown", buf, sizeof(buf)) >= 0 &&
+	    (a = strchr(buf, '[')) && (b = strchr(a, ']'))) {
+		snprintf(mode, sizeof(mode), "%.*s", (int)(b - a - 1), a + 1);
+		return mode;
+	}
+	/* securityfs not mounted: the command line still says it */
+	if (read_small_file("/proc/cmdline", buf, sizeof(buf)) >= 0 &&
+	    (a = strstr(buf, "lockdown="))) {
+		a += strlen("lockdown=");
+		snprintf(mode, sizeof(mode), "%.*s", (int)strcspn(a, " \n"), a);
+		return mode;
+	}
+	return NULL;
+}
+
+bool kernel_locked_down_confidential(void)
+{
+	const char *m = kernel_lockdown();
+
+	return m && !strcmp(m, "confidentiality");
+}
+
 const char *kprobe_unsupported_reason(void)
 {
 	static char reason[256];
 	struct stat st;
 	int cfg;
 
+	/* LOCKDOWN_KPROBES: the kprobe PMU is there, registering one is not */
+	if (kernel_locked_down_confidential())
+		return "kernel lockdown (confidentiality) forbids kprobes";
 	if (!stat("/sys/bus/event_source/devices/kprobe", &st))
 		return NULL;
 	cfg = config_has("CONFIG_KPROBES");

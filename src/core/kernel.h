@@ -5,6 +5,7 @@
 #ifndef BPFCOST_KERNEL_H
 #define BPFCOST_KERNEL_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -44,6 +45,11 @@ int require_privileges(unsigned int need, const char *why);
 uint32_t bpf_self_tgid(void);
 
 /* Kernel capabilities, used by check and by probe_open's reasons. */
+/* The kernel lockdown in force ("none", "integrity", "confidentiality"),
+ * from securityfs or the command line; NULL when unknown. Under
+ * confidentiality the kernel refuses kprobes and leaves tracefs empty. */
+const char *kernel_lockdown(void);
+bool kernel_locked_down_confidential(void);
 const char *kprobe_unsupported_reason(void); /* NULL when kprobes exist */
 struct btf;
 /* The kernel's BTF, loaded once; NULL when it has none. */

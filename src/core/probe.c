@@ -43,8 +43,14 @@ const char *probe_prog_name_of(char *buf, size_t len, enum hook_id hook, enum bo
 struct probe {
 	struct probe_spec spec;
 	struct probes_bpf *skel;
-	struct bpf_program *prog, *floor;
+	struct bpf_program *prog, *floor; /* prog: the one attached (or to attach) next */
 	struct bpf_link *link, *floor_link;
+	/* Kernels before 5.13 attach an fentry/fexit program once per load
+	 * (a second attach returns ENOENT): each later attach then loads a
+	 * copy of the program that shares the original's maps, counts and
+	 * ring buffer included. */
+	struct probes_bpf *copy;
+	bool attached_once, copy_per_attach;
 	char kfunc[128];
 	char exe[PATH_MAX];
 	int ncpus;
@@ -93,6 +99,69 @@ static enum probe_status unsupported(char *reason, size_t len, const char *fmt, 
 {
 	snprintf(reason, len, fmt, arg);
 	return PROBE_UNSUPPORTED;
+}
+
+/* In an opened skeleton, the one program of p's spec, set to load alone
+ * and aimed at its target. NULL with *err -ENOENT (no such program) or the
+ * error of setting the attach target. */
+static struct bpf_program *only_program(const struct probe *p, struct probes_bpf *skel, int *err)
+{
+	const struct probe_spec *spec = &p->spec;
+	struct bpf_program *prog, *want;
+	char name[64];
+
+	probe_prog_name_of(name, sizeof(name), spec->hook, spec->body);
+	bpf_object__for_each_program(prog, skel->obj)
+		bpf_program__set_autoload(prog, false);
+	want = bpf_object__find_program_by_name(skel->obj, name);
+	if (!want) {
+		*err = -ENOENT;
+		return NULL;
+	}
+	bpf_program__set_autoload(want, true);
+	if (spec->hook == HOOK_TP_BTF)
+		*err = bpf_program__set_attach_target(want, 0, "sys_enter");
+	else if (spec->hook == HOOK_FENTRY || spec->hook == HOOK_FEXIT)
+		*err = bpf_program__set_attach_target(want, 0, p->kfunc);
+	else
+		*err = 0;
+	return *err ? NULL : want;
+}
+
+/* Load a fresh copy of p's program onto p's own maps (see struct probe)
+ * and make it the one to attach. 0 or -errno, with reason. */
+static int load_copy(struct probe *p, char *reason, size_t len)
+{
+	struct probes_bpf *c = probes_bpf__open();
+	struct bpf_program *prog;
+	struct bpf_map *m;
+	int err;
+
+	if (!c) {
+		err = -errno;
+		snprintf(reason, len, "cannot open the BPF object again: %s", strerror(-err));
+		return err;
+	}
+	prog = only_program(p, c, &err);
+	bpf_object__for_each_map(m, c->obj) {
+		struct bpf_map *orig = bpf_object__find_map_by_name(p->skel->obj, bpf_map__name(m));
+
+		if (err)
+			break;
+		err = orig ? bpf_map__reuse_fd(m, bpf_map__fd(orig)) : -ENOENT;
+	}
+	if (!err && prog)
+		err = probes_bpf__load(c);
+	if (err || !prog) {
+		snprintf(reason, len, "reloading %s to attach it again failed: %s",
+			 hooks[p->spec.hook].name, strerror(err ? -err : ENOENT));
+		probes_bpf__destroy(c);
+		return err ? err : -ENOENT;
+	}
+	probes_bpf__destroy(p->copy); /* the previous copy, detached */
+	p->copy = c;
+	p->prog = prog;
+	return 0;
 }
 
 enum probe_status probe_open(struct probe **out, const struct probe_spec *spec,
@@ -148,6 +217,15 @@ enum probe_status probe_open(struct probe **out, const struct probe_spec *spec,
 		}
 		break;
 	case HOOK_TP: {
+		struct stat sb;
+
+		/* LOCKDOWN_TRACEFS: tracefs mounts, but without a file in it */
+		if (stat("/sys/kernel/tracing/events", &sb) &&
+		    stat("/sys/kernel/debug/tracing/events", &sb) && kernel_locked_down_confidential()) {
+			st = unsupported(reason, reason_len, "%s",
+					 "kernel lockdown (confidentiality) leaves tracefs empty: no tracepoint to attach to");
+			goto fail;
+		}
 		char ev[96];
 
 		snprintf(ev, sizeof(ev), "syscalls/sys_enter_%s", spec->wl->syscall);
@@ -195,35 +273,27 @@ enum probe_status probe_open(struct probe **out, const struct probe_spec *spec,
 		bpf_map__set_max_entries(p->skel->maps.rb, sz);
 	}
 
-	probe_prog_name_of(name, sizeof(name), spec->hook, spec->body);
-	{
-		struct bpf_program *prog;
-
-		bpf_object__for_each_program(prog, p->skel->obj)
-			bpf_program__set_autoload(prog, false);
-	}
-	p->prog = bpf_object__find_program_by_name(p->skel->obj, name);
+	p->prog = only_program(p, p->skel, &err);
 	if (!p->prog) {
-		snprintf(reason, reason_len, "no program %s in the BPF object", name);
+		if (err == -ENOENT) {
+			snprintf(reason, reason_len, "no program %s in the BPF object",
+				 probe_prog_name_of(name, sizeof(name), spec->hook, spec->body));
+		} else {
+			st = unsupported(reason, reason_len, "attach target not found in kernel BTF (%s)",
+					 spec->hook == HOOK_TP_BTF ? "sys_enter" : p->kfunc);
+		}
 		goto fail;
 	}
-	bpf_program__set_autoload(p->prog, true);
 	if (spec->floor) {
 		snprintf(name, sizeof(name), "%s__floor", hooks[spec->hook].name);
 		p->floor = bpf_object__find_program_by_name(p->skel->obj, name);
-		if (p->floor)
+		if (p->floor) {
 			bpf_program__set_autoload(p->floor, true);
-	}
-	err = 0;
-	for (int i = 0; i < 2 && !err; i++) {
-		struct bpf_program *prog = i ? p->floor : p->prog;
-
-		if (!prog)
-			continue;
-		if (spec->hook == HOOK_TP_BTF)
-			err = bpf_program__set_attach_target(prog, 0, "sys_enter");
-		else if (spec->hook == HOOK_FENTRY || spec->hook == HOOK_FEXIT)
-			err = bpf_program__set_attach_target(prog, 0, p->kfunc);
+			if (spec->hook == HOOK_TP_BTF)
+				err = bpf_program__set_attach_target(p->floor, 0, "sys_enter");
+			else if (spec->hook == HOOK_FENTRY || spec->hook == HOOK_FEXIT)
+				err = bpf_program__set_attach_target(p->floor, 0, p->kfunc);
+		}
 	}
 	if (err) {
 		st = unsupported(reason, reason_len, "attach target not found in kernel BTF (%s)",
@@ -331,9 +401,21 @@ static void destroy_link(struct bpf_link **link)
 
 int probe_attach(struct probe *p, char *reason, size_t reason_len)
 {
-	if (p->spec.hook == HOOK_NULL)
+	int err;
+
+	if (p->link || p->spec.hook == HOOK_NULL)
 		return 0;
-	return attach_link(p, p->prog, &p->link, reason, reason_len);
+	if (p->copy_per_attach && (err = load_copy(p, reason, reason_len)))
+		return err;
+	err = attach_link(p, p->prog, &p->link, reason, reason_len);
+	if (err == -ENOENT && p->attached_once && !p->copy_per_attach &&
+	    (p->spec.hook == HOOK_FENTRY || p->spec.hook == HOOK_FEXIT)) {
+		p->copy_per_attach = true;
+		return probe_attach(p, reason, reason_len);
+	}
+	if (!err)
+		p->attached_once = true;
+	return err;
 }
 
 void probe_detach(struct probe *p)
@@ -374,6 +456,7 @@ void probe_close(struct probe *p)
 	probe_detach(p);
 	probe_floor_detach(p);
 	consumer_free(p->cons);
+	probes_bpf__destroy(p->copy);
 	probes_bpf__destroy(p->skel);
 	free(p);
 }

@@ -303,10 +303,10 @@ static void stats_slice(struct sweep_run *s, const struct slice_cmd *base_cmd,
 {
 	struct slice_cmd cmd = *base_cmd;
 	uint64_t cnt0, t0, cnt1, t1, ops = 0;
-	int fd = probe_prog_fd(s->p), sfd;
+	int fd, sfd;
 	char reason[256];
 
-	if (fd < 0)
+	if (probe_prog_fd(s->p) < 0)
 		return;
 	sfd = stats_enable();
 	if (sfd < 0) {
@@ -320,10 +320,11 @@ static void stats_slice(struct sweep_run *s, const struct slice_cmd *base_cmd,
 	if (cmd.duration_ns > 1000000000ULL)
 		cmd.duration_ns = 1000000000ULL;
 	cmd.warm_ns = 0;
-	if (prog_run_stats(fd, &cnt0, &t0, NULL) == 0 &&
-	    probe_attach(s->p, reason, sizeof(reason)) == 0) {
+	/* the program's fd once attached: a kernel that attaches a program
+	 * once per load gets a fresh copy at each attach (probe_attach) */
+	if (probe_attach(s->p, reason, sizeof(reason)) == 0 &&
+	    prog_run_stats((fd = probe_prog_fd(s->p)), &cnt0, &t0, NULL) == 0) {
 		run_slice(s, &cmd);
-		probe_detach(s->p);
 		for (int i = 0; i < s->nworkers; i++) {
 			ops += s->w[i].res.ops;
 			ops_cpu[i] += s->w[i].res.ops;
@@ -335,6 +336,7 @@ static void stats_slice(struct sweep_run *s, const struct slice_cmd *base_cmd,
 				pt->prog_runs_per_op = (double)(cnt1 - cnt0) / (double)ops;
 		}
 	}
+	probe_detach(s->p);
 	close(sfd);
 }
 

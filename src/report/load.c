@@ -13,12 +13,13 @@ const char *const rp_schema_names[RK_N] = {
 	[RK_APP] = "bpfcost.app/1",
 	[RK_MEASURE] = "bpfcost.measure/1",
 	[RK_LAB] = "bpfcost.lab/1",
+	[RK_CHECK] = "bpfcost.check/1",
 };
 
 /* Where each schema keeps its rows. */
 static const char *const rows_key[RK_N] = {
 	[RK_BENCH] = "results", [RK_SWEEP] = "points", [RK_APP] = "results",
-	[RK_MEASURE] = "results", [RK_LAB] = "results",
+	[RK_MEASURE] = "results", [RK_LAB] = "results", [RK_CHECK] = "hooks",
 };
 
 /* Grow an RP_ARRAY by one zeroed element; NULL when out of memory. */
@@ -512,6 +513,22 @@ static int load_labvar(struct rp_data *d, json_object *var, int host, int file)
 	return b ? load_trials(b, "base_trials_ns", "probe_trials_ns", &l->tr) : 0;
 }
 
+static int load_cap(struct rp_data *d, const char *kind, json_object *row, int host, int file)
+{
+	struct rp_cap *c = RP_PUSH(d, caps);
+	json_object *v;
+
+	if (!c)
+		return -1;
+	c->host = host;
+	c->file = file;
+	c->kind = kind;
+	c->name = str(row, "name");
+	c->reason = str(row, "reason");
+	c->available = (v = obj(row, "available", json_type_boolean)) && json_object_get_boolean(v);
+	return 0;
+}
+
 int rp_load_file(struct rp_data *d, const char *path, char *err, size_t errlen)
 {
 	json_object *root, *env, *rows, *v;
@@ -539,7 +556,7 @@ int rp_load_file(struct rp_data *d, const char *path, char *err, size_t errlen)
 		for (char *c = s; *c; c++)
 			if ((unsigned char)*c < 0x20)
 				*c = '?';
-		snprintf(err, errlen, "%s: %s%s%s (accepted: bpfcost.bench/1, sweep/1, app/1, measure/1, lab/1)",
+		snprintf(err, errlen, "%s: %s%s%s (accepted: bpfcost.bench/1, sweep/1, app/1, measure/1, lab/1, check/1)",
 			 path, schema ? "unknown schema '" : "no schema field", s, schema ? "'" : "");
 		json_object_put(root);
 		return -1;
@@ -584,6 +601,7 @@ int rp_load_file(struct rp_data *d, const char *path, char *err, size_t errlen)
 		case RK_APP: rc = load_app(d, root, row, host, fi); break;
 		case RK_MEASURE: rc = load_measure(d, root, cmd, row, host, fi); break;
 		case RK_LAB: rc = load_lab(d, row, host, fi); break;
+		case RK_CHECK: rc = load_cap(d, "hook", row, host, fi); break;
 		default: break;
 		}
 		if (rc) {
@@ -614,6 +632,27 @@ int rp_load_file(struct rp_data *d, const char *path, char *err, size_t errlen)
 				break;
 			}
 		}
+	}
+	if (kind == RK_CHECK && (v = obj(root, "maps", json_type_array))) {
+		for (size_t i = 0; i < json_object_array_length(v); i++) {
+			json_object *row = json_object_array_get_idx(v, i);
+
+			if (row && json_object_is_type(row, json_type_object) &&
+			    load_cap(d, "map", row, host, fi))
+				return -1;
+		}
+	}
+	if (kind == RK_CHECK && env && (v = obj(env, "bpf_enable_stats", json_type_boolean))) {
+		struct rp_cap *c = RP_PUSH(d, caps);
+
+		if (!c)
+			return -1;
+		c->host = host;
+		c->file = fi;
+		c->kind = "stats";
+		c->name = "BPF_ENABLE_STATS";
+		c->available = json_object_get_boolean(v);
+		c->reason = c->available ? NULL : "the bpf(BPF_ENABLE_STATS) command fails (5.8+)";
 	}
 	if (kind == RK_MEASURE && (v = obj(root, "programs", json_type_array))) {
 		for (size_t i = 0; i < json_object_array_length(v); i++)
@@ -652,5 +691,6 @@ void rp_free(struct rp_data *d)
 	free(d->mprogs);
 	free(d->labs);
 	free(d->labvars);
+	free(d->caps);
 	memset(d, 0, sizeof(*d));
 }

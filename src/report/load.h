@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /* Loading and validating result files for `report` and `compare`:
- * bpfcost.bench/1, sweep/1, app/1, measure/1, lab/1. Tolerant of extra
- * fields and nulls; strict about the schema name and the shape (object,
+ * bpfcost.bench/1, sweep/1, app/1, measure/1, lab/1, check/1. Tolerant of
+ * extra fields and nulls; strict about the schema name and the shape (object,
  * arrays). Strings point into the parsed JSON, which lives as long as the
  * rp_data. */
 #ifndef BPFCOST_REPORT_LOAD_H
@@ -11,7 +11,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 
-enum rp_kind { RK_BENCH, RK_SWEEP, RK_APP, RK_MEASURE, RK_LAB, RK_N };
+enum rp_kind { RK_BENCH, RK_SWEEP, RK_APP, RK_MEASURE, RK_LAB, RK_CHECK, RK_N };
 extern const char *const rp_schema_names[RK_N];
 
 struct rp_file {
@@ -127,6 +127,15 @@ struct rp_lab_variant {
 	struct rp_trials tr;
 };
 
+/* What a kernel can do, from bpfcost.check/1: a hook, a map, or
+ * BPF_ENABLE_STATS, with the reason when it cannot. */
+struct rp_cap {
+	int host, file;
+	const char *kind;          /* "hook", "map", "stats" */
+	const char *name, *reason;
+	bool available;
+};
+
 #define RP_ARRAY(T, name) T *name; int n_##name, cap_##name
 
 struct rp_data {
@@ -140,6 +149,7 @@ struct rp_data {
 	RP_ARRAY(struct rp_measure_prog, mprogs);
 	RP_ARRAY(struct rp_lab_row, labs);
 	RP_ARRAY(struct rp_lab_variant, labvars);
+	RP_ARRAY(struct rp_cap, caps);
 };
 
 /* Load one file into d. Returns 0, or -1 with one line in err. */

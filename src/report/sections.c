@@ -1218,6 +1218,208 @@ static void sec_side_by_side(struct rp_ctx *x)
 	}
 }
 
+/* ---- kernels side by side ---- */
+
+#define MAXK 8
+
+/* Column labels: the kernel alone when every host has the same name (the
+ * vmtest guests), else the whole label; "*" marks an emulated CPU. */
+static void kernel_labels(struct rp_ctx *x, int nh, char lab[][200])
+{
+	struct rp_data *d = x->d;
+	bool same = true;
+
+	for (int h = 1; h < nh; h++)
+		same &= rp_same(d->hosts[h].hostname, d->hosts[0].hostname);
+	for (int h = 0; h < nh; h++)
+		snprintf(lab[h], 200, "%s%s", same ? rp_s(d->hosts[h].kernel) : d->hosts[h].label,
+			 d->hosts[h].emulated ? " *" : "");
+}
+
+/* Index of reason in notes (added when new), for "(N)" marks. */
+static int note_index(const char **notes, int *n, int max, const char *reason)
+{
+	for (int i = 0; i < *n; i++)
+		if (rp_same(notes[i], reason))
+			return i + 1;
+	if (*n >= max)
+		return 0;
+	notes[(*n)++] = rp_s(reason);
+	return *n;
+}
+
+static void kernel_notes(struct rp_ctx *x, const char **notes, int n)
+{
+	for (int i = 0; i < n; i++)
+		doc_li(x->doc, "(%d) %s", i + 1, notes[i]);
+}
+
+/* A table with one column per kernel after the first (numbers right-aligned
+ * when numeric). */
+static void kernel_table(struct rp_ctx *x, int nh, char lab[][200], const char *first, bool numeric)
+{
+	const char *hdr[MAXK + 1];
+	bool right[MAXK + 1];
+
+	hdr[0] = first;
+	right[0] = false;
+	for (int h = 0; h < nh; h++) {
+		hdr[h + 1] = lab[h];
+		right[h + 1] = numeric;
+	}
+	doc_table(x->doc, nh + 1, hdr, right);
+}
+
+static void kernel_caps(struct rp_ctx *x, int nh, char lab[][200])
+{
+	struct rp_data *d = x->d;
+	const char *notes[64];
+	int nnotes = 0;
+
+	if (!d->n_caps)
+		return;
+	doc_p(x->doc, "What each kernel can do: bpfcost check loads, attaches and fires a "
+		      "trivial program for every hook and map; \"no\" is followed by the reason it "
+		      "gave (below). \"-\": no check results from that kernel.");
+	kernel_table(x, nh, lab, "Hook, map or stat", false);
+	for (int i = 0; i < d->n_caps; i++) {
+		const struct rp_cap *c = &d->caps[i];
+		const char *row[MAXK + 1];
+		char cell[MAXK][32], name[96];
+		bool first = true;
+
+		for (int j = 0; j < i; j++)
+			if (rp_same(d->caps[j].kind, c->kind) && rp_same(d->caps[j].name, c->name))
+				first = false;
+		if (!first)
+			continue;
+		snprintf(name, sizeof(name), "%s%s", rp_same(c->kind, "map") ? "map " : "", rp_s(c->name));
+		row[0] = name;
+		for (int h = 0; h < nh; h++) {
+			const struct rp_cap *o = NULL;
+
+			for (int j = 0; j < d->n_caps && !o; j++)
+				if (d->caps[j].host == h && rp_same(d->caps[j].kind, c->kind) &&
+				    rp_same(d->caps[j].name, c->name))
+					o = &d->caps[j];
+			if (!o)
+				snprintf(cell[h], sizeof(cell[h]), "-");
+			else if (o->available)
+				snprintf(cell[h], sizeof(cell[h]), "yes");
+			else
+				snprintf(cell[h], sizeof(cell[h]), "no (%d)",
+					 note_index(notes, &nnotes, 64, o->reason));
+			row[h + 1] = cell[h];
+		}
+		doc_row(x->doc, row);
+	}
+	kernel_notes(x, notes, nnotes);
+}
+
+/* The host's rawtp/empty row for a workload: its overhead, or NaN. */
+static double rawtp_empty_ns(int h, const char *workload)
+{
+	int k = rp_model_find(M, h, workload, "rawtp", "empty");
+
+	return k >= 0 && M->c[k].ok && M->c[k].bench ? M->c[k].bench->overhead_ns : NAN;
+}
+
+static const struct rp_bench_row *ok_row(int h, const char *w, const char *hook, const char *body)
+{
+	int k = rp_model_find(M, h, w, hook, body);
+
+	return k >= 0 && M->c[k].ok ? M->c[k].bench : NULL;
+}
+
+static void kernel_costs(struct rp_ctx *x, int nh, char lab[][200])
+{
+	struct rp_data *d = x->d;
+	const char *notes[64];
+	int nnotes = 0, rows = 0;
+
+	doc_p(x->doc, "What each hook and body costs on each kernel, as ratios that survive an "
+		      "emulated CPU better than ns: the overhead as %% of that kernel's own "
+		      "baseline (the workload with nothing attached, e.g. getpid) with its 95%% "
+		      "interval, then relative to that kernel's rawtp/empty row. \"*\": an "
+		      "emulated CPU (TCG); its figures show structure, not cost, and never decide "
+		      "a verdict.");
+	kernel_table(x, nh, lab, "Configuration", true);
+	for (int i = 0; i < M->n; i++) {
+		const struct cfg *c = &M->c[i];
+		const char *row[MAXK + 1];
+		char cell[MAXK][64], name[96];
+		bool first = true;
+
+		if (!c->bench || rp_is_control(c->hook))
+			continue;
+		for (int j = 0; j < i; j++)
+			if (M->c[j].bench && rp_same(M->c[j].workload, c->workload) &&
+			    rp_same(M->c[j].hook, c->hook) && rp_same(M->c[j].body, c->body))
+				first = false;
+		if (!first)
+			continue;
+		snprintf(name, sizeof(name), "%s %s/%s", rp_s(c->workload), rp_s(c->hook), rp_s(c->body));
+		row[0] = name;
+		for (int h = 0; h < nh; h++) {
+			int k = rp_model_find(M, h, c->workload, c->hook, c->body);
+			const struct rp_bench_row *r = k >= 0 ? M->c[k].bench : NULL;
+			double base = r ? r->base_ns : NAN, raw = rawtp_empty_ns(h, c->workload);
+			double p, hw;
+
+			if (!r) {
+				snprintf(cell[h], sizeof(cell[h]), "-");
+			} else if (!M->c[k].ok) {
+				snprintf(cell[h], sizeof(cell[h]), "%s (%d)", rp_s(r->status),
+					 note_index(notes, &nnotes, 64, r->reason));
+			} else if (!(base > 0) || !isfinite(r->overhead_ns)) {
+				snprintf(cell[h], sizeof(cell[h]), "-");
+			} else {
+				p = 100 * r->overhead_ns / base;
+				hw = isfinite(r->ci_lo) && isfinite(r->ci_hi) ? 50 * (r->ci_hi - r->ci_lo) / base : NAN;
+				snprintf(cell[h], sizeof(cell[h]), "%+.0f%%%s%s, %s%s", p, isfinite(hw) ? " +-" : "",
+					 isfinite(hw) ? num(hw, 0) : "", raw > 0 ? num(r->overhead_ns / raw, 2) : "-",
+					 raw > 0 ? "x" : "");
+			}
+			row[h + 1] = cell[h];
+		}
+		doc_row(x->doc, row);
+		rows++;
+	}
+	if (!rows)
+		doc_p(x->doc, "No bench results to compare.");
+	kernel_notes(x, notes, nnotes);
+	/* The return probe against the entry probe: the uretprobe syscall
+	 * (x86, 6.11+) replaced the trap that ends a uretprobe. */
+	for (int h = 0; h < nh; h++) {
+		const struct rp_bench_row *u = ok_row(h, "getpid", "uprobe", "empty");
+		const struct rp_bench_row *ur = ok_row(h, "getpid", "uretprobe", "empty");
+
+		if (u && ur && u->overhead_ns > 0 && isfinite(ur->overhead_ns))
+			doc_li(x->doc, "%s: uretprobe/empty costs %sx uprobe/empty (%s vs %s ns%s).",
+			       lab[h], num(ur->overhead_ns / u->overhead_ns, 2), num(ur->overhead_ns, 0),
+			       num(u->overhead_ns, 0), d->hosts[h].emulated ? ", emulated" : "");
+	}
+}
+
+static void sec_kernels(struct rp_ctx *x)
+{
+	struct rp_data *d = x->d;
+	int nh = d->n_hosts > MAXK ? MAXK : d->n_hosts;
+	char lab[MAXK][200];
+
+	doc_h(x->doc, 2, "Kernels side by side");
+	if (d->n_hosts < 2) {
+		doc_p(x->doc, "One kernel only: make vmtest runs check and bench on 5.10, 6.1 and "
+			      "6.12 (build/vmtest/results/*/); give their files to compare kernels here.");
+		return;
+	}
+	kernel_labels(x, nh, lab);
+	if (d->n_hosts > MAXK)
+		doc_ps(x->doc, DS_NOTE, "The first %d of %d hosts.", MAXK, d->n_hosts);
+	kernel_caps(x, nh, lab);
+	kernel_costs(x, nh, lab);
+}
+
 static void sec_budget(struct rp_ctx *x)
 {
 	struct rp_data *d = x->d;
@@ -1506,6 +1708,7 @@ int report_build(struct rp_ctx *x)
 	sec_lab(x);
 	sec_matrix(x);
 	sec_side_by_side(x);
+	sec_kernels(x);
 	sec_budget(x);
 	sec_verdict(x);
 	sec_recommendations(x);

@@ -6,7 +6,8 @@
 source tests/lib.sh
 D=tests/data
 SECTIONS=("Summary" "Environment" "Method" "Per-probe results" "Scaling" "Applications"
-  "Your tools" "Optimisation lab" "Decision matrix" "Hosts side by side" "Budget validation"
+  "Your tools" "Optimisation lab" "Decision matrix" "Hosts side by side" "Kernels side by side"
+  "Budget validation"
   "Verdict" "Recommendations")
 
 # ---- budget ----
@@ -79,6 +80,29 @@ if grep -q 'tcg-guest .*EMULATED' "$TMP/all/report.md" && grep -q 'Verdict for t
 check report_app_never_fired grep -q 'python-gc .*probe never fired' "$TMP/all/report.md"
 check report_app_prediction_disagrees grep -q 'rawtp/hash .*| -2.10 \[-2.4, -1.8\] |.*measured and predicted change disagree: an event cost the application 220 ns, bench 60 ns' "$TMP/all/report.md"
 check report_matrix_loss_100k grep -q '^| munmap tp/perfbuf | +199 | +350 | 0.26% | 0.076% |' "$TMP/all/report.md"
+
+# ---- kernels side by side: make vmtest's guests (5.10; 6.12 booted with
+# lockdown=confidentiality), check and bench files ----
+$BPFCOST report $D/check-vm510.json $D/bench-vm510.json $D/check-vm612.json $D/bench-vm612.json \
+  --no-charts > "$TMP/k.md" 2>&1
+sed -n '/^## Kernels side by side/,/^## /p' "$TMP/k.md" > "$TMP/k-sec.md"
+# one column per kernel (the guests share a hostname), both emulated
+check report_kernels_columns grep -q '^| Hook, map or stat | 5.10.0-46-amd64 \* | 6.12.117+deb12-amd64 \* |$' "$TMP/k-sec.md"
+if grep -q '^| tp | yes | no (1) |$' "$TMP/k-sec.md" && grep -q '^| kprobe | yes | no (2) |$' "$TMP/k-sec.md" &&
+   grep -q '^- (1) kernel lockdown (confidentiality) leaves tracefs empty' "$TMP/k-sec.md" &&
+   grep -q '^- (2) kernel lockdown (confidentiality) forbids kprobes$' "$TMP/k-sec.md" &&
+   grep -q '^| fentry | yes | yes |$' "$TMP/k-sec.md" && grep -q '^| BPF_ENABLE_STATS | yes | yes |$' "$TMP/k-sec.md"; then
+  ok report_kernels_can_do; else nok report_kernels_can_do "$(grep -E '^\| (kprobe|tp|fentry) |^- \(' "$TMP/k-sec.md" | tr '\n' '|')"; fi
+# each kernel's rows relative to its own baseline and its own rawtp/empty
+if grep -q '^| getpid rawtp/empty | +[0-9]*% +-[0-9]*, 1.00x | +[0-9]*% +-[0-9]*, 1.00x |$' "$TMP/k-sec.md" &&
+   grep -q '^| getpid uretprobe/empty | +[0-9]*% +-[0-9]*, [0-9.]*x | +[0-9]*% +-[0-9]*, [0-9.]*x |$' "$TMP/k-sec.md" &&
+   grep -q '^| getpid kprobe/empty | +[0-9]*% +-[0-9]*, [0-9.]*x | unsupported (1) |$' "$TMP/k-sec.md" &&
+   grep -q '^- 6.12.117+deb12-amd64 \*: uretprobe/empty costs [0-9.]*x uprobe/empty (.*, emulated)\.$' "$TMP/k-sec.md"; then
+  ok report_kernels_ratios; else nok report_kernels_ratios "$(grep -E 'rawtp/empty|uretprobe/empty' "$TMP/k-sec.md" | tr '\n' '|')"; fi
+# emulated guests never get a verdict
+if grep -q '^\*\*Verdict for vmtest (5.10.0-46-amd64): NONE - the CPU is emulated' "$TMP/k.md" &&
+   grep -q '^\*\*Verdict for vmtest (6.12.117+deb12-amd64): NONE - the CPU is emulated' "$TMP/k.md"; then
+  ok report_kernels_no_verdict; else nok report_kernels_no_verdict "$(grep -m2 'Verdict for vmtest' "$TMP/k.md")"; fi
 
 # ---- charts: files, XML, PNG, embedded in HTML ----
 svgs=$(ls "$TMP/all"/report-*.svg 2>/dev/null)
