@@ -23,6 +23,18 @@ const char *const result_status_names[] = { "ok", "unsupported", "failed" };
  * Cheap ops are unaffected (a 5 ms getpid trial is ~30,000 ops). */
 #define MIN_OPS_PER_TRIAL 2500
 
+/* Ops that release many pages are slow, and so is mapping and touching
+ * them again (untimed) before each one: their trials need only as many
+ * pages as MIN_OPS_PER_TRIAL ops of one page (50 ops at least), and their
+ * phases 2000 timed ops (a p99.9 of two), or a 2 MiB row would take
+ * minutes. */
+static uint64_t per_page(uint64_t min, const struct workload *wl, uint64_t floor)
+{
+	uint64_t pages = wl->bytes > 4096 ? wl->bytes / 4096 : 1;
+
+	return min / pages > floor ? min / pages : pages > 1 ? floor : min;
+}
+
 double run_ops(const struct workload *wl, struct wl_ctx *c, uint64_t n, struct hist *h,
 	       uint64_t *done)
 {
@@ -349,13 +361,14 @@ int bench_begin(struct bench_run *br, struct bench_target *t, const struct workl
 		if (!(slow > 0))
 			slow = 1000;
 		n = (uint64_t)(o->trial_ms * 1e6 / slow);
-		if (n < MIN_OPS_PER_TRIAL)
-			n = MIN_OPS_PER_TRIAL;
+		if (n < per_page(MIN_OPS_PER_TRIAL, wl, 50))
+			n = per_page(MIN_OPS_PER_TRIAL, wl, 50);
 		if (n > MAX_OPS_PER_TRIAL)
 			n = MAX_OPS_PER_TRIAL;
 	}
-	if (n * (uint64_t)br->trials < MIN_SAMPLES && !o->ops)
-		n = (MIN_SAMPLES + (uint64_t)br->trials - 1) / (uint64_t)br->trials;
+	if (n * (uint64_t)br->trials < per_page(MIN_SAMPLES, wl, 2000) && !o->ops)
+		n = (per_page(MIN_SAMPLES, wl, 2000) + (uint64_t)br->trials - 1) /
+		    (uint64_t)br->trials;
 	br->n = n;
 	/* Attaching and detaching stir the CPU (perf events, RCU work): the
 	 * first ops of a phase are run but not timed, in both phases alike. */
