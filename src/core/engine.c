@@ -611,6 +611,7 @@ int probe_row_open(struct probe_row *pr, const struct probe_spec *spec,
 	}
 	pr->t.ctx = pr;
 	r->instances = 1;
+	r->buf_kernel_bytes = probe_buf_kernel_bytes(pr->p);
 	if (bench_begin(&pr->br, &pr->t, spec->wl, o, r)) {
 		probe_row_close(pr);
 		return -1;
@@ -715,6 +716,7 @@ json_object *bench_result_json(const struct bench_result *r)
 	jset(o, "prog_ns_per_op", jnum(r->prog_ns_per_op));
 	jset(o, "dispatch_ns", jnum(r->dispatch_ns));
 	jset(o, "stats_on_in_trials", json_object_new_boolean(r->stats_on_in_trials));
+	jset(o, "buf_kernel_bytes", r->buf_kernel_bytes ? jint((long long)r->buf_kernel_bytes) : NULL);
 	bt = json_object_new_array();
 	pt = json_object_new_array();
 	for (int i = 0; r->status == RES_OK && i < r->trials; i++) {

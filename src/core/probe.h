@@ -109,6 +109,8 @@ uint64_t probe_hits_cpu(struct probe *p, int cpu);
 void probe_slot_totals(struct probe *p, uint64_t *hits, uint64_t *drops);
 /* CPU time the consumer thread has used, ns; 0 when there is none. */
 uint64_t probe_consumer_cpu_ns(struct probe *p);
+/* Kernel memory of the probe's output buffers (consumer_kernel_bytes). */
+uint64_t probe_buf_kernel_bytes(const struct probe *p);
 int probe_prog_fd(const struct probe *p);
 const char *probe_prog_name(const struct probe *p);
 
