@@ -1517,8 +1517,11 @@ static void sec_study(struct rp_ctx *x)
 
 			if (p->file != f)
 				continue;
-			snprintf(st, sizeof(st), "%s%s%s", rp_s(p->status), p->note ? ": " : "",
-				 p->note ? p->note : "");
+			/* the report phase is still running while it writes this */
+			snprintf(st, sizeof(st), "%s%s%s",
+				 p->result && !strcmp(p->result, "report.html") &&
+				 rp_same(p->status, "pending") ? "this report" : rp_s(p->status),
+				 p->note ? ": " : "", p->note ? p->note : "");
 			row[0] = rp_s(p->name);
 			row[1] = rp_s(p->what);
 			row[2] = secs(p->estimate_s);
