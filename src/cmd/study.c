@@ -630,13 +630,27 @@ static void print_plan(struct study *S)
 			 plan_fmt_s(b1, sizeof(b1), ph->est_s), ph->what);
 		wrap(stdout, line, 22, 79);
 	}
+	/* phases shortened alike on one line */
 	for (int i = 0, first = 1; i < S->p.n; i++) {
-		if (!S->p.ph[i].shortened[0] || S->st[i].status == ST_DONE)
+		const char *sh = S->p.ph[i].shortened;
+		size_t off = 0;
+		bool seen = false;
+
+		if (!sh[0] || S->st[i].status == ST_DONE)
+			continue;
+		for (int j = 0; j < i && !seen; j++)
+			seen = S->st[j].status != ST_DONE && !strcmp(S->p.ph[j].shortened, sh);
+		if (seen)
 			continue;
 		if (first)
 			printf("shortened to fit the budget:\n");
 		first = 0;
-		snprintf(line, sizeof(line), "  %s: %s", S->p.ph[i].name, S->p.ph[i].shortened);
+		for (int j = i; j < S->p.n && off < sizeof(line); j++)
+			if (S->st[j].status != ST_DONE && !strcmp(S->p.ph[j].shortened, sh))
+				off += snprintf(line + off, sizeof(line) - off, "%s%s", off ? ", " : "  ",
+						S->p.ph[j].name);
+		if (off < sizeof(line))
+			snprintf(line + off, sizeof(line) - off, ": %s", sh);
 		wrap(stdout, line, 4, 79);
 	}
 	for (int i = 0; i < S->nnotes; i++) {

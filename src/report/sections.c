@@ -1700,6 +1700,25 @@ static void sec_regions(struct rp_ctx *x)
 		}
 		if (!sized)
 			continue;
+		/* 4 KiB rows only with a probe measured at a larger size too */
+		int k = 0;
+
+		for (int i = 0; i < n; i++) {
+			double bytes;
+			bool keep = false;
+
+			region_of(rows[i]->workload, &bytes);
+			for (int j = 0; j < n && !keep && bytes <= 4096; j++) {
+				double bj;
+
+				region_of(rows[j]->workload, &bj);
+				keep = bj > 4096 && rp_same(rows[j]->hook, rows[i]->hook) &&
+				       rp_same(rows[j]->body, rows[i]->body);
+			}
+			if (bytes > 4096 || keep)
+				rows[k++] = rows[i];
+		}
+		n = k;
 		any = true;
 		qsort(rows, (size_t)n, sizeof(rows[0]), cmp_region);
 		doc_h(x->doc, 3, "%s%s", d->hosts[h].label, emul_tag(x, h));
