@@ -18,6 +18,7 @@ static const struct command commands[] = {
 	{ "lint", cmd_lint, "review a BPF object against the overhead checklist" },
 	{ "compare", cmd_compare, "regression gate: two sets of results, row by row, with statistics" },
 	{ "report", cmd_report, "report, decision matrix, budget and verdict from results" },
+	{ "study", cmd_study, "the directive's whole study in one go, within a time budget" },
 	{ "budget", cmd_budget, "system overhead % of a per-event cost, by the guide's table" },
 	{ "top", cmd_top, "live cost of every loaded BPF program; Prometheus exporter" },
 };

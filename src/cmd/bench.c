@@ -3,6 +3,7 @@
  * workload x hook x body, with a null control row per workload. */
 #include "base/cli.h"
 #include "cmd/commands.h"
+#include "core/background.h"
 #include "core/engine.h"
 #include "core/env.h"
 #include "core/hoststate.h"
@@ -51,16 +52,17 @@ static const char bench_doc[] =
 	"    bpfcost bench --json -o results.json\n"
 	"    bpfcost bench --obj my.bpf.o          # your object, attached by SEC()\n"
 	"    bpfcost bench --obj my.bpf.o --prog handler --attach rawtp:sys_enter\n"
-	"    bpfcost bench --obj my.bpf.o --max-ns 150   # exit 1 above 150 ns\n";
+	"    bpfcost bench --obj my.bpf.o --max-ns 150   # exit 1 above 150 ns\n"
+	"    bpfcost bench --workload munmap --hook tp --background cpu  # under load\n";
 
 enum {
 	OPT_NO_STATS = 1000, OPT_TRIAL_MS, OPT_NO_NULL, OPT_OBJ, OPT_PROG, OPT_ATTACH, OPT_MAX_TIME,
 	OPT_NO_EXPEDITE, OPT_CONSUMER, OPT_BATCH, OPT_BUF, OPT_MAX_NS, OPT_MAX_PCT,
-	OPT_STATS_PHASES, OPT_CHECK_TIMING, OPT_REPEAT,
+	OPT_STATS_PHASES, OPT_CHECK_TIMING, OPT_REPEAT, OPT_BACKGROUND,
 };
 
 static const struct argp_option bench_opts_def[] = {
-	{ "workload", 'w', "LIST", 0, "getpid, munmap, madvise, all (default getpid)" },
+	{ "workload", 'w', "LIST", 0, "getpid, munmap, madvise, storm, madvise_free; larger regions: munmap_64k, munmap_2m, madvise_64k, madvise_2m, madvise_free_64k, madvise_free_2m; all (default getpid)" },
 	{ "hook", 'H', "LIST", 0, HOOK_NAMES_HELP "all (default all)" },
 	{ "body", 'b', "LIST", 0, BODY_NAMES_HELP "all (default empty,hash,ringbuf)" },
 	{ "ops", 'n', "N", 0, "timed ops per trial and phase (default: sized to ~5 ms)" },
@@ -81,6 +83,7 @@ static const struct argp_option bench_opts_def[] = {
 	{ "attach", OPT_ATTACH, "SPEC", 0, "--obj: attach as tp[:CAT:NAME], rawtp[:NAME], tp_btf[:NAME], fentry:FUNC, kprobe:FUNC, uprobe[:PATH:FUNC] (bare: the workload's own)" },
 	{ "max-ns", OPT_MAX_NS, "NS", 0, "budget gate: exit 1 when a row's overhead interval lies above NS" },
 	{ "max-pct", OPT_MAX_PCT, "PCT", 0, "budget gate: exit 1 when a row's overhead interval lies above PCT% of its baseline" },
+	{ "background", OPT_BACKGROUND, "KIND", 0, "a load on every other CPU for the whole run, started and stopped by bench: cpu (arithmetic) or mem (streaming through 64 MiB); default none" },
 	{},
 };
 
@@ -105,6 +108,8 @@ struct bench_args {
 	double max_ns, max_pct; /* the budget gate; NaN: none */
 	int stats_phases; /* over a row's minimum pairs */
 	int repeat;       /* --obj: runs with fresh loads */
+	enum background_kind bg_kind; /* --background */
+	struct background bg;
 };
 
 /* Each row's probe is loaded afresh every this many pairs. One instance's
@@ -189,6 +194,10 @@ static error_t bench_parse(int key, char *arg, struct argp_state *state)
 	}
 	case OPT_MAX_NS: cli_num("--max-ns", arg, 0, 1e9, &a->max_ns); break;
 	case OPT_MAX_PCT: cli_num("--max-pct", arg, 0, 1e6, &a->max_pct); break;
+	case OPT_BACKGROUND:
+		if ((i = cli_pick("--background", arg, background_names, NR_BG)) >= 0)
+			a->bg_kind = (enum background_kind)i;
+		break;
 	case ARGP_KEY_ARG:
 		usage_error("unexpected argument '%s' (see bpfcost bench --help)", arg);
 		break;
@@ -584,6 +593,11 @@ static void print_table(FILE *f, const struct results *res)
 					"fast the reader's CPU wakes (the hypervisor's, on a VM)");
 			break;
 		}
+	if (a->bg.ncpus)
+		fprintf(f, "background load: %s on %d other CPU%s (%.3g %s per CPU and s), all run\n",
+			background_names[a->bg.kind], a->bg.ncpus, a->bg.ncpus == 1 ? "" : "s",
+			a->bg.kind == BG_MEM ? a->bg.rate_per_cpu_s / 1e9 : a->bg.rate_per_cpu_s / 1e6,
+			a->bg.kind == BG_MEM ? "GB" : "M loops");
 	fprintf(f, "\n");
 	fprintf(f, "Overhead per op: +ns, paired trials' relative difference (Hodges-Lehmann)\n"
 		   "times BASE ns, with its 95%% CI; BODY ns: the program's own run time per\n"
@@ -659,6 +673,59 @@ static void print_table(FILE *f, const struct results *res)
 				rs[i].body, (unsigned long long)rs[i].lost,
 				(unsigned long long)rs[i].events);
 	print_obj_maps(f, rs, n);
+	/* the output paths' kernel memory, once per body and size */
+	for (int i = 0, first = 1; i < n; i++) {
+		bool seen = false;
+
+		if (!rs[i].buf_kernel_bytes)
+			continue;
+		for (int j = 0; j < i && !seen; j++)
+			seen = rs[j].buf_kernel_bytes == rs[i].buf_kernel_bytes &&
+			       !strcmp(rs[j].body, rs[i].body);
+		if (seen)
+			continue;
+		if (first)
+			fprintf(f, "kernel memory of the output buffers (map memlock, perf rings):\n");
+		first = 0;
+		fprintf(f, "  %s: %.1f KiB\n", rs[i].body, rs[i].buf_kernel_bytes / 1024.0);
+	}
+}
+
+/* --obj: what the object is (its programs' attach points, its maps), so
+ * that a report can set it beside the built-in probe of the same hook and
+ * output path. */
+static json_object *obj_json(const char *path)
+{
+	json_object *o = json_object_new_object(), *progs, *maps;
+	struct userobj_info info;
+	char why[512];
+
+	jset(o, "path", jstr(path));
+	if (userobj_describe(path, &info, why, sizeof(why)))
+		return o;
+	progs = json_object_new_array();
+	for (int i = 0; i < info.nprogs; i++) {
+		json_object *p = json_object_new_object();
+
+		jset(p, "name", jstr(info.progs[i].name));
+		jset(p, "section", jstr(info.progs[i].section));
+		jset(p, "kind", info.progs[i].kind[0] ? jstr(info.progs[i].kind) : NULL);
+		jset(p, "syscall", info.progs[i].syscall[0] ? jstr(info.progs[i].syscall) : NULL);
+		json_object_array_add(progs, p);
+	}
+	jset(o, "programs", progs);
+	maps = json_object_new_array();
+	for (int i = 0; i < info.nmaps; i++) {
+		json_object *m = json_object_new_object();
+
+		jset(m, "name", jstr(info.maps[i].name));
+		jset(m, "type", jstr(info.maps[i].type));
+		jset(m, "max_entries", jint(info.maps[i].max_entries));
+		json_object_array_add(maps, m);
+	}
+	jset(o, "maps", maps);
+	jset(o, "output", jstr(info.output));
+	return o;
 }
 
 static void bench_json(json_object *root, const struct results *res)
@@ -692,7 +759,14 @@ static void bench_json(json_object *root, const struct results *res)
 	jset(cfg, "buf_size", json_object_new_int64(a->buf_size));
 	jset(cfg, "reload_every", jint(RELOAD_EVERY));
 	jset(cfg, "rcu_expedited", json_object_new_boolean(a->expedited == 1));
+	/* --background: the load on the other CPUs, and what it did */
+	jset(cfg, "background", a->bg.ncpus ? jstr(background_names[a->bg.kind]) : NULL);
+	jset(cfg, "background_cpus", a->bg.ncpus ? jint(a->bg.ncpus) : NULL);
+	jset(cfg, "background_rate_per_cpu_s",
+	     a->bg.ncpus && a->bg.rate_per_cpu_s > 0 ? jnum(a->bg.rate_per_cpu_s) : NULL);
 	jset(root, "config", cfg);
+	if (a->obj.path)
+		jset(root, "obj", obj_json(a->obj.path));
 	for (int i = 0; i < res->n; i++)
 		json_object_array_add(arr, bench_result_json(&rs[i]));
 	jset(root, "results", arr);
@@ -1019,12 +1093,25 @@ int cmd_bench(int argc, char **argv)
 	a.o.stats_every = stats_every(a.o.trials, a.stats_phases); /* --obj's rows */
 	if ((ret = require_privileges(NEED_TRACING, "to load probes")))
 		return ret;
+	if (a.bg_kind != BG_NONE) {
+		/* before any BPF object exists: the loads are forked from here */
+		int nbg = background_start(a.bg_kind, a.o.cpu, &a.bg);
+
+		if (nbg < 0)
+			return runtime_error("--background %s: cannot start the load: %s",
+					     background_names[a.bg_kind], strerror(-nbg));
+		if (!nbg)
+			return usage_error("--background needs a CPU besides the workload's %d "
+					   "(%d online)", a.o.cpu, online_cpus());
+	}
 	if (a.obj.path) {
 		char why[1024];
 
 		a.obj.consumer_cpu = a.o.consumer_cpu;
-		if (userobj_open(&uobj, &a.obj, why, sizeof(why)))
+		if (userobj_open(&uobj, &a.obj, why, sizeof(why))) {
+			background_stop(&a.bg);
 			return runtime_error("%s", why);
+		}
 		a.hooks = 1; /* one row per workload: the object's */
 		a.bodies = 1;
 	}
@@ -1036,8 +1123,10 @@ int cmd_bench(int argc, char **argv)
 				 a.repeat;
 	cap = total;
 	rs = calloc((size_t)cap, sizeof(*rs));
-	if (!rs)
-		return runtime_error("out of memory");
+	if (!rs) {
+		ret = runtime_error("out of memory");
+		goto cleanup;
+	}
 	res.rows = rs;
 	res.env = env_begin(a.o.cpu);
 
@@ -1059,6 +1148,7 @@ int cmd_bench(int argc, char **argv)
 		ret = run_obj(&a, &uobj, rs, &n, total, &res, tty);
 	else
 		ret = run_rounds(&a, rs, &n, total, &res, tty);
+	background_stop(&a.bg); /* its rate goes into the results */
 	if (ret)
 		goto cleanup;
 	if (tty || verbose)
@@ -1070,6 +1160,7 @@ int cmd_bench(int argc, char **argv)
 	    budget_gate(a.cli.fmt == OUT_TABLE ? stdout : stderr, rs, n, &a) && !ret)
 		ret = EXIT_RUNTIME;
 cleanup:
+	background_stop(&a.bg);
 	for (int i = 0; i < n; i++)
 		bench_result_free(&rs[i]);
 	free(rs);

@@ -20,5 +20,6 @@ int cmd_lab(int argc, char **argv);
 int cmd_lint(int argc, char **argv);
 int cmd_app(int argc, char **argv);
 int cmd_compare(int argc, char **argv);
+int cmd_study(int argc, char **argv);
 
 #endif

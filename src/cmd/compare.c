@@ -209,10 +209,13 @@ static int gather(struct side *s)
 		if (!(it = add_item(s, RK_BENCH, b->file, b->status, b->reason)))
 			return -1;
 		it->control = rp_is_control(b->hook);
-		snprintf(it->key, sizeof(it->key), "bench|%s|%s|%s", rp_s(b->workload), rp_s(b->hook),
-			 rp_s(b->body));
+		/* a row under a background load never stands for a quiet one */
+		snprintf(it->key, sizeof(it->key), "bench|%s|%s|%s%s%s", rp_s(b->workload),
+			 rp_s(b->hook), rp_s(b->body), b->background ? "|load " : "",
+			 b->background ? b->background : "");
 		snprintf(it->group, sizeof(it->group), "bench %s", rp_s(b->workload));
-		snprintf(it->name, sizeof(it->name), "%s/%s", rp_s(b->hook), rp_s(b->body));
+		snprintf(it->name, sizeof(it->name), "%s/%s%s%s", rp_s(b->hook), rp_s(b->body),
+			 b->background ? " load " : "", b->background ? b->background : "");
 		snprintf(it->id, sizeof(it->id), "%s/%s", rp_s(b->workload), it->name);
 		it->tr = &b->tr;
 		it->est = b->overhead_ns;
@@ -808,7 +811,8 @@ struct result {
 
 static const char *kind_name(enum rp_kind k)
 {
-	static const char *const names[RK_N] = { "bench", "sweep", "app", "measure", "lab", "check" };
+	static const char *const names[RK_N] = { "bench", "sweep", "app", "measure", "lab", "check",
+						  "study" };
 
 	return k < RK_N ? names[k] : "?";
 }

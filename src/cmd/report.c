@@ -34,13 +34,14 @@ struct report_args {
 static const char report_doc_str[] =
 	"Report, decision matrix, budget validation and verdict from results.\n"
 	"\n"
-	"USAGE: bpfcost report FILE... [-o report.md|report.html] [--budget SPEC]\n"
+	"USAGE: bpfcost report FILE|DIR... [-o report.md|report.html] [--budget SPEC]\n"
 	"\n"
 	"Reads any mix of bpfcost.bench/1, sweep/1, app/1, measure/1, lab/1 and\n"
-	"check/1 JSON files, from one or several hosts and kernels (grouped by\n"
-	"hostname and kernel; several kernels are shown side by side), and writes\n"
-	"Markdown (default) or HTML (-o NAME.html). Charts are drawn by gnuplot as\n"
-	"SVG files next to the report (NAME-*.svg).\n"
+	"check/1 or study/1 JSON files, or directories of them (a study's: every\n"
+	"*.json with one of those schemas), from one or several hosts and kernels\n"
+	"(grouped by hostname and kernel; several kernels are shown side by side),\n"
+	"and writes Markdown (default) or HTML (-o NAME.html). Charts are drawn by\n"
+	"gnuplot as SVG files next to the report (NAME-*.svg).\n"
 	"\n"
 	"Verdict (the directive's go/no-go, per host, on its best configuration\n"
 	"that emits events): GREEN when p99 added < 1000 ns, system CPU < 1% and\n"
@@ -53,6 +54,7 @@ static const char report_doc_str[] =
 	"  bpfcost report bench.json sweep.json -o report.html\n"
 	"  bpfcost report hostA/*.json hostB/*.json -o cmp.md\n"
 	"  bpfcost report build/vmtest/results/*/{check,bench,sweep}.json\n"
+	"  bpfcost report study-hostA/ study-hostB/ -o hosts.html   # two studies\n"
 	"  bpfcost report bench.json --budget p99=500,cpu=0.5,rate=50k,cpus=8\n";
 
 static const struct argp_option report_opts[] = {
@@ -94,7 +96,8 @@ static error_t report_parse_opt(int key, char *arg, struct argp_state *state)
 		break;
 	case ARGP_KEY_END:
 		if (!a->npaths)
-			usage_error("no result files (give bench, sweep, app, measure, lab or check JSON files)");
+			usage_error("no result files (give bench, sweep, app, measure, lab, check or study "
+				    "JSON files, or a study's directory)");
 		break;
 	default:
 		return ARGP_ERR_UNKNOWN;
@@ -145,7 +148,7 @@ int cmd_report(int argc, char **argv)
 		}
 	}
 	for (int i = 0; i < a.npaths; i++) {
-		if (rp_load_file(&d, a.paths[i], err, sizeof(err))) {
+		if (rp_load_path(&d, a.paths[i], err, sizeof(err))) {
 			ret = runtime_error("%s", err);
 			goto cleanup;
 		}
@@ -201,10 +204,7 @@ int cmd_report(int argc, char **argv)
 			ret = runtime_error("cannot write %s: %s", a.cli.out, strerror(-rc));
 			goto cleanup;
 		}
-		for (int h = 0; h < d.n_hosts; h++)
-			fprintf(stdout, "%s: %s: %s\n", a.cli.out, d.hosts[h].label,
-				d.hosts[h].emulated ? "NONE (emulated CPU)" :
-				verdict_name(report_host_verdict(&ctx, h)));
+		report_summary_lines(&ctx, stdout, a.cli.out);
 		if (charts)
 			info_msg("%d chart%s drawn", ch.drawn, ch.drawn == 1 ? "" : "s");
 	}

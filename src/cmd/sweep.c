@@ -52,7 +52,7 @@ enum {
 };
 
 static const struct argp_option sweep_opts_def[] = {
-	{ "workload", 'w', "W", 0, "getpid, munmap, madvise, storm, madvise_free (default munmap)" },
+	{ "workload", 'w', "W", 0, "getpid, munmap, madvise, storm, madvise_free, munmap_64k, munmap_2m, madvise_64k, madvise_2m, madvise_free_64k, madvise_free_2m (default munmap)" },
 	{ "hook", 'H', "H", 0, HOOK_NAMES_HELP "or null: the control, nothing attached (default tp)" },
 	{ "body", 'b', "LIST", 0, BODY_NAMES_HELP "all (default ringbuf)" },
 	{ "rates", 'r', "LIST", 0, "events/s per point: 1k, 10k, 100k, 1m, ..., max (default 1k,10k,100k,max)" },

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 /* The ring/perf buffer reader thread (consumer.h). */
 #include "core/consumer.h"
+#include "core/kernel.h"
 #include "base/util.h"
 
 #include <bpf/libbpf.h>
@@ -31,6 +32,7 @@ struct consumer {
 	_Atomic uint64_t lost;
 	_Atomic uint64_t wakeups; /* polls that returned ready */
 	pthread_mutex_t lock;     /* the thread and consumer_drain both drain */
+	uint64_t kernel_bytes;    /* consumer_kernel_bytes */
 };
 
 const char *const consumer_names[4] = { "wake", "batch", "force", "none" };
@@ -101,17 +103,31 @@ struct consumer *consumer_new(const struct consumer_opts *o)
 	return c;
 }
 
+/* A map's memlock, 0 when the kernel does not say. */
+static uint64_t memlock(int map_fd)
+{
+	long long v = map_memlock_bytes(map_fd);
+
+	return v > 0 ? (uint64_t)v : 0;
+}
+
 int consumer_add_ringbuf(struct consumer *c, int map_fd)
 {
+	int err;
+
 	if (!c)
 		return -EINVAL;
 	if (c->running)
 		return -EBUSY;
 	if (!c->rb) {
 		c->rb = ring_buffer__new(map_fd, on_rb_event, c, NULL);
-		return c->rb ? 0 : (errno ? -errno : -EINVAL);
+		err = c->rb ? 0 : (errno ? -errno : -EINVAL);
+	} else {
+		err = ring_buffer__add(c->rb, map_fd, on_rb_event, c);
 	}
-	return ring_buffer__add(c->rb, map_fd, on_rb_event, c);
+	if (!err)
+		c->kernel_bytes += memlock(map_fd);
+	return err;
 }
 
 int consumer_add_perfbuf(struct consumer *c, int map_fd, size_t pages)
@@ -140,7 +156,14 @@ int consumer_add_perfbuf(struct consumer *c, int map_fd, size_t pages)
 	if (!pb)
 		return errno ? -errno : -EINVAL;
 	c->pb[c->npb++] = pb;
+	c->kernel_bytes += memlock(map_fd) + perf_buffer__buffer_cnt(pb) * (pages + 1) *
+					     (uint64_t)sysconf(_SC_PAGESIZE);
 	return 0;
+}
+
+uint64_t consumer_kernel_bytes(const struct consumer *c)
+{
+	return c ? c->kernel_bytes : 0;
 }
 
 int consumer_nr_perfbufs(const struct consumer *c)

@@ -73,6 +73,10 @@ void consumer_settle(struct consumer *c);
 uint64_t consumer_consumed(const struct consumer *c);
 uint64_t consumer_lost(const struct consumer *c); /* perf lost-sample records */
 void consumer_reset_counts(struct consumer *c);
+/* Kernel memory behind the buffers added: each ring buffer map's memlock
+ * (fdinfo), each perf event array's memlock plus its per-CPU perf rings
+ * ((pages + 1) pages each: the data and the header page). 0: none. */
+uint64_t consumer_kernel_bytes(const struct consumer *c);
 /* CPU time the reader thread has used, ns; 0 when there is none. */
 uint64_t consumer_cpu_ns(const struct consumer *c);
 /* Times the reader thread was woken with records to read (its poll

@@ -23,6 +23,18 @@ const char *const result_status_names[] = { "ok", "unsupported", "failed" };
  * (docs/bench.md, Method 3). Cheap ops reach this in well under a trial. */
 #define MIN_OPS_PER_TRIAL 2500
 
+/* Ops that release many pages are slow, and so is mapping and touching
+ * them again (untimed) before each one: their trials need only as many
+ * pages as MIN_OPS_PER_TRIAL ops of one page (50 ops at least), and their
+ * phases 2000 timed ops (a p99.9 of two), or a 2 MiB row would take
+ * minutes. */
+static uint64_t per_page(uint64_t min, const struct workload *wl, uint64_t floor)
+{
+	uint64_t pages = wl->bytes > 4096 ? wl->bytes / 4096 : 1;
+
+	return min / pages > floor ? min / pages : pages > 1 ? floor : min;
+}
+
 double run_ops(const struct workload *wl, struct wl_ctx *c, uint64_t n, struct hist *h,
 	       uint64_t *done)
 {
@@ -202,11 +214,22 @@ static int t_switch(struct bench_target *t, enum switch_op op, int cpu, char *re
 		switch_thread(&c);
 		return c.err;
 	}
+	/* Its stack is ours: glibc gives back the unused part of a stack it
+	 * allocated with madvise(MADV_DONTNEED) as the thread exits, which
+	 * after an attach is one madvise more than the workload made, and
+	 * every madvise row failed its count (60 over in 60 pairs). Switches
+	 * are one at a time, so one stack serves them all. */
+	static char stack[1 << 20] __attribute__((aligned(4096)));
+	pthread_attr_t attr;
+
+	pthread_attr_init(&attr);
+	pthread_attr_setstack(&attr, stack, sizeof(stack));
 	/* signals stay with the workload thread (stop_requested) */
 	sigfillset(&all);
 	pthread_sigmask(SIG_BLOCK, &all, &old);
-	err = pthread_create(&th, NULL, switch_thread, &c);
+	err = pthread_create(&th, &attr, switch_thread, &c);
 	pthread_sigmask(SIG_SETMASK, &old, NULL);
+	pthread_attr_destroy(&attr);
 	if (err) {
 		c.cpu = -1; /* could not start a thread: switch from here */
 		switch_thread(&c);
@@ -520,13 +543,14 @@ int bench_begin(struct bench_run *br, struct bench_target *t, const struct workl
 		if (!(slow > 0))
 			slow = 1000;
 		n = (uint64_t)(o->trial_ms * 1e6 / slow);
-		if (n < MIN_OPS_PER_TRIAL)
-			n = MIN_OPS_PER_TRIAL;
+		if (n < per_page(MIN_OPS_PER_TRIAL, wl, 50))
+			n = per_page(MIN_OPS_PER_TRIAL, wl, 50);
 		if (n > MAX_OPS_PER_TRIAL)
 			n = MAX_OPS_PER_TRIAL;
 	}
-	if (n * (uint64_t)br->trials < MIN_SAMPLES && !o->ops)
-		n = (MIN_SAMPLES + (uint64_t)br->trials - 1) / (uint64_t)br->trials;
+	if (n * (uint64_t)br->trials < per_page(MIN_SAMPLES, wl, 2000) && !o->ops)
+		n = (per_page(MIN_SAMPLES, wl, 2000) + (uint64_t)br->trials - 1) /
+		    (uint64_t)br->trials;
 	br->n = n;
 	/* Attaching and detaching stir the CPU (perf events, RCU work): the
 	 * first ops of a phase are run but not timed, in both phases alike. */
@@ -852,6 +876,7 @@ int probe_row_open(struct probe_row *pr, const struct probe_spec *spec,
 	}
 	pr->t.ctx = pr;
 	r->instances = 1;
+	r->buf_kernel_bytes = probe_buf_kernel_bytes(pr->p);
 	if (bench_begin(&pr->br, &pr->t, spec->wl, o, r)) {
 		probe_row_close(pr);
 		return -1;
@@ -1004,6 +1029,7 @@ json_object *bench_result_json(const struct bench_result *r)
 	}
 	jset(o, "run", r->run ? jint(r->run) : NULL);
 	jset(o, "stats_on_in_trials", json_object_new_boolean(r->stats_on_in_trials));
+	jset(o, "buf_kernel_bytes", r->buf_kernel_bytes ? jint((long long)r->buf_kernel_bytes) : NULL);
 	bt = json_object_new_array();
 	pt = json_object_new_array();
 	for (int i = 0; r->status == RES_OK && i < r->trials; i++) {

@@ -99,6 +99,9 @@ struct bench_result {
 	 * top, the sysctl) holds them on, and every run paid two clock reads */
 	bool stats_on_in_trials;
 	int instances; /* probe instances loaded for the trials (bench's reloads) */
+	/* kernel memory of the output buffers (ring buffer memlock; perf
+	 * array memlock + its per-CPU rings); 0: no output path */
+	uint64_t buf_kernel_bytes;
 	/* median paired difference of the later half of the pairs minus the
 	 * earlier half's, % of overhead_ns; NAN under 10 pairs */
 	double drift_pct;

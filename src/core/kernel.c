@@ -165,6 +165,22 @@ const char *syscall_kfunc_kallsyms(const char *syscall, char *buf, size_t len)
 	return buf;
 }
 
+long long map_memlock_bytes(int map_fd)
+{
+	char path[64], line[256];
+	long long v = -ENOENT;
+	FILE *f;
+
+	snprintf(path, sizeof(path), "/proc/self/fdinfo/%d", map_fd);
+	if (!(f = fopen(path, "re")))
+		return -errno;
+	while (fgets(line, sizeof(line), f))
+		if (sscanf(line, "memlock: %lld", &v) == 1)
+			break;
+	fclose(f);
+	return v;
+}
+
 int prog_run_stats(int prog_fd, uint64_t *run_cnt, uint64_t *run_time_ns,
 		   uint64_t *recursion_misses)
 {

@@ -13,6 +13,10 @@
  * from bpf_prog_info (they advance only while stats are enabled). */
 int prog_run_stats(int prog_fd, uint64_t *run_cnt, uint64_t *run_time_ns,
 		   uint64_t *recursion_misses);
+/* What the kernel charges a map for (the "memlock" line of its fdinfo:
+ * since 6.4 the memory it really uses; before, an estimate from its
+ * sizes). Bytes, or -errno when the line is not there. */
+long long map_memlock_bytes(int map_fd);
 /* A BPF_ENABLE_STATS fd: stats on while it is open. Returns fd or -errno. */
 int stats_enable(void);
 

@@ -494,6 +494,11 @@ uint64_t probe_consumer_wakeups(struct probe *p)
 	return p ? consumer_wakeups(p->cons) : 0;
 }
 
+uint64_t probe_buf_kernel_bytes(const struct probe *p)
+{
+	return p ? consumer_kernel_bytes(p->cons) : 0;
+}
+
 void probe_counts(struct probe *p, struct probe_counts *c)
 {
 	memset(c, 0, sizeof(*c));

@@ -114,6 +114,8 @@ void probe_slot_totals(struct probe *p, uint64_t *hits, uint64_t *drops);
 uint64_t probe_consumer_cpu_ns(struct probe *p);
 /* Times the consumer was woken with records to read (consumer_wakeups). */
 uint64_t probe_consumer_wakeups(struct probe *p);
+/* Kernel memory of the probe's output buffers (consumer_kernel_bytes). */
+uint64_t probe_buf_kernel_bytes(const struct probe *p);
 int probe_prog_fd(const struct probe *p);
 /* The stats floor (spec.floor): attached beside the probe's program, on
  * the same hook and target; -1 / no-ops without one. */

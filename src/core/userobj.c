@@ -449,6 +449,126 @@ const char *userobj_label(const struct userobj *u)
 	return u->label;
 }
 
+/* ---- describing an object without loading it ---- */
+
+const char *userobj_syscall_of(const char *func, char *buf, size_t len)
+{
+	/* the syscall entries' prefixes on x86, arm64, s390, generic */
+	static const char *const prefixes[] = {
+		"__x64_sys_", "__ia32_sys_", "__arm64_sys_", "__s390x_sys_", "__riscv_sys_",
+		"__se_sys_", "__do_sys_", "__sys_", "sys_",
+	};
+	/* kernel functions behind the memory-release syscalls */
+	static const struct { const char *func, *syscall; } inner[] = {
+		{ "do_munmap", "munmap" }, { "__vm_munmap", "munmap" }, { "vm_munmap", "munmap" },
+		{ "do_vmi_munmap", "munmap" }, { "do_madvise", "madvise" },
+	};
+
+	buf[0] = '\0';
+	for (size_t i = 0; i < ARRAY_SIZE(prefixes); i++)
+		if (!strncmp(func, prefixes[i], strlen(prefixes[i]))) {
+			snprintf(buf, len, "%s", func + strlen(prefixes[i]));
+			return buf;
+		}
+	for (size_t i = 0; i < ARRAY_SIZE(inner); i++)
+		if (!strcmp(func, inner[i].func))
+			snprintf(buf, len, "%s", inner[i].syscall);
+	return buf;
+}
+
+/* SEC() name -> kind and syscall, as libbpf reads its prefixes. */
+static void describe_sec(const char *sec, struct userobj_prog_info *pi)
+{
+	static const struct { const char *prefix, *kind; } kinds[] = {
+		{ "tracepoint/", "tp" }, { "tp/", "tp" }, { "raw_tracepoint/", "rawtp" },
+		{ "raw_tp/", "rawtp" }, { "tp_btf/", "tp_btf" }, { "kprobe/", "kprobe" },
+		{ "kretprobe/", "kretprobe" }, { "ksyscall/", "kprobe" },
+		{ "kretsyscall/", "kretprobe" }, { "fentry/", "fentry" }, { "fexit/", "fexit" },
+		{ "uprobe", "uprobe" }, { "uretprobe", "uretprobe" },
+	};
+	char buf[64];
+
+	for (size_t i = 0; i < ARRAY_SIZE(kinds); i++) {
+		const char *t = sec + strlen(kinds[i].prefix);
+
+		if (strncmp(sec, kinds[i].prefix, strlen(kinds[i].prefix)))
+			continue;
+		snprintf(pi->kind, sizeof(pi->kind), "%s", kinds[i].kind);
+		if (!strcmp(pi->kind, "tp")) {
+			/* syscalls/sys_enter_X, syscalls/sys_exit_X; raw_syscalls/sys_enter */
+			const char *ev = strchr(t, '/');
+
+			ev = ev ? ev + 1 : t;
+			if (!strncmp(ev, "sys_enter_", 10))
+				snprintf(pi->syscall, sizeof(pi->syscall), "%s", ev + 10);
+			else if (!strncmp(ev, "sys_exit_", 9))
+				snprintf(pi->syscall, sizeof(pi->syscall), "%s", ev + 9);
+			else if (!strcmp(ev, "sys_enter") || !strcmp(ev, "sys_exit"))
+				snprintf(pi->syscall, sizeof(pi->syscall), "*");
+		} else if (!strcmp(pi->kind, "rawtp") || !strcmp(pi->kind, "tp_btf")) {
+			if (!strcmp(t, "sys_enter") || !strcmp(t, "sys_exit"))
+				snprintf(pi->syscall, sizeof(pi->syscall), "*");
+		} else if (!strncmp(sec, "ksyscall/", 9) || !strncmp(sec, "kretsyscall/", 12)) {
+			snprintf(buf, sizeof(buf), "%s", t);
+			memcpy(pi->syscall, buf, sizeof(pi->syscall) - 1);
+		} else if (pi->kind[0] != 'u') {
+			char fn[128];
+
+			/* kprobe/FUNC+OFF: the function alone */
+			snprintf(fn, sizeof(fn), "%.*s", (int)strcspn(t, "+"), t);
+			snprintf(pi->syscall, sizeof(pi->syscall), "%s",
+				 userobj_syscall_of(fn, buf, sizeof(buf)));
+		}
+		return;
+	}
+}
+
+int userobj_describe(const char *path, struct userobj_info *info, char *reason, size_t len)
+{
+	struct bpf_object *obj;
+	struct bpf_program *p;
+	struct bpf_map *m;
+	struct stat st;
+	bool rb = false, pb = false;
+
+	memset(info, 0, sizeof(*info));
+	if (stat(path, &st) || !S_ISREG(st.st_mode)) {
+		snprintf(reason, len, "%s: %s", path, errno ? strerror(errno) : "not a regular file");
+		return -1;
+	}
+	obj = bpf_object__open_file(path, NULL);
+	if (!obj) {
+		snprintf(reason, len, "%s: not a BPF object libbpf can open", path);
+		return -1;
+	}
+	bpf_object__for_each_program(p, obj) {
+		struct userobj_prog_info *pi = &info->progs[info->nprogs];
+
+		if (info->nprogs == USEROBJ_MAX_INFO)
+			break;
+		snprintf(pi->name, sizeof(pi->name), "%s", bpf_program__name(p));
+		snprintf(pi->section, sizeof(pi->section), "%s", bpf_program__section_name(p));
+		describe_sec(pi->section, pi);
+		info->nprogs++;
+	}
+	bpf_object__for_each_map(m, obj) {
+		struct userobj_map_info *mi = &info->maps[info->nmaps];
+		const char *t = libbpf_bpf_map_type_str(bpf_map__type(m));
+
+		if (bpf_map__is_internal(m) || info->nmaps == USEROBJ_MAX_INFO)
+			continue;
+		snprintf(mi->name, sizeof(mi->name), "%s", bpf_map__name(m));
+		snprintf(mi->type, sizeof(mi->type), "%s", t ? t : "unknown");
+		mi->max_entries = bpf_map__max_entries(m);
+		rb |= bpf_map__type(m) == BPF_MAP_TYPE_RINGBUF;
+		pb |= bpf_map__type(m) == BPF_MAP_TYPE_PERF_EVENT_ARRAY;
+		info->nmaps++;
+	}
+	info->output = rb && pb ? "ringbuf,perfbuf" : rb ? "ringbuf" : pb ? "perfbuf" : NULL;
+	bpf_object__close(obj);
+	return 0;
+}
+
 /* ---- the bench target ---- */
 
 static struct bpf_link *attach_one(struct userobj *u, struct bpf_program *p)
@@ -637,6 +757,7 @@ void userobj_bench(struct userobj *u, const struct workload *wl, const struct be
 
 	u->wl = wl;
 	bench_result_init(r, wl->name, "obj", u->label);
+	r->buf_kernel_bytes = consumer_kernel_bytes(u->cons);
 	for (int i = 0; i < u->nprogs; i++)
 		if (prog_run_stats(bpf_program__fd(u->progs[i].prog), &u->progs[i].cnt0, &time_ns, NULL))
 			u->progs[i].cnt0 = 0;

@@ -39,6 +39,33 @@ void userobj_bench(struct userobj *u, const struct workload *wl, const struct be
 const char *userobj_label(const struct userobj *u);
 void userobj_close(struct userobj *u); /* detaches, stops the consumer, unloads */
 
+/* What an object holds, read from its ELF without loading it (no
+ * privileges): each program's SEC() name, the hook kind and the syscall
+ * it traces, and its maps. */
+#define USEROBJ_MAX_INFO 16
+struct userobj_prog_info {
+	char name[64], section[160];
+	char kind[16];     /* tp, rawtp, tp_btf, kprobe, kretprobe, fentry, fexit,
+			    * uprobe, uretprobe; "" when SEC() names no attach point */
+	char syscall[32];  /* the syscall traced ("munmap"), "*" for every
+			    * syscall (sys_enter), "" when not a syscall */
+};
+struct userobj_map_info {
+	char name[64], type[32]; /* libbpf's type name: ringbuf, perf_event_array */
+	unsigned max_entries;
+};
+struct userobj_info {
+	int nprogs, nmaps;
+	struct userobj_prog_info progs[USEROBJ_MAX_INFO];
+	struct userobj_map_info maps[USEROBJ_MAX_INFO];
+	const char *output; /* "ringbuf", "perfbuf", "ringbuf,perfbuf" or NULL */
+};
+/* 0, or -1 with one line in reason (not a file, not a BPF object). */
+int userobj_describe(const char *path, struct userobj_info *info, char *reason, size_t len);
+/* The syscall a kernel function or a SEC() target enters ("__x64_sys_munmap",
+ * "__do_sys_munmap", "do_munmap" -> "munmap"), into buf; "" if none. */
+const char *userobj_syscall_of(const char *func, char *buf, size_t len);
+
 /* An attach spec: "tp[:CAT:NAME]", "rawtp[:NAME]", "tp_btf[:NAME]",
  * "fentry:FUNC", "fexit:FUNC", "kprobe:FUNC", "kretprobe:FUNC",
  * "uprobe[:PATH:FUNC]", "uretprobe[:PATH:FUNC]". Without a target the

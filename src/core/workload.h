@@ -22,6 +22,7 @@ struct workload {
 	void (*fini)(struct wl_ctx *c);  /* may be NULL */
 	void (*prep)(struct wl_ctx *c);  /* untimed, before each op; may be NULL */
 	long (*op)(struct wl_ctx *c);    /* the timed op: one traced syscall */
+	size_t bytes;         /* memory one op releases (munmap, madvise); 0: none */
 };
 
 extern const struct workload workloads[];

@@ -2,10 +2,13 @@
 #include "report/load.h"
 #include "base/output.h"
 
+#include <dirent.h>
+#include <errno.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 const char *const rp_schema_names[RK_N] = {
 	[RK_BENCH] = "bpfcost.bench/1",
@@ -14,12 +17,14 @@ const char *const rp_schema_names[RK_N] = {
 	[RK_MEASURE] = "bpfcost.measure/1",
 	[RK_LAB] = "bpfcost.lab/1",
 	[RK_CHECK] = "bpfcost.check/1",
+	[RK_STUDY] = "bpfcost.study/1",
 };
 
 /* Where each schema keeps its rows. */
 static const char *const rows_key[RK_N] = {
 	[RK_BENCH] = "results", [RK_SWEEP] = "points", [RK_APP] = "results",
 	[RK_MEASURE] = "results", [RK_LAB] = "results", [RK_CHECK] = "hooks",
+	[RK_STUDY] = "phases",
 };
 
 /* Grow an RP_ARRAY by one zeroed element; NULL when out of memory. */
@@ -49,6 +54,11 @@ const char *rp_s(const char *s)
 bool rp_has_output(const char *body)
 {
 	return body && (strstr(body, "ringbuf") || strstr(body, "perfbuf") || strstr(body, "perf"));
+}
+
+bool rp_row_emits(const struct rp_bench_row *r)
+{
+	return rp_has_output(r->body) || (r->obj_output && *r->obj_output);
 }
 
 bool rp_is_control(const char *hook)
@@ -211,12 +221,28 @@ static int find_host(struct rp_data *d, json_object *env)
 	return d->n_hosts - 1;
 }
 
-static int load_bench(struct rp_data *d, json_object *row, int host, int file)
+static int load_bench(struct rp_data *d, json_object *root, json_object *row, int host, int file)
 {
 	struct rp_bench_row *r = RP_PUSH(d, bench);
+	json_object *cfg = obj(root, "config", json_type_object);
+	json_object *o = obj(root, "obj", json_type_object);
 
 	if (!r)
 		return -1;
+	r->background = str(cfg, "background");
+	if (r->background && (!*r->background || !strcmp(r->background, "none")))
+		r->background = NULL;
+	r->buf_size = num(cfg, "buf_size");
+	r->buf_kernel_bytes = num(row, "buf_kernel_bytes");
+	if (o) {
+		json_object *progs = obj(o, "programs", json_type_array);
+
+		r->obj_output = str(o, "output");
+		r->obj_path = str(o, "path");
+		/* the first program's kind names the object's hook */
+		if (progs && json_object_array_length(progs))
+			r->obj_kinds = str(json_object_array_get_idx(progs, 0), "kind");
+	}
 	r->host = host;
 	r->file = file;
 	r->workload = str(row, "workload");
@@ -490,6 +516,25 @@ static int load_lab(struct rp_data *d, json_object *row, int host, int file)
 	return 0;
 }
 
+static int load_phase(struct rp_data *d, json_object *row, int host, int file)
+{
+	struct rp_study_phase *p = RP_PUSH(d, phases);
+
+	if (!p)
+		return -1;
+	p->host = host;
+	p->file = file;
+	p->name = str(row, "name");
+	p->status = str(row, "status");
+	p->what = str(row, "what");
+	p->shortened = str(row, "shortened");
+	p->note = str(row, "note");
+	p->result = str(row, "file");
+	p->estimate_s = num(row, "estimate_s");
+	p->elapsed_s = num(row, "elapsed_s");
+	return 0;
+}
+
 /* A lab variant: its bench row holds the paired trials. */
 static int load_labvar(struct rp_data *d, json_object *var, int host, int file)
 {
@@ -556,7 +601,7 @@ int rp_load_file(struct rp_data *d, const char *path, char *err, size_t errlen)
 		for (char *c = s; *c; c++)
 			if ((unsigned char)*c < 0x20)
 				*c = '?';
-		snprintf(err, errlen, "%s: %s%s%s (accepted: bpfcost.bench/1, sweep/1, app/1, measure/1, lab/1, check/1)",
+		snprintf(err, errlen, "%s: %s%s%s (accepted: bpfcost.bench/1, sweep/1, app/1, measure/1, lab/1, check/1, study/1)",
 			 path, schema ? "unknown schema '" : "no schema field", s, schema ? "'" : "");
 		json_object_put(root);
 		return -1;
@@ -596,7 +641,8 @@ int rp_load_file(struct rp_data *d, const char *path, char *err, size_t errlen)
 		if (!row || !json_object_is_type(row, json_type_object))
 			continue; /* tolerate junk rows; the rest still counts */
 		switch (kind) {
-		case RK_BENCH: rc = load_bench(d, row, host, fi); break;
+		case RK_BENCH: rc = load_bench(d, root, row, host, fi); break;
+		case RK_STUDY: rc = load_phase(d, row, host, fi); break;
 		case RK_SWEEP: rc = load_sweep(d, row, host, fi); break;
 		case RK_APP: rc = load_app(d, root, row, host, fi); break;
 		case RK_MEASURE: rc = load_measure(d, root, cmd, row, host, fi); break;
@@ -669,6 +715,67 @@ int rp_load_file(struct rp_data *d, const char *path, char *err, size_t errlen)
 	return 0;
 }
 
+/* A JSON file with a schema this loader takes. */
+static bool known_result(const char *path)
+{
+	char err[256];
+	json_object *root = json_read_file(path, err, sizeof(err));
+	const char *schema = root ? str(root, "schema") : NULL;
+	bool known = false;
+
+	for (int k = 0; schema && k < RK_N; k++)
+		known |= !strcmp(schema, rp_schema_names[k]);
+	json_object_put(root);
+	return known;
+}
+
+int rp_load_path(struct rp_data *d, const char *path, char *err, size_t errlen)
+{
+	struct dirent **ents = NULL;
+	struct stat st;
+	int n, loaded = 0, ret = 0;
+
+	if (stat(path, &st) || !S_ISDIR(st.st_mode))
+		return rp_load_file(d, path, err, errlen);
+	n = scandir(path, &ents, NULL, alphasort);
+	if (n < 0) {
+		snprintf(err, errlen, "%s: %s", path, strerror(errno));
+		return -1;
+	}
+	for (int i = 0; i < n; i++) {
+		const char *name = ents[i]->d_name;
+		size_t len = strlen(name);
+		char *full;
+
+		if (ret || len < 6 || strcmp(name + len - 5, ".json") || name[0] == '.')
+			continue;
+		if (asprintf(&full, "%s/%s", path, name) < 0) {
+			snprintf(err, errlen, "%s: out of memory", path);
+			ret = -1;
+			continue;
+		}
+		if (!known_result(full)) {
+			free(full); /* check.json and others: not results */
+			continue;
+		}
+		if (rp_load_file(d, full, err, errlen)) {
+			free(full);
+			ret = -1;
+			continue;
+		}
+		d->files[d->n_files - 1].own_path = full;
+		loaded++;
+	}
+	for (int i = 0; i < n; i++)
+		free(ents[i]);
+	free(ents);
+	if (!ret && !loaded) {
+		snprintf(err, errlen, "%s: no bpfcost results in this directory", path);
+		ret = -1;
+	}
+	return ret;
+}
+
 void rp_free(struct rp_data *d)
 {
 	for (int i = 0; i < d->n_bench; i++)
@@ -679,8 +786,10 @@ void rp_free(struct rp_data *d)
 		free_trials(&d->measures[i].tr);
 	for (int i = 0; i < d->n_labvars; i++)
 		free_trials(&d->labvars[i].tr);
-	for (int i = 0; i < d->n_files; i++)
+	for (int i = 0; i < d->n_files; i++) {
 		json_object_put(d->files[i].root);
+		free(d->files[i].own_path);
+	}
 	free(d->files);
 	free(d->hosts);
 	free(d->bench);
@@ -692,5 +801,6 @@ void rp_free(struct rp_data *d)
 	free(d->labs);
 	free(d->labvars);
 	free(d->caps);
+	free(d->phases);
 	memset(d, 0, sizeof(*d));
 }

@@ -1,7 +1,9 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /* Loading and validating result files for `report` and `compare`:
- * bpfcost.bench/1, sweep/1, app/1, measure/1, lab/1, check/1. Tolerant of
- * extra fields and nulls; strict about the schema name and the shape (object,
+ * bpfcost.bench/1, sweep/1, app/1, measure/1, lab/1, check/1, study/1 (a study's
+ * plan and phases), one by one or every one in a directory (a study's).
+ * Tolerant of extra
+ * fields and nulls; strict about the schema name and the shape (object,
  * arrays). Strings point into the parsed JSON, which lives as long as the
  * rp_data. */
 #ifndef BPFCOST_REPORT_LOAD_H
@@ -11,11 +13,12 @@
 #include <stdbool.h>
 #include <stddef.h>
 
-enum rp_kind { RK_BENCH, RK_SWEEP, RK_APP, RK_MEASURE, RK_LAB, RK_CHECK, RK_N };
+enum rp_kind { RK_BENCH, RK_SWEEP, RK_APP, RK_MEASURE, RK_LAB, RK_CHECK, RK_STUDY, RK_N };
 extern const char *const rp_schema_names[RK_N];
 
 struct rp_file {
 	const char *path;
+	char *own_path;          /* path, when d owns it (a directory's file) */
 	json_object *root;
 	enum rp_kind kind;
 	int host;
@@ -51,6 +54,14 @@ struct rp_bench_row {
 	double mean_lo, mean_hi;   /* its 95% interval */
 	double base_p50, base_p99, base_p999, probe_p50, probe_p99, probe_p999;
 	double prog_avg_ns, dispatch_ns, trials, samples;
+	double buf_kernel_bytes;   /* output buffers' kernel memory; NaN: none */
+	double buf_size;           /* the file's config.buf_size */
+	/* the file's config.background: "cpu", "mem" (a load on the other
+	 * CPUs); NULL for the quiet figure */
+	const char *background;
+	/* hook "obj" (bench --obj): the object's output path ("perfbuf",
+	 * "ringbuf"; NULL: none) and its programs' hook kinds ("kprobe") */
+	const char *obj_output, *obj_kinds, *obj_path;
 	struct rp_trials tr;       /* base_trials_ns, probe_trials_ns */
 	/* the split of the overhead (bench's Method 7): body and dispatch with
 	 * their intervals, and "resolved" / "unresolved" with its reason; NULL
@@ -136,6 +147,13 @@ struct rp_cap {
 	bool available;
 };
 
+/* A phase of a study (bpfcost.study/1). */
+struct rp_study_phase {
+	int host, file;
+	const char *name, *status, *what, *shortened, *note, *result;
+	double estimate_s, elapsed_s;
+};
+
 #define RP_ARRAY(T, name) T *name; int n_##name, cap_##name
 
 struct rp_data {
@@ -150,15 +168,23 @@ struct rp_data {
 	RP_ARRAY(struct rp_lab_row, labs);
 	RP_ARRAY(struct rp_lab_variant, labvars);
 	RP_ARRAY(struct rp_cap, caps);
+	RP_ARRAY(struct rp_study_phase, phases);
 };
 
 /* Load one file into d. Returns 0, or -1 with one line in err. */
 int rp_load_file(struct rp_data *d, const char *path, char *err, size_t errlen);
+/* A file, or every *.json of a directory (sorted by name) whose schema is
+ * one of the above; the directory's other files (check.json, ...) are
+ * passed over. Paths are kept (d owns the copies). 0, or -1 with one line
+ * in err (a directory without any result is an error too). */
+int rp_load_path(struct rp_data *d, const char *path, char *err, size_t errlen);
 void rp_free(struct rp_data *d);
 
 /* Helpers the sections share. */
 const char *rp_s(const char *s);         /* NULL -> "-" */
 bool rp_has_output(const char *body);    /* ringbuf, perfbuf: events to lose */
+/* A bench row's output path: its body's, or an --obj row's object's. */
+bool rp_row_emits(const struct rp_bench_row *r);
 bool rp_is_control(const char *hook);    /* the "null" row */
 double rp_added(double probe, double base);
 

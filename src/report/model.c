@@ -105,9 +105,11 @@ int rp_model_build(struct rp_model *m, const struct rp_data *d, const struct bud
 	m->n = 0;
 	for (int i = 0; i < d->n_bench; i++) {
 		const struct rp_bench_row *r = &d->bench[i];
-		struct cfg *c = add_cfg(m, r->host, r->workload, r->hook, r->body);
+		struct cfg *c;
 
-		if (!c)
+		if (r->background)
+			continue;
+		if (!(c = add_cfg(m, r->host, r->workload, r->hook, r->body)))
 			return -1;
 		c->bench = r; /* the last file wins for a repeated configuration */
 	}
@@ -127,7 +129,10 @@ int rp_model_build(struct rp_model *m, const struct rp_data *d, const struct bud
 		const struct rp_sweep_point *p = rp_point_near(d, c, b->rate_per_s);
 		const struct rp_sweep_point *p100 = rp_point_near(d, c, 100000);
 		double cpus = rp_host_cpus(d, b, c->host);
-		bool loss_na = !rp_has_output(c->body);
+		bool loss_na;
+
+		c->emits = c->bench ? rp_row_emits(c->bench) : rp_has_output(c->body);
+		loss_na = !c->emits;
 
 		if (c->bench) {
 			const struct rp_bench_row *r = c->bench;
@@ -181,14 +186,14 @@ int rp_model_build(struct rp_model *m, const struct rp_data *d, const struct bud
 
 		for (int i = 0; i < m->n; i++)
 			if (m->c[i].host == h && m->c[i].ok && !rp_is_control(m->c[i].hook) &&
-			    rp_has_output(m->c[i].body) && m->c[i].v.level != V_UNKNOWN)
+			    m->c[i].emits && m->c[i].v.level != V_UNKNOWN)
 				any_out = true;
 		for (int i = 0; i < m->n; i++) {
 			struct cfg *c = &m->c[i];
 
 			if (c->host != h || !c->ok || rp_is_control(c->hook) || c->v.level == V_UNKNOWN)
 				continue;
-			if (any_out && !rp_has_output(c->body))
+			if (any_out && !c->emits)
 				continue;
 			c->candidate = true;
 			if (best < 0 || better(c, &m->c[best]))

@@ -14,6 +14,7 @@ struct cfg {
 	const char *workload, *hook, *body;
 	const struct rp_bench_row *bench;  /* NULL: sweep only */
 	bool ok;                           /* measured (not unsupported/failed) */
+	bool emits;                        /* has an output path (events to lose) */
 	const char *status, *reason;
 	double est_ns, ci_lo, ci_hi;       /* the bench's estimate with its interval */
 	double mean_ns;                    /* mean added per event: the CPU cost */
@@ -33,8 +34,9 @@ struct rp_model {
 	int *best;                         /* per host: index into c, or -1 */
 };
 
-/* Group d's rows and judge every configuration against b. Returns 0 or -1
- * (out of memory). */
+/* Group d's rows and judge every configuration against b (bench rows run
+ * under a background load are not configurations: they are set beside
+ * the quiet ones in their own section). Returns 0 or -1 (out of memory). */
 int rp_model_build(struct rp_model *m, const struct rp_data *d, const struct budget *b);
 void rp_model_free(struct rp_model *m);
 /* Index of a configuration, or -1. */

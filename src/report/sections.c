@@ -98,6 +98,35 @@ enum verdict report_host_verdict(struct rp_ctx *x, int host)
 	return rp_model_host_verdict(&x->model, x->d, host);
 }
 
+void report_summary_lines(struct rp_ctx *x, FILE *f, const char *prefix)
+{
+	for (int h = 0; h < x->d->n_hosts; h++) {
+		const struct rp_host *H = &x->d->hosts[h];
+		int b = M->best[h];
+
+		if (H->emulated)
+			fprintf(f, "%s: %s: NONE (emulated CPU)\n", prefix, H->label);
+		else if (b < 0)
+			fprintf(f, "%s: %s: UNKNOWN (no measured probe configuration)\n", prefix,
+				H->label);
+		else
+			fprintf(f, "%s: %s: %s - %s: %s\n", prefix, H->label,
+				verdict_name(M->c[b].v.level), cfg_name(&M->c[b]), M->c[b].v.why);
+		for (int i = 0; i < M->n; i++) {
+			const struct cfg *c = &M->c[i];
+
+			if (c->host != h || !c->bench || strcmp(rp_s(c->hook), "obj") || H->emulated)
+				continue;
+			if (c->ok && c->v.level != V_UNKNOWN)
+				fprintf(f, "%s: %s: your probe %s: %s - %s\n", prefix, H->label,
+					cfg_name(c), verdict_name(c->v.level), c->v.why);
+			else
+				fprintf(f, "%s: %s: your probe %s: not measured - %s\n", prefix,
+					H->label, cfg_name(c), rp_s(c->reason));
+		}
+	}
+}
+
 static const char *emul_tag(struct rp_ctx *x, int host)
 {
 	return x->d->hosts[host].emulated ? " (emulated: timings not representative)" : "";
@@ -342,6 +371,8 @@ static void sec_method(struct rp_ctx *x)
 		if (!rp_is_control(r->hook) || !isfinite(r->overhead_ns))
 			continue;
 		any_control = true;
+		if (r->background)
+			continue; /* the quiet control is the method's; see "Under load" */
 		if (isfinite(r->ci_lo) && isfinite(r->ci_hi) && (r->ci_lo > 0 || r->ci_hi < 0))
 			doc_ps(x->doc, DS_NOTE,
 			       "Control row (nothing attached) on %s, %s: %s ns %s; its interval "
@@ -547,7 +578,7 @@ static void sec_results(struct rp_ctx *x)
 		bool any = false, unresolved = false;
 
 		for (int i = 0; i < d->n_bench; i++)
-			if (d->bench[i].host == h)
+			if (d->bench[i].host == h && !d->bench[i].background)
 				any = true;
 		if (!any)
 			continue;
@@ -1099,7 +1130,7 @@ static void sec_matrix(struct rp_ctx *x)
 				continue;
 			snprintf(cpu, sizeof(cpu), "%s%s", isfinite(c->cpu_pct) && !c->cpu_from_sweep ? "~" : "",
 				 pct(c->cpu_pct));
-			if (!rp_has_output(c->body))
+			if (!c->emits)
 				snprintf(loss, sizeof(loss), "n/a");
 			else
 				snprintf(loss, sizeof(loss), "%s", pct(c->loss_100k));
@@ -1505,7 +1536,7 @@ static void sec_verdict(struct rp_ctx *x)
 		for (int i = 0; i < M->n; i++)
 			if (M->c[i].host == h && M->c[i].candidate) {
 				any = true;
-				outputs |= rp_has_output(M->c[i].body);
+				outputs |= M->c[i].emits;
 			}
 		host_headline(x, h);
 		if (!any)
@@ -1693,19 +1724,513 @@ static void sec_recommendations(struct rp_ctx *x)
 	}
 }
 
+/* ---- a study's plan, overhead under load, region sizes, buffers' memory,
+ * the user's own probe ---- */
+
+static const char *secs(double s) /* "2m05s", "48s" */
+{
+	char *b = nb();
+
+	if (!isfinite(s))
+		return "-";
+	if (s >= 60)
+		snprintf(b, NB, "%dm%02ds", (int)(s / 60), (int)fmod(s, 60));
+	else
+		snprintf(b, NB, "%.0fs", s);
+	return b;
+}
+
+static const char *rate_gb(double bytes_per_s)
+{
+	char *b = nb();
+
+	snprintf(b, NB, "%.1f GB streamed", bytes_per_s / 1e9);
+	return b;
+}
+
+static const char *rate_mloops(double loops_per_s)
+{
+	char *b = nb();
+
+	snprintf(b, NB, "%.0f M loops of 64 multiply-adds", loops_per_s / 1e6);
+	return b;
+}
+
+static const char *kib(double bytes)
+{
+	char *b = nb();
+
+	if (!isfinite(bytes) || bytes <= 0)
+		return "-";
+	if (bytes >= 1024 * 1024)
+		snprintf(b, NB, "%.1f MiB", bytes / (1024 * 1024));
+	else
+		snprintf(b, NB, "%.0f KiB", bytes / 1024);
+	return b;
+}
+
+/* Each string of a JSON array, as list items. */
+static void json_items(struct rp_ctx *x, json_object *root, const char *key, const char *lead)
+{
+	json_object *a;
+
+	if (!json_object_object_get_ex(root, key, &a) || !json_object_is_type(a, json_type_array))
+		return;
+	for (size_t k = 0; k < json_object_array_length(a); k++) {
+		json_object *v = json_object_array_get_idx(a, k);
+
+		if (json_object_is_type(v, json_type_string))
+			doc_li(x->doc, "%s%s", lead, json_object_get_string(v));
+	}
+}
+
+static void sec_study(struct rp_ctx *x)
+{
+	struct rp_data *d = x->d;
+	bool any = false;
+
+	doc_h(x->doc, 2, "Study");
+	for (int f = 0; f < d->n_files; f++) {
+		const struct rp_file *F = &d->files[f];
+		const char *hdr[] = { "Phase", "What it ran", "Estimate", "Took", "Status" };
+		bool right[5] = { 0, 0, 1, 1 };
+		double budget = jget_num(F->root, "budget_s"), took = 0;
+
+		if (F->kind != RK_STUDY)
+			continue;
+		any = true;
+		for (int i = 0; i < d->n_phases; i++)
+			if (d->phases[i].file == f && isfinite(d->phases[i].elapsed_s))
+				took += d->phases[i].elapsed_s;
+		doc_h(x->doc, 3, "%s", d->hosts[F->host].label);
+		doc_p(x->doc, "bpfcost study (%s): a budget of %s, %s spent in its phases%s.", F->path,
+		      secs(budget), secs(took), F->interrupted ? "; interrupted, resumable" : "");
+		doc_table(x->doc, 5, hdr, right);
+		for (int i = 0; i < d->n_phases; i++) {
+			const struct rp_study_phase *p = &d->phases[i];
+			const char *row[5];
+			char st[200];
+
+			if (p->file != f)
+				continue;
+			/* the report phase is still running while it writes this */
+			snprintf(st, sizeof(st), "%s%s%s",
+				 p->result && !strcmp(p->result, "report.html") &&
+				 rp_same(p->status, "pending") ? "this report" : rp_s(p->status),
+				 p->note ? ": " : "", p->note ? p->note : "");
+			row[0] = rp_s(p->name);
+			row[1] = rp_s(p->what);
+			row[2] = secs(p->estimate_s);
+			row[3] = secs(p->elapsed_s);
+			row[4] = st;
+			doc_row(x->doc, row);
+		}
+		json_items(x, F->root, "shortened", "Shortened to fit the budget: ");
+		json_items(x, F->root, "notes", "");
+	}
+	if (!any)
+		doc_p(x->doc, "No study: bpfcost study -o DIR runs check, bench, sweep, app and "
+			      "report in one go, within a time budget, and bpfcost report DIR reads it.");
+}
+
+/* The quiet row of a configuration measured under load, or NULL. */
+static const struct cfg *quiet_of(const struct rp_bench_row *r)
+{
+	int i = rp_model_find(M, r->host, r->workload, r->hook, r->body);
+
+	return i >= 0 && M->c[i].bench ? &M->c[i] : NULL;
+}
+
+static void sec_load(struct rp_ctx *x)
+{
+	struct rp_data *d = x->d;
+	bool any = false;
+
+	doc_h(x->doc, 2, "Under load");
+	for (int h = 0; h < d->n_hosts; h++) {
+		const char *hdr[] = { "Configuration", "Load", "Quiet ns", "95% CI", "Loaded ns",
+				      "95% CI", "Change", "p99 added quiet/loaded" };
+		bool right[8] = { 0, 0, 1, 1, 1, 1, 1, 1 };
+		double moved[256];
+		int nm = 0, rows = 0;
+
+		for (int i = 0; i < d->n_bench; i++) {
+			const struct rp_bench_row *r = &d->bench[i];
+			const struct cfg *q = quiet_of(r);
+			const char *row[8];
+			char name[160], change[64];
+
+			if (r->host != h || !r->background || !rp_status_ok(r->status))
+				continue;
+			if (!rows++) {
+				doc_h(x->doc, 3, "%s%s", d->hosts[h].label, emul_tag(x, h));
+				doc_table(x->doc, 8, hdr, right);
+			}
+			any = true;
+			snprintf(name, sizeof(name), "%s %s/%s", rp_s(r->workload), rp_s(r->hook),
+				 rp_s(r->body));
+			change[0] = '\0';
+			if (q && q->ok && isfinite(r->overhead_ns) && !rp_is_control(r->hook)) {
+				double pc = fabs(q->est_ns) > 0 ? (r->overhead_ns / q->est_ns - 1) * 100 : NAN;
+
+				snprintf(change, sizeof(change), "%s ns (%s%%)",
+					 snum(r->overhead_ns - q->est_ns, 1), snum(pc, 0));
+				if (isfinite(pc) && nm < 256)
+					moved[nm++] = pc;
+			}
+			row[0] = name;
+			row[1] = r->background;
+			row[2] = q ? snum(q->est_ns, 1) : "-";
+			row[3] = q ? ci(q->ci_lo, q->ci_hi) : "-";
+			row[4] = snum(r->overhead_ns, 1);
+			row[5] = ci(r->ci_lo, r->ci_hi);
+			row[6] = change[0] ? change : "-";
+			row[7] = pair_s(q ? q->p99_added : NAN, rp_added(r->probe_p99, r->base_p99));
+			doc_row(x->doc, row);
+		}
+		if (!rows)
+			continue;
+		for (int f = 0; f < d->n_files; f++) {
+			json_object *cfg;
+			const char *k;
+
+			if (d->files[f].host != h || d->files[f].kind != RK_BENCH ||
+			    !json_object_object_get_ex(d->files[f].root, "config", &cfg) ||
+			    !(k = jget_str(cfg, "background")))
+				continue;
+			double rate = jget_num(cfg, "background_rate_per_cpu_s");
+			doc_li(x->doc, "%s: a %s load on %s other CPU%s for the whole run, started and "
+				       "stopped by bench (%s per CPU and second).", d->files[f].path, k,
+			       cnt(jget_num(cfg, "background_cpus")),
+			       jget_num(cfg, "background_cpus") == 1 ? "" : "s",
+			       !isfinite(rate) ? "rate not recorded" :
+			       !strcmp(k, "mem") ? rate_gb(rate) : rate_mloops(rate));
+		}
+		if (nm) {
+			double lo = moved[0], hi = moved[0];
+
+			for (int i = 1; i < nm; i++) {
+				lo = fmin(lo, moved[i]);
+				hi = fmax(hi, moved[i]);
+			}
+			doc_p(x->doc, "Under load the probes' overhead moved by %s%% to %s%% of the quiet "
+				      "figure. The baseline moves too: each loaded row is paired against "
+				      "its own loaded baseline, so this is what the probe adds on a busy "
+				      "machine, not how much slower the machine is.", snum(lo, 0), snum(hi, 0));
+		}
+	}
+	if (!any)
+		doc_p(x->doc, "No results under load: bpfcost bench --background cpu (or mem) measures "
+			      "the overhead while the other CPUs are busy, beside the quiet figure.");
+}
+
+/* A workload's family and region size from its name: "madvise_free_2m"
+ * is madvise_free of 2 MiB; "munmap" of 4 KiB. */
+static const char *region_of(const char *w, double *bytes)
+{
+	static const char *const fam[] = { "madvise_free", "madvise", "munmap" };
+	char *b = nb();
+
+	*bytes = NAN;
+	if (!w)
+		return NULL;
+	for (size_t i = 0; i < ARRAY_SIZE(fam); i++) {
+		size_t n = strlen(fam[i]);
+		char *end;
+		double v;
+
+		if (strncmp(w, fam[i], n))
+			continue;
+		if (!w[n]) {
+			*bytes = 4096;
+		} else if (w[n] == '_' && (v = strtod(w + n + 1, &end)) > 0 && end[0] && !end[1] &&
+			   (end[0] == 'k' || end[0] == 'm')) {
+			*bytes = v * (end[0] == 'k' ? 1024 : 1024 * 1024);
+		} else {
+			continue;
+		}
+		snprintf(b, NB, "%s", !strcmp(fam[i], "madvise") ? "madvise DONTNEED" :
+			 !strcmp(fam[i], "madvise_free") ? "madvise FREE" : "munmap");
+		return b;
+	}
+	return NULL;
+}
+
+static int cmp_region(const void *a, const void *b)
+{
+	const struct cfg *p = *(const struct cfg *const *)a, *q = *(const struct cfg *const *)b;
+	double bp, bq;
+	const char *fp = region_of(p->workload, &bp), *fq = region_of(q->workload, &bq);
+	int c = strcmp(fp, fq);
+
+	if (c)
+		return c;
+	if (bp != bq)
+		return bp < bq ? -1 : 1;
+	c = strcmp(rp_s(p->hook), rp_s(q->hook));
+	return c ? c : strcmp(rp_s(p->body), rp_s(q->body));
+}
+
+static void sec_regions(struct rp_ctx *x)
+{
+	struct rp_data *d = x->d;
+	bool any = false;
+
+	doc_h(x->doc, 2, "Region sizes");
+	for (int h = 0; h < d->n_hosts; h++) {
+		const char *hdr[] = { "Syscall", "Region", "Base ns/op", "Ops/s", "Probe",
+				      "Overhead ns", "95% CI", "+%" };
+		bool right[8] = { 0, 1, 1, 1, 0, 1, 1, 1 };
+		const struct cfg *rows[256];
+		int n = 0;
+		bool sized = false;
+
+		for (int i = 0; i < M->n && n < 256; i++) {
+			const struct cfg *c = &M->c[i];
+			double bytes;
+
+			if (c->host != h || !c->bench || !c->ok || !region_of(c->workload, &bytes))
+				continue;
+			sized |= bytes > 4096;
+			rows[n++] = c;
+		}
+		if (!sized)
+			continue;
+		/* 4 KiB rows only with a probe measured at a larger size too */
+		int k = 0;
+
+		for (int i = 0; i < n; i++) {
+			double bytes;
+			bool keep = false;
+
+			region_of(rows[i]->workload, &bytes);
+			for (int j = 0; j < n && !keep && bytes <= 4096; j++) {
+				double bj;
+
+				region_of(rows[j]->workload, &bj);
+				keep = bj > 4096 && rp_same(rows[j]->hook, rows[i]->hook) &&
+				       rp_same(rows[j]->body, rows[i]->body);
+			}
+			if (bytes > 4096 || keep)
+				rows[k++] = rows[i];
+		}
+		n = k;
+		any = true;
+		qsort(rows, (size_t)n, sizeof(rows[0]), cmp_region);
+		doc_h(x->doc, 3, "%s%s", d->hosts[h].label, emul_tag(x, h));
+		doc_table(x->doc, 8, hdr, right);
+		for (int i = 0; i < n; i++) {
+			const struct cfg *c = rows[i];
+			const char *row[8];
+			double bytes, base = c->bench->base_ns;
+			char probe[96];
+
+			row[0] = region_of(c->workload, &bytes);
+			row[1] = kib(bytes);
+			row[2] = num(base, 0);
+			row[3] = isfinite(base) && base > 0 ? rate(1e9 / base) : "-";
+			snprintf(probe, sizeof(probe), "%s/%s", rp_s(c->hook), rp_s(c->body));
+			row[4] = rp_is_control(c->hook) ? "control" : probe;
+			row[5] = snum(c->est_ns, 1);
+			row[6] = ci(c->ci_lo, c->ci_hi);
+			row[7] = isfinite(c->bench->overhead_pct) ? snum(c->bench->overhead_pct, 1) : "-";
+			doc_row(x->doc, row);
+		}
+		doc_p(x->doc, "One op releases the whole region (4 KiB pages; transparent huge pages "
+			      "off for the run), mapped and touched again before each op, untimed. "
+			      "A probe pays once per call: its share of a call falls as the region "
+			      "grows.");
+	}
+	if (!any)
+		doc_p(x->doc, "No region sizes: bpfcost bench --workload madvise,madvise_64k,madvise_2m,"
+			      "madvise_free_2m,munmap_64k,munmap_2m measures madvise and munmap of "
+			      "4 KiB to 2 MiB.");
+}
+
+static void sec_memory(struct rp_ctx *x)
+{
+	struct rp_data *d = x->d;
+	bool any = false;
+
+	doc_h(x->doc, 2, "Output buffers: kernel memory");
+	for (int h = 0; h < d->n_hosts; h++) {
+		const char *hdr[] = { "Output path", "Buffer size", "Kernel memory", "Measured on" };
+		bool right[4] = { 0, 1, 1 };
+		int rows = 0;
+
+		for (int i = 0; i < d->n_bench; i++) {
+			const struct rp_bench_row *r = &d->bench[i];
+			const char *row[4];
+			char path[160], size[64];
+			bool seen = false;
+
+			if (r->host != h || !isfinite(r->buf_kernel_bytes) || r->buf_kernel_bytes <= 0)
+				continue;
+			for (int j = 0; j < i && !seen; j++)
+				seen = d->bench[j].host == h && d->bench[j].buf_kernel_bytes == r->buf_kernel_bytes &&
+				       rp_same(d->bench[j].body, r->body) && rp_same(d->bench[j].hook, r->hook);
+			if (seen)
+				continue;
+			if (!rows++) {
+				doc_h(x->doc, 3, "%s", d->hosts[h].label);
+				doc_table(x->doc, 4, hdr, right);
+			}
+			any = true;
+			if (!strcmp(rp_s(r->hook), "obj"))
+				snprintf(path, sizeof(path), "your probe (%s)", rp_s(r->obj_output));
+			else
+				snprintf(path, sizeof(path), "%s", rp_s(r->body));
+			snprintf(size, sizeof(size), "%s%s", kib(r->buf_size),
+				 strstr(path, "perf") ? " per CPU" : "");
+			row[0] = path;
+			row[1] = !strcmp(rp_s(r->hook), "obj") ? "the object's" : size;
+			row[2] = kib(r->buf_kernel_bytes);
+			row[3] = cfg_name(&(struct cfg){ .workload = r->workload, .hook = r->hook,
+							 .body = r->body });
+			doc_row(x->doc, row);
+		}
+		if (rows)
+			doc_p(x->doc, "What the kernel holds for each output path at the size used: a "
+				      "ring buffer's memlock (one ring shared by every CPU); a perf "
+				      "buffer's array memlock plus one ring per CPU (its pages and a "
+				      "header page each), so at the same size it takes CPUs times the "
+				      "memory.");
+	}
+	if (!any)
+		doc_p(x->doc, "No buffer sizes: bench rows with a ringbuf or perfbuf body (bpfcost "
+			      "0.1 and later) record the kernel memory of their buffers.");
+}
+
+/* The object's hook kind needs kprobes, which this host's results say it
+ * lacks: the reason, else NULL. */
+static const char *no_kprobes(struct rp_ctx *x, int h)
+{
+	for (int i = 0; i < M->n; i++) {
+		const struct cfg *c = &M->c[i];
+
+		if (c->host == h && c->bench && !strcmp(rp_s(c->hook), "kprobe") && !c->ok &&
+		    c->reason && strstr(c->reason, "KPROBES"))
+			return c->reason;
+	}
+	return NULL;
+}
+
+static void sec_your_probe(struct rp_ctx *x)
+{
+	struct rp_data *d = x->d;
+	bool any = false;
+
+	doc_h(x->doc, 2, "Your probe against the built-in alternatives");
+	for (int i = 0; i < M->n; i++) {
+		const struct cfg *o = &M->c[i], *cheap = NULL, *empty = NULL;
+		const struct rp_bench_row *r = o->bench;
+		const char *hdr[] = { "Configuration", "Overhead ns", "95% CI", "p99 added ns",
+				      "Against yours" };
+		bool right[5] = { 0, 1, 1, 1, 1 };
+		char out[32];
+		const char *nk;
+
+		if (!r || strcmp(rp_s(o->hook), "obj"))
+			continue;
+		any = true;
+		/* the output body a built-in probe needs to do what the object does */
+		snprintf(out, sizeof(out), "%.*s", r->obj_output ? (int)strcspn(r->obj_output, ",") : 0,
+			 r->obj_output ? r->obj_output : "");
+		doc_h(x->doc, 3, "%s on %s", rp_s(r->obj_path), rp_s(o->workload));
+		doc_p(x->doc, "%s (programs %s; hook %s, output %s) on %s, against the built-in "
+			      "empty probe and the built-in probes with the same output path on "
+			      "every hook of this kernel.", rp_s(r->obj_path), rp_s(o->body),
+		      rp_s(r->obj_kinds), out[0] ? out : "none", d->hosts[o->host].label);
+		doc_table(x->doc, 5, hdr, right);
+		{
+			const char *row[5] = { "your probe", snum(o->est_ns, 1), ci(o->ci_lo, o->ci_hi),
+					       snum(o->p99_added, 0), o->ok ? "-" : o->reason };
+			doc_row(x->doc, row);
+		}
+		for (int j = 0; j < M->n; j++) {
+			const struct cfg *c = &M->c[j];
+			const char *row[5];
+			char vs[64];
+
+			if (c->host != o->host || !c->bench || !rp_same(c->workload, o->workload) ||
+			    rp_is_control(c->hook) || !strcmp(rp_s(c->hook), "obj") ||
+			    (strcmp(rp_s(c->body), "empty") && (!out[0] || !rp_same(c->body, out))))
+				continue;
+			if (c->ok && !strcmp(rp_s(c->body), "empty") &&
+			    (!empty || c->est_ns < empty->est_ns))
+				empty = c;
+			if (c->ok && out[0] && rp_same(c->body, out) && (!cheap || c->est_ns < cheap->est_ns))
+				cheap = c;
+			snprintf(vs, sizeof(vs), "%s ns", c->ok && o->ok ? snum(c->est_ns - o->est_ns, 1) : "-");
+			row[0] = cfg_name(c);
+			row[1] = c->ok ? snum(c->est_ns, 1) : "-";
+			row[2] = c->ok ? ci(c->ci_lo, c->ci_hi) : "-";
+			row[3] = c->ok ? snum(c->p99_added, 0) : "-";
+			row[4] = c->ok ? (o->ok ? vs : "-") : "not available here";
+			doc_row(x->doc, row);
+		}
+		if (o->ok && cheap) {
+			double dlt = o->est_ns - cheap->est_ns;
+
+			doc_li(x->doc, "The cheapest equivalent here is %s at %s ns %s: your probe costs "
+				       "%s ns %s (%s%%)%s.", cfg_name(cheap), snum(cheap->est_ns, 1),
+			       ci(cheap->ci_lo, cheap->ci_hi), num(fabs(dlt), 1),
+			       dlt >= 0 ? "more" : "less", snum(cheap->est_ns ? dlt / cheap->est_ns * 100 : NAN, 0),
+			       isfinite(o->ci_lo) && isfinite(cheap->ci_hi) &&
+			       (o->ci_lo > cheap->ci_hi || o->ci_hi < cheap->ci_lo) ? "" :
+			       "; the intervals overlap: no difference shown");
+		}
+		if (o->ok && empty)
+			doc_li(x->doc, "The hook alone (%s, empty body) costs %s ns: your program's work "
+				       "and output add about %s ns to it.", cfg_name(empty),
+			       snum(empty->est_ns, 1), snum(o->est_ns - empty->est_ns, 1));
+		if ((nk = no_kprobes(x, o->host)))
+			doc_li(x->doc, "kprobe: not on this kernel (%s). The stock kernels' numbers, kprobe "
+				       "and fentry included, come from make vmtest "
+				       "(build/vmtest/results/RELEASE/): give that directory to report "
+				       "beside this one to see them side by side.", nk);
+	}
+	/* objects a study could not measure here (a kprobe without kprobes) */
+	for (int f = 0; f < d->n_files; f++) {
+		json_object *objs;
+
+		if (d->files[f].kind != RK_STUDY ||
+		    !json_object_object_get_ex(d->files[f].root, "objs", &objs) ||
+		    !json_object_is_type(objs, json_type_array))
+			continue;
+		for (size_t k = 0; k < json_object_array_length(objs); k++) {
+			json_object *ob = json_object_array_get_idx(objs, k);
+			const char *note = jget_str(ob, "note");
+
+			if (!note)
+				continue;
+			any = true;
+			doc_li(x->doc, "%s: %s", rp_s(jget_str(ob, "path")), note);
+		}
+	}
+	if (!any)
+		doc_p(x->doc, "No probe of yours: bpfcost bench --obj FILE.bpf.o (or study --obj) "
+			      "measures your object beside the built-in probes.");
+}
+
 int report_build(struct rp_ctx *x)
 {
 	M = &x->model;
 	if (rp_model_build(M, x->d, &x->b))
 		return -1;
 	sec_summary(x);
+	sec_study(x);
 	sec_environment(x);
 	sec_method(x);
 	sec_results(x);
+	sec_load(x);
+	sec_regions(x);
+	sec_memory(x);
 	sec_scaling(x);
 	sec_apps(x);
 	sec_measure(x);
 	sec_lab(x);
+	sec_your_probe(x);
 	sec_matrix(x);
 	sec_side_by_side(x);
 	sec_kernels(x);

@@ -25,6 +25,11 @@ int report_build(struct rp_ctx *ctx);
 /* The verdict of a host, for the command's summary line. */
 enum verdict report_host_verdict(struct rp_ctx *ctx, int host);
 
+/* The verdict per host as lines "PREFIX: HOST: GREEN - CONFIGURATION:
+ * the numbers that decided it", then one per probe of the user's (bench
+ * --obj rows) with its own verdict. After report_build. */
+void report_summary_lines(struct rp_ctx *x, FILE *f, const char *prefix);
+
 /* Free what report_build kept. */
 void report_free(struct rp_ctx *ctx);
 

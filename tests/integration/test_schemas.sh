@@ -45,6 +45,9 @@ $BPFCOST lab --short --json -o "$TMP/lab.json" >/dev/null 2>&1
 same_shape lab "$TMP/lab.json"
 $BPFCOST lint "$BUILD/tests/lint_bad.bpf.o" --json -o "$TMP/lint.json" >/dev/null 2>&1
 same_shape lint "$TMP/lint.json"
+$BPFCOST study --workloads getpid --only check,report --obj "$BUILD/tests/getpid_count.bpf.o" \
+  --apps none --time 30s -o "$TMP/study" >/dev/null 2>&1
+same_shape study "$TMP/study/study.json"
 $BPFCOST budget --rate 50k --ns 500 --cpus 8 --json > "$TMP/budget.json" 2>/dev/null
 same_shape budget "$TMP/budget.json"
 $BPFCOST compare tests/data/compare-base.json tests/data/compare-more.json --json \
