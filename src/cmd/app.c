@@ -1219,6 +1219,21 @@ static void print_disagreement(FILE *f, const struct app_result *r)
 	else
 		fprintf(f, "an event cost the app\n  %.0f ns of its CPU [%.0f, %.0f] where bench "
 			   "measured %.0f ns\n", r->app_ns_event, r->app_ns_lo, r->app_ns_hi, bench_ns);
+	/* The stats window says whether the programs themselves ran slower
+	 * here: its mean run includes the filtered-out runs for other
+	 * processes, which return early, so a passing run cost at least it. */
+	if (!isfinite(r->bpf_avg_ns) || !isfinite(bench_ns))
+		return;
+	if (r->bpf_avg_ns > bench_ns)
+		fprintf(f, "  why: the programs alone ran %.0f ns a run here (BPF stats window,\n"
+			   "  filtered runs included), more than bench's whole event: the same\n"
+			   "  code ran slower in the app (most likely its caches and TLB, which\n"
+			   "  bench's loop keeps warm)\n",
+			r->bpf_avg_ns);
+	else
+		fprintf(f, "  the programs alone ran %.0f ns a run here (BPF stats window): the\n"
+			   "  difference is outside them (the traced syscall path, other processes)\n",
+			r->bpf_avg_ns);
 }
 
 /* Measured and predicted change side by side, for the sets with a

@@ -404,6 +404,7 @@ static int load_app(struct rp_data *d, json_object *root, json_object *row, int 
 	a->probe_p999 = num_ns(row, "probe_p999");
 	a->event_rate = num2(row, "event_rate_per_s", "events_per_s");
 	a->bpf_cpu_pct = num(row, "bpf_cpu_pct");
+	a->bpf_avg_ns = num(row, "bpf_avg_ns");
 	a->app_cpu_pct = num(row, "app_cpu_pct");
 	a->lost = num(row, "lost");
 	if ((v = obj(row, "syscalls", json_type_array)))

@@ -109,6 +109,7 @@ struct rp_app_row {
 	/* what an event cost the application (from its CPU per op) and in
 	 * bench (the first syscall's row), ns */
 	double app_ns_event, bench_ns_event;
+	double bpf_avg_ns; /* the programs' mean run in the app (stats window) */
 };
 
 struct rp_measure_row {
