@@ -106,6 +106,15 @@ void bench_result_init(struct bench_result *r, const char *workload, const char 
 	r->drift_pct = NAN;
 }
 
+void bench_result_move(struct bench_result *dst, struct bench_result *src)
+{
+	bench_result_free(dst);
+	*dst = *src;
+	src->base_trials_ns = src->probe_trials_ns = NULL;
+	src->prog_phases_ns = src->floor_phases_ns = NULL;
+	src->maps = NULL;
+}
+
 void bench_result_free(struct bench_result *r)
 {
 	free(r->base_trials_ns);
@@ -992,8 +1001,11 @@ json_object *bench_result_json(const struct bench_result *r)
 	bt = json_object_new_array();
 	pt = json_object_new_array();
 	for (int i = 0; i < r->stats_phases; i++) {
-		json_object_array_add(bt, jnum(r->prog_phases_ns[i]));
-		json_object_array_add(pt, jnum(r->floor_phases_ns[i]));
+		/* measure counts its phases without keeping them */
+		if (r->prog_phases_ns)
+			json_object_array_add(bt, jnum(r->prog_phases_ns[i]));
+		if (r->floor_phases_ns)
+			json_object_array_add(pt, jnum(r->floor_phases_ns[i]));
 	}
 	jset(o, "prog_phases_ns", bt);
 	jset(o, "stats_floor_phases_ns", pt);
