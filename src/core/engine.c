@@ -977,14 +977,8 @@ json_object *bench_result_json(const struct bench_result *r)
 	jset(o, "overhead_diff_ci95", r->status == RES_OK ? jpair(r->diff_ci_lo, r->diff_ci_hi) : NULL);
 	jset(o, "overhead_mean_ns", jnum(r->overhead_mean_ns));
 	jset(o, "overhead_mean_ci95", r->status == RES_OK ? jpair(r->mean_ci_lo, r->mean_ci_hi) : NULL);
-	jset(o, "base_p50_ns", jnum(r->base_p50_ns));
-	jset(o, "base_p99_ns", jnum(r->base_p99_ns));
-	jset(o, "base_p999_ns", jnum(r->base_p999_ns));
-	jset(o, "base_max_ns", jnum(r->base_max_ns));
-	jset(o, "probe_p50_ns", jnum(r->probe_p50_ns));
-	jset(o, "probe_p99_ns", jnum(r->probe_p99_ns));
-	jset(o, "probe_p999_ns", jnum(r->probe_p999_ns));
-	jset(o, "probe_max_ns", jnum(r->probe_max_ns));
+	jset_pcts_ns(o, "base", r->base_p50_ns, r->base_p99_ns, r->base_p999_ns, r->base_max_ns);
+	jset_pcts_ns(o, "probe", r->probe_p50_ns, r->probe_p99_ns, r->probe_p999_ns, r->probe_max_ns);
 	jset(o, "prog_avg_ns", jnum(r->prog_avg_ns));
 	jset(o, "prog_runs_per_op", jnum(r->prog_runs_per_op));
 	jset(o, "prog_ns_per_op", jnum(r->prog_ns_per_op));
