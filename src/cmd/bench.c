@@ -1162,7 +1162,9 @@ int cmd_bench(int argc, char **argv)
 		ret = run_obj(&a, &uobj, rs, &n, total, &res, tty);
 	else
 		ret = run_rounds(&a, rs, &n, total, &res, tty);
-	background_stop(&a.bg); /* its rate goes into the results */
+	background_stop(&a.bg);
+	if (!ret && a.bg.ncpus)
+		ret = results_save(&res, n); /* again, with the load's rate */
 	if (ret)
 		goto cleanup;
 	if (tty || verbose)
