@@ -159,7 +159,7 @@ else nok report_empty_dir "rc=$rc: $err"; fi
 # ---- bench --background: a load on the other CPU, gone afterwards ----
 if [ "$(nproc)" -ge 2 ]; then
   $BPFCOST bench --workload getpid --hook tp --body empty,ringbuf --trials 6 --background cpu \
-    --json -o "$TMP/bg.json" > "$TMP/bg.out" 2>&1; rc=$?
+    -o "$TMP/bg.json" > "$TMP/bg.out" 2>&1; rc=$? # the table (its load line) and the JSON
   v=$(jpy "$TMP/bg.json" '(d["config"]["background"], d["config"]["background_cpus"] >= 1, d["config"]["background_rate_per_cpu_s"] > 0, [r["status"] for r in d["results"]])' 2>&1)
   if [ $rc -eq 0 ] && [ "$v" = "('cpu', True, True, ['ok', 'ok', 'ok'])" ] &&
      grep -q '^background load: cpu' "$TMP/bg.out"; then ok bench_background_cpu
