@@ -625,6 +625,9 @@ int plan_argv(const struct plan_phase *ph, const struct plan_req *r, const char 
 		ARG("--hook"); ARG(sweep_hook(r));
 		ARG("--body"); ARG(SWEEP_BODIES);
 		ARG("--rates"); ARG(SWEEP_RATES);
+		/* read like bench's rows: the report sets the sweep's CPU beside
+		 * bench's, and a reader woken per event would decide the verdict */
+		ARG("--consumer"); ARG("batch");
 		ARG("--duration");
 		NUMARG("%g", ph->duration_s);
 		break;
