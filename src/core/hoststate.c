@@ -920,9 +920,15 @@ void hoststate_after_fork(void)
 {
 	/* the parent's holds, record lock, holder file (its flock stays with
 	 * the parent's descriptor), instances and programs are the parent's */
+	static const pthread_mutex_t fresh = PTHREAD_RECURSIVE_MUTEX_INITIALIZER_NP;
+
 	memset(held, 0, sizeof(held));
+	/* a parent thread that held the record's lock at the fork holds its
+	 * mutex in the child too, owned by a thread that does not exist here:
+	 * the child would wait for it forever */
+	memcpy(&lock_mu, &fresh, sizeof(lock_mu));
 	if (lock_fd >= 0)
-		close(lock_fd);
+		close(lock_fd); /* the flock stays with the parent's descriptor */
 	lock_fd = -1;
 	lock_depth = 0;
 	if (holder_fd >= 0)

@@ -582,6 +582,8 @@ static void child_done(struct top_dispatch *d)
 	d->fd = -1;
 	waitpid(d->child, &status, 0);
 	d->child = 0;
+	if (WIFSIGNALED(status))
+		hoststate_recover(); /* what a killed child held */
 	if (d->buf) {
 		d->buf[d->len] = '\0';
 		doc = json_tokener_parse(d->buf);
@@ -649,6 +651,9 @@ void top_dispatch_stop(struct top_dispatch *d)
 		if (waitpid(d->child, &status, WNOHANG) == 0) {
 			kill(d->child, SIGKILL);
 			waitpid(d->child, &status, 0);
+			/* what it held (a knob, a tracefs mount) is put back now,
+			 * not by the next bpfcost run */
+			hoststate_recover();
 		}
 		d->child = 0;
 	}
