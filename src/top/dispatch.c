@@ -75,9 +75,12 @@ void top_dispatch_init(struct top_dispatch *d)
 
 const char *top_dispatch_cache_dir(char *buf, size_t len)
 {
-	const char *x = getenv("XDG_CACHE_HOME"), *home = getenv("HOME");
+	const char *x = getenv("XDG_CACHE_HOME"), *home = getenv("HOME"),
+		   *sd = getenv("CACHE_DIRECTORY");
 
-	if (x && *x)
+	if (sd && *sd) /* systemd's CacheDirectory= (the exporter's unit): the first */
+		snprintf(buf, len, "%.*s", (int)strcspn(sd, ":"), sd);
+	else if (x && *x)
 		snprintf(buf, len, "%s/bpfcost", x);
 	else if (!geteuid() || !home || !*home)
 		snprintf(buf, len, "/var/cache/bpfcost");
