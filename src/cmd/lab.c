@@ -530,7 +530,8 @@ static void measure_round(const struct lab_variant *v, const struct bench_opts *
 			/* the first round's latency percentiles and sizes stand for all */
 			bench_result_free(&vr->r);
 			vr->r = r;
-			r.base_trials_ns = r.probe_trials_ns = NULL;
+			/* every array it owns is vr->r's now (not only the trials') */
+			memset(&r, 0, sizeof(r));
 		}
 		vr->done = true;
 	} else if (!(stop_requested && r.status == RES_FAILED)) {
