@@ -10,6 +10,7 @@
  * works across PID namespaces (a PID would not), as long as both see the
  * same /run. */
 #include "core/hoststate.h"
+#include "core/kernel.h"
 #include "base/util.h"
 
 #include <bpf/bpf.h>
@@ -766,8 +767,14 @@ const char *tracefs_event_unusable(const char *event, char *buf, size_t len)
 		return buf;
 	}
 	if (err) {
+		char miss[64];
+
+		/* EPERM with CAP_SYS_ADMIN: a system call filter or a namespace
+		 * restriction said no (a hardened service) */
 		snprintf(buf, len, "tracefs is not mounted and mounting it failed: %s%s", strerror(-err),
-			 err == -EPERM ? " (it needs CAP_SYS_ADMIN)" : "");
+			 err != -EPERM ? "" :
+			 *privs_missing(NEED_SYS_ADMIN, miss, sizeof(miss)) ? " (it needs CAP_SYS_ADMIN)" :
+			 " (refused despite CAP_SYS_ADMIN: a system call filter or namespace restriction)");
 		return buf;
 	}
 	/* libbpf reads the event's id where tracefs is, as we do */
