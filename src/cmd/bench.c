@@ -68,7 +68,7 @@ static const struct argp_option bench_opts_def[] = {
 	{ "ops", 'n', "N", 0, "timed ops per trial and phase (default: sized to ~5 ms)" },
 	{ "trials", 't', "N", 0, "exactly N baseline/probe trial pairs (default: 60 or more, 20 for uprobe rows, 30 with --obj; see --max-time)" },
 	{ "max-time", OPT_MAX_TIME, "S", 0, "seconds of trial pairs a row may take to narrow its interval (default 8)" },
-	{ "consumer", OPT_CONSUMER, "MODE", 0, "ringbuf/perfbuf reader: wake (woken per event, libbpf's default), batch (no wake-ups: BPF_RB_NO_WAKEUP and a reader polling every 200 us; perf wakeup_events=--batch), force (BPF_RB_FORCE_WAKEUP); default batch" },
+	{ "consumer", OPT_CONSUMER, "MODE", 0, "ringbuf/perfbuf reader: wake (woken per event, libbpf's default), batch (no wake-ups: BPF_RB_NO_WAKEUP and a reader polling every 200 us; perf wakeup_events=--batch), force (BPF_RB_FORCE_WAKEUP); default batch (wake with --obj)" },
 	{ "buf-size", OPT_BUF, "BYTES", 0, "ring buffer bytes / perf buffer bytes per CPU, k/m = KiB/MiB (default 4m: larger than the L2 cache, so the ring's placement does not change its cost, and 16 ms of events at 5 per us)" },
 	{ "batch", OPT_BATCH, "N", 0, "--consumer batch: perf wakeup_events (default 64)" },
 	{ "trial-ms", OPT_TRIAL_MS, "MS", 0, "target trial length when --ops is not given (default 5)" },
@@ -108,6 +108,7 @@ struct bench_args {
 	double max_ns, max_pct; /* the budget gate; NaN: none */
 	int stats_phases; /* over a row's minimum pairs */
 	int repeat;       /* --obj: runs with fresh loads */
+	bool consumer_set; /* --consumer given (--obj: else libbpf's reader) */
 	enum background_kind bg_kind; /* --background */
 	struct background bg;
 };
@@ -164,6 +165,7 @@ static error_t bench_parse(int key, char *arg, struct argp_state *state)
 		/* none is sweep's, not a row's */
 		if ((i = cli_pick("--consumer", arg, consumer_names, 3)) >= 0)
 			a->consumer = (enum consumer_mode)i;
+		a->consumer_set = true;
 		break;
 	case OPT_BATCH:
 		cli_int("--batch", arg, 1, 1000000, &v);
@@ -1084,6 +1086,18 @@ int cmd_bench(int argc, char **argv)
 		a.o.max_trials = 0; /* --max-time 0: exactly --trials pairs */
 	if ((a.obj.progs || a.obj.attach || a.repeat > 1) && !a.obj.path)
 		return usage_error("--prog, --attach and --repeat go with --obj FILE");
+	if (a.obj.path) {
+		/* the object's buffers are read as its own reader would (libbpf's:
+		 * woken on every record) unless --consumer batch reads them like
+		 * the built-in rows'; force is a flag of the built-in programs */
+		if (!a.consumer_set)
+			a.consumer = CONSUMER_EVENT;
+		if (a.consumer == CONSUMER_FORCE)
+			return usage_error("--consumer with --obj: wake or batch (force is the built-in "
+					   "probes' submit flag)");
+		a.obj.consumer = a.consumer;
+		a.obj.batch = a.batch;
+	}
 	a.o.stats_every = stats_every(a.o.trials, a.stats_phases); /* --obj's rows */
 	if ((ret = require_privileges(NEED_TRACING, "to load probes")))
 		return ret;
@@ -1142,7 +1156,9 @@ int cmd_bench(int argc, char **argv)
 		ret = run_obj(&a, &uobj, rs, &n, total, &res, tty);
 	else
 		ret = run_rounds(&a, rs, &n, total, &res, tty);
-	background_stop(&a.bg); /* its rate goes into the results */
+	background_stop(&a.bg);
+	if (!ret && a.bg.ncpus)
+		ret = results_save(&res, n); /* again, with the load's rate */
 	if (ret)
 		goto cleanup;
 	if (tty || verbose)

@@ -618,9 +618,10 @@ static void print_plan(struct study *S)
 
 	for (int i = 0; i < S->p.n; i++)
 		todo += S->st[i].status != ST_DONE && !S->p.ph[i].dropped;
-	printf("bpfcost study: %d phases, about %s of a %s budget (%d CPUs), into %s\n",
-	       todo, plan_fmt_s(b1, sizeof(b1), S->p.est_s), plan_fmt_s(b2, sizeof(b2), S->req.budget_s),
-	       S->req.cpus, S->a->dir);
+	snprintf(line, sizeof(line), "bpfcost study: %d phases, about %s of a %s budget (%d CPUs), "
+		 "into %s", todo, plan_fmt_s(b1, sizeof(b1), S->p.est_s),
+		 plan_fmt_s(b2, sizeof(b2), S->req.budget_s), S->req.cpus, S->a->dir);
+	wrap(stdout, line, 2, 79);
 	printf("%-10s %9s  %s\n", "PHASE", "ESTIMATE", "WHAT");
 	for (int i = 0; i < S->p.n; i++) {
 		const struct plan_phase *ph = &S->p.ph[i];

@@ -605,7 +605,8 @@ int cmd_top(int argc, char **argv)
 	{
 		char miss[96];
 
-		if (*privs_missing(NEED_PTRACE | NEED_DAC_READ, miss, sizeof(miss)))
+		/* the exporter names no holders (pids are not metrics) */
+		if (!o.prom_addr && *privs_missing(NEED_PTRACE | NEED_DAC_READ, miss, sizeof(miss)))
 			warn_msg("without %s, the processes holding a program are found among "
 				 "this user's own only", miss);
 	}

@@ -10,6 +10,7 @@
  * works across PID namespaces (a PID would not), as long as both see the
  * same /run. */
 #include "core/hoststate.h"
+#include "core/kernel.h"
 #include "base/util.h"
 
 #include <bpf/bpf.h>
@@ -766,8 +767,14 @@ const char *tracefs_event_unusable(const char *event, char *buf, size_t len)
 		return buf;
 	}
 	if (err) {
+		char miss[64];
+
+		/* EPERM with CAP_SYS_ADMIN: a system call filter or a namespace
+		 * restriction said no (a hardened service) */
 		snprintf(buf, len, "tracefs is not mounted and mounting it failed: %s%s", strerror(-err),
-			 err == -EPERM ? " (it needs CAP_SYS_ADMIN)" : "");
+			 err != -EPERM ? "" :
+			 *privs_missing(NEED_SYS_ADMIN, miss, sizeof(miss)) ? " (it needs CAP_SYS_ADMIN)" :
+			 " (refused despite CAP_SYS_ADMIN: a system call filter or namespace restriction)");
 		return buf;
 	}
 	/* libbpf reads the event's id where tracefs is, as we do */
@@ -920,9 +927,15 @@ void hoststate_after_fork(void)
 {
 	/* the parent's holds, record lock, holder file (its flock stays with
 	 * the parent's descriptor), instances and programs are the parent's */
+	static const pthread_mutex_t fresh = PTHREAD_RECURSIVE_MUTEX_INITIALIZER_NP;
+
 	memset(held, 0, sizeof(held));
+	/* a parent thread that held the record's lock at the fork holds its
+	 * mutex in the child too, owned by a thread that does not exist here:
+	 * the child would wait for it forever */
+	memcpy(&lock_mu, &fresh, sizeof(lock_mu));
 	if (lock_fd >= 0)
-		close(lock_fd);
+		close(lock_fd); /* the flock stays with the parent's descriptor */
 	lock_fd = -1;
 	lock_depth = 0;
 	if (holder_fd >= 0)

@@ -44,8 +44,8 @@ int require_privileges(unsigned int need, const char *why);
 
 /* This process's tgid as BPF helpers see it (bpf_get_current_pid_tgid):
  * the PID in the initial PID namespace, which differs from getpid() in a
- * container. Found once by test-running a three-instruction program;
- * getpid() when that cannot be done. */
+ * container. Found once per process (again after a fork) by test-running
+ * a three-instruction program; getpid() when that cannot be done. */
 uint32_t bpf_self_tgid(void);
 
 /* Kernel capabilities, used by check and by probe_open's reasons. */

@@ -587,6 +587,9 @@ int plan_argv(const struct plan_phase *ph, const struct plan_req *r, const char 
 		ARG("bench");
 		ARG("--obj"); ARG(r->objs[ph->obj].path);
 		ARG("--workload"); ARG(r->objs[ph->obj].workloads);
+		/* its buffers read like the built-in rows': the comparison is the
+		 * probe's, not the reader's wake-ups */
+		ARG("--consumer"); ARG("batch");
 		if (ph->background) {
 			ARG("--background"); ARG(ph->background);
 		}
@@ -622,6 +625,9 @@ int plan_argv(const struct plan_phase *ph, const struct plan_req *r, const char 
 		ARG("--hook"); ARG(sweep_hook(r));
 		ARG("--body"); ARG(SWEEP_BODIES);
 		ARG("--rates"); ARG(SWEEP_RATES);
+		/* read like bench's rows: the report sets the sweep's CPU beside
+		 * bench's, and a reader woken per event would decide the verdict */
+		ARG("--consumer"); ARG("batch");
 		ARG("--duration");
 		NUMARG("%g", ph->duration_s);
 		break;
@@ -648,8 +654,9 @@ int plan_argv(const struct plan_phase *ph, const struct plan_req *r, const char 
 	default:
 		break;
 	}
+	/* -o without --json: the JSON goes to the file, the table to the
+	 * phase's log */
 	if (ph->kind != PH_CHECK && ph->kind != PH_REPORT) {
-		ARG("--json");
 		ARG("-o");
 		ARG(out);
 	}

@@ -189,9 +189,14 @@ static uint64_t read_hits(struct userobj *u)
 
 /* Every ring buffer map of the object (one reader for all) and every perf
  * event array (up to CONSUMER_MAX_PERFBUFS; the rest stay unread). */
-static int consumer_open(struct userobj *u, int cpu, char *reason, size_t len)
+static int consumer_open(struct userobj *u, const struct userobj_opts *o, char *reason,
+			 size_t len)
 {
-	struct consumer_opts co = { .cpu = cpu, .mode = CONSUMER_EVENT };
+	struct consumer_opts co = {
+		.cpu = o->consumer_cpu,
+		.mode = o->consumer == CONSUMER_BATCH ? CONSUMER_BATCH : CONSUMER_EVENT,
+		.batch = o->batch,
+	};
 	struct bpf_map *m;
 	int err;
 
@@ -453,7 +458,7 @@ int userobj_open(struct userobj **out, const struct userobj_opts *o, char *reaso
 			u->hits_n = size / sizeof(uint64_t);
 		}
 	}
-	if (consumer_open(u, o->consumer_cpu, reason, len))
+	if (consumer_open(u, o, reason, len))
 		goto fail;
 	{
 		ssize_t n = readlink("/proc/self/exe", u->exe, sizeof(u->exe) - 1);
@@ -853,6 +858,7 @@ void userobj_bench(struct userobj *u, const struct workload *wl, const struct be
 	u_detach(u);
 	maps_fill(u, r, true);
 	consumer_settle(u->cons); /* let it catch up with what was produced */
+	consumer_drain(u->cons);  /* and what no wake-up announced (batch) */
 	r->consumed = consumer_consumed(u->cons);
 	r->lost = consumer_lost(u->cons);
 	/* Runs only advance with stats on, i.e. in the stats phase. */

@@ -18,6 +18,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 
+#include "core/consumer.h"
 #include "core/engine.h"
 
 struct userobj_opts {
@@ -25,6 +26,11 @@ struct userobj_opts {
 	const char *progs;     /* comma list of program names; NULL: every attachable one */
 	const char *attach;    /* attach spec for the selected programs; NULL: by SEC() */
 	int consumer_cpu;      /* CPU of the buffer consumer; -1 unpinned */
+	/* how its buffers are read: CONSUMER_EVENT (0, libbpf's reader: woken
+	 * on every record) or CONSUMER_BATCH (perf: woken every batch records;
+	 * ring buffers polled), as the built-in rows are */
+	enum consumer_mode consumer;
+	uint32_t batch;
 };
 
 struct userobj;

@@ -757,7 +757,7 @@ int rp_load_path(struct rp_data *d, const char *path, char *err, size_t errlen)
 			continue;
 		}
 		if (!known_result(full)) {
-			free(full); /* check.json and others: not results */
+			free(full); /* lint.json, compare.json, ...: not results */
 			continue;
 		}
 		if (rp_load_file(d, full, err, errlen)) {

@@ -75,9 +75,12 @@ void top_dispatch_init(struct top_dispatch *d)
 
 const char *top_dispatch_cache_dir(char *buf, size_t len)
 {
-	const char *x = getenv("XDG_CACHE_HOME"), *home = getenv("HOME");
+	const char *x = getenv("XDG_CACHE_HOME"), *home = getenv("HOME"),
+		   *sd = getenv("CACHE_DIRECTORY");
 
-	if (x && *x)
+	if (sd && *sd) /* systemd's CacheDirectory= (the exporter's unit): the first */
+		snprintf(buf, len, "%.*s", (int)strcspn(sd, ":"), sd);
+	else if (x && *x)
 		snprintf(buf, len, "%s/bpfcost", x);
 	else if (!geteuid() || !home || !*home)
 		snprintf(buf, len, "/var/cache/bpfcost");
@@ -582,6 +585,8 @@ static void child_done(struct top_dispatch *d)
 	d->fd = -1;
 	waitpid(d->child, &status, 0);
 	d->child = 0;
+	if (WIFSIGNALED(status))
+		hoststate_recover(); /* what a killed child held */
 	if (d->buf) {
 		d->buf[d->len] = '\0';
 		doc = json_tokener_parse(d->buf);
@@ -649,6 +654,9 @@ void top_dispatch_stop(struct top_dispatch *d)
 		if (waitpid(d->child, &status, WNOHANG) == 0) {
 			kill(d->child, SIGKILL);
 			waitpid(d->child, &status, 0);
+			/* what it held (a knob, a tracefs mount) is put back now,
+			 * not by the next bpfcost run */
+			hoststate_recover();
 		}
 		d->child = 0;
 	}

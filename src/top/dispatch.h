@@ -83,7 +83,8 @@ int top_prog_hook(const struct top_prog *p, char *note, size_t len);
 const char *top_dispatch_line(const struct top_dispatch *d, char *buf, size_t len);
 json_object *top_dispatch_json(const struct top_dispatch *d);
 json_object *top_host_json(const struct top_host *h);
-/* Where the cache lives: $XDG_CACHE_HOME/bpfcost, else /var/cache/bpfcost
+/* Where the cache lives: $CACHE_DIRECTORY (a systemd service's
+ * CacheDirectory=), else $XDG_CACHE_HOME/bpfcost, else /var/cache/bpfcost
  * for root and ~/.cache/bpfcost for others. */
 const char *top_dispatch_cache_dir(char *buf, size_t len);
 

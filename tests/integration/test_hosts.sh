@@ -30,6 +30,35 @@ OURS=' name ([a-z_]+__[a-z_]+|lab_[a-z_0-9]+|top_calib|bpfcost_tgid) '
 
 if [ "$(id -u)" != 0 ]; then skip hosts "needs root to set up host states"; exit 0; fi
 
+# Every exit path (a failed step, run.sh's timeout, Ctrl-C) stops what this
+# script started and puts back what it changed: a process left running
+# would keep the machine lock's descriptor, which it inherited, and hold
+# the lock for everyone. bg starts a background process that also gets
+# SIGTERM when this script dies, even by SIGKILL (PR_SET_PDEATHSIG).
+bg() { setpriv --pdeathsig TERM "$@" & BG=$!; }
+RCU0=$(cat $RCU); STATS0=$(cat $STATS); PK0=""; MODE=${1:-}
+# top's dispatch calibration is cached here, not in the host's /var/cache
+[ "$MODE" = in ] || export XDG_CACHE_HOME=$TMP/cache
+cleanup() {
+  local left i
+  left=$(jobs -p)
+  if [ -n "$left" ]; then
+    kill -TERM $left 2>/dev/null
+    for i in $(seq 30); do kill -0 $left 2>/dev/null || break; sleep 0.1; done
+    kill -KILL $left 2>/dev/null
+    wait $left 2>/dev/null
+  fi
+  [ -n "$PK0" ] && echo "$PK0" > $T/$PK 2>/dev/null
+  if [ "$MODE" != in ]; then
+    echo "$RCU0" > $RCU 2>/dev/null
+    echo "$STATS0" > $STATS 2>/dev/null
+  fi
+  rm -rf "$TMP"
+}
+trap cleanup EXIT
+trap 'exit 143' TERM
+trap 'exit 130' INT
+
 record_lines() { { grep -v '^#' "$RUN/state" 2>/dev/null || true; } | wc -l; }
 pk_state() { cat "$T/$PK" 2>/dev/null || echo absent; }
 knobs() { echo "rcu=$(cat $RCU) stats=$(cat $STATS) printk=$(pk_state) record=$(record_lines)"; }
@@ -74,18 +103,16 @@ fast_checks() { # TAG
 }
 
 # state 2: a BPF_ENABLE_STATS fd held by another process (as bpftop holds one)
-stats_holder() { # holds a BPF_ENABLE_STATS fd until killed; prints "ready"
-  # exec: started with &, the function is a subshell; without exec, killing
-  # it would orphan python, holding the stats (and any inherited lock fd)
-  exec python3 -c '
-import ctypes, signal, sys, time
+# holds a BPF_ENABLE_STATS fd until SIGTERM; prints "ready"
+STATS_HOLDER='
+import ctypes, os, signal, sys
+os.closerange(3, 4096)  # the machine lock: not its to keep
 libc = ctypes.CDLL(None, use_errno=True)
 attr = (ctypes.c_uint32 * 4)()  # union bpf_attr, enable_stats.type = BPF_STATS_RUN_TIME
 fd = libc.syscall(321, 32, ctypes.byref(attr), 4)  # bpf(BPF_ENABLE_STATS) on x86_64
 if fd < 0: sys.exit("BPF_ENABLE_STATS: errno %d" % ctypes.get_errno())
 print("ready", flush=True)
 signal.sigwait([signal.SIGTERM, signal.SIGINT])'
-}
 # state 3, in a namespace with tracefs mounted (the tools need it)
 tools_state() {
   local tool pid pids="" k0
@@ -93,9 +120,9 @@ tools_state() {
     if [ ! -x /usr/sbin/$tool ]; then skip tools "no /usr/sbin/$tool (apt-get install libbpf-tools)"; return; fi
   done
   prog_ids > "$TMP/tools.before0"
-  /usr/sbin/syscount > "$TMP/syscount.log" 2>&1 & pids="$pids $!"
-  /usr/sbin/opensnoop > /dev/null 2>&1 & pids="$pids $!"
-  /usr/sbin/execsnoop > /dev/null 2>&1 & pids="$pids $!"
+  bg /usr/sbin/syscount > "$TMP/syscount.log" 2>&1; pids="$pids $BG"
+  bg /usr/sbin/opensnoop > /dev/null 2>&1; pids="$pids $BG"
+  bg /usr/sbin/execsnoop > /dev/null 2>&1; pids="$pids $BG"
   # loaded when three processes hold programs
   tools_loaded() { [ "$(new_progs "$TMP/tools.before0" | wc -l)" -ge 3 ]; }
   if ! wait_for 20 tools_loaded; then
@@ -128,7 +155,7 @@ tools_state() {
 # state 6: a killed lab leaves its trace instance; the next run removes it
 kill_lab() {
   local pk0; pk0=$(pk_state)
-  $BPFCOST lab --only helper --short > /dev/null 2>&1 & L=$!
+  bg $BPFCOST lab --only helper --short > /dev/null 2>&1; L=$BG
   if wait_for 30 sh -c "ls $T/instances | grep -q bpfcost-$L"; then
     kill -KILL $L; wait $L 2>/dev/null
     $BPFCOST check --json > /dev/null 2> "$TMP/killlab.err"
@@ -154,13 +181,12 @@ if [ "${1:-}" = in ]; then
     # lab's trace_printk never touches the global buffer (with the event
     # off there, as after boot; a program that called bpf_trace_printk
     # before leaves it on)
-    pk0=$(pk_state); echo 0 > $T/$PK
+    pk0=$(pk_state); PK0=$pk0; echo 0 > $T/$PK
     marker="bpfcost-marker-$$-$RANDOM"
     echo "$marker" > $T/trace_marker
     lines0=$(grep -c 'bpf_trace_printk: bpfcost' $T/trace)  # lab.bpf.c's line
     k0=$(knobs); prog_ids > "$TMP/lab.before"
-    $BPFCOST lab --only helper --short --json -o "$TMP/lab.json" > /dev/null 2> "$TMP/lab.err" & L=$!
-    wait $L; rc=$?
+    $BPFCOST lab --only helper --short --json -o "$TMP/lab.json" > /dev/null 2> "$TMP/lab.err"; rc=$?
     if [ $rc = 0 ]; then ok lab_printk_runs; else nok lab_printk_runs "exit $rc: $(tail -1 "$TMP/lab.err")"; fi
     check lab_printk_measured jpy "$TMP/lab.json" '[v["status"] for v in d["variants"] if v["name"] == "printk"] == ["ok"] or exit(1)'
     check lab_marker_kept grep -q "$marker" $T/trace
@@ -173,7 +199,7 @@ if [ "${1:-}" = in ]; then
     $BPFCOST lab --only helper --short --json -o "$TMP/lab2.json" > /dev/null 2>&1
     check lab_printk_global_refused jpy "$TMP/lab2.json" '[v["status"] for v in d["variants"] if v["name"] == "printk"] == ["unsupported"] or exit(1)'
     check lab_printk_global_left_on test "$(pk_state)" = 1
-    echo "$pk0" > $T/$PK
+    echo "$pk0" > $T/$PK; PK0=""
     ;;
   tools)
     mountpoint -q $T || mount -t tracefs tracefs $T
@@ -202,8 +228,7 @@ if [ "$(uname -m)" != x86_64 ]; then
 else
   stats0=$(cat $STATS)
   echo 1 > $STATS
-  stats_holder > "$TMP/holder.out" 2>&1 & HOLDER=$!
-  trap 'kill $HOLDER 2>/dev/null; rm -rf "$TMP"' EXIT
+  bg python3 -c "$STATS_HOLDER" > "$TMP/holder.out" 2>&1; HOLDER=$BG
   wait_for 5 grep -q ready "$TMP/holder.out"
   fast_checks stats_on
   check stats_on_bench_warns grep -q "bpf_stats_enabled is 1" "$TMP/stats_on.bench.err"
@@ -243,9 +268,9 @@ else
   as_nobody +bpf $BPFCOST check > /dev/null 2> "$TMP/caps.err"; rc=$?
   check caps_missing_named sh -c "[ $rc = 1 ] && grep -q 'needs CAP_PERFMON' '$TMP/caps.err'"
   # top, with a program held by a root process to name
-  $BPFCOST bench --hook rawtp --body empty --trials 100 > /dev/null 2>&1 & B=$!
+  bg $BPFCOST bench --hook rawtp --body empty --trials 100 > /dev/null 2>&1; B=$BG
   wait_for 10 sh -c "bpftool prog list | grep -q 'name rawtp__empty '"
-  as_nobody +sys_admin,+sys_ptrace,+dac_read_search $BPFCOST top --once --json \
+  as_nobody +sys_admin,+sys_ptrace,+dac_read_search $BPFCOST top --once --no-calibrate --json \
     > "$TMP/caps.top.json" 2> "$TMP/caps.top.err"; rc=$?
   kill -INT $B; wait $B
   if [ $rc = 0 ]; then ok caps_top_exit_0; else nok caps_top_exit_0 "exit $rc: $(tail -1 "$TMP/caps.top.err")"; fi
@@ -264,7 +289,7 @@ echo "$rcu0" > $RCU
 # ---- 6: SIGKILL mid-bench, then the next run restores ----
 echo 0 > $RCU
 prog_ids > "$TMP/kill.before"
-$BPFCOST bench --hook tp,rawtp --body empty --trials 400 > /dev/null 2>&1 & B=$!
+bg $BPFCOST bench --hook tp,rawtp --body empty --trials 400 > /dev/null 2>&1; B=$BG
 if wait_for 10 grep -q '^rcu_expedited 0 ' "$RUN/state"; then
   sleep 0.5
   kill -KILL $B; wait $B 2>/dev/null
@@ -284,7 +309,7 @@ echo "$rcu0" > $RCU
 # ---- 7: two commands at once ----
 echo 0 > $RCU
 k0=$(knobs); prog_ids > "$TMP/two.before"
-$BPFCOST bench --hook tp,rawtp --body empty --trials 40 --json -o "$TMP/two.a.json" > /dev/null 2>&1 & A=$!
+bg $BPFCOST bench --hook tp,rawtp --body empty --trials 40 --json -o "$TMP/two.a.json" > /dev/null 2>&1; A=$BG
 wait_for 10 grep -q '^rcu_expedited 0 ' "$RUN/state"
 $BPFCOST bench $BENCH_ARGS --json -o "$TMP/two.b.json" > /dev/null 2>&1
 if kill -0 $A 2>/dev/null; then
@@ -297,12 +322,12 @@ bench_ok two_benches_a_exact "$TMP/two.a.json"
 bench_ok two_benches_b_exact "$TMP/two.b.json"
 knobs_back two_benches_knobs_back "$k0"
 # bench and top (top holding the stats sysctl), lab and bench
-$BPFCOST top -d 0.5 -n 6 --stats sysctl --json > "$TMP/two.top.json" 2>&1 & P=$!
+bg $BPFCOST top -d 0.5 -n 6 --stats sysctl --json > "$TMP/two.top.json" 2>&1; P=$BG
 $BPFCOST bench $BENCH_ARGS --json -o "$TMP/two.c.json" > /dev/null 2>&1
 wait $P
 bench_ok bench_top_exact "$TMP/two.c.json"
 knobs_back bench_top_knobs_back "$k0"
-with_tracefs $BPFCOST lab --only helper --short -o "$TMP/two.lab.json" > /dev/null 2>&1 & L=$!
+with_tracefs setpriv --pdeathsig TERM $BPFCOST lab --only helper --short -o "$TMP/two.lab.json" > /dev/null 2>&1 & L=$!
 $BPFCOST bench $BENCH_ARGS --json -o "$TMP/two.d.json" > /dev/null 2>&1
 wait $L
 bench_ok lab_bench_exact "$TMP/two.d.json"
@@ -315,12 +340,80 @@ echo "$rcu0" > $RCU
 left=""
 for t in 0.2 0.6 1.1 1.8 2.7 4; do
   prog_ids > "$TMP/int.before"
-  $BPFCOST bench --hook tp,rawtp,uprobe --body empty,ringbuf --trials 200 > /dev/null 2>&1 & B=$!
+  bg $BPFCOST bench --hook tp,rawtp,uprobe --body empty,ringbuf --trials 200 > /dev/null 2>&1; B=$BG
   sleep $t
   kill -INT $B; wait $B
   l=$(ours_new "$TMP/int.before"); [ -n "$l" ] && left="$left [after $t s: $l]"
 done
 if [ -z "$left" ]; then ok sigint_nothing_left_at_once; else nok sigint_nothing_left_at_once "$left"; fi
+
+# ---- top's calibration child (a forked bpfcost) on every exit path ----
+# SIGINT or SIGTERM to top mid-calibration, SIGINT to both (a Ctrl-C
+# reaches the process group), SIGKILL to top (the child gets SIGTERM)
+gone() { [ ! -e /proc/$1 ] || grep -q '^[0-9]* (.*) Z' /proc/$1/stat 2>/dev/null; }
+for how in INT TERM both KILL; do
+  prog_ids > "$TMP/cal.before"; k0=$(knobs)
+  bg $BPFCOST top --recalibrate -d 0.5 -n 2 --json > /dev/null 2> "$TMP/cal.err"; P=$BG
+  C=""
+  wait_for 10 sh -c "pgrep -P $P > /dev/null" && C=$(pgrep -P $P | head -1)
+  if [ -z "$C" ]; then
+    nok "calib_${how}" "top started no calibration child in 10 s: $(tail -1 "$TMP/cal.err")"
+    kill -KILL $P; wait $P 2>/dev/null; continue
+  fi
+  sleep 1  # mid-calibration: a few seconds in all
+  case $how in
+    INT|TERM) kill -$how $P ;;
+    both) kill -INT $C $P ;;
+    KILL) kill -KILL $P ;;
+  esac
+  wait $P; rc=$?
+  [ $how = KILL ] && wait_for 5 gone "$C"  # not ours to wait for: it stops on SIGTERM
+  if gone "$C"; then ok "calib_${how}_child_gone"; else nok "calib_${how}_child_gone" "pid $C"; fi
+  case $how in KILL) ;; *)
+    check "calib_${how}_exit" sh -c "[ $rc = 0 ] || [ $rc = 130 ]" ;;
+  esac
+  nothing_left "calib_${how}_nothing_left" "$TMP/cal.before"
+  knobs_back "calib_${how}_knobs_back" "$k0"
+done
+
+# ---- the exporter as dist/systemd/bpfcost-exporter.service runs it ----
+# a user of its own with the unit's capabilities alone (bounding set
+# too), a cache it cannot write (DynamicUser, ProtectSystem=strict),
+# --stats fd; systemd stops it with SIGTERM
+UNIT=dist/systemd/bpfcost-exporter.service
+caps=$(sed -n 's/^AmbientCapabilities=//p' $UNIT 2>/dev/null | tr ' ' '\n' | sed -n 's/^CAP_\(.*\)/+\L\1/p' | paste -sd, -)
+if [ -z "$caps" ] || ! setpriv --reuid=nobody --regid=nogroup --clear-groups test -x "$BPFCOST"; then
+  skip unit_exporter "no AmbientCapabilities= in $UNIT, or setpriv cannot run $BPFCOST as nobody"
+else
+  port=$(free_port); prog_ids > "$TMP/unit.before"; k0=$(knobs)
+  # CacheDirectory=: systemd makes it, the user's own, and says where
+  cachedir=""
+  if grep -q '^CacheDirectory=' $UNIT; then
+    chmod 711 "$TMP"; mkdir -p "$TMP/unit-cache"; chown nobody "$TMP/unit-cache"
+    cachedir=$TMP/unit-cache
+  fi
+  bg $BPFCOST bench --hook rawtp --body empty --trials 100 > /dev/null 2>&1; B=$BG
+  setpriv --reuid=nobody --regid=nogroup --clear-groups --inh-caps=-all,$caps --ambient-caps=-all,$caps \
+    --bounding-set=-all,$caps --pdeathsig TERM env -u XDG_CACHE_HOME HOME=/ CACHE_DIRECTORY=$cachedir \
+    $BPFCOST top --prometheus 127.0.0.1:$port --stats fd > "$TMP/unit.out" 2> "$TMP/unit.err" & U=$!
+  scrape() { curl -sf "http://127.0.0.1:$port/metrics" > "$TMP/unit.prom"; }
+  if wait_for 10 scrape; then ok unit_exporter_serves
+  else nok unit_exporter_serves "no /metrics in 10 s: $(tail -1 "$TMP/unit.err")"; fi
+  check unit_exporter_up grep -q '^bpfcost_up 1' "$TMP/unit.prom"
+  check unit_exporter_stats_on grep -q '^bpfcost_stats_enabled 1' "$TMP/unit.prom"
+  check unit_exporter_sees_programs grep -q '^bpfcost_prog_runs_total{.*name="rawtp__empty"' "$TMP/unit.prom"
+  # its calibration child, with the same capabilities, measures a hook
+  calibrated() { scrape && grep -q '^bpfcost_hook_dispatch_seconds{.*hook="rawtp"' "$TMP/unit.prom"; }
+  check unit_exporter_calibrated wait_for 30 calibrated
+  if [ -n "$cachedir" ]; then
+    check unit_exporter_cached sh -c "ls '$cachedir'/dispatch-*.json"
+  fi
+  kill -INT $B; wait $B
+  kill -TERM $U; wait $U; rc=$?
+  check unit_exporter_sigterm_exit_0 test $rc = 0
+  nothing_left unit_exporter_nothing_left "$TMP/unit.before"
+  knobs_back unit_exporter_knobs_back "$k0"
+fi
 
 # ---- 8: fresh mount and PID namespaces, as in a container ----
 if unshare -mpf --mount-proc true 2>/dev/null; then

@@ -250,10 +250,24 @@ static void test_read_bench_file(void **state)
 	top_dispatch_stop(&d);
 }
 
+static void test_cache_dir(void **state)
+{
+	char buf[256];
+
+	(void)state;
+	setenv("XDG_CACHE_HOME", "/x/cache", 1);
+	setenv("CACHE_DIRECTORY", "/var/cache/bpfcost:/var/cache/other", 1);
+	assert_string_equal(top_dispatch_cache_dir(buf, sizeof(buf)), "/var/cache/bpfcost");
+	unsetenv("CACHE_DIRECTORY");
+	assert_string_equal(top_dispatch_cache_dir(buf, sizeof(buf)), "/x/cache/bpfcost");
+	unsetenv("XDG_CACHE_HOME");
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_sort_cpu_nan_last),
+		cmocka_unit_test(test_cache_dir),
 		cmocka_unit_test(test_sort_name_and_reverse),
 		cmocka_unit_test(test_filter),
 		cmocka_unit_test(test_short_type_and_holders),
