@@ -161,6 +161,7 @@ struct app_result {
 	double events_per_op[NR_APP_SYSCALLS];
 	double cost_ns[NR_APP_SYSCALLS], cost_lo[NR_APP_SYSCALLS], cost_hi[NR_APP_SYSCALLS];
 	const char *cost_row[NR_APP_SYSCALLS];
+	double bench_prog_ns; /* bench's program run, stats on: the first syscall's row */
 	double added_ns_op, added_lo, added_hi;
 	double pred_pct, pred_lo, pred_hi;             /* throughput change, % */
 	double pred_cpu_pct, pred_cpu_lo, pred_cpu_hi; /* app CPU per op change, % */
@@ -288,6 +289,7 @@ struct event_cost {
 	enum body_id body;
 	int sc; /* index in app_syscalls, or -1: getpid, for any syscall */
 	double ns, lo, hi;
+	double prog_ns; /* the program's own run, BPF stats on (NaN: none) */
 	char row[112];
 };
 
@@ -376,6 +378,7 @@ static int costs_from_file(struct event_costs *k, const char *path, char *err, s
 		}
 		if (!isfinite(c->ns) || !isfinite(c->lo) || !isfinite(c->hi))
 			continue;
+		c->prog_ns = r->prog_avg_ns;
 		snprintf(c->row, sizeof(c->row), "%s %s/%s", r->workload, r->hook, r->body);
 		k->n++;
 	}
@@ -390,12 +393,13 @@ out:
 
 /* No --bench FILE: bench's method on getpid for each hook x body of the
  * sets, a few seconds each, pinned to CPU 0 like bench, with the reader
- * the applications' probes have (woken per event). */
+ * the applications' probes have (woken per event), and one stats phase
+ * (the program's own run, to set beside the applications' stats window). */
 static int costs_from_bench(struct event_costs *k, const struct probe_set *sets, int nsets)
 {
 	const struct workload *wl = workload_find("getpid");
 	struct bench_opts o = { .trials = 30, .max_trials = 1000, .max_s = SHORT_BENCH_S,
-				.ci_ns = 2, .ci_pct = 3, .cpu = 0, .trial_ms = 5, .no_stats = true };
+				.ci_ns = 2, .ci_pct = 3, .cpu = 0, .trial_ms = 5 };
 	cpu_set_t old;
 	bool pinned;
 
@@ -419,7 +423,7 @@ static int costs_from_bench(struct event_costs *k, const struct probe_set *sets,
 		if (r.status == RES_OK && isfinite(r.overhead_mean_ns)) {
 			struct event_cost *c = &k->c[k->n++];
 			*c = (struct event_cost){ sets[i].hook, sets[i].body, -1, r.overhead_mean_ns,
-						  r.mean_ci_lo, r.mean_ci_hi, "" };
+						  r.mean_ci_lo, r.mean_ci_hi, r.prog_avg_ns, "" };
 			snprintf(c->row, sizeof(c->row), "getpid %s/%s", r.hook, r.body);
 		} else if (r.status != RES_OK) {
 			warn_msg("prediction: bench %s/%s: %s", r.hook, r.body, r.reason);
@@ -445,6 +449,7 @@ static void predict(struct app_result *r, const struct event_costs *k)
 	r->pred_cpu_pct = r->pred_cpu_lo = r->pred_cpu_hi = NAN;
 	r->agrees = r->cpu_agrees = -1;
 	r->app_ns_event = r->app_ns_lo = r->app_ns_hi = NAN;
+	r->bench_prog_ns = NAN;
 	r->pred_source = k ? k->source : NULL;
 	for (int s = 0; s < NR_APP_SYSCALLS; s++)
 		r->events_per_op[s] = r->cost_ns[s] = r->cost_lo[s] = r->cost_hi[s] = NAN;
@@ -473,6 +478,8 @@ static void predict(struct app_result *r, const struct event_costs *k)
 		r->cost_lo[s] = c->lo;
 		r->cost_hi[s] = c->hi;
 		r->cost_row[s] = c->row;
+		if (isnan(r->bench_prog_ns))
+			r->bench_prog_ns = c->prog_ns;
 		add += r->events_per_op[s] * c->ns;
 		lo += r->events_per_op[s] * c->lo;
 		hi += r->events_per_op[s] * c->hi;
@@ -1220,6 +1227,20 @@ static void print_disagreement(FILE *f, const struct app_result *r)
 	else
 		fprintf(f, "an event cost the app\n  %.0f ns of its CPU [%.0f, %.0f] where bench "
 			   "measured %.0f ns\n", r->app_ns_event, r->app_ns_lo, r->app_ns_hi, bench_ns);
+	/* Both with BPF stats on (their clock reads in each): the programs'
+	 * mean run in the app's stats window, which includes the filtered-out
+	 * runs for other processes (they return early, so a passing run cost
+	 * at least that), and in bench's stats phase. */
+	if (!isfinite(r->bpf_avg_ns) || !isfinite(r->bench_prog_ns))
+		return;
+	fprintf(f, "  the programs ran %.0f ns a run here, %.0f ns in bench (BPF stats on)", r->bpf_avg_ns,
+		r->bench_prog_ns);
+	if (r->bpf_avg_ns > 1.2 * r->bench_prog_ns)
+		fprintf(f, ":\n  the same code ran slower in the app (most likely its caches and TLB,\n"
+			   "  which bench's loop keeps warm)\n");
+	else
+		fprintf(f, ":\n  the difference is outside them (the traced syscall path, other\n"
+			   "  processes' runs, what the app shares with them)\n");
 }
 
 /* Measured and predicted change side by side, for the sets with a
@@ -1459,6 +1480,7 @@ static json_object *prediction_json(const struct app_result *r)
 	jset(o, "events_per_op", epo);
 	jset(o, "bench_ns_per_event", cost);
 	jset(o, "bench_ns_per_event_ci95", ci);
+	jset(o, "bench_prog_ns", jnum(r->bench_prog_ns));
 	jset(o, "bench_rows", rows);
 	jset(o, "added_ns_per_op", jnum(r->added_ns_op));
 	jset(o, "added_ns_per_op_ci95", jpair(r->added_lo, r->added_hi));

@@ -404,18 +404,20 @@ static int load_app(struct rp_data *d, json_object *root, json_object *row, int 
 	a->probe_p999 = num_ns(row, "probe_p999");
 	a->event_rate = num2(row, "event_rate_per_s", "events_per_s");
 	a->bpf_cpu_pct = num(row, "bpf_cpu_pct");
+	a->bpf_avg_ns = num(row, "bpf_avg_ns");
 	a->app_cpu_pct = num(row, "app_cpu_pct");
 	a->lost = num(row, "lost");
 	if ((v = obj(row, "syscalls", json_type_array)))
 		a->syscalls = json_object_to_json_string_ext(v, JSON_C_TO_STRING_PLAIN);
 	a->pred_pct = a->pred_lo = a->pred_hi = NAN;
-	a->app_ns_event = a->bench_ns_event = NAN;
+	a->app_ns_event = a->bench_ns_event = a->bench_prog_ns = NAN;
 	a->pred_agrees = -1;
 	if ((pr = obj(row, "prediction", json_type_object))) {
 		a->pred_pct = num(pr, "change_pct");
 		pair(pr, "change_ci95", &a->pred_lo, &a->pred_hi);
 		a->pred_reason = str(pr, "reason");
 		a->app_ns_event = num(pr, "app_ns_per_event");
+		a->bench_prog_ns = num(pr, "bench_prog_ns");
 		if ((v = obj(pr, "bench_ns_per_event", json_type_object))) {
 			json_object_object_foreach(v, key, val) {
 				(void)key;

@@ -109,6 +109,9 @@ struct rp_app_row {
 	/* what an event cost the application (from its CPU per op) and in
 	 * bench (the first syscall's row), ns */
 	double app_ns_event, bench_ns_event;
+	/* the programs' mean run in the app (stats window) and in bench's
+	 * stats phase, ns: both with BPF stats on */
+	double bpf_avg_ns, bench_prog_ns;
 };
 
 struct rp_measure_row {

@@ -862,7 +862,7 @@ static void sec_apps(struct rp_ctx *x)
 	}
 	for (int i = 0; i < d->n_apps; i++) {
 		const struct rp_app_row *a = &d->apps[i];
-		char probe[96], tput[96], note[200], pred[96];
+		char probe[96], tput[96], note[256], pred[96];
 		const char *row[13];
 		bool fired = isfinite(a->event_rate) && a->event_rate > 0;
 
@@ -881,7 +881,14 @@ static void sec_apps(struct rp_ctx *x)
 			snprintf(note, sizeof(note), "probe never fired: no impact can be read here");
 			never = true;
 		} else if (a->pred_agrees == 0) {
-			if (isfinite(a->app_ns_event) && isfinite(a->bench_ns_event))
+			if (isfinite(a->app_ns_event) && isfinite(a->bench_ns_event) &&
+			    isfinite(a->bpf_avg_ns) && isfinite(a->bench_prog_ns))
+				snprintf(note, sizeof(note), "measured and predicted change disagree: an "
+					 "event cost the application %.0f ns, bench %.0f ns; the programs "
+					 "ran %.0f ns a run in the application, %.0f ns in bench (BPF "
+					 "stats on)", a->app_ns_event, a->bench_ns_event, a->bpf_avg_ns,
+					 a->bench_prog_ns);
+			else if (isfinite(a->app_ns_event) && isfinite(a->bench_ns_event))
 				snprintf(note, sizeof(note), "measured and predicted change disagree: an "
 					 "event cost the application %.0f ns, bench %.0f ns",
 					 a->app_ns_event, a->bench_ns_event);
