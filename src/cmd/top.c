@@ -309,10 +309,12 @@ static void print_table(FILE *f, const struct top_state *st, const struct top_st
 		when, st->interval_s, n, st->nprogs, st->ncpus, st->collect_cpu_ns / 1e6);
 	fprintf(f, "%.80s\n", top_stats_line(stats, line, sizeof(line)));
 	print_wrapped(f, top_dispatch_line(disp, line, sizeof(line)), 80);
-	if (interval_no == 1)
+	if (interval_no == 1) {
 		fprintf(f, "AVG ns: the program's own run (BPF stats); FULL ns: AVG + its hook's "
 			   "dispatch.\n%%CORE, %%FULL: their share of one CPU (%%HOST: / %d CPUs). "
 			   "?: no estimate.\n", st->ncpus);
+		print_wrapped(f, top_dispatch_gaps(disp, line, sizeof(line)), 80);
+	}
 	table_header(f, cols, ARRAY_SIZE(cols));
 	for (int i = 0; i < n; i++) {
 		const struct top_prog *p = v[i];
