@@ -527,8 +527,12 @@ static int run_plain(struct top_state *st, struct top_stats *stats, struct top_d
 		int n;
 
 		next += (uint64_t)(o->interval_s * 1e9);
-		if (sleep_until_ns(next))
-			break;
+		/* stopped before the count it was asked for: interrupted,
+		 * what was printed stays; a run without a count just ends */
+		if (sleep_until_ns(next)) {
+			free(v);
+			return o->count ? EXIT_INTERRUPTED : 0;
+		}
 		if ((err = top_sample(st))) {
 			free(v);
 			return runtime_error("cannot enumerate BPF programs: %s", strerror(-err));
@@ -639,8 +643,10 @@ int cmd_top(int argc, char **argv)
 			fprintf(stderr, "bpfcost top: calibrating the hooks' dispatch costs on this "
 				"host (a few seconds, once: cached in %s)\n", disp.path);
 		top_dispatch_poll(&disp, true);
-		if (stop_requested)
+		if (stop_requested) {
+			ret = o.count ? EXIT_INTERRUPTED : 0;
 			goto cleanup;
+		}
 	}
 
 	if (o.prom_addr)
