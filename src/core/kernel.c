@@ -265,8 +265,16 @@ int require_privileges(unsigned int need, const char *why)
 
 uint32_t bpf_self_tgid(void)
 {
+	/* cached for this process only: a forked child (top's calibration)
+	 * inherits the parent's value, and its probes would wait for the
+	 * parent's calls */
 	static uint32_t tgid;
+	static pid_t for_pid;
 
+	if (for_pid != getpid()) {
+		for_pid = getpid();
+		tgid = 0;
+	}
 	if (!tgid) {
 		/* r0 = bpf_get_current_pid_tgid() >> 32: the retval of a test run */
 		const struct bpf_insn insns[] = {
