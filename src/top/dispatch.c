@@ -587,9 +587,18 @@ static void child_done(struct top_dispatch *d)
 		doc = json_tokener_parse(d->buf);
 	}
 	if (WIFEXITED(status) && WEXITSTATUS(status) == 0 && doc && doc_into(d, doc)) {
+		bool any = false;
+
+		for (int h = 1; h < NR_HOOKS; h++)
+			any |= d->hook[h].status == DS_OK;
 		d->source = "calibrated";
 		d->state = DISP_READY;
-		save_cache(d, doc);
+		/* a calibration that measured nothing is not kept: the next
+		 * run tries again */
+		if (any)
+			save_cache(d, doc);
+		else
+			snprintf(d->note, sizeof(d->note), "not cached: no hook calibrated");
 	} else {
 		d->state = DISP_FAILED;
 		snprintf(d->note, sizeof(d->note), "calibration failed (%s)",
@@ -871,6 +880,8 @@ const char *top_dispatch_line(const struct top_dispatch *d, char *buf, size_t le
 		if (d->hook[h].status == DS_OK)
 			off += (size_t)snprintf(buf + off, len - off, " %s %.0f", hooks[h].name,
 						d->hook[h].dispatch_ns);
+	if (off < len && buf[off - 1] == ':')
+		snprintf(buf + off, len - off, " none");
 	return buf;
 }
 
