@@ -11,6 +11,7 @@
 
 #define EXIT_USAGE 2   /* bad flags or names */
 #define EXIT_RUNTIME 1 /* the kernel or the system said no */
+#define EXIT_INTERRUPTED 130 /* SIGINT or SIGTERM before the run was done */
 
 #define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
 

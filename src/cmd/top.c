@@ -309,10 +309,12 @@ static void print_table(FILE *f, const struct top_state *st, const struct top_st
 		when, st->interval_s, n, st->nprogs, st->ncpus, st->collect_cpu_ns / 1e6);
 	fprintf(f, "%.80s\n", top_stats_line(stats, line, sizeof(line)));
 	print_wrapped(f, top_dispatch_line(disp, line, sizeof(line)), 80);
-	if (interval_no == 1)
+	if (interval_no == 1) {
 		fprintf(f, "AVG ns: the program's own run (BPF stats); FULL ns: AVG + its hook's "
 			   "dispatch.\n%%CORE, %%FULL: their share of one CPU (%%HOST: / %d CPUs). "
 			   "?: no estimate.\n", st->ncpus);
+		print_wrapped(f, top_dispatch_gaps(disp, line, sizeof(line)), 80);
+	}
 	table_header(f, cols, ARRAY_SIZE(cols));
 	for (int i = 0; i < n; i++) {
 		const struct top_prog *p = v[i];
@@ -525,8 +527,12 @@ static int run_plain(struct top_state *st, struct top_stats *stats, struct top_d
 		int n;
 
 		next += (uint64_t)(o->interval_s * 1e9);
-		if (sleep_until_ns(next))
-			break;
+		/* stopped before the count it was asked for: interrupted,
+		 * what was printed stays; a run without a count just ends */
+		if (sleep_until_ns(next)) {
+			free(v);
+			return o->count ? EXIT_INTERRUPTED : 0;
+		}
 		if ((err = top_sample(st))) {
 			free(v);
 			return runtime_error("cannot enumerate BPF programs: %s", strerror(-err));
@@ -638,8 +644,10 @@ int cmd_top(int argc, char **argv)
 			fprintf(stderr, "bpfcost top: calibrating the hooks' dispatch costs on this "
 				"host (a few seconds, once: cached in %s)\n", disp.path);
 		top_dispatch_poll(&disp, true);
-		if (stop_requested)
+		if (stop_requested) {
+			ret = o.count ? EXIT_INTERRUPTED : 0;
 			goto cleanup;
+		}
 	}
 
 	if (o.prom_addr)

@@ -265,12 +265,17 @@ int require_privileges(unsigned int need, const char *why)
 
 uint32_t bpf_self_tgid(void)
 {
+	/* cached for this process only: a forked child (top's calibration)
+	 * inherits the parent's value, and its probes would wait for the
+	 * parent's calls */
 	static uint32_t tgid;
-	static pid_t of_pid; /* a forked child (top's calibration) has a tgid of its own */
+	static pid_t for_pid;
 
-	if (!tgid || of_pid != getpid()) {
-		of_pid = getpid();
+	if (for_pid != getpid()) {
+		for_pid = getpid();
 		tgid = 0;
+	}
+	if (!tgid) {
 		/* r0 = bpf_get_current_pid_tgid() >> 32: the retval of a test run */
 		const struct bpf_insn insns[] = {
 			{ .code = BPF_JMP | BPF_CALL, .imm = BPF_FUNC_get_current_pid_tgid },

@@ -592,9 +592,18 @@ static void child_done(struct top_dispatch *d)
 		doc = json_tokener_parse(d->buf);
 	}
 	if (WIFEXITED(status) && WEXITSTATUS(status) == 0 && doc && doc_into(d, doc)) {
+		bool any = false;
+
+		for (int h = 1; h < NR_HOOKS; h++)
+			any |= d->hook[h].status == DS_OK;
 		d->source = "calibrated";
 		d->state = DISP_READY;
-		save_cache(d, doc);
+		/* a calibration that measured nothing is not kept: the next
+		 * run tries again */
+		if (any)
+			save_cache(d, doc);
+		else
+			snprintf(d->note, sizeof(d->note), "not cached: no hook calibrated");
 	} else {
 		d->state = DISP_FAILED;
 		snprintf(d->note, sizeof(d->note), "calibration failed (%s)",
@@ -879,6 +888,41 @@ const char *top_dispatch_line(const struct top_dispatch *d, char *buf, size_t le
 		if (d->hook[h].status == DS_OK)
 			off += (size_t)snprintf(buf + off, len - off, " %s %.0f", hooks[h].name,
 						d->hook[h].dispatch_ns);
+	if (off < len && buf[off - 1] == ':')
+		snprintf(buf + off, len - off, " none");
+	return buf;
+}
+
+/* Which programs can have no estimate, and why: the bench hooks this host
+ * could not calibrate (or the --calibration file lacks), then the kinds of
+ * hook bench cannot trigger at all. */
+const char *top_dispatch_gaps(const struct top_dispatch *d, char *buf, size_t len)
+{
+	static const struct {
+		enum top_disp_status st;
+		const char *why;
+	} groups[] = {
+		{ DS_UNSUPPORTED, "unsupported here" }, { DS_FAILED, "failed" },
+		{ DS_UNRESOLVED, "unresolved" }, { DS_NONE, NULL },
+	};
+	bool file = d->source && !strcmp(d->source, "file");
+	size_t off = (size_t)snprintf(buf, len, "no dispatch estimate for");
+
+	for (size_t g = 0; d->state == DISP_READY && g < ARRAY_SIZE(groups); g++) {
+		int n = 0;
+
+		for (int h = 1; h < NR_HOOKS && off < len; h++)
+			if (d->hook[h].status == groups[g].st)
+				off += (size_t)snprintf(buf + off, len - off, "%s%s", n++ ? ", " : " ",
+							hooks[h].name);
+		if (n && off < len)
+			off += (size_t)snprintf(buf + off, len - off, " (%s);",
+						groups[g].why ? groups[g].why :
+						file ? "not in the file" : "not calibrated");
+	}
+	if (off < len)
+		snprintf(buf + off, len - off, " programs on xdp, tc, cgroup, socket, lsm, iter, "
+			 "struct_ops, kprobe_multi, fmod_ret, perf_event (no hook bench can trigger)");
 	return buf;
 }
 

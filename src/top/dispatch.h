@@ -81,6 +81,8 @@ void top_dispatch_apply(const struct top_dispatch *d, struct top_state *st);
 int top_prog_hook(const struct top_prog *p, char *note, size_t len);
 /* "dispatch ns/run (cache 2026-12-03): tp 95 rawtp 28 uprobe 7800" */
 const char *top_dispatch_line(const struct top_dispatch *d, char *buf, size_t len);
+/* the hooks and program kinds without an estimate, and why */
+const char *top_dispatch_gaps(const struct top_dispatch *d, char *buf, size_t len);
 json_object *top_dispatch_json(const struct top_dispatch *d);
 json_object *top_host_json(const struct top_host *h);
 /* Where the cache lives: $CACHE_DIRECTORY (a systemd service's

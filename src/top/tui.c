@@ -180,7 +180,7 @@ static void chart(int y, int height, const char *title, const float *ring, int l
 static void draw_detail(struct tui *t)
 {
 	const struct top_prog *p = NULL;
-	char hold[TOP_MAX_HOLDERS * 24], a[32], b[32], c[32], d[32], e[32], disp[160];
+	char hold[TOP_MAX_HOLDERS * 24], a[32], b[32], c[32], d[32], e[32], disp[160], line[512];
 	int h;
 
 	for (int i = 0; i < t->st->nprogs; i++)
@@ -206,6 +206,8 @@ static void draw_detail(struct tui *t)
 	put_line(11, 2, "totals: %llu runs, %llu ns, %llu recursion misses",
 		 (unsigned long long)p->run_cnt, (unsigned long long)p->run_time_ns,
 		 (unsigned long long)p->recursion_misses);
+	if (isnan(p->dispatch_ns))
+		put_line(12, 2, "%s", top_dispatch_gaps(t->disp, line, sizeof(line)));
 	h = (LINES - 15) / 2 - 1;
 	if (h > 10)
 		h = 10;

@@ -46,8 +46,8 @@ void top_prog_cells(const struct top_prog *p, char *cells, size_t cell_len, int 
 
 const char *top_dispatch_cell(const struct top_prog *p, char *buf, size_t len)
 {
-	/* ns below 10 us, us above: "95 ns", "7.80 us" */
-	bool us = fabs(p->dispatch_ns) >= 10000;
+	/* ns below 1 us, us above: "95 ns", "7.80 us" */
+	bool us = fabs(p->dispatch_ns) >= 1000;
 	double k = us ? 1000 : 1;
 	int dec = us ? 2 : 0;
 	char e[32], lo[32], hi[32];

@@ -248,6 +248,7 @@ check "table: FULL ns and %FULL columns" grep -q 'AVG ns  FULL ns  %CORE  %FULL'
 check "table: the host total row" grep -qE '^ +host +[0-9]+ programs' "$TMP/top.txt"
 check "table: dispatch line from the cache" grep -q '^dispatch ns/run (cache ' "$TMP/top.txt"
 check "table: the hot program's dispatch under its row" grep -qE '^ +.*dispatch (~[0-9.]+ \[.*\] (ns|us) uprobe|\? \(uprobe)' "$TMP/top.txt"
+check "table: which hooks and kinds have no estimate" python3 -c "import re,sys; t=' '.join(open(sys.argv[1]).read().split()); sys.exit(0 if re.search(r'no dispatch estimate for .*programs on xdp, .*\(no hook bench can trigger\)', t) else 1)" "$TMP/top.txt"
 
 # --- TUI under tmux -----------------------------------------------------------
 if command -v tmux > /dev/null; then
@@ -265,6 +266,14 @@ if command -v tmux > /dev/null; then
   hot_line=$(grep -n "^ *$HOT " "$TMP/tui2" | cut -d: -f1); cold_line=$(grep -n "^ *$COLD " "$TMP/tui2" | cut -d: -f1)
   check "tui: key 3 re-sorts by name, cold first" test "${cold_line:-99}" -lt "${hot_line:-0}"
   check "tui: header shows the sort" grep -q 'sort: name' "$TMP/tui2"
+  tmux send-keys -t "$TMUX_SESSION" Enter # detail view of the selected (cold) program
+  sleep 1
+  tmux capture-pane -p -t "$TMUX_SESSION" > "$TMP/tui3"
+  check "tui: detail view of the selected program" grep -qE "^program ($HOT|$COLD) " "$TMP/tui3"
+  check "tui: detail view has body, dispatch and full figures" bash -c \
+    "grep -q '^  body (BPF stats): ' '$TMP/tui3' && grep -qE '^  (dispatch|\\?)' '$TMP/tui3' && grep -q '^  full (body + dispatch): ' '$TMP/tui3'"
+  tmux send-keys -t "$TMUX_SESSION" Escape
+  sleep 0.5
   tmux send-keys -t "$TMUX_SESSION" q
   sleep 0.5
   if tmux has-session -t "$TMUX_SESSION" 2> /dev/null; then nok "tui: q quits" "still running"
@@ -400,6 +409,23 @@ for how in fd sysctl; do
   done
 done
 kill -TERM $DRV; wait $DRV 2>/dev/null
+
+# --- Ctrl-C during the dispatch calibration ---------------------------------
+# The calibration runs in a child: it must die with top, cache nothing and
+# leave none of its probes loaded (checked at the end).
+XDG_CACHE_HOME=$TMP/cache-int $BPFCOST top --once --json --recalibrate > "$TMP/int.json" 2> "$TMP/int.err" &
+p=$!; PIDS+=($p)
+child=
+for i in $(seq 50); do child=$(pgrep -P $p | head -1); [ -n "$child" ] && break; sleep 0.1; done
+sleep 1
+kill -INT $p; wait $p; rc=$?
+if [ -z "$child" ]; then
+  nok "Ctrl-C during the calibration" "no calibration child seen (rc=$rc: $(head -c 200 "$TMP/int.err"))"
+else
+  check "Ctrl-C during the calibration: exits 130" test $rc -eq 130
+  check "Ctrl-C during the calibration: its child is gone" bash -c "! kill -0 $child 2>/dev/null"
+  check "Ctrl-C during the calibration: nothing cached" test -z "$(ls "$TMP/cache-int/bpfcost" 2>/dev/null)"
+fi
 
 # --- 200 programs: every one listed, refresh cost reported -------------------
 $DRIVER --progs 200 > "$TMP/many" 2>&1 &

@@ -263,6 +263,41 @@ static void test_cache_dir(void **state)
 	unsetenv("XDG_CACHE_HOME");
 }
 
+/* What cannot be estimated is said: hooks by status, then the kinds bench
+ * cannot trigger; a uprobe's dispatch in us. */
+static void test_gaps_and_us(void **state)
+{
+	struct top_dispatch d;
+	struct top_prog p;
+	char buf[512];
+
+	top_dispatch_init(&d);
+	d.state = DISP_READY;
+	d.source = "cache";
+	for (int h = 1; h < NR_HOOKS; h++)
+		d.hook[h].status = DS_OK;
+	d.hook[HOOK_FENTRY].status = d.hook[HOOK_KPROBE].status = DS_UNSUPPORTED;
+	d.hook[HOOK_TP_BTF].status = DS_UNRESOLVED;
+	top_dispatch_gaps(&d, buf, sizeof(buf));
+	assert_non_null(strstr(buf, "no dispatch estimate for fentry, kprobe (unsupported here); "
+				    "tp_btf (unresolved); programs on xdp, "));
+	assert_non_null(strstr(buf, "(no hook bench can trigger)"));
+	d.state = DISP_CALIBRATING;
+	top_dispatch_gaps(&d, buf, sizeof(buf));
+	assert_null(strstr(buf, "fentry"));
+	memset(&p, 0, sizeof(p));
+	p.hook = "uprobe";
+	p.dispatch_ns = 7800;
+	p.dispatch_lo_ns = 7610;
+	p.dispatch_hi_ns = 8020;
+	assert_string_equal(top_dispatch_cell(&p, buf, sizeof(buf)),
+			    "dispatch ~7.80 [7.61, 8.02] us uprobe");
+	p.hook = "tp";
+	p.dispatch_ns = 95;
+	p.dispatch_lo_ns = p.dispatch_hi_ns = NAN;
+	assert_string_equal(top_dispatch_cell(&p, buf, sizeof(buf)), "dispatch ~95 ns tp");
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -276,6 +311,7 @@ int main(void)
 		cmocka_unit_test(test_prog_hook),
 		cmocka_unit_test(test_apply_full_cost_and_host),
 		cmocka_unit_test(test_read_bench_file),
+		cmocka_unit_test(test_gaps_and_us),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
