@@ -266,8 +266,11 @@ int require_privileges(unsigned int need, const char *why)
 uint32_t bpf_self_tgid(void)
 {
 	static uint32_t tgid;
+	static pid_t tgid_of; /* a forked child (top's calibration) asks anew */
 
-	if (!tgid) {
+	if (!tgid || tgid_of != getpid()) {
+		tgid = 0;
+		tgid_of = getpid();
 		/* r0 = bpf_get_current_pid_tgid() >> 32: the retval of a test run */
 		const struct bpf_insn insns[] = {
 			{ .code = BPF_JMP | BPF_CALL, .imm = BPF_FUNC_get_current_pid_tgid },
