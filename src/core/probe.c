@@ -50,7 +50,7 @@ struct probe {
 	 * copy of the program that shares the original's maps, counts and
 	 * ring buffer included. */
 	struct probes_bpf *copy;
-	bool attached_once, copy_per_attach;
+	bool attached_once, copy_per_attach, floor_attached_once;
 	char kfunc[128];
 	char exe[PATH_MAX];
 	int ncpus;
@@ -426,11 +426,23 @@ void probe_detach(struct probe *p)
 
 int probe_floor_attach(struct probe *p, char *reason, size_t reason_len)
 {
+	int err;
+
 	if (!p || !p->floor) {
 		snprintf(reason, reason_len, "no stats floor loaded");
 		return -ENOENT;
 	}
-	return attach_link(p, p->floor, &p->floor_link, reason, reason_len);
+	err = attach_link(p, p->floor, &p->floor_link, reason, reason_len);
+	/* the floor is not copied per attach (only the measured program is):
+	 * from its second attach on such a kernel, the row has no split */
+	if (err == -ENOENT && p->floor_attached_once &&
+	    (p->spec.hook == HOOK_FENTRY || p->spec.hook == HOOK_FEXIT))
+		snprintf(reason, reason_len, "this kernel attaches an %s program once "
+			 "per load (before 5.13), and the stats floor is loaded once",
+			 hooks[p->spec.hook].name);
+	if (!err)
+		p->floor_attached_once = true;
+	return err;
 }
 
 void probe_floor_detach(struct probe *p)
