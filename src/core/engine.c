@@ -991,7 +991,8 @@ json_object *bench_result_json(const struct bench_result *r)
 	jset(o, "split_reason", r->split_reason[0] ? jstr(r->split_reason) : NULL);
 	bt = json_object_new_array();
 	pt = json_object_new_array();
-	for (int i = 0; i < r->stats_phases; i++) {
+	/* measure fills stats_phases from chunks of its own and no phases */
+	for (int i = 0; r->prog_phases_ns && r->floor_phases_ns && i < r->stats_phases; i++) {
 		json_object_array_add(bt, jnum(r->prog_phases_ns[i]));
 		json_object_array_add(pt, jnum(r->floor_phases_ns[i]));
 	}
