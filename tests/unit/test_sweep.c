@@ -88,6 +88,14 @@ static void test_max_point(void **state)
 	assert_non_null(strstr(p[1].note, "not a ceiling: the max point reached 91000/s"));
 	assert_false(p[2].ceiling); /* closed loop: never behind a schedule */
 	assert_false(p[2].probe_backlog);
+	/* a target another point reached is not "beyond reach" */
+	point(&p[0], 50000, 40000, 100, 95, true);
+	sweep_judge(p, 3);
+	assert_null(strstr(p[0].note, "beyond reach"));
+	assert_non_null(strstr(p[0].note, "fell behind (40000/s of 50000/s)"));
+	assert_non_null(strstr(p[0].note, "not a ceiling: the max point reached 91000/s"));
+	assert_false(p[0].ceiling);
+	point(&p[0], 1000, 1000, 5, 4, false);
 	/* judged again with the max point lower: 1m is the ceiling now */
 	p[2].achieved_rate = 89000;
 	sweep_judge(p, 3);
