@@ -137,6 +137,19 @@ json_object *jstr(const char *s)
 	return s ? json_object_new_string(s) : NULL;
 }
 
+void jset_pcts_ns(json_object *o, const char *prefix, double p50, double p99, double p999,
+		  double max)
+{
+	static const char *const names[] = { "p50", "p99", "p999", "max" };
+	const double v[] = { p50, p99, p999, max };
+	char key[64];
+
+	for (int i = 0; i < 4; i++) {
+		snprintf(key, sizeof(key), "%s_%s_ns", prefix, names[i]);
+		jset(o, key, jnum(v[i]));
+	}
+}
+
 json_object *jpair(double lo, double hi)
 {
 	json_object *a = json_object_new_array();
@@ -288,6 +301,16 @@ void print_words(FILE *f, const char *text, int indent)
 		} else if (col > ind) {
 			fputc(' ', f);
 			col++;
+		}
+		/* a word longer than a line (a path) is cut where the line ends */
+		while (col + len > 79 && 79 - col > 0) {
+			int room = 79 - col;
+
+			fprintf(f, "%.*s\n%*s", room, w, indent, "");
+			w += room;
+			len -= room;
+			ind = indent;
+			col = indent;
 		}
 		col += fprintf(f, "%.*s", len, w);
 		while (*p == ' ')

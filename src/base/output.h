@@ -59,6 +59,9 @@ static inline void jset(json_object *o, const char *key, json_object *v)
 {
 	json_object_object_add(o, key, v);
 }
+/* A latency distribution: PREFIX_p50_ns, _p99_ns, _p999_ns, _max_ns. */
+void jset_pcts_ns(json_object *o, const char *prefix, double p50, double p99, double p999,
+		  double max);
 
 /* Serialize root (pretty) to path atomically, or to stdout when path is
  * NULL or "-". Returns 0 or a negative errno. */

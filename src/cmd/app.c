@@ -58,7 +58,8 @@ static const char app_doc[] =
 	"    bpfcost app redis                      # the null and the three default sets\n"
 	"    bpfcost app node --hook tp --body perfbuf --release\n"
 	"    bpfcost app postgres --syscalls any --hook rawtp --body hash\n"
-	"    bpfcost bench --json -o b.json && bpfcost app all --bench b.json --json -o app.json\n"
+	"    bpfcost bench --json -o b.json\n"
+	"    bpfcost app all --bench b.json --json -o app.json   # predicted from b.json\n"
 	"\n"
 	"ENVIRONMENT: BPFCOST_APP_PATH (where to look for the programs instead of\n"
 	"PATH), BPFCOST_APPS (the apps/ scripts directory).\n";

@@ -1284,6 +1284,12 @@ static int load_side(struct side *s, const struct compare_args *a, int first)
 		if (rp_load_file(&s->d, a->paths[i], err, sizeof(err)))
 			return usage_error("%s", err);
 		s->nfiles++;
+		/* report reads these too; they hold nothing to compare */
+		if (s->d.files[s->d.n_files - 1].kind == RK_CHECK ||
+		    s->d.files[s->d.n_files - 1].kind == RK_STUDY)
+			return usage_error("%s: unknown schema 'bpfcost.%s/1' for compare (accepted: "
+					   "bpfcost.bench/1, sweep/1, app/1, measure/1, lab/1)", a->paths[i],
+					   s->d.files[s->d.n_files - 1].kind == RK_CHECK ? "check" : "study");
 	}
 	return 0;
 }

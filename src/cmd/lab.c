@@ -528,9 +528,7 @@ static void measure_round(const struct lab_variant *v, const struct bench_opts *
 		vr->lost += r.lost;
 		if (!vr->rounds++) {
 			/* the first round's latency percentiles and sizes stand for all */
-			bench_result_free(&vr->r);
-			vr->r = r;
-			r.base_trials_ns = r.probe_trials_ns = NULL;
+			bench_result_move(&vr->r, &r);
 		}
 		vr->done = true;
 	} else if (!(stop_requested && r.status == RES_FAILED)) {

@@ -106,6 +106,15 @@ void bench_result_init(struct bench_result *r, const char *workload, const char 
 	r->drift_pct = NAN;
 }
 
+void bench_result_move(struct bench_result *dst, struct bench_result *src)
+{
+	bench_result_free(dst);
+	*dst = *src;
+	src->base_trials_ns = src->probe_trials_ns = NULL;
+	src->prog_phases_ns = src->floor_phases_ns = NULL;
+	src->maps = NULL;
+}
+
 void bench_result_free(struct bench_result *r)
 {
 	free(r->base_trials_ns);
@@ -968,14 +977,8 @@ json_object *bench_result_json(const struct bench_result *r)
 	jset(o, "overhead_diff_ci95", r->status == RES_OK ? jpair(r->diff_ci_lo, r->diff_ci_hi) : NULL);
 	jset(o, "overhead_mean_ns", jnum(r->overhead_mean_ns));
 	jset(o, "overhead_mean_ci95", r->status == RES_OK ? jpair(r->mean_ci_lo, r->mean_ci_hi) : NULL);
-	jset(o, "base_p50_ns", jnum(r->base_p50_ns));
-	jset(o, "base_p99_ns", jnum(r->base_p99_ns));
-	jset(o, "base_p999_ns", jnum(r->base_p999_ns));
-	jset(o, "base_max_ns", jnum(r->base_max_ns));
-	jset(o, "probe_p50_ns", jnum(r->probe_p50_ns));
-	jset(o, "probe_p99_ns", jnum(r->probe_p99_ns));
-	jset(o, "probe_p999_ns", jnum(r->probe_p999_ns));
-	jset(o, "probe_max_ns", jnum(r->probe_max_ns));
+	jset_pcts_ns(o, "base", r->base_p50_ns, r->base_p99_ns, r->base_p999_ns, r->base_max_ns);
+	jset_pcts_ns(o, "probe", r->probe_p50_ns, r->probe_p99_ns, r->probe_p999_ns, r->probe_max_ns);
 	jset(o, "prog_avg_ns", jnum(r->prog_avg_ns));
 	jset(o, "prog_runs_per_op", jnum(r->prog_runs_per_op));
 	jset(o, "prog_ns_per_op", jnum(r->prog_ns_per_op));
@@ -992,8 +995,11 @@ json_object *bench_result_json(const struct bench_result *r)
 	bt = json_object_new_array();
 	pt = json_object_new_array();
 	for (int i = 0; i < r->stats_phases; i++) {
-		json_object_array_add(bt, jnum(r->prog_phases_ns[i]));
-		json_object_array_add(pt, jnum(r->floor_phases_ns[i]));
+		/* measure counts its phases without keeping them */
+		if (r->prog_phases_ns)
+			json_object_array_add(bt, jnum(r->prog_phases_ns[i]));
+		if (r->floor_phases_ns)
+			json_object_array_add(pt, jnum(r->floor_phases_ns[i]));
 	}
 	jset(o, "prog_phases_ns", bt);
 	jset(o, "stats_floor_phases_ns", pt);

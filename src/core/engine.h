@@ -181,6 +181,8 @@ bool bench_stop_rule(const struct bench_opts *o, int pairs, int min_pairs, int m
 
 void bench_result_init(struct bench_result *r, const char *workload, const char *hook,
 		       const char *body);
+/* dst := src (dst's arrays freed first); src keeps no array of its own. */
+void bench_result_move(struct bench_result *dst, struct bench_result *src);
 void bench_result_free(struct bench_result *r);
 /* The split of an overhead (est, lo, hi) into body and dispatch, for a
  * body measured with its interval from `phases` stats phases: *disp =

@@ -764,22 +764,12 @@ json_object *sweep_point_json(const struct sweep_point *pt)
 	jset(o, "slice_s", jnum(pt->slice_s));
 	jset(o, "base_samples", jint((long long)pt->base_samples));
 	jset(o, "probe_samples", jint((long long)pt->probe_samples));
-	jset(o, "base_p50_ns", jnum(pt->base_p50_ns));
-	jset(o, "base_p99_ns", jnum(pt->base_p99_ns));
-	jset(o, "base_p999_ns", jnum(pt->base_p999_ns));
-	jset(o, "base_max_ns", jnum(pt->base_max_ns));
-	jset(o, "probe_p50_ns", jnum(pt->probe_p50_ns));
-	jset(o, "probe_p99_ns", jnum(pt->probe_p99_ns));
-	jset(o, "probe_p999_ns", jnum(pt->probe_p999_ns));
-	jset(o, "probe_max_ns", jnum(pt->probe_max_ns));
-	jset(o, "base_svc_p50_ns", jnum(pt->base_svc_p50_ns));
-	jset(o, "base_svc_p99_ns", jnum(pt->base_svc_p99_ns));
-	jset(o, "base_svc_p999_ns", jnum(pt->base_svc_p999_ns));
-	jset(o, "base_svc_max_ns", jnum(pt->base_svc_max_ns));
-	jset(o, "probe_svc_p50_ns", jnum(pt->probe_svc_p50_ns));
-	jset(o, "probe_svc_p99_ns", jnum(pt->probe_svc_p99_ns));
-	jset(o, "probe_svc_p999_ns", jnum(pt->probe_svc_p999_ns));
-	jset(o, "probe_svc_max_ns", jnum(pt->probe_svc_max_ns));
+	jset_pcts_ns(o, "base", pt->base_p50_ns, pt->base_p99_ns, pt->base_p999_ns, pt->base_max_ns);
+	jset_pcts_ns(o, "probe", pt->probe_p50_ns, pt->probe_p99_ns, pt->probe_p999_ns, pt->probe_max_ns);
+	jset_pcts_ns(o, "base_svc", pt->base_svc_p50_ns, pt->base_svc_p99_ns, pt->base_svc_p999_ns,
+		     pt->base_svc_max_ns);
+	jset_pcts_ns(o, "probe_svc", pt->probe_svc_p50_ns, pt->probe_svc_p99_ns,
+		     pt->probe_svc_p999_ns, pt->probe_svc_max_ns);
 	jset(o, "base_ns", jnum(pt->base_ns));
 	jset(o, "probe_ns", jnum(pt->probe_ns));
 	jset(o, "overhead_ns", jnum(pt->overhead_ns));

@@ -75,7 +75,9 @@ fast_checks() { # TAG
 
 # state 2: a BPF_ENABLE_STATS fd held by another process (as bpftop holds one)
 stats_holder() { # holds a BPF_ENABLE_STATS fd until killed; prints "ready"
-  python3 -c '
+  # exec: started with &, the function is a subshell; without exec, killing
+  # it would orphan python, holding the stats (and any inherited lock fd)
+  exec python3 -c '
 import ctypes, signal, sys, time
 libc = ctypes.CDLL(None, use_errno=True)
 attr = (ctypes.c_uint32 * 4)()  # union bpf_attr, enable_stats.type = BPF_STATS_RUN_TIME
@@ -201,6 +203,7 @@ else
   stats0=$(cat $STATS)
   echo 1 > $STATS
   stats_holder > "$TMP/holder.out" 2>&1 & HOLDER=$!
+  trap 'kill $HOLDER 2>/dev/null; rm -rf "$TMP"' EXIT
   wait_for 5 grep -q ready "$TMP/holder.out"
   fast_checks stats_on
   check stats_on_bench_warns grep -q "bpf_stats_enabled is 1" "$TMP/stats_on.bench.err"

@@ -3,7 +3,9 @@
 # of each must equal those stored in tests/data/shapes/ (captured from the
 # release before the source tree was reorganised). A path that disappears
 # breaks readers (bump the schema's version); a new one is stored on
-# purpose: tests/json_shape.py FILE > tests/data/shapes/X.txt.
+# purpose: tests/json_shape.py FILE > tests/data/shapes/X.txt, or for
+# every command at once UPDATE_SHAPES=1 tests/run.sh schemas (then read
+# `git diff tests/data/shapes`: only additions belong there).
 # env.mitigations is keyed by the kernel's vulnerability names: left out.
 . tests/lib.sh
 BUILD=${BUILD:-build}
@@ -14,6 +16,7 @@ same_shape() { # NAME FILE
   local want=$S/$1.txt got
   if [ ! -s "$2" ]; then nok "schema_$1" "no JSON written"; return; fi
   got=$(python3 tests/json_shape.py "$2" 2>&1 | grep -v '^env\.mitigations\.')
+  [ -n "${UPDATE_SHAPES:-}" ] && echo "$got" > "$want"
   if [ "$got" = "$(cat "$want")" ]; then ok "schema_$1"
   else nok "schema_$1" "$(diff <(echo "$got") "$want" | grep '^[<>]' | head -5 | tr '\n' ' ')"; fi
 }

@@ -83,6 +83,28 @@ static void test_table_cells_cut(void **state)
 	free(out);
 }
 
+/* Words to 79 columns; continuation lines indented; a word longer than a
+ * line (a path) is cut where the line ends, never past column 79. */
+static void test_print_words(void **state)
+{
+	char *out = NULL, *line, *save = NULL, word[200];
+	int lines = 0;
+
+	(void)state;
+	memset(word, 'x', sizeof(word) - 1);
+	word[sizeof(word) - 1] = '\0';
+	char text[400];
+	snprintf(text, sizeof(text), "reason: %s and more words after it", word);
+	WRITTEN(out, print_words(f, text, 4));
+	for (line = strtok_r(out, "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {
+		assert_true(strlen(line) <= 79);
+		if (lines++)
+			assert_memory_equal(line, "    ", 4);
+	}
+	assert_true(lines >= 3);
+	free(out);
+}
+
 static void test_fmt_num(void **state)
 {
 	char buf[32];
@@ -261,6 +283,7 @@ int main(void)
 		cmocka_unit_test(test_csv_quoting),
 		cmocka_unit_test(test_csv_header),
 		cmocka_unit_test(test_table_cells_cut),
+		cmocka_unit_test(test_print_words),
 		cmocka_unit_test(test_fmt_num),
 		cmocka_unit_test(test_fmt_fit),
 		cmocka_unit_test(test_jnum),
