@@ -265,9 +265,13 @@ int require_privileges(unsigned int need, const char *why)
 
 uint32_t bpf_self_tgid(void)
 {
+	/* Per process: a forked child (top's calibration) is another tgid. */
 	static uint32_t tgid;
+	static pid_t for_pid;
 
-	if (!tgid) {
+	if (!tgid || for_pid != getpid()) {
+		tgid = 0;
+		for_pid = getpid();
 		/* r0 = bpf_get_current_pid_tgid() >> 32: the retval of a test run */
 		const struct bpf_insn insns[] = {
 			{ .code = BPF_JMP | BPF_CALL, .imm = BPF_FUNC_get_current_pid_tgid },
