@@ -75,7 +75,7 @@ static const struct argp_option bench_opts_def[] = {
 	{ "no-stats", OPT_NO_STATS, NULL, 0, "skip the BPF stats phases (no PROG ns, no body / dispatch split)" },
 	{ "stats-phases", OPT_STATS_PHASES, "N", 0, "BPF stats phases over a row's minimum pairs, for the program's own time and the split of the overhead into body and dispatch (default 6, the fewest with an interval)" },
 	{ "check-timing", OPT_CHECK_TIMING, NULL, 0, "after each pair, the same pair untimed (the loop timed as a whole): shows whether timing every op changes the probe's delta (twice the time)" },
-	{ "repeat", OPT_REPEAT, "N", 0, "--obj: the whole measurement N times, the object loaded afresh each time, and the spread between runs (default 1)" },
+	{ "repeat", OPT_REPEAT, "N", 0, "--obj: the whole measurement N times, the object loaded afresh each time (its maps empty again; within a run its maps carry over to the fresh instances loaded every 10 pairs), and the spread between runs (default 1)" },
 	{ "no-null", OPT_NO_NULL, NULL, 0, "leave out the null control row" },
 	{ "no-expedite", OPT_NO_EXPEDITE, NULL, 0, "leave /sys/kernel/rcu_expedited alone (bench sets it for its run, then restores it, to shorten detach waits)" },
 	{ "obj", OPT_OBJ, "FILE", 0, "measure your compiled BPF object instead of the built-in probes (rows: hook obj)" },
@@ -112,10 +112,10 @@ struct bench_args {
 	struct background bg;
 };
 
-/* Each row's probe is loaded afresh every this many pairs. One instance's
- * cost can sit a few ns off for its whole life (where its program, maps
- * and ring landed); fresh instances average that out (docs/bench.md,
- * Method 4). */
+/* Each row's probe, built-in or --obj, is loaded afresh every this many
+ * pairs. One instance's cost can sit a few ns off for its whole life
+ * (where its program, maps and ring landed); fresh instances average that
+ * out (docs/bench.md, Method 4). An object's new instance keeps its maps. */
 #define RELOAD_EVERY 10
 /* Pairs per row when --trials is not given: at least PAIRS (then more
  * until the interval is narrow), PAIRS_UPROBE for uprobe and uretprobe
@@ -537,8 +537,8 @@ static void print_obj_maps(FILE *f, const struct bench_result *rs, int n)
 					 m->entries_end, m->max_entries);
 			print_words(f, line, 2);
 			if (!rs[i].run) {
-				print_words(f, "  (--repeat N loads the object afresh N times and shows "
-					       "the spread between runs)", 2);
+				print_words(f, "  (--repeat N loads the object afresh N times, its maps "
+					       "empty each time, and shows the spread between runs)", 2);
 			}
 		}
 	for (int w = 0; w < nr_workloads; w++) {
@@ -912,20 +912,14 @@ static int save_done(struct bench_result *all, const int *st, int rows, struct b
 	return results_save(res, *n);
 }
 
-/* One row's turn in a round: n pairs, a fresh instance of its probe every
- * RELOAD_EVERY pairs. False once the row is done; an interrupt ends the
- * turn, and the rounds, with the row still running. */
+/* One row's turn in a round: n pairs (a fresh instance of its probe every
+ * RELOAD_EVERY pairs: bench_pair reloads). False once the row is done; an
+ * interrupt ends the turn, and the rounds, with the row still running. */
 static bool bench_turn(struct probe_row *pr, int n)
 {
-	for (int k = 0; k < n && !stop_requested; k++) {
-		struct bench_run *br = &pr->br;
-
-		if (br->r->trials > 0 && br->r->trials % RELOAD_EVERY == 0 &&
-		    br->state == RUN_PAIRS && br->r->trials < br->max_trials)
-			probe_row_reload(pr);
-		if (!bench_pair(br))
+	for (int k = 0; k < n && !stop_requested; k++)
+		if (!bench_pair(&pr->br))
 			return false;
-	}
 	return true;
 }
 
@@ -1065,7 +1059,7 @@ int cmd_bench(int argc, char **argv)
 		.bodies = (1ULL << BODY_EMPTY) | (1ULL << BODY_HASH) | (1ULL << BODY_RINGBUF),
 		.consumer = CONSUMER_BATCH, .batch = 64, .buf_size = 4 * 1024 * 1024,
 		.o = { .trials = 30, .max_trials = 1000, .max_s = 8, .ci_ns = 2, .ci_pct = 3,
-		       .trial_ms = 5 },
+		       .trial_ms = 5, .reload_every = RELOAD_EVERY },
 		.cli.consumer_cpu = -1,
 		.max_ns = NAN, .max_pct = NAN,
 		.stats_phases = STATS_PHASES, .repeat = 1,

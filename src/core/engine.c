@@ -573,6 +573,33 @@ int bench_begin(struct bench_run *br, struct bench_target *t, const struct workl
 	return 0;
 }
 
+/* A fresh instance of the target before this pair: every reload_every
+ * pairs, never for the null row nor before the first pair. */
+static bool reload_due(const struct bench_run *br)
+{
+	int every = br->o->reload_every, done = br->r->trials;
+
+	return every > 0 && br->t->reload && !br->t->control && done > 0 && done % every == 0;
+}
+
+/* The target's reload, between pairs; the run_cnt of the instance it
+ * replaces is looked at first (runs0 is per instance). 0, or -1 with the
+ * row failed. */
+static int reload(struct bench_run *br)
+{
+	struct bench_target *t = br->t;
+	char reason[512] = "";
+
+	br->stats_moved |= prog_runs(t) != br->runs0;
+	if (t->reload(t->ctx, reason, sizeof(reason))) {
+		fail(br, reason[0] ? reason : "the probe could not be loaded again");
+		return -1;
+	}
+	br->runs0 = prog_runs(t);
+	br->r->instances = br->r->instances ? br->r->instances + 1 : 2;
+	return 0;
+}
+
 bool bench_pair(struct bench_run *br)
 {
 	struct bench_result *r = br->r;
@@ -593,6 +620,8 @@ bool bench_pair(struct bench_run *br)
 		br->state = RUN_END;
 		return false;
 	}
+	if (reload_due(br) && reload(br))
+		return false;
 	for (int k = 0; k < 2; k++) {
 		bool attached = (k == 0) == probe_first;
 		double m = phase(br->t, attached, true, br->switch_cpu, br->wl, &br->c, br->warm,
@@ -803,8 +832,8 @@ void bench_measure(struct bench_target *t, const struct workload *wl,
 
 /* ---- the built-in probe as a bench target ---- */
 
-/* ctx is the probe_row: its probe is replaced by probe_row_reload, and
- * the counts of the instances before it are carried. */
+/* ctx is the probe_row: its probe is replaced by p_reload, and the
+ * counts of the instances before it are carried. */
 static int p_attach(void *ctx, char *reason, size_t len)
 {
 	return probe_attach(((struct probe_row *)ctx)->p, reason, len);
@@ -833,6 +862,23 @@ static void p_reset(void *ctx)
 
 	probe_reset_counts(pr->p);
 	memset(&pr->carry, 0, sizeof(pr->carry));
+}
+
+/* The probe's reload: the same spec loaded afresh, the counts of the
+ * instance it replaces carried. */
+static int p_reload(void *ctx, char *reason, size_t len)
+{
+	struct probe_row *pr = ctx;
+	struct probe_counts c;
+
+	probe_counts(pr->p, &c); /* settles the reader: every record is in */
+	pr->carry.hits += c.hits;
+	pr->carry.drops += c.drops;
+	pr->carry.consumed += c.consumed;
+	pr->carry.lost_records += c.lost_records;
+	probe_close(pr->p);
+	pr->p = NULL;
+	return probe_open(&pr->p, &pr->spec, reason, len) == PROBE_OK ? 0 : -1;
 }
 
 static int p_prog_fds(void *ctx, int *fds, int max)
@@ -871,7 +917,7 @@ int probe_row_open(struct probe_row *pr, const struct probe_spec *spec,
 	pr->r = r;
 	pr->t = (struct bench_target){
 		.attach = p_attach, .detach = p_detach, .counts = p_counts,
-		.reset = p_reset, .prog_fds = p_prog_fds, .exact = true,
+		.reset = p_reset, .prog_fds = p_prog_fds, .reload = p_reload, .exact = true,
 		.control = spec->hook == HOOK_NULL,
 		.floor_attach = p_floor_attach, .floor_detach = p_floor_detach,
 		.floor_fd = p_floor_fd,
@@ -897,9 +943,11 @@ void probe_row_close(struct probe_row *pr)
 {
 	struct bench_result *r = pr->r;
 
+	/* a row whose probe failed to load again ends here too (its run
+	 * needs freeing); after a failed open br is empty and this is a no-op */
+	bench_end(&pr->br);
 	if (!pr->p)
 		return;
-	bench_end(&pr->br);
 	/* kprobe attach can fail after a successful load: that is the kernel
 	 * saying no, not a failure of ours */
 	if (r->status == RES_FAILED &&
@@ -908,33 +956,6 @@ void probe_row_close(struct probe_row *pr)
 		r->status = RES_UNSUPPORTED;
 	probe_close(pr->p);
 	pr->p = NULL;
-}
-
-int probe_row_reload(struct probe_row *pr)
-{
-	struct bench_run *br = &pr->br;
-	struct probe_counts c;
-	char reason[512] = "";
-
-	if (!pr->p || pr->t.control || br->state != RUN_PAIRS)
-		return 0;
-	probe_counts(pr->p, &c); /* settles the reader: every record is in */
-	pr->carry.hits += c.hits;
-	pr->carry.drops += c.drops;
-	pr->carry.consumed += c.consumed;
-	pr->carry.lost_records += c.lost_records;
-	br->stats_moved |= prog_runs(&pr->t) != br->runs0;
-	probe_close(pr->p);
-	pr->p = NULL;
-	if (probe_open(&pr->p, &pr->spec, reason, sizeof(reason)) != PROBE_OK) {
-		fail(br, reason[0] ? reason : "the probe could not be loaded again");
-		bench_end(br); /* probe_row_close has no probe to end the row with */
-		return -1;
-	}
-	br->runs0 = prog_runs(&pr->t);
-	pr->reloads++;
-	pr->r->instances = pr->reloads + 1;
-	return 0;
 }
 
 void bench_run_probe(const struct probe_spec *spec, const struct bench_opts *o,

@@ -33,6 +33,9 @@ struct bench_opts {
 	/* After each timed pair, an untimed one (the whole loop timed, not
 	 * each op): does timing every op change the probe's delta? */
 	bool check_timing;
+	/* A fresh instance of the target (its reload) every this many pairs;
+	 * 0: one instance for the whole row. */
+	int reload_every;
 };
 
 /* A map of a user's object (bench --obj): its entries when the row began
@@ -123,6 +126,13 @@ struct bench_target {
 	int (*floor_attach)(void *ctx, char *reason, size_t len);
 	void (*floor_detach)(void *ctx);
 	int (*floor_fd)(void *ctx);
+	/* Between pairs (may be NULL): replace the target's programs by a
+	 * freshly loaded instance of them, its counts carried over. Where the
+	 * kernel places a program, its maps and its ring buffer moves the cost
+	 * by a few ns for as long as that instance lives; fresh instances
+	 * through the row average that out (bench_opts.reload_every). 0, or
+	 * -1 with reason. */
+	int (*reload)(void *ctx, char *reason, size_t len);
 	bool exact;  /* events must equal ops (built-in probes) */
 	bool control; /* the null row: nothing to attach or count */
 };
@@ -208,17 +218,10 @@ struct probe_row {
 	struct bench_run br;
 	struct bench_result *r;
 	struct probe_counts carry; /* counts of the instances replaced so far */
-	int reloads;
 };
 int probe_row_open(struct probe_row *pr, const struct probe_spec *spec,
 		   const struct bench_opts *o, struct bench_result *r);
 void probe_row_close(struct probe_row *pr);
-/* Between pairs: replace the row's probe by a freshly loaded one (same
- * spec), carrying its counts over. Where the kernel places a program, its
- * maps and its ring buffer moves a row's cost by a few ns for as long as
- * that instance lives; fresh instances through the run average that out.
- * 0, or -1 with the row failed (bench_pair then returns false). */
-int probe_row_reload(struct probe_row *pr);
 /* Open the built-in probe of spec and measure it. */
 void bench_run_probe(const struct probe_spec *spec, const struct bench_opts *o,
 		     struct bench_result *r);

@@ -56,11 +56,17 @@ struct uprog {
 };
 
 struct userobj {
+	/* the object as first loaded: it owns the maps, and its programs run
+	 * until the first reload */
 	struct bpf_object *obj;
+	/* the latest fresh instance (u_reload): its programs on obj's maps */
+	struct bpf_object *copy;
+	uint64_t runs_carry; /* run_cnt of the instances replaced in this row */
 	char path[PATH_MAX];
 	struct uprog progs[MAX_PROGS];
 	int nprogs;
 	struct spec spec;
+	const char *attach; /* --attach as given (argv's) */
 	char label[64];
 	char exe[PATH_MAX];
 	const struct workload *wl;
@@ -310,6 +316,38 @@ static int select_progs(struct userobj *u, const struct userobj_opts *o, char *r
 	return 0;
 }
 
+/* --attach tp_btf, fentry, fexit: a selected program's target. 0 or -1. */
+static int set_target(const struct userobj *u, struct bpf_program *p, char *reason, size_t len)
+{
+	const char *target = u->spec.bare ? "sys_enter" : u->spec.a;
+
+	if (u->spec.kind != SPEC_TP_BTF && u->spec.kind != SPEC_FENTRY &&
+	    u->spec.kind != SPEC_FEXIT)
+		return 0;
+	if (!bpf_program__set_attach_target(p, 0, target))
+		return 0;
+	snprintf(reason, len, "--attach %s: no %s in kernel BTF", u->attach, target);
+	return -1;
+}
+
+/* Load obj, with the kernel's bpf_trace_printk event kept where it was
+ * (the object's lines go to this run's trace instance). 0 or -errno. */
+static int load_guarded(struct userobj *u, struct bpf_object *obj)
+{
+	struct printk_guard g;
+	int err;
+
+	libbpf_clear_last_lines();
+	printk_guard_begin(&g);
+	err = bpf_object__load(obj);
+	if (printk_guard_end(&g, obj) && !err && !u->trace_dir[0] &&
+	    trace_instance_printk(u->trace_dir, sizeof(u->trace_dir)))
+		warn_msg("%s calls bpf_trace_printk and no trace instance can be made for its "
+			 "lines: they are not written anywhere", u->path);
+	hoststate_track_object(obj);
+	return err;
+}
+
 int userobj_open(struct userobj **out, const struct userobj_opts *o, char *reason, size_t len)
 {
 	struct userobj *u;
@@ -329,6 +367,7 @@ int userobj_open(struct userobj **out, const struct userobj_opts *o, char *reaso
 	snprintf(u->path, sizeof(u->path), "%s", o->path);
 	if (o->attach && parse_spec(o->attach, &u->spec, reason, len))
 		goto fail;
+	u->attach = o->attach;
 	if (stat(o->path, &st)) {
 		snprintf(reason, len, "%s: %s", o->path, strerror(errno));
 		goto fail;
@@ -365,15 +404,9 @@ int userobj_open(struct userobj **out, const struct userobj_opts *o, char *reaso
 			free(copy);
 		}
 	}
-	if (u->spec.kind == SPEC_TP_BTF || u->spec.kind == SPEC_FENTRY || u->spec.kind == SPEC_FEXIT) {
-		const char *target = u->spec.bare ? "sys_enter" : u->spec.a;
-
-		for (int i = 0; i < u->nprogs; i++)
-			if (bpf_program__set_attach_target(u->progs[i].prog, 0, target)) {
-				snprintf(reason, len, "--attach %s: no %s in kernel BTF", o->attach, target);
-				goto fail;
-			}
-	}
+	for (int i = 0; i < u->nprogs; i++)
+		if (set_target(u, u->progs[i].prog, reason, len))
+			goto fail;
 	if (u->spec.kind == SPEC_TP || u->spec.kind == SPEC_SEC) {
 		if ((err = tracefs_ensure()) && u->spec.kind == SPEC_TP) {
 			snprintf(reason, len, "tracefs is not mounted and mounting it failed: %s",
@@ -382,21 +415,10 @@ int userobj_open(struct userobj **out, const struct userobj_opts *o, char *reaso
 		}
 	}
 
-	libbpf_clear_last_lines();
-	{
-		/* the kernel turns the bpf_trace_printk event on, in the global
-		 * buffer, for an object that calls bpf_trace_printk: its lines go
-		 * to a trace instance of this run instead */
-		struct printk_guard g;
-
-		printk_guard_begin(&g);
-		err = bpf_object__load(u->obj);
-		if (printk_guard_end(&g, u->obj) && !err &&
-		    trace_instance_printk(u->trace_dir, sizeof(u->trace_dir)))
-			warn_msg("%s calls bpf_trace_printk and no trace instance can be made for its "
-				 "lines: they are not written anywhere", o->path);
-	}
-	hoststate_track_object(u->obj);
+	/* the kernel turns the bpf_trace_printk event on, in the global
+	 * buffer, for an object that calls bpf_trace_printk: its lines go to
+	 * a trace instance of this run instead */
+	err = load_guarded(u, u->obj);
 	if (err) {
 		/* the failing instruction and the verifier's complaint */
 		log_last_lines(NULL, 2, detail, sizeof(detail));
@@ -675,6 +697,69 @@ static int u_prog_fds(void *ctx, int *fds, int max)
 	return n;
 }
 
+/* A fresh instance of the object (bench_target.reload), loaded onto the
+ * maps of the first load (bpf_map__reuse_fd: its counters, ring and
+ * perf buffers and every map's entries carry over, so the exact count
+ * holds across instances); its selected programs replace the current
+ * ones, which are detached between pairs. The first load stays open: it
+ * owns the maps the reader and the count use. 0, or -1 with reason. */
+static int u_reload(void *ctx, char *reason, size_t len)
+{
+	struct userobj *u = ctx;
+	struct bpf_program *fresh[MAX_PROGS];
+	struct bpf_object *c;
+	struct bpf_map *m;
+	uint64_t cnt, time_ns;
+	int err = 0;
+
+	c = bpf_object__open_file(u->path, NULL);
+	if (!c) {
+		snprintf(reason, len, "%s: cannot open it again for a fresh instance: %s", u->path,
+			 strerror(errno));
+		return -1;
+	}
+	for (int i = 0; i < u->nprogs && !err; i++) {
+		fresh[i] = bpf_object__find_program_by_name(c, bpf_program__name(u->progs[i].prog));
+		if (!fresh[i])
+			err = -ENOENT;
+		else if (set_target(u, fresh[i], reason, len))
+			err = -EINVAL;
+	}
+	bpf_object__for_each_map(m, c) {
+		struct bpf_map *orig = bpf_object__find_map_by_name(u->obj, bpf_map__name(m));
+
+		if (err)
+			break;
+		/* the first load pinned what the object pins */
+		bpf_map__set_pin_path(m, NULL);
+		err = orig ? bpf_map__reuse_fd(m, bpf_map__fd(orig)) : -ENOENT;
+	}
+	if (!err)
+		err = load_guarded(u, c);
+	if (err) {
+		char detail[400];
+
+		log_last_lines(NULL, 1, detail, sizeof(detail));
+		if (!reason[0])
+			snprintf(reason, len, "%s: a fresh instance on the first one's maps failed to "
+				 "load (%s)%s%s", u->path, strerror(-err), detail[0] ? ": " : "",
+				 detail);
+		bpf_object__close(c);
+		return -1;
+	}
+	u_detach(u);
+	for (int i = 0; i < u->nprogs; i++) {
+		if (!prog_run_stats(bpf_program__fd(u->progs[i].prog), &cnt, &time_ns, NULL))
+			u->runs_carry += cnt - u->progs[i].cnt0;
+		u->progs[i].prog = fresh[i];
+		if (prog_run_stats(bpf_program__fd(fresh[i]), &u->progs[i].cnt0, &time_ns, NULL))
+			u->progs[i].cnt0 = 0;
+	}
+	bpf_object__close(u->copy); /* the instance replaced, unless it was the first */
+	u->copy = c;
+	return 0;
+}
+
 /* Entries in a map whose fill means something (the hash family, LPM
  * tries); -1 for the others (arrays are always full, rings have none).
  * Counted key by key, at most max_entries + 1. */
@@ -749,14 +834,16 @@ void userobj_bench(struct userobj *u, const struct workload *wl, const struct be
 {
 	struct bench_target t = {
 		.ctx = u, .attach = u_attach, .detach = u_detach, .counts = u_counts,
-		.reset = u_reset, .prog_fds = u_prog_fds,
+		.reset = u_reset, .prog_fds = u_prog_fds, .reload = u_reload,
 		/* exact only when the object filters to us and counts */
 		.exact = u->has_tgid && u->hits_map_fd >= 0,
 	};
-	uint64_t runs = 0, cnt, time_ns;
+	uint64_t runs, cnt, time_ns;
 
 	u->wl = wl;
 	bench_result_init(r, wl->name, "obj", u->label);
+	r->instances = 1; /* and one more at each reload */
+	u->runs_carry = 0;
 	r->buf_kernel_bytes = consumer_kernel_bytes(u->cons);
 	for (int i = 0; i < u->nprogs; i++)
 		if (prog_run_stats(bpf_program__fd(u->progs[i].prog), &u->progs[i].cnt0, &time_ns, NULL))
@@ -769,6 +856,7 @@ void userobj_bench(struct userobj *u, const struct workload *wl, const struct be
 	r->consumed = consumer_consumed(u->cons);
 	r->lost = consumer_lost(u->cons);
 	/* Runs only advance with stats on, i.e. in the stats phase. */
+	runs = u->runs_carry;
 	for (int i = 0; i < u->nprogs; i++)
 		if (!prog_run_stats(bpf_program__fd(u->progs[i].prog), &cnt, &time_ns, NULL))
 			runs += cnt - u->progs[i].cnt0;
@@ -785,6 +873,7 @@ void userobj_close(struct userobj *u)
 		return;
 	u_detach(u);
 	consumer_free(u->cons);
+	bpf_object__close(u->copy);
 	bpf_object__close(u->obj);
 	if (u->trace_dir[0])
 		trace_instance_remove(u->trace_dir);

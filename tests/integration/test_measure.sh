@@ -43,6 +43,12 @@ fi
 $BPFCOST bench --obj "$OBJ/getpid_count.bpf.o" --prog count_getpid --attach tp:syscalls:sys_enter_getpid \
   --trials 2 --ops 3000 --no-null --json -o "$TMP/obj2.json" 2>/dev/null
 check obj_attach_spec [ "$(jpy "$TMP/obj2.json" "(lambda r: r['status']=='ok' and r['events']==r['ops']>0)(d['results'][0])")" = True ]
+# a fresh instance of the object every 10 pairs (config.reload_every),
+# loaded onto the first load's maps: its count (in .bss) stays exact
+# across the three instances, its ring is still read
+$BPFCOST bench --obj "$OBJ/getpid_count.bpf.o" --trials 21 --ops 1000 --no-null --json \
+  -o "$TMP/reload.json" 2>"$TMP/reload.err"
+check obj_reload_instances jpy "$TMP/reload.json" '(lambda r: r["status"] == "ok" and r["instances"] == 3 and r["events"] == r["ops"] > 0 and r["consumed"] > 0)(d["results"][0]) and d["config"]["reload_every"] == 10 or exit(1)'
 
 # maps: each one's entries at the start and end of the row and its
 # capacity; a map that fills up during the row is warned about. --repeat N:
