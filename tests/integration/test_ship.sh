@@ -164,7 +164,7 @@ check "systemd-analyze security: exposure 2.5 or less (${level:-?})" \
 # waits for the host's go and writes what systemd ran to /out. The
 # container shares the host's network, so the exporter listens here.
 # nspawn's own seccomp filter denies bpf() to a container without CAP_BPF:
-# --system-call-filter=bpf lets it through without giving the container a
+# --system-call-filter lets it (and the calibration's perf_event_open) through without giving the container a
 # capability more (the unit's bounding set is what is tested).
 boot_unit() { # NAME DEFAULT_FILE [EXTRA nspawn args]: boots in the background, sets NSP
   local name=$1 def=$2; shift 2
@@ -193,7 +193,7 @@ systemd-analyze security $UNIT > /out/security 2>&1
 journalctl -u $UNIT --no-pager > /out/journal 2>&1
 systemctl poweroff
 EOF
-  timeout 180 systemd-nspawn -q -D / --volatile=yes --register=no --keep-unit --system-call-filter=bpf \
+  timeout 180 systemd-nspawn -q -D / --volatile=yes --register=no --keep-unit --system-call-filter="bpf perf_event_open" \
     --bind-ro="$d/bpfcost-test.target:/etc/systemd/system/bpfcost-test.target" \
     --bind-ro="$d/bpfcost-test-report.service:/etc/systemd/system/bpfcost-test-report.service" \
     --bind-ro="$def:/etc/default/bpfcost" --bind="$d/out:/out" "$@" \
