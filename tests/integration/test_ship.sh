@@ -5,8 +5,8 @@
 # lintian accepts, with runtime libraries only as dependencies; dpkg -i
 # installs it, `bpfcost check` runs from PATH, bash completion works, the
 # unit verifies; the unit runs under a real systemd (systemd-nspawn, the
-# host's /usr) as its dynamic user with CAP_SYS_ADMIN only, and a real
-# Prometheus scrapes it, over plain http and then over https with basic
+# host's /usr) as its dynamic user with its three capabilities, calibrates
+# the hooks' dispatch into its cache, and a real Prometheus scrapes it, over plain http and then over https with basic
 # auth from credentials; dpkg -r and dpkg -P leave nothing behind.
 source tests/lib.sh
 BUILD=${BUILD:-build}
@@ -164,7 +164,7 @@ check "systemd-analyze security: exposure 2.5 or less (${level:-?})" \
 # waits for the host's go and writes what systemd ran to /out. The
 # container shares the host's network, so the exporter listens here.
 # nspawn's own seccomp filter denies bpf() to a container without CAP_BPF:
-# --system-call-filter=bpf lets it through without giving the container a
+# --system-call-filter lets it (and the calibration's perf_event_open) through without giving the container a
 # capability more (the unit's bounding set is what is tested).
 boot_unit() { # NAME DEFAULT_FILE [EXTRA nspawn args]: boots in the background, sets NSP
   local name=$1 def=$2; shift 2
@@ -188,11 +188,12 @@ for i in \$(seq 1200); do [ -e /out/stop ] && break; sleep 0.1; done
 pid=\$(systemctl show -P MainPID $UNIT)
 systemctl show $UNIT -p ActiveState -p SubState -p NRestarts -p Result > /out/show
 grep -E '^(Uid|CapEff|CapBnd|CapAmb|NoNewPrivs|Seccomp):' /proc/\$pid/status > /out/status
+ls -lL /var/cache/bpfcost/ > /out/cache 2>&1
 systemd-analyze security $UNIT > /out/security 2>&1
 journalctl -u $UNIT --no-pager > /out/journal 2>&1
 systemctl poweroff
 EOF
-  timeout 180 systemd-nspawn -q -D / --volatile=yes --register=no --keep-unit --system-call-filter=bpf \
+  timeout 180 systemd-nspawn -q -D / --volatile=yes --register=no --keep-unit --system-call-filter="bpf perf_event_open" \
     --bind-ro="$d/bpfcost-test.target:/etc/systemd/system/bpfcost-test.target" \
     --bind-ro="$d/bpfcost-test-report.service:/etc/systemd/system/bpfcost-test-report.service" \
     --bind-ro="$def:/etc/default/bpfcost" --bind="$d/out:/out" "$@" \
@@ -211,8 +212,9 @@ unit_checks() { # NAME: what systemd ran, from the report
   check "unit ($n): active, not restarted" bash -c "grep -qx ActiveState=active '$o/show' && grep -qx NRestarts=0 '$o/show'"
   uid=$(awk '/^Uid:/ { print $2 }' "$o/status")
   check "unit ($n): runs as a dynamic user (uid ${uid:-?}), not root" test "${uid:-0}" -ge 61184 -a "${uid:-0}" -le 65519
-  check "unit ($n): effective capabilities CAP_SYS_ADMIN only" grep -qx 'CapEff:.0000000000200000' "$o/status"
-  check "unit ($n): bounding set CAP_SYS_ADMIN only" grep -qx 'CapBnd:.0000000000200000' "$o/status"
+  # CAP_SYS_ADMIN (bit 21), CAP_SYS_PTRACE (19), CAP_DAC_READ_SEARCH (2)
+  check "unit ($n): effective capabilities SYS_ADMIN, SYS_PTRACE, DAC_READ_SEARCH only" grep -qx 'CapEff:.0000000000280004' "$o/status"
+  check "unit ($n): bounding set the same three" grep -qx 'CapBnd:.0000000000280004' "$o/status"
   check "unit ($n): no new privileges, seccomp filter on" bash -c "grep -qx 'NoNewPrivs:.1' '$o/status' && grep -qx 'Seccomp:.2' '$o/status'"
   sed -n 's/.*Overall exposure level for .*: \([0-9.]* [A-Z]*\).*/# systemd-analyze security (running unit): \1/p' "$o/security"
 }
@@ -233,6 +235,17 @@ else
   if wait_http "http://127.0.0.1:$EP/metrics" 60; then
     ok "unit (plain): serves /metrics"
     echo "# unit (plain): booted and serving in $(( $(date +%s) - t0 )) s"
+    # the dispatch calibration ran under the unit's sandbox (its child
+    # loads programs and attaches uprobes through perf_event_open); waited
+    # for first, so that its busy thread is gone before the driver's rate
+    for i in $(seq 120); do curl -s "http://127.0.0.1:$EP/metrics" > "$TMP/unit-metrics"
+      grep -q '^bpfcost_hook_dispatch_seconds' "$TMP/unit-metrics" && break; sleep 0.5; done
+    hooks=$(sed -n 's/^bpfcost_hook_dispatch_seconds{hook="\([a-z_]*\)",bound="estimate"}.*/\1/p' "$TMP/unit-metrics" | tr '\n' ' ')
+    echo "# unit (plain): hooks calibrated: ${hooks:-none}"
+    check "unit (plain): dispatch calibrated for rawtp and uprobe (${hooks:-none})" \
+      bash -c "echo ' $hooks' | grep -q ' rawtp ' && echo ' $hooks' | grep -q ' uprobe '"
+    check "unit (plain): the prometheus driver's program has a dispatch estimate" \
+      grep -q "^bpfcost_prog_dispatch_seconds_total{id=\"$HOT\"" "$TMP/unit-metrics"
     prom_start "127.0.0.1:$EP" /usr/share/bpfcost/prometheus/bpfcost-rules.yml 4
     check "prometheus scrapes the unit: bpfcost_up = 1" test "$(q 'bpfcost_up{job="bpfcost"}' | val)" = 1
     check "prometheus: stats on under the unit" test "$(q 'bpfcost_stats_enabled{job="bpfcost"}' | val)" = 1
@@ -245,6 +258,7 @@ else
     nok "unit (plain): serves /metrics" "nothing on 127.0.0.1:$EP; console: $(tail -5 "$NSP_DIR/console" | tr '\n' ' ')"
   fi
   stop_unit
+  check "unit (plain): calibration cached in /var/cache/bpfcost" grep -q 'dispatch-.*\.json' "$NSP_DIR/out/cache"
   if [ -s "$NSP_DIR/out/status" ]; then unit_checks plain
   else nok "unit (plain): report" "no report from the container: $(tail -3 "$NSP_DIR/console" | tr '\n' ' ')"; fi
   check "unit (plain): exporter gone with the container" bash -c "! curl -s -m 2 http://127.0.0.1:$EP/metrics > /dev/null"
@@ -301,4 +315,6 @@ installed_by_us=no
 left=$(find /etc /lib/systemd /usr /var/lib/systemd /var/lib/dpkg/info -name '*bpfcost*' 2>/dev/null |
        grep -v '^/usr/local/' | tr '\n' ' ')
 check "dpkg -P: nothing named bpfcost left in /etc, /usr, /lib/systemd, /var/lib (${left:-none})" test -z "$left"
+# the unit's cache (a plain /var/cache/bpfcost is root's own, from source)
+check "dpkg -P: no cache of the unit's left" bash -c "[ ! -e /var/cache/private/bpfcost ] && [ ! -L /var/cache/bpfcost ]"
 leftover_check "ship: nothing left loaded" "$before"
