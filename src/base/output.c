@@ -282,6 +282,29 @@ long long jget_int(json_object *o, const char *key, long long dflt)
 	return v ? json_object_get_int64(v) : dflt;
 }
 
+void print_wrap(FILE *f, const char *text, int indent, int width)
+{
+	const char *p = text;
+	bool first = true;
+
+	while (*p) {
+		int room = width - (first ? 0 : indent), len = (int)strlen(p);
+
+		if (len > room) {
+			len = room;
+			while (len > room / 2 && p[len] != ' ' && p[len - 1] != ',')
+				len--;
+			if (p[len] != ' ' && p[len - 1] != ',')
+				len = room;
+		}
+		fprintf(f, "%*s%.*s\n", first ? 0 : indent, "", len, p);
+		p += len;
+		while (*p == ' ')
+			p++;
+		first = false;
+	}
+}
+
 void print_words(FILE *f, const char *text, int indent)
 {
 	const char *p = text;

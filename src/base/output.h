@@ -17,6 +17,10 @@ struct table_col {
 
 void table_header(FILE *f, const struct table_col *cols, int n);
 void table_row(FILE *f, const struct table_col *cols, int n, const char *const *cells);
+/* text cut into lines of at most width columns, at a space or after a
+ * comma where one is in the line's second half; the first line as it
+ * comes (its own spacing kept), the others indented by indent. */
+void print_wrap(FILE *f, const char *text, int indent, int width);
 /* text in words to 79 columns, continuation lines indented by indent. */
 void print_words(FILE *f, const char *text, int indent);
 /* CSV with RFC 4180 quoting. */

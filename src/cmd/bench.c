@@ -252,23 +252,7 @@ static void print_ovh_row(FILE *f, const struct bench_result *r)
 		snprintf(line + lead, sizeof(line) - (size_t)lead, "%s: %s",
 			 result_status_names[r->status], r->reason);
 		/* the whole reason, wrapped at words under its own column */
-		const char *p = line;
-		bool first = true;
-		while (*p) {
-			int room = first ? 79 : 79 - lead, len = (int)strlen(p);
-			if (len > room) {
-				len = room;
-				while (len > room / 2 && p[len] != ' ')
-					len--;
-				if (p[len] != ' ')
-					len = room;
-			}
-			fprintf(f, "%*s%.*s\n", first ? 0 : lead, "", len, p);
-			p += len;
-			while (*p == ' ')
-				p++;
-			first = false;
-		}
+		print_wrap(f, line, lead, 79);
 		return;
 	}
 	row_fit(&row, 3, r->base_ns, ovh_cols[3].width, 1);

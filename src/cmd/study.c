@@ -587,30 +587,6 @@ static int open_dir(struct study *S)
 
 /* ---- showing the plan ---- */
 
-/* text wrapped at width, lines after the first indented by indent */
-static void wrap(FILE *f, const char *text, int indent, int width)
-{
-	const char *p = text;
-	bool first = true;
-
-	while (*p) {
-		int room = width - (first ? 0 : indent), len = (int)strlen(p);
-
-		if (len > room) {
-			len = room;
-			while (len > room / 2 && p[len] != ' ' && p[len - 1] != ',')
-				len--;
-			if (p[len] != ' ' && p[len - 1] != ',')
-				len = room;
-		}
-		fprintf(f, "%*s%.*s\n", first ? 0 : indent, "", len, p);
-		p += len;
-		while (*p == ' ')
-			p++;
-		first = false;
-	}
-}
-
 static void print_plan(struct study *S)
 {
 	char b1[32], b2[32], line[512];
@@ -621,7 +597,7 @@ static void print_plan(struct study *S)
 	snprintf(line, sizeof(line), "bpfcost study: %d phases, about %s of a %s budget (%d CPUs), "
 		 "into %s", todo, plan_fmt_s(b1, sizeof(b1), S->p.est_s),
 		 plan_fmt_s(b2, sizeof(b2), S->req.budget_s), S->req.cpus, S->a->dir);
-	wrap(stdout, line, 2, 79);
+	print_wrap(stdout, line, 2, 79);
 	printf("%-10s %9s  %s\n", "PHASE", "ESTIMATE", "WHAT");
 	for (int i = 0; i < S->p.n; i++) {
 		const struct plan_phase *ph = &S->p.ph[i];
@@ -629,7 +605,7 @@ static void print_plan(struct study *S)
 		snprintf(line, sizeof(line), "%-10.10s %9s  %s", ph->name,
 			 S->st[i].status == ST_DONE ? "done" : ph->dropped ? "left out" :
 			 plan_fmt_s(b1, sizeof(b1), ph->est_s), ph->what);
-		wrap(stdout, line, 22, 79);
+		print_wrap(stdout, line, 22, 79);
 	}
 	/* phases shortened alike on one line */
 	for (int i = 0, first = 1; i < S->p.n; i++) {
@@ -652,11 +628,11 @@ static void print_plan(struct study *S)
 						S->p.ph[j].name);
 		if (off < sizeof(line))
 			snprintf(line + off, sizeof(line) - off, ": %s", sh);
-		wrap(stdout, line, 4, 79);
+		print_wrap(stdout, line, 4, 79);
 	}
 	for (int i = 0; i < S->nnotes; i++) {
 		snprintf(line, sizeof(line), "note: %s", S->notes[i]);
-		wrap(stdout, line, 6, 79);
+		print_wrap(stdout, line, 6, 79);
 	}
 	fflush(stdout);
 }

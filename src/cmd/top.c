@@ -212,29 +212,6 @@ static const struct table_col cols[] = {
 	{ "RMISS", 5, false },
 };
 
-/* text in lines of at most width, broken at spaces, later ones indented */
-static void print_wrapped(FILE *f, const char *text, int width)
-{
-	const char *indent = "";
-
-	while (*text) {
-		int w = width - (int)strlen(indent), n = (int)strlen(text);
-
-		if (n > w) {
-			n = w;
-			while (n > w / 2 && text[n] != ' ')
-				n--;
-			if (text[n] != ' ')
-				n = w;
-		}
-		fprintf(f, "%s%.*s\n", indent, n, text);
-		text += n;
-		while (*text == ' ')
-			text++;
-		indent = "  ";
-	}
-}
-
 /* Under a row, what does not fit in 80 columns, packed in lines. */
 static void print_details(FILE *f, const struct top_prog *p, int name_width)
 {
@@ -308,12 +285,12 @@ static void print_table(FILE *f, const struct top_state *st, const struct top_st
 	fprintf(f, "bpfcost top  %s  every %.2f s  %d/%d programs  %d CPUs  collect %.2f ms CPU\n",
 		when, st->interval_s, n, st->nprogs, st->ncpus, st->collect_cpu_ns / 1e6);
 	fprintf(f, "%.80s\n", top_stats_line(stats, line, sizeof(line)));
-	print_wrapped(f, top_dispatch_line(disp, line, sizeof(line)), 80);
+	print_wrap(f, top_dispatch_line(disp, line, sizeof(line)), 2, 80);
 	if (interval_no == 1) {
 		fprintf(f, "AVG ns: the program's own run (BPF stats); FULL ns: AVG + its hook's "
 			   "dispatch.\n%%CORE, %%FULL: their share of one CPU (%%HOST: / %d CPUs). "
 			   "?: no estimate.\n", st->ncpus);
-		print_wrapped(f, top_dispatch_gaps(disp, line, sizeof(line)), 80);
+		print_wrap(f, top_dispatch_gaps(disp, line, sizeof(line)), 2, 80);
 	}
 	table_header(f, cols, ARRAY_SIZE(cols));
 	for (int i = 0; i < n; i++) {
@@ -340,7 +317,7 @@ static void print_table(FILE *f, const struct top_state *st, const struct top_st
 		snprintf(line, sizeof(line), "note: AVG of %s is below %.0f ns, the AVG of an empty "
 			 "program under stats here (measured on a raw tracepoint): their hook "
 			 "times less of the stats' own cost.", ids, stats->cost_in_avg_max_ns);
-		print_wrapped(f, line, 80);
+		print_wrap(f, line, 2, 80);
 	}
 	fputc('\n', f);
 	fflush(f);

@@ -574,7 +574,7 @@ bool printk_guard_end(struct printk_guard *g, const struct bpf_object *obj)
 	/* the kernel's work item turns the event on after the load returned:
 	 * put it back only once it has (or it turns on again after us) */
 	if (obj && !strcmp(g->prev, "0") && obj_calls_printk(obj)) {
-		uint64_t until = now_ns() + 500000000ULL;
+		uint64_t until = now_ns() + 2000000000ULL; /* a busy host runs it late */
 
 		while (!knob_read(HOST_PRINTK_EVENT, cur, sizeof(cur)) && !strcmp(cur, g->prev) &&
 		       now_ns() < until)

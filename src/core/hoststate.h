@@ -53,7 +53,7 @@ bool hoststate_holding(enum host_knob k);
  * bpf_trace_printk, from a work item that runs a little after the load
  * returns. begin saves the event's state (and records it, under the
  * record's lock, held until end); end waits for that work when a loaded
- * program of obj calls bpf_trace_printk (up to 0.5 s), puts the state
+ * program of obj calls bpf_trace_printk (up to 2 s), puts the state
  * back, and says whether the load had turned it on. Without tracefs both
  * do nothing (false). */
 struct printk_guard {

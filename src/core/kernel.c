@@ -3,7 +3,6 @@
  * kallsyms, a program's BPF run-time statistics, and what this process may
  * do (capabilities). check, the probes' reasons, lint and top use these. */
 #include "core/kernel.h"
-#include "core/hoststate.h"
 #include "base/util.h"
 
 #include <bpf/bpf.h>
@@ -291,7 +290,8 @@ uint32_t bpf_self_tgid(void)
 			/* raw tracepoint test runs run in the caller's context */
 			if (!bpf_prog_test_run_opts(fd, &opts))
 				tgid = opts.retval;
-			hoststate_track_prog_fd(fd);
+			/* never attached, closed at once: long gone by the end of
+			 * the run, so not among the programs hoststate waits for */
 			close(fd);
 		}
 		if (!tgid)

@@ -156,14 +156,14 @@ tools_state() {
 kill_lab() {
   local pk0; pk0=$(pk_state)
   bg $BPFCOST lab --only helper --short > /dev/null 2>&1; L=$BG
-  if wait_for 30 sh -c "ls $T/instances | grep -q bpfcost-$L"; then
+  if wait_for 60 sh -c "ls $T/instances | grep -q bpfcost-$L"; then
     kill -KILL $L; wait $L 2>/dev/null
     $BPFCOST check --json > /dev/null 2> "$TMP/killlab.err"
     check kill_lab_instance_removed sh -c "! ls $T/instances | grep -q bpfcost-$L"
     check kill_lab_next_run_says grep -q "removed the trace instance" "$TMP/killlab.err"
     check kill_lab_printk_as_before test "$(pk_state)" = "$pk0"
   else
-    nok kill_lab "lab made no trace instance in 30 s"; kill -KILL $L; wait $L 2>/dev/null
+    nok kill_lab "lab made no trace instance in 60 s"; kill -KILL $L; wait $L 2>/dev/null
   fi
 }
 # ---- the states that run in a mount namespace of their own ----
@@ -269,7 +269,7 @@ else
   check caps_missing_named sh -c "[ $rc = 1 ] && grep -q 'needs CAP_PERFMON' '$TMP/caps.err'"
   # top, with a program held by a root process to name
   bg $BPFCOST bench --hook rawtp --body empty --trials 100 > /dev/null 2>&1; B=$BG
-  wait_for 10 sh -c "bpftool prog list | grep -q 'name rawtp__empty '"
+  wait_for 30 sh -c "bpftool prog list | grep -q 'name rawtp__empty '"
   as_nobody +sys_admin,+sys_ptrace,+dac_read_search $BPFCOST top --once --no-calibrate --json \
     > "$TMP/caps.top.json" 2> "$TMP/caps.top.err"; rc=$?
   kill -INT $B; wait $B
