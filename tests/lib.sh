@@ -57,6 +57,15 @@ with_tracefs() {
   exec unshare -m --propagation private sh -c \
     '[ -d /sys/kernel/tracing/events ] || mount -t tracefs tracefs /sys/kernel/tracing; exec "$@"' sh "$@"
 }
+# The bpf_trace_printk event in the global trace buffer (the host's, read
+# through a private tracefs mount when it has none): printk_event prints
+# 0, 1 or absent; printk_event V sets it to V.
+printk_event() {
+  unshare -m --propagation private sh -c 'T=/sys/kernel/tracing
+    [ -d $T/events ] || mount -t tracefs tracefs $T 2>/dev/null
+    f=$T/events/bpf_trace/bpf_trace_printk/enable
+    if [ ! -f $f ]; then echo absent; elif [ -n "$1" ]; then echo "$1" > $f; else cat $f; fi' sh "${1:-}"
+}
 # A free TCP port on loopback.
 free_port() { python3 -c "import socket; s=socket.socket(); s.bind(('127.0.0.1',0)); print(s.getsockname()[1])"; }
 # wait_for FILE PATTERN SECS: until FILE has a line matching PATTERN.

@@ -562,6 +562,17 @@ static bool obj_calls_printk(const struct bpf_object *obj)
 	return false;
 }
 
+#define PRINTK_QUIET_NS 200000000ULL
+
+static void printk_put_back(const struct printk_guard *g)
+{
+	int err = knob_write(HOST_PRINTK_EVENT, g->prev);
+
+	if (err)
+		warn_msg("could not restore %s to %s: %s", knobs[HOST_PRINTK_EVENT].what, g->prev,
+			 strerror(-err));
+}
+
 bool printk_guard_end(struct printk_guard *g, const struct bpf_object *obj)
 {
 	struct state st;
@@ -571,21 +582,27 @@ bool printk_guard_end(struct printk_guard *g, const struct bpf_object *obj)
 
 	if (!g->have)
 		return false;
-	/* the kernel's work item turns the event on after the load returned:
-	 * put it back only once it has (or it turns on again after us) */
+	/* The kernel turns the event on from a work item, queued each time
+	 * the verifier looks the helper up (verification, then fix-ups):
+	 * it can run after the load returned, and once more after we put
+	 * the event back. Wait for it to turn on, put it back, and watch
+	 * until it has stayed put for PRINTK_QUIET_NS. */
 	if (obj && !strcmp(g->prev, "0") && obj_calls_printk(obj)) {
-		uint64_t until = now_ns() + 2000000000ULL; /* a busy host runs it late */
+		uint64_t t = now_ns(), until = t + 2000000000ULL, quiet = 0; /* a busy host runs it late */
 
-		while (!knob_read(HOST_PRINTK_EVENT, cur, sizeof(cur)) && !strcmp(cur, g->prev) &&
-		       now_ns() < until)
+		for (; t < until; t = now_ns()) {
+			if (!knob_read(HOST_PRINTK_EVENT, cur, sizeof(cur)) && strcmp(cur, g->prev)) {
+				printk_put_back(g);
+				changed = true;
+				quiet = t;
+			} else if (quiet && t - quiet >= PRINTK_QUIET_NS) {
+				break;
+			}
 			usleep(1000);
+		}
 	}
 	if (!knob_read(HOST_PRINTK_EVENT, cur, sizeof(cur)) && strcmp(cur, g->prev)) {
-		int err = knob_write(HOST_PRINTK_EVENT, g->prev);
-
-		if (err)
-			warn_msg("could not restore %s to %s: %s", knobs[HOST_PRINTK_EVENT].what, g->prev,
-				 strerror(-err));
+		printk_put_back(g);
 		changed = true;
 	}
 	if (g->lock_fd >= 0) {

@@ -9,8 +9,7 @@ source "$(dirname "$0")/../lib.sh"
 
 if [ "$(id -u)" != 0 ]; then skip lab "needs root to load programs"; exit 0; fi
 prog_ids > "$TMP/before"
-PK=/sys/kernel/tracing/events/bpf_trace/bpf_trace_printk/enable
-pk_before=$(cat "$PK" 2>/dev/null || echo absent)
+pk_before=$(printk_event)
 
 if $BPFCOST lab --short --json -o "$TMP/lab.json" > /dev/null 2> "$TMP/lab.err"; then
   ok lab_runs
@@ -47,7 +46,7 @@ if [ -s "$TMP/lab.json" ]; then
     check lab_kprobe_unsupported test "$(jpy "$J" '[r["status"] for r in d["results"] if r["name"]=="kprobe"][0]')" = unsupported
   fi
 fi
-pk_after=$(cat "$PK" 2>/dev/null || echo absent)
+pk_after=$(printk_event)
 check lab_printk_event_restored test "$pk_before" = "$pk_after"
 
 # table: one technique, 80 columns
@@ -66,7 +65,7 @@ sleep 4
 kill -INT $pid 2>/dev/null
 wait $pid; rc=$?
 if [ $rc = 130 ] || [ $rc = 0 ]; then ok lab_sigint_exit; else nok lab_sigint_exit "exit $rc"; fi
-pk_after=$(cat "$PK" 2>/dev/null || echo absent)
+pk_after=$(printk_event)
 check lab_sigint_printk_event_restored test "$pk_before" = "$pk_after"
 
 badinput() { # NAME ARGS...
