@@ -548,3 +548,43 @@ void median_ci(const double *x, int n, double *med, double *lo, double *hi)
 	}
 	free(c);
 }
+
+int boot_blocks(int first, int n, int *block)
+{
+	int bs = n >= BOOT_BLOCK * BOOT_MIN_BLOCKS ? BOOT_BLOCK : 1, k = 0;
+
+	for (int i = 0; i + bs <= n; i += bs)
+		block[k++] = first + i;
+	return k;
+}
+
+int boot_reps(int na, int nb)
+{
+	/* steps of the Hodges-Lehmann centres one resample takes */
+	double work = (double)na * na / 2 + (double)nb * nb / 2, budget = 2e8;
+	int reps = work > 0 ? (int)(budget / work) : BOOT_REPS;
+
+	return reps > BOOT_REPS ? BOOT_REPS : reps < BOOT_MIN_REPS ? BOOT_MIN_REPS : reps;
+}
+
+const char *centre_ci_blocks(const double *x, int n, double *est, double *lo, double *hi)
+{
+	int *block;
+	struct block_sample s = { .v = x, .n = n };
+	const char *method = NULL;
+
+	if (n < BOOT_BLOCK * BOOT_MIN_BLOCKS)
+		return centre_ci(x, n, est, lo, hi);
+	*est = *lo = *hi = NAN;
+	block = malloc(sizeof(int) * (size_t)(n / BOOT_BLOCK + 1));
+	if (!block)
+		return NULL;
+	s.block = block;
+	s.nblocks = boot_blocks(0, n, block);
+	block[s.nblocks] = n;
+	*est = block_sample_stat(&s);
+	if (!boot_interval(&s, NULL, false, boot_reps(n, 0), 0.95, lo, hi, NULL) && isfinite(*est))
+		method = "block bootstrap";
+	free(block);
+	return method;
+}

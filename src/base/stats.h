@@ -106,4 +106,27 @@ double block_sample_stat(const struct block_sample *s);
 int boot_interval(const struct block_sample *a, const struct block_sample *b, bool ratio, int reps,
 		  double conf, double *lo, double *hi, double *p);
 
+/* Trials next to each other share the machine's state (its speed moves in
+ * steps that last seconds; a stalled application spans several short
+ * windows): a bootstrap draws blocks of BOOT_BLOCK consecutive trials,
+ * whole, when there are at least BOOT_MIN_BLOCKS of them. */
+#define BOOT_BLOCK 5
+#define BOOT_MIN_BLOCKS 6
+/* Resamples: BOOT_REPS, fewer for large samples (the Hodges-Lehmann
+ * centre of n items takes n^2/2 steps), never under BOOT_MIN_REPS. */
+#define BOOT_REPS 2000
+#define BOOT_MIN_REPS 400
+/* The starts of the blocks of items first .. first+n-1 (BOOT_BLOCK each,
+ * the last one taking the rest; one item a block when there are fewer
+ * than BOOT_BLOCK * BOOT_MIN_BLOCKS), written to block; returns how many. */
+int boot_blocks(int first, int n, int *block);
+/* Resamples for a bootstrap of two samples of na and nb items (nb 0: one). */
+int boot_reps(int na, int nb);
+/* The Hodges-Lehmann centre of n values with its 95% interval from a
+ * bootstrap of blocks of consecutive values (boot_blocks), for values in
+ * the order they were measured; below BOOT_BLOCK * BOOT_MIN_BLOCKS values,
+ * as centre_ci. Returns the method ("block bootstrap", "hodges-lehmann",
+ * "t"), NULL with NaNs when n < 1 or out of memory. */
+const char *centre_ci_blocks(const double *x, int n, double *est, double *lo, double *hi);
+
 #endif

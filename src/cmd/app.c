@@ -43,7 +43,8 @@ static const char app_doc[] =
 	"application's own op counter (redis' command count, pgbench's\n"
 	"transaction log, the scripts' iteration log) and its cgroup's CPU time\n"
 	"(--method runs: separate load runs instead). The throughput change is the\n"
-	"paired relative difference with its 95% interval (Hodges-Lehmann), beside\n"
+	"pairs' log ratio (Hodges-Lehmann) with its 95% interval (a bootstrap of\n"
+	"blocks of consecutive pairs, or Wilcoxon's under 30 pairs), beside\n"
 	"the change bench predicts from its cost per event and the events per op\n"
 	"the probes saw (--bench FILE, or a short bench run first). The probes\n"
 	"count only the application's cgroup; their event rate is shown beside the\n"
@@ -142,6 +143,7 @@ struct app_result {
 	double base_cpu_us_op, probe_cpu_us_op, cpu_op_change_pct, cpu_op_lo, cpu_op_hi;
 	double base_tput, probe_tput, change_pct, ci_lo, ci_hi;
 	const char *ci_method;
+	int stalled; /* windows (runs) under half the set's median throughput */
 	bool windowed;
 	int latency_pairs;    /* windowed: separate runs behind the latency columns */
 	double latency_run_s;
@@ -596,18 +598,50 @@ static double mean_of(const double *x, int n)
 	return k ? s / k : NAN;
 }
 
-/* Paired relative differences in %, their centre and interval (Hodges-
- * Lehmann from 6 pairs, else mean and t); the method's name, or NULL. */
+/* The paired change in %, its centre and interval. On the log of each
+ * pair's ratio, back to % at the end: probed / base - 1 is skewed (a stalled
+ * base window gives +200%, a stalled probed one at most -100%), which moved
+ * the Hodges-Lehmann centre of a null set by several % on a stalling host;
+ * the log ratio of two windows that differ by nothing is symmetric. The
+ * pairs in the order measured: a bootstrap of blocks of consecutive pairs
+ * from BOOT_BLOCK * BOOT_MIN_BLOCKS pairs (a stall spans several windows,
+ * and adjacent pairs share the machine's state), else Hodges-Lehmann (from
+ * 6 pairs) or the mean and t. The method's name, or NULL. */
 static const char *paired_change(const double *base, const double *probe, int n, double *est,
 				 double *lo, double *hi)
 {
 	double d[MAX_REPEAT];
+	const char *method;
 	int k = 0;
 
 	for (int i = 0; i < n; i++)
-		if (base[i] > 0 && !isnan(probe[i]))
-			d[k++] = (probe[i] - base[i]) / base[i] * 100.0;
-	return centre_ci(d, k, est, lo, hi);
+		if (base[i] > 0 && probe[i] > 0)
+			d[k++] = log(probe[i] / base[i]);
+	method = centre_ci_blocks(d, k, est, lo, hi);
+	*est = expm1(*est) * 100;
+	*lo = expm1(*lo) * 100;
+	*hi = expm1(*hi) * 100;
+	return method;
+}
+
+/* Windows (runs) whose throughput was under half the median of the set's:
+ * the application stalled (the whole server, on a shared host). Kept in
+ * the change, counted for the output. */
+static int stalled_count(const double *base, const double *probe, int n)
+{
+	double all[2 * MAX_REPEAT], med;
+	int k = 0, stalled = 0;
+
+	for (int i = 0; i < n; i++) {
+		if (!isnan(base[i]))
+			all[k++] = base[i];
+		if (!isnan(probe[i]))
+			all[k++] = probe[i];
+	}
+	med = median_of(all, k);
+	for (int i = 0; i < k; i++)
+		stalled += all[i] < med / 2;
+	return stalled;
 }
 
 static void change_stats(struct app_result *res)
@@ -618,6 +652,7 @@ static void change_stats(struct app_result *res)
 	res->probe_tput = mean_of(res->probe, n);
 	res->ci_method = paired_change(res->base, res->probe, n, &res->change_pct, &res->ci_lo,
 				       &res->ci_hi);
+	res->stalled = stalled_count(res->base, res->probe, n);
 	res->base_cpu_us_op = mean_of(res->base_cpu_op, n);
 	res->probe_cpu_us_op = mean_of(res->probe_cpu_op, n);
 	paired_change(res->base_cpu_op, res->probe_cpu_op, n, &res->cpu_op_change_pct,
@@ -1320,6 +1355,14 @@ static void print_notes(FILE *f, const struct app_result *rs, int n)
 		else if (r->hook != HOOK_NULL && r->event_rate < 1)
 			fprintf(f, "%s: the probes saw under 1 event/s: a change here is not the "
 				   "cost of their events\n", r->probes);
+		if (r->windowed && r->stalled >= 2 && r->stalled * 100 >= 2 * r->pairs)
+			fprintf(f, "%s: %d of %d windows ran under half the median throughput (the\n"
+				   "  application stalled); kept in the change%s\n",
+				r->probes, r->stalled, 2 * r->pairs,
+				r->pairs >= BOOT_BLOCK * BOOT_MIN_BLOCKS
+					? ": its interval resamples blocks of\n"
+					  "  consecutive pairs, so stalls across windows widen it"
+					: "");
 		if (isnan(r->ci_lo))
 			continue;
 		if (r->hook == HOOK_NULL ? r->ci_lo < -NULL_AIM_PCT || r->ci_hi > NULL_AIM_PCT
@@ -1534,6 +1577,7 @@ static json_object *result_json(const struct app_result *r)
 		jset(o, "windows", jint(2 * r->pairs));
 		jset(o, "op_counter", jstr(r->sc->op_counter));
 		jset(o, "transition_ms", jnum(r->transition_ms));
+		jset(o, "stalled_windows", jint(r->stalled));
 		jset(o, "latency_pairs", r->latency_pairs ? jint(r->latency_pairs) : NULL);
 		jset(o, "latency_run_s", r->latency_pairs ? jnum(r->latency_run_s) : NULL);
 	}

@@ -25,17 +25,6 @@
  * than this are compared by +% rather than ns: the machine's speed moved,
  * and a probe's cost moves with it (docs/bench.md, Method 6). */
 #define BASE_TOL_PCT 2.0
-/* Bootstrap resamples of the change's interval: 2000, fewer for large
- * pooled samples (the Hodges-Lehmann centre of n items takes n^2/2 steps),
- * never under 400. */
-#define BOOT_REPS 2000
-#define BOOT_MIN_REPS 400
-#define BOOT_WORK 2e8
-/* Pairs next to each other share the machine's state (its speed moves in
- * steps that last seconds, NOTES): the bootstrap draws blocks of this many
- * consecutive pairs, whole, when a run has at least MIN_BLOCKS of them. */
-#define BLOCK_PAIRS 5
-#define MIN_BLOCKS 6
 /* A side whose own interval is wider than this share of its cost was
  * disturbed (another process, a machine in two states): said, not hidden. */
 #define WIDE_PCT 20.0
@@ -419,7 +408,7 @@ static int pool(const struct side *s, const char *key, struct pooled *p)
 		return -1;
 	for (int i = 0; i < s->n; i++) {
 		const struct item *it = &s->it[i];
-		int first = p->n, bs;
+		int first = p->n;
 
 		if (!it->ok || strcmp(it->key, key))
 			continue;
@@ -445,9 +434,7 @@ static int pool(const struct side *s, const char *key, struct pooled *p)
 			p->n++;
 		}
 		/* blocks of consecutive pairs, the last one taking the rest */
-		bs = p->n - first >= BLOCK_PAIRS * MIN_BLOCKS ? BLOCK_PAIRS : 1;
-		for (int k = first; k + bs <= p->n; k += bs)
-			p->block[p->nblocks++] = k;
+		p->nblocks += boot_blocks(first, p->n - first, p->block + p->nblocks);
 		if (p->n - first < 2)
 			p->paired = false;
 	}
@@ -472,14 +459,6 @@ static struct block_sample sample_of(const struct pooled *p, enum metric m, int 
 		s.v = tmp;
 	}
 	return s;
-}
-
-static int boot_reps(int na, int nb)
-{
-	double work = (double)na * na / 2 + (double)nb * nb / 2;
-	int reps = work > 0 ? (int)(BOOT_WORK / work) : BOOT_REPS;
-
-	return reps > BOOT_REPS ? BOOT_REPS : reps < BOOT_MIN_REPS ? BOOT_MIN_REPS : reps;
 }
 
 /* A run's summary in metric m (its file's estimate and se). */
@@ -951,7 +930,7 @@ static void compare_json(json_object *root, const struct results *out)
 	jset(cfg, "cross_host", json_object_new_boolean(a->cross_host));
 	jset(cfg, "baseline_tolerance_pct", jnum(BASE_TOL_PCT));
 	jset(cfg, "test", jstr("t on the runs' estimates; one run a side: bootstrap of blocks of pairs"));
-	jset(cfg, "block_pairs", jint(BLOCK_PAIRS));
+	jset(cfg, "block_pairs", jint(BOOT_BLOCK));
 	jset(cfg, "resamples", jint(BOOT_REPS));
 	jset(root, "config", cfg);
 	jset(root, "old", side_json(o, a, 0));

@@ -182,6 +182,50 @@ static void test_centre_ci(void **state)
 	assert_true(est < 10);
 }
 
+static void test_boot_blocks(void **state)
+{
+	int block[64];
+	(void)state;
+
+	/* too few for BOOT_MIN_BLOCKS blocks: one item a block */
+	assert_int_equal(boot_blocks(0, BOOT_BLOCK * BOOT_MIN_BLOCKS - 1, block),
+			 BOOT_BLOCK * BOOT_MIN_BLOCKS - 1);
+	assert_int_equal(block[3], 3);
+	/* enough: BOOT_BLOCK each from first, the last one taking the rest */
+	assert_int_equal(boot_blocks(10, BOOT_BLOCK * BOOT_MIN_BLOCKS + BOOT_BLOCK - 1, block),
+			 BOOT_MIN_BLOCKS);
+	assert_int_equal(block[0], 10);
+	assert_int_equal(block[1], 10 + BOOT_BLOCK);
+	assert_int_equal(block[BOOT_MIN_BLOCKS - 1], 10 + BOOT_BLOCK * (BOOT_MIN_BLOCKS - 1));
+	assert_int_equal(boot_reps(10, 0), BOOT_REPS);
+	assert_int_equal(boot_reps(100000, 100000), BOOT_MIN_REPS);
+}
+
+static void test_centre_ci_blocks(void **state)
+{
+	enum { N = 12 * BOOT_BLOCK };
+	const double level[12] = { -3, 2, -1, 4, 0, 1, -2, 3, -4, 1, 2, -3 };
+	double x[N], est, lo, hi, lo2, hi2, wlo, whi, e;
+	(void)state;
+
+	/* below BOOT_BLOCK * BOOT_MIN_BLOCKS values: as centre_ci */
+	for (int i = 0; i < N; i++)
+		x[i] = level[i / BOOT_BLOCK] + 0.01 * (i % BOOT_BLOCK);
+	assert_string_equal(centre_ci_blocks(x, 8, &est, &lo, &hi), "hodges-lehmann");
+	assert_null(centre_ci_blocks(x, 0, &est, &lo, &hi));
+	/* values in runs of BOOT_BLOCK that move together (a stall across
+	 * windows): 12 independent values, not 60. The blocks' interval holds
+	 * the centre and is wider than Wilcoxon's, which takes 60. */
+	assert_string_equal(centre_ci_blocks(x, N, &est, &lo, &hi), "block bootstrap");
+	hodges_lehmann(x, N, &e, &wlo, &whi);
+	assert_true(est == e);
+	assert_true(lo < est && est < hi);
+	assert_true(hi - lo > 1.2 * (whi - wlo));
+	/* the same input, the same interval (a fixed seed) */
+	centre_ci_blocks(x, N, &est, &lo2, &hi2);
+	assert_true(lo == lo2 && hi == hi2);
+}
+
 static void test_log_last_lines(void **state)
 {
 	const char *log =
@@ -330,6 +374,8 @@ int main(void)
 		cmocka_unit_test(test_parse_u64),
 		cmocka_unit_test(test_parse_name_list),
 		cmocka_unit_test(test_centre_ci),
+		cmocka_unit_test(test_boot_blocks),
+		cmocka_unit_test(test_centre_ci_blocks),
 		cmocka_unit_test(test_log_last_lines),
 		cmocka_unit_test(test_usage_first_line_only),
 	};
