@@ -147,6 +147,14 @@ int cli_pick(const char *flag, const char *arg, const char *const *names, int n)
 	return -1;
 }
 
+int cli_file(const char *arg, const char **files, int *n, int max)
+{
+	if (*n >= max)
+		return usage_error("at most %d files", max);
+	files[(*n)++] = arg;
+	return 0;
+}
+
 int cli_bytes(const char *flag, const char *arg, uint32_t *out)
 {
 	char *end;

@@ -80,5 +80,8 @@ int cli_bytes(const char *flag, const char *arg, uint32_t *out);
 /* One of the first n names: its index, or -1 after a usage_error line
  * naming them all. */
 int cli_pick(const char *flag, const char *arg, const char *const *names, int n);
+/* A positional file argument into files[(*n)++]: 0, or EXIT_USAGE after
+ * one usage_error line when max are already there. */
+int cli_file(const char *arg, const char **files, int *n, int max);
 
 #endif

@@ -99,12 +99,7 @@ static error_t compare_parse(int key, char *arg, struct argp_state *state)
 	case OPT_THRESHOLD: cli_num("--threshold", arg, 0, 10000, &a->threshold_pct); break;
 	case OPT_ALPHA: cli_num("--alpha", arg, 0.0001, 0.5, &a->alpha); break;
 	case OPT_CROSS: a->cross_host = true; break;
-	case ARGP_KEY_ARG:
-		if (a->npaths >= MAX_FILES)
-			usage_error("at most %d files", MAX_FILES);
-		else
-			a->paths[a->npaths++] = arg;
-		break;
+	case ARGP_KEY_ARG: cli_file(arg, a->paths, &a->npaths, MAX_FILES); break;
 	case ARGP_KEY_END:
 		if (a->npaths < 2 || a->npaths % 2)
 			usage_error("give files in old/new pairs: OLD.json NEW.json [OLD2.json NEW2.json "

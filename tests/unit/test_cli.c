@@ -150,6 +150,21 @@ static void test_cli_pick(void **state)
 	       cli_pick("--hook", "tp_btf", names, 2));
 }
 
+/* positional files: kept in order up to max, then one line each */
+static void test_cli_file(void **state)
+{
+	const char *files[2] = { NULL, NULL };
+	int n = 0;
+	(void)state;
+
+	EXPECT(0, "", cli_file("a.json", files, &n, 2));
+	EXPECT(0, "", cli_file("b.json", files, &n, 2));
+	EXPECT(EXIT_USAGE, "bpfcost test: at most 2 files\n", cli_file("c.json", files, &n, 2));
+	assert_int_equal(n, 2);
+	assert_string_equal(files[0], "a.json");
+	assert_string_equal(files[1], "b.json");
+}
+
 /* cli_parse: an unknown option, a missing value or a bad one is one line;
  * the shared groups fill in struct cli_common. */
 static error_t tparse(int key, char *arg, struct argp_state *st)
@@ -232,6 +247,7 @@ int main(void)
 		cmocka_unit_test(test_cli_num),
 		cmocka_unit_test(test_cli_bytes),
 		cmocka_unit_test(test_cli_pick),
+		cmocka_unit_test(test_cli_file),
 		cmocka_unit_test(test_cli_parse),
 		cmocka_unit_test(test_cli_groups),
 	};
