@@ -792,17 +792,8 @@ void rp_free(struct rp_data *d)
 		json_object_put(d->files[i].root);
 		free(d->files[i].own_path);
 	}
-	free(d->files);
-	free(d->hosts);
-	free(d->bench);
-	free(d->points);
-	free(d->knees);
-	free(d->apps);
-	free(d->measures);
-	free(d->mprogs);
-	free(d->labs);
-	free(d->labvars);
-	free(d->caps);
-	free(d->phases);
+#define RP_FREE(T, name) free(d->name);
+	RP_ARRAYS(RP_FREE)
+#undef RP_FREE
 	memset(d, 0, sizeof(*d));
 }
