@@ -150,6 +150,17 @@ void jset_pcts_ns(json_object *o, const char *prefix, double p50, double p99, do
 	}
 }
 
+void jset_ci(json_object *o, const char *name, const char *unit, double v, bool has_ci,
+	     double lo, double hi)
+{
+	char key[96];
+
+	snprintf(key, sizeof(key), "%s_%s", name, unit);
+	jset(o, key, jnum(v));
+	snprintf(key, sizeof(key), "%s_ci95", name);
+	jset(o, key, has_ci ? jpair(lo, hi) : NULL);
+}
+
 json_object *jpair(double lo, double hi)
 {
 	json_object *a = json_object_new_array();

@@ -63,6 +63,10 @@ static inline void jset(json_object *o, const char *key, json_object *v)
 {
 	json_object_object_add(o, key, v);
 }
+/* An estimate and its interval: NAME_UNIT = v and NAME_ci95 = [lo, hi],
+ * or null where there is no interval (has_ci false). */
+void jset_ci(json_object *o, const char *name, const char *unit, double v, bool has_ci,
+	     double lo, double hi);
 /* A latency distribution: PREFIX_p50_ns, _p99_ns, _p999_ns, _max_ns. */
 void jset_pcts_ns(json_object *o, const char *prefix, double p50, double p99, double p999,
 		  double max);

@@ -1484,10 +1484,9 @@ static json_object *prediction_json(const struct app_result *r)
 	jset(o, "bench_rows", rows);
 	jset(o, "added_ns_per_op", jnum(r->added_ns_op));
 	jset(o, "added_ns_per_op_ci95", jpair(r->added_lo, r->added_hi));
-	jset(o, "change_pct", jnum(r->pred_pct));
-	jset(o, "change_ci95", jpair(r->pred_lo, r->pred_hi));
-	jset(o, "app_cpu_per_op_change_pct", jnum(r->pred_cpu_pct));
-	jset(o, "app_cpu_per_op_change_ci95", jpair(r->pred_cpu_lo, r->pred_cpu_hi));
+	jset_ci(o, "change", "pct", r->pred_pct, true, r->pred_lo, r->pred_hi);
+	jset_ci(o, "app_cpu_per_op_change", "pct", r->pred_cpu_pct,
+		true, r->pred_cpu_lo, r->pred_cpu_hi);
 	jset(o, "agrees", jbool_or_null(r->agrees));
 	jset(o, "app_cpu_per_op_agrees", jbool_or_null(r->cpu_agrees));
 	jset(o, "app_ns_per_event", jnum(r->app_ns_event));
@@ -1523,8 +1522,7 @@ static json_object *result_json(const struct app_result *r)
 	}
 	jset(o, "base_throughput", jnum(r->base_tput));
 	jset(o, "probe_throughput", jnum(r->probe_tput));
-	jset(o, "change_pct", jnum(r->change_pct));
-	jset(o, "change_ci95", jpair(r->ci_lo, r->ci_hi));
+	jset_ci(o, "change", "pct", r->change_pct, true, r->ci_lo, r->ci_hi);
 	jset(o, "ci_method", jstr(r->ci_method));
 	jset(o, "base_runs", jarr(r->base, r->pairs));
 	jset(o, "probe_runs", jarr(r->probe, r->pairs));
@@ -1557,8 +1555,8 @@ static json_object *result_json(const struct app_result *r)
 	jset(o, "app_cpu_pct", jnum(r->probe_cpu_pct));
 	jset(o, "base_app_cpu_us_per_op", jnum(r->base_cpu_us_op));
 	jset(o, "probe_app_cpu_us_per_op", jnum(r->probe_cpu_us_op));
-	jset(o, "app_cpu_per_op_change_pct", jnum(r->cpu_op_change_pct));
-	jset(o, "app_cpu_per_op_change_ci95", jpair(r->cpu_op_lo, r->cpu_op_hi));
+	jset_ci(o, "app_cpu_per_op_change", "pct", r->cpu_op_change_pct,
+		true, r->cpu_op_lo, r->cpu_op_hi);
 	jset(o, "filter", jstr(r->filtered ? "cgroup" : "none"));
 	jset(o, "prediction", prediction_json(r));
 	return o;

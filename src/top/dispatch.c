@@ -246,8 +246,7 @@ static json_object *stats_cost_json(const struct top_stats *s)
 {
 	json_object *o = json_object_new_object();
 
-	json_object_object_add(o, "cost_ns", jnum(s->cost_ns));
-	json_object_object_add(o, "cost_ci95", jpair(s->cost_lo_ns, s->cost_hi_ns));
+	jset_ci(o, "cost", "ns", s->cost_ns, true, s->cost_lo_ns, s->cost_hi_ns);
 	json_object_object_add(o, "cost_in_avg_max_ns", jnum(s->cost_in_avg_max_ns));
 	json_object_object_add(o, "note", jstr(s->cost_note));
 	return o;
