@@ -293,6 +293,41 @@ long long jget_int(json_object *o, const char *key, long long dflt)
 	return v ? json_object_get_int64(v) : dflt;
 }
 
+double jget_elem(json_object *a, size_t i)
+{
+	json_object *v = json_object_array_get_idx(a, i);
+	double x = NAN;
+
+	if (v && (json_object_is_type(v, json_type_double) || json_object_is_type(v, json_type_int)))
+		x = json_object_get_double(v);
+	return isfinite(x) ? x : NAN;
+}
+
+void jget_pair(json_object *o, const char *key, double *lo, double *hi)
+{
+	json_object *a;
+
+	*lo = *hi = NAN;
+	if (!o || !json_object_object_get_ex(o, key, &a) || !json_object_is_type(a, json_type_array) ||
+	    json_object_array_length(a) != 2)
+		return;
+	*lo = jget_elem(a, 0);
+	*hi = jget_elem(a, 1);
+}
+
+void jget_ci(json_object *o, const char *name, const char *unit, double *v, double *lo,
+	     double *hi)
+{
+	char key[96];
+
+	snprintf(key, sizeof(key), "%s_%s", name, unit);
+	*v = jget_num(o, key);
+	if (!isfinite(*v))
+		*v = NAN;
+	snprintf(key, sizeof(key), "%s_ci95", name);
+	jget_pair(o, key, lo, hi);
+}
+
 void print_wrap(FILE *f, const char *text, int indent, int width)
 {
 	const char *p = text;

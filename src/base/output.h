@@ -86,5 +86,13 @@ json_object *json_read_file(const char *path, char *err, size_t errlen);
 double jget_num(json_object *o, const char *key);
 const char *jget_str(json_object *o, const char *key);
 long long jget_int(json_object *o, const char *key, long long dflt);
+/* Element i of array a as a finite number; NaN for anything else. */
+double jget_elem(json_object *a, size_t i);
+/* o[key] as [lo, hi] (jget_elem each); both NaN unless a 2-element array. */
+void jget_pair(json_object *o, const char *key, double *lo, double *hi);
+/* What jset_ci writes: *v = NAME_UNIT (finite, else NaN), NAME_ci95 into
+ * *lo, *hi. */
+void jget_ci(json_object *o, const char *name, const char *unit, double *v, double *lo,
+	     double *hi);
 
 #endif
