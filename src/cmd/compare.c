@@ -1215,17 +1215,11 @@ static void summarize_result(struct result *res, const struct compare_args *a)
 
 static void result_free(struct result *res)
 {
-	for (int i = 0; i < res->n_only_old; i++)
-		free(res->only_old[i]);
-	for (int i = 0; i < res->n_only_new; i++)
-		free(res->only_new[i]);
-	for (int i = 0; i < res->n_not; i++)
-		free(res->not_compared[i]);
+	free_array(res->only_old, res->n_only_old);
+	free_array(res->only_new, res->n_only_new);
+	free_array(res->not_compared, res->n_not);
 	for (int i = 0; i < res->nwarn; i++)
 		free(res->warnings[i]);
-	free(res->only_old);
-	free(res->only_new);
-	free(res->not_compared);
 	free(res->rows);
 	free(res->bases);
 }

@@ -117,14 +117,11 @@ void bench_result_move(struct bench_result *dst, struct bench_result *src)
 
 void bench_result_free(struct bench_result *r)
 {
-	free(r->base_trials_ns);
-	free(r->probe_trials_ns);
-	free(r->prog_phases_ns);
-	free(r->floor_phases_ns);
-	free(r->maps);
-	r->base_trials_ns = r->probe_trials_ns = NULL;
-	r->prog_phases_ns = r->floor_phases_ns = NULL;
-	r->maps = NULL;
+	zfree(&r->base_trials_ns);
+	zfree(&r->probe_trials_ns);
+	zfree(&r->prog_phases_ns);
+	zfree(&r->floor_phases_ns);
+	zfree(&r->maps);
 	r->nmaps = 0;
 }
 
@@ -713,15 +710,13 @@ static void run_free(struct bench_run *br)
 	if (br->wl_ready && br->wl->fini)
 		br->wl->fini(&br->c);
 	br->wl_ready = false;
-	free(br->hb);
-	free(br->hp);
-	free(br->diff);
-	free(br->rel);
-	free(br->body_phase);
-	free(br->u_diff);
-	free(br->u_effect);
-	br->hb = br->hp = NULL;
-	br->diff = br->rel = br->body_phase = br->u_diff = br->u_effect = NULL;
+	zfree(&br->hb);
+	zfree(&br->hp);
+	zfree(&br->diff);
+	zfree(&br->rel);
+	zfree(&br->body_phase);
+	zfree(&br->u_diff);
+	zfree(&br->u_effect);
 }
 
 void bench_end(struct bench_run *br)

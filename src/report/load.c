@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 #include "report/load.h"
 #include "base/output.h"
+#include "base/util.h"
 
 #include <dirent.h>
 #include <errno.h>
@@ -737,9 +738,7 @@ int rp_load_path(struct rp_data *d, const char *path, char *err, size_t errlen)
 		d->files[d->n_files - 1].own_path = full;
 		loaded++;
 	}
-	for (int i = 0; i < n; i++)
-		free(ents[i]);
-	free(ents);
+	free_array(ents, n);
 	if (!ret && !loaded) {
 		snprintf(err, errlen, "%s: no bpfcost results in this directory", path);
 		ret = -1;

@@ -586,8 +586,7 @@ static void child_done(struct top_dispatch *d)
 			 "no result");
 	}
 	json_object_put(doc);
-	free(d->buf);
-	d->buf = NULL;
+	zfree(&d->buf);
 	d->len = d->cap = 0;
 }
 
@@ -646,8 +645,7 @@ void top_dispatch_stop(struct top_dispatch *d)
 	if (d->fd >= 0)
 		close(d->fd);
 	d->fd = -1;
-	free(d->buf);
-	d->buf = NULL;
+	zfree(&d->buf);
 	if (d->state == DISP_CALIBRATING) {
 		d->state = DISP_FAILED;
 		snprintf(d->note, sizeof(d->note), "calibration stopped");
