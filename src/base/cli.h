@@ -73,6 +73,8 @@ error_t cli_cpu_parse(int key, char *arg, struct argp_state *state);
 /* Option values: one usage_error line naming the range on anything else.
  * Return 0 or EXIT_USAGE; *out is lo on error. */
 int cli_int(const char *flag, const char *arg, long lo, long hi, long *out);
+/* cli_int into an int. */
+int cli_int_to(const char *flag, const char *arg, int lo, int hi, int *out);
 int cli_num(const char *flag, const char *arg, double lo, double hi, double *out);
 /* Bytes, 1 to 1 GiB: k and m are KiB and MiB, as buffer sizes go. 0, or
  * EXIT_USAGE after one usage_error line naming flag and the accepted form. */

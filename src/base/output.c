@@ -137,17 +137,21 @@ json_object *jstr(const char *s)
 	return s ? json_object_new_string(s) : NULL;
 }
 
+void jset_pcts(json_object *o, const char *prefix, const char *unit, int n, const double v[])
+{
+	static const char *const names[] = { "p50", "p99", "p999", "max" };
+	char key[64];
+
+	for (int i = 0; i < n && i < 4; i++) {
+		snprintf(key, sizeof(key), "%s_%s_%s", prefix, names[i], unit);
+		jset(o, key, jnum(v[i]));
+	}
+}
+
 void jset_pcts_ns(json_object *o, const char *prefix, double p50, double p99, double p999,
 		  double max)
 {
-	static const char *const names[] = { "p50", "p99", "p999", "max" };
-	const double v[] = { p50, p99, p999, max };
-	char key[64];
-
-	for (int i = 0; i < 4; i++) {
-		snprintf(key, sizeof(key), "%s_%s_ns", prefix, names[i]);
-		jset(o, key, jnum(v[i]));
-	}
+	jset_pcts(o, prefix, "ns", 4, (const double[]){ p50, p99, p999, max });
 }
 
 void jset_ci(json_object *o, const char *name, const char *unit, double v, bool has_ci,

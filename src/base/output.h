@@ -67,7 +67,10 @@ static inline void jset(json_object *o, const char *key, json_object *v)
  * or null where there is no interval (has_ci false). */
 void jset_ci(json_object *o, const char *name, const char *unit, double v, bool has_ci,
 	     double lo, double hi);
-/* A latency distribution: PREFIX_p50_ns, _p99_ns, _p999_ns, _max_ns. */
+/* A latency distribution: the first n (3 or 4) of PREFIX_p50_UNIT, _p99_UNIT,
+ * _p999_UNIT and _max_UNIT, from v[0..n-1]. */
+void jset_pcts(json_object *o, const char *prefix, const char *unit, int n, const double v[]);
+/* The same in ns, with the maximum. */
 void jset_pcts_ns(json_object *o, const char *prefix, double p50, double p99, double p999,
 		  double max);
 

@@ -178,7 +178,6 @@ struct app_result {
 static error_t app_parse(int key, char *arg, struct argp_state *state)
 {
 	struct app_args *a = state->input;
-	long v;
 	char names[128];
 
 	switch (key) {
@@ -188,18 +187,9 @@ static error_t app_parse(int key, char *arg, struct argp_state *state)
 		parse_name_list("--syscalls", arg, app_syscall_names, NR_APP_SYSCALLS, &a->syscalls);
 		break;
 	case 'd': cli_num("--duration", arg, 0.02, 3600, &a->duration_s); break;
-	case 'r':
-		cli_int("--repeat", arg, 1, MAX_REPEAT, &v);
-		a->repeat = (int)v;
-		break;
-	case OPT_CLIENTS:
-		cli_int("--clients", arg, 1, 30, &v);
-		a->clients = (int)v;
-		break;
-	case OPT_SCALE:
-		cli_int("--scale", arg, 1, 1000, &v);
-		a->scale = (int)v;
-		break;
+	case 'r': cli_int_to("--repeat", arg, 1, MAX_REPEAT, &a->repeat); break;
+	case OPT_CLIENTS: cli_int_to("--clients", arg, 1, 30, &a->clients); break;
+	case OPT_SCALE: cli_int_to("--scale", arg, 1, 1000, &a->scale); break;
 	case OPT_NO_STATS: a->no_stats = true; break;
 	case OPT_NO_NULL: a->no_null = true; break;
 	case OPT_METHOD:
@@ -1536,12 +1526,8 @@ static json_object *result_json(const struct app_result *r)
 		jset(o, "latency_run_s", r->latency_pairs ? jnum(r->latency_run_s) : NULL);
 	}
 	jset(o, "latency_from", jstr(r->windowed && !r->latency_pairs ? "windows" : "runs"));
-	jset(o, "base_p50_ms", jnum(r->base_p50));
-	jset(o, "base_p99_ms", jnum(r->base_p99));
-	jset(o, "base_p999_ms", jnum(r->base_p999));
-	jset(o, "probe_p50_ms", jnum(r->probe_p50));
-	jset(o, "probe_p99_ms", jnum(r->probe_p99));
-	jset(o, "probe_p999_ms", jnum(r->probe_p999));
+	jset_pcts(o, "base", "ms", 3, (const double[]){ r->base_p50, r->base_p99, r->base_p999 });
+	jset_pcts(o, "probe", "ms", 3, (const double[]){ r->probe_p50, r->probe_p99, r->probe_p999 });
 	jset(o, "event_rate_per_s", jnum(r->event_rate));
 	jset(o, "event_rate_by_syscall", by);
 	jset(o, "events", jint((long long)r->events));

@@ -62,6 +62,17 @@ static void test_cli_int(void **state)
 	INT_BAD("nan");
 	INT_BAD("inf");
 	INT_BAD("20g");   /* a suffix past the range */
+
+	/* cli_int_to: the same into an int */
+	{
+		int n = -7;
+
+		EXPECT(0, "", cli_int_to("--trials", "60", 2, 10000, &n));
+		assert_int_equal(n, 60);
+		EXPECT(EXIT_USAGE, "bpfcost test: --trials takes a whole number from 2 to 10000, "
+		       "not '1'\n", cli_int_to("--trials", "1", 2, 10000, &n));
+		assert_int_equal(n, 2);
+	}
 }
 
 #define NUM_BAD(arg)                                                                     \
