@@ -66,7 +66,10 @@ static const char compare_doc[] =
 	"not the run's own: give three or more a side for a CI gate.\n"
 	"\n"
 	"Exit: 0 when no row regressed; 1 when a row's change interval lies above\n"
-	"+threshold (its cost rose by more than PCT% beyond doubt); 2 on bad input.\n"
+	"+threshold (its cost rose by more than PCT% beyond doubt); 3 when a row\n"
+	"rose above it but the runs cannot tell (the machine changed speed between\n"
+	"them by as much, or one run a side was disturbed): run again; 2 on bad\n"
+	"input.\n"
 	"\n"
 	"EXAMPLES:\n"
 	"    bpfcost compare baseline.json new.json\n"
@@ -325,8 +328,9 @@ struct cmp_row {
 	double p;
 	const char *test;      /* the test used: t on runs, bootstrap, z */
 	bool significant, regressed;
-	/* the baseline's move, new / old - 1 in %, its interval at 1 - alpha
-	 * (NaN without trials); speed: that interval leaves out +-BASE_TOL_PCT */
+	/* the row's baseline's move, new / old - 1 in %, its interval at
+	 * 1 - alpha (NaN without trials); speed: the move is beyond
+	 * BASE_TOL_PCT (baseline_move) */
 	double base_change, base_lo, base_hi;
 	bool speed;
 	double fail_above;     /* the bar the change's interval must clear */
@@ -585,6 +589,13 @@ static double half_pct(const struct est *e)
 	return (e->hi - e->lo) / 2 / fabs(e->est) * 100;
 }
 
+/* A cost clearly above 0 whose interval is wider than WIDE_PCT of it: a
+ * disturbed run (a cost near 0 has a wide relative interval by nature). */
+static bool disturbed(const struct est *e)
+{
+	return e->runs == 1 && e->lo > 0 && half_pct(e) > WIDE_PCT;
+}
+
 /* A row fails when its change's interval lies above the threshold. When
  * the machine changed speed between the runs (r->speed), a probe's +% moves
  * with it, by about as much as the baseline did, either way (NOTES, issue
@@ -594,8 +605,8 @@ static double half_pct(const struct est *e)
  * interval beyond WIDE_PCT): that run's cost is not the object's. */
 static void verdict(struct cmp_row *r, const struct compare_args *a)
 {
-	bool above, disturbed = r->old.runs == 1 && r->new.runs == 1 &&
-				(half_pct(&r->old) > WIDE_PCT || half_pct(&r->new) > WIDE_PCT);
+	bool above, noisy = r->old.runs == 1 && r->new.runs == 1 &&
+			    (disturbed(&r->old) || disturbed(&r->new));
 
 	r->significant = isfinite(r->p) && r->p < a->alpha;
 	r->fail_above = a->threshold_pct;
@@ -606,9 +617,9 @@ static void verdict(struct cmp_row *r, const struct compare_args *a)
 					  : ((1 + a->threshold_pct / 100) * move - 1) * 100;
 	}
 	above = r->significant && r->lo > a->threshold_pct;
-	r->regressed = above && r->lo > r->fail_above && !disturbed;
+	r->regressed = above && r->lo > r->fail_above && !noisy;
 	r->inconclusive = above && !r->regressed;
-	r->why = !r->inconclusive ? NULL : disturbed ? "disturbed" : "speed";
+	r->why = !r->inconclusive ? NULL : noisy ? "disturbed" : "speed";
 	r->verdict = r->regressed ? "FAIL" : r->inconclusive ? "inconclusive" : !r->significant ? "~"
 		   : r->change > 0 ? "worse" : "better";
 }
@@ -969,9 +980,9 @@ static void print_speed(FILE *f, const struct result *res)
 				 fmax(half_pct(&r->old), half_pct(&r->new)));
 		else if (r->inconclusive)
 			snprintf(line, sizeof(line), "?: %s inconclusive: rose %+.1f%s [%+.1f, %+.1f], but "
-				 "its baseline moved %s between the runs: the machine changed speed, and "
-				 "a probe's +%% moves with it by about as much; it fails only above "
-				 "%+.1f%s. Run again, or give three runs a side",
+				 "its baseline moved %s between the runs, and a probe's +%% moves with the "
+				 "machine's speed by about as much: it fails only above %+.1f%s. Run "
+				 "again, or give three runs a side",
 				 r->id, r->change, u, r->lo, r->hi, move_text(mv, sizeof(mv), r),
 				 r->fail_above, u);
 		if (r->inconclusive)
@@ -986,14 +997,14 @@ static void print_speed(FILE *f, const struct result *res)
 	if (moved == 1) {
 		const struct cmp_row *r = &res->rows[last];
 
-		snprintf(line, sizeof(line), "%s: baseline moved %s between the runs (the machine "
-			 "changed speed): a rise fails only above %+.1f%s", r->id,
+		snprintf(line, sizeof(line), "%s: baseline moved %s between the runs: a rise fails "
+			 "only above %+.1f%s (the threshold and that move)", r->id,
 			 move_text(mv, sizeof(mv), r), r->fail_above, r->points ? "pt" : "%");
 		print_wrapped(f, line);
 	} else if (moved) {
 		snprintf(line, sizeof(line), "%d rows' baselines moved %+.1f%% to %+.1f%% between the "
-			 "runs (the machine changed speed): a rise fails only above the threshold and "
-			 "that move", moved, lo, hi);
+			 "runs: a rise fails only above the threshold and its row's move", moved, lo,
+			 hi);
 		print_wrapped(f, line);
 	}
 }
