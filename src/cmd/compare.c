@@ -42,8 +42,7 @@
 #define WIDE_PCT 20.0
 /* A comparison that cannot judge: a row rose above the threshold, but the
  * machine changed speed between the runs by enough to explain that rise,
- * or a run of one a side was disturbed. Neither a pass nor a failure: run
- * again. */
+ * or a run was disturbed. Neither a pass nor a failure: run again. */
 #define EXIT_INCONCLUSIVE 3
 
 static const char compare_doc[] =
@@ -66,10 +65,10 @@ static const char compare_doc[] =
 	"not the run's own: give three or more a side for a CI gate.\n"
 	"\n"
 	"Exit: 0 when no row regressed; 1 when a row's change interval lies above\n"
-	"+threshold (its cost rose by more than PCT% beyond doubt); 3 when a row\n"
-	"rose above it but the runs cannot tell (the machine changed speed between\n"
-	"them by as much, or one run a side was disturbed): run again; 2 on bad\n"
-	"input.\n"
+	"+threshold (its cost rose by more than PCT% beyond doubt); 3 when the runs\n"
+	"cannot judge a row (it rose above PCT% while the machine changed speed\n"
+	"between them by as much, or a run was disturbed): run again; 2 on\n"
+	"bad input.\n"
 	"\n"
 	"EXAMPLES:\n"
 	"    bpfcost compare baseline.json new.json\n"
@@ -335,6 +334,8 @@ struct cmp_row {
 	bool speed;
 	double fail_above;     /* the bar the change's interval must clear */
 	bool inconclusive;     /* above the threshold, not above the bar, or disturbed */
+	const char *disturbed; /* a run of either side that was disturbed */
+	double disturbed_pct;  /* its interval, +-% of its cost */
 	const char *why;       /* why inconclusive: "speed" or "disturbed" */
 	const char *verdict;   /* FAIL, worse, better, ~, inconclusive */
 };
@@ -393,6 +394,11 @@ struct pooled {
 	bool paired;   /* every run had its trials */
 	double *sest, *sse, *sbase; /* per run: the file's estimate, se, baseline */
 	double base_ns;
+	/* the first run that was disturbed (its own interval beyond WIDE_PCT
+	 * of a cost clearly above 0; time rows only: an app's small loss of
+	 * throughput has a wide relative interval by nature), and that width */
+	const char *disturbed;
+	double disturbed_pct;
 };
 
 static void pooled_free(struct pooled *p)
@@ -447,6 +453,11 @@ static int pool(const struct side *s, const char *key, struct pooled *p)
 		p->sest[p->runs] = it->est;
 		p->sse[p->runs] = (it->hi - it->lo) / (2 * 1.959964);
 		p->sbase[p->runs] = it->base_ns;
+		if (it->kind != RK_APP && it->lo > 0 && !p->disturbed &&
+		    (it->hi - it->lo) / 2 / fabs(it->est) * 100 > WIDE_PCT) {
+			p->disturbed = s->d.files[it->file].path;
+			p->disturbed_pct = (it->hi - it->lo) / 2 / fabs(it->est) * 100;
+		}
 		if (isfinite(it->base_ns)) {
 			bsum += it->base_ns;
 			nb++;
@@ -583,30 +594,19 @@ static int side_est(const struct pooled *p, enum metric m, struct est *e)
 	return 0;
 }
 
-/* Half the interval of e, in % of its estimate. */
-static double half_pct(const struct est *e)
-{
-	return (e->hi - e->lo) / 2 / fabs(e->est) * 100;
-}
-
-/* A cost clearly above 0 whose interval is wider than WIDE_PCT of it: a
- * disturbed run (a cost near 0 has a wide relative interval by nature). */
-static bool disturbed(const struct est *e)
-{
-	return e->runs == 1 && e->lo > 0 && half_pct(e) > WIDE_PCT;
-}
 
 /* A row fails when its change's interval lies above the threshold. When
  * the machine changed speed between the runs (r->speed), a probe's +% moves
  * with it, by about as much as the baseline did, either way (NOTES, issue
  * 20): the bar is then the threshold and that move together, and a rise
  * above the threshold but not above the bar is inconclusive, not a
- * failure. So is any rise when one run a side was disturbed (its own
- * interval beyond WIDE_PCT): that run's cost is not the object's. */
+ * failure. So is any row, whatever its change, when a run on either side
+ * was disturbed (its own interval beyond WIDE_PCT): that run's cost is not
+ * the object's, and a pass could hide a regression as well as a failure
+ * invent one. */
 static void verdict(struct cmp_row *r, const struct compare_args *a)
 {
-	bool above, noisy = r->old.runs == 1 && r->new.runs == 1 &&
-			    (disturbed(&r->old) || disturbed(&r->new));
+	bool above, noisy = r->disturbed != NULL;
 
 	r->significant = isfinite(r->p) && r->p < a->alpha;
 	r->fail_above = a->threshold_pct;
@@ -618,7 +618,7 @@ static void verdict(struct cmp_row *r, const struct compare_args *a)
 	}
 	above = r->significant && r->lo > a->threshold_pct;
 	r->regressed = above && r->lo > r->fail_above && !noisy;
-	r->inconclusive = above && !r->regressed;
+	r->inconclusive = noisy || (above && !r->regressed);
 	r->why = !r->inconclusive ? NULL : noisy ? "disturbed" : "speed";
 	r->verdict = r->regressed ? "FAIL" : r->inconclusive ? "inconclusive" : !r->significant ? "~"
 		   : r->change > 0 ? "worse" : "better";
@@ -974,10 +974,9 @@ static void print_speed(FILE *f, const struct result *res)
 		const char *u = r->points ? "pt" : "%";
 
 		if (r->inconclusive && !strcmp(r->why, "disturbed"))
-			snprintf(line, sizeof(line), "?: %s inconclusive: rose %+.1f%s [%+.1f, %+.1f], but "
-				 "a run was disturbed (its interval +-%.0f%% of its cost): run again",
-				 r->id, r->change, u, r->lo, r->hi,
-				 fmax(half_pct(&r->old), half_pct(&r->new)));
+			snprintf(line, sizeof(line), "?: %s inconclusive: %+.1f%s [%+.1f, %+.1f], but a run "
+				 "was disturbed (%s: its interval +-%.0f%% of its cost): run it again",
+				 r->id, r->change, u, r->lo, r->hi, r->disturbed, r->disturbed_pct);
 		else if (r->inconclusive)
 			snprintf(line, sizeof(line), "?: %s inconclusive: rose %+.1f%s [%+.1f, %+.1f], but "
 				 "its baseline moved %s between the runs, and a probe's +%% moves with the "
@@ -1358,6 +1357,8 @@ static int run_compare(struct side *o, struct side *n, const struct compare_args
 			rc = compare_summaries(r, &po, &pn, a);
 		if (!rc)
 			rc = baseline_move(r, &po, &pn, a);
+		r->disturbed = po.disturbed ? po.disturbed : pn.disturbed;
+		r->disturbed_pct = po.disturbed ? po.disturbed_pct : pn.disturbed_pct;
 		pooled_free(&po);
 		pooled_free(&pn);
 		if (rc)
@@ -1370,15 +1371,9 @@ static int run_compare(struct side *o, struct side *n, const struct compare_args
 		}
 		verdict(r, a);
 		res->nrows++;
-		for (int k = 0; k < 2; k++) {
-			const struct est *e = k ? &r->new : &r->old;
-			double half = half_pct(e);
-
-			if (half > WIDE_PCT)
-				add_warning(res, "%s: %s interval +-%.0f%% of the cost: a disturbed "
-						 "run, run it again",
-					    r->id, k ? "new" : "old", half);
-		}
+		if (r->disturbed)
+			add_warning(res, "%s: %s's interval +-%.0f%% of the cost: a disturbed run, "
+					 "run it again", r->id, r->disturbed, r->disturbed_pct);
 	}
 	for (int i = 0; i < n->n; i++) {
 		if (n->it[i].control || seen_before(n, i) || find_key(o, n->it[i].key, false))
@@ -1430,8 +1425,8 @@ static void summarize_result(struct result *res, const struct compare_args *a)
 		res->regressed += r->regressed;
 		res->inconclusive += r->inconclusive;
 		res->worse += !r->regressed && !r->inconclusive && r->significant && r->change > 0;
-		res->better += r->significant && r->change <= 0;
-		res->same += !r->significant;
+		res->better += !r->inconclusive && r->significant && r->change <= 0;
+		res->same += !r->inconclusive && !r->significant;
 	}
 	if (res->regressed) {
 		off = (size_t)snprintf(res->summary, sizeof(res->summary),
@@ -1446,8 +1441,8 @@ static void summarize_result(struct result *res, const struct compare_args *a)
 	}
 	if (res->inconclusive) {
 		off = (size_t)snprintf(res->summary, sizeof(res->summary),
-				       "compare: inconclusive: %d of %d row%s rose above +%g%% where the "
-				       "runs cannot tell; run again, or give three runs a side:",
+				       "compare: inconclusive: the runs cannot judge %d of %d row%s "
+				       "against +%g%%; run again, or give three runs a side:",
 				       res->inconclusive, res->nrows, res->nrows == 1 ? "" : "s",
 				       a->threshold_pct);
 		list_rows(res, off, true);
