@@ -9,18 +9,9 @@
 #include <string.h>
 
 static const struct command commands[] = {
-	{ "check", cmd_check, "what this kernel can do for BPF tracing, and why not" },
-	{ "bench", cmd_bench, "overhead a probe adds per event: hook x body x workload" },
-	{ "sweep", cmd_sweep, "cost against event rate: latency, CPU, loss, knee, contention" },
-	{ "app", cmd_app, "what probes do to redis, postgres, python-gc, node" },
-	{ "measure", cmd_measure, "overhead a running BPF tool adds: bpftrace, bcc, agents" },
-	{ "lab", cmd_lab, "do the documents' optimisation rules hold on this kernel" },
-	{ "lint", cmd_lint, "review a BPF object against the overhead checklist" },
-	{ "compare", cmd_compare, "regression gate: two sets of results, row by row, with statistics" },
-	{ "report", cmd_report, "report, decision matrix, budget and verdict from results" },
-	{ "study", cmd_study, "the directive's whole study in one go, within a time budget" },
-	{ "budget", cmd_budget, "system overhead % of a per-event cost, by the guide's table" },
-	{ "top", cmd_top, "live cost of every loaded BPF program; Prometheus exporter" },
+#define COMMAND_ROW(name, summary) { #name, cmd_##name, summary },
+	COMMANDS(COMMAND_ROW)
+#undef COMMAND_ROW
 };
 
 static void usage(FILE *f)

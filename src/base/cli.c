@@ -97,16 +97,11 @@ error_t cli_output_parse(int key, char *arg, struct argp_state *state)
 error_t cli_cpu_parse(int key, char *arg, struct argp_state *state)
 {
 	struct cli_common *c = state->input;
-	long v;
 
 	switch (key) {
-	case 'c':
-		cli_int("--cpu", arg, 0, online_cpus() - 1, &v);
-		c->cpu = (int)v;
-		break;
+	case 'c': cli_int_to("--cpu", arg, 0, online_cpus() - 1, &c->cpu); break;
 	case CLI_KEY_CONSUMER_CPU:
-		cli_int("--consumer-cpu", arg, 0, online_cpus() - 1, &v);
-		c->consumer_cpu = (int)v;
+		cli_int_to("--consumer-cpu", arg, 0, online_cpus() - 1, &c->consumer_cpu);
 		break;
 	default:
 		return ARGP_ERR_UNKNOWN;
@@ -123,6 +118,15 @@ int cli_int(const char *flag, const char *arg, long lo, long hi, long *out)
 		return usage_error("%s takes a whole number from %ld to %ld, not '%s'", flag, lo, hi, arg);
 	*out = (long)v;
 	return 0;
+}
+
+int cli_int_to(const char *flag, const char *arg, int lo, int hi, int *out)
+{
+	long v;
+	int rc = cli_int(flag, arg, lo, hi, &v);
+
+	*out = (int)v;
+	return rc;
 }
 
 int cli_num(const char *flag, const char *arg, double lo, double hi, double *out)
@@ -145,6 +149,14 @@ int cli_pick(const char *flag, const char *arg, const char *const *names, int n)
 			return i;
 	usage_error("%s takes one of %s, not '%s'", flag, join_names(list, sizeof(list), names, n), arg);
 	return -1;
+}
+
+int cli_file(const char *arg, const char **files, int *n, int max)
+{
+	if (*n >= max)
+		return usage_error("at most %d files", max);
+	files[(*n)++] = arg;
+	return 0;
 }
 
 int cli_bytes(const char *flag, const char *arg, uint32_t *out)

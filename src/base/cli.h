@@ -73,6 +73,8 @@ error_t cli_cpu_parse(int key, char *arg, struct argp_state *state);
 /* Option values: one usage_error line naming the range on anything else.
  * Return 0 or EXIT_USAGE; *out is lo on error. */
 int cli_int(const char *flag, const char *arg, long lo, long hi, long *out);
+/* cli_int into an int. */
+int cli_int_to(const char *flag, const char *arg, int lo, int hi, int *out);
 int cli_num(const char *flag, const char *arg, double lo, double hi, double *out);
 /* Bytes, 1 to 1 GiB: k and m are KiB and MiB, as buffer sizes go. 0, or
  * EXIT_USAGE after one usage_error line naming flag and the accepted form. */
@@ -80,5 +82,8 @@ int cli_bytes(const char *flag, const char *arg, uint32_t *out);
 /* One of the first n names: its index, or -1 after a usage_error line
  * naming them all. */
 int cli_pick(const char *flag, const char *arg, const char *const *names, int n);
+/* A positional file argument into files[(*n)++]: 0, or EXIT_USAGE after
+ * one usage_error line when max are already there. */
+int cli_file(const char *arg, const char **files, int *n, int max);
 
 #endif

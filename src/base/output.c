@@ -137,17 +137,32 @@ json_object *jstr(const char *s)
 	return s ? json_object_new_string(s) : NULL;
 }
 
+void jset_pcts(json_object *o, const char *prefix, const char *unit, int n, const double v[])
+{
+	static const char *const names[] = { "p50", "p99", "p999", "max" };
+	char key[64];
+
+	for (int i = 0; i < n && i < 4; i++) {
+		snprintf(key, sizeof(key), "%s_%s_%s", prefix, names[i], unit);
+		jset(o, key, jnum(v[i]));
+	}
+}
+
 void jset_pcts_ns(json_object *o, const char *prefix, double p50, double p99, double p999,
 		  double max)
 {
-	static const char *const names[] = { "p50", "p99", "p999", "max" };
-	const double v[] = { p50, p99, p999, max };
-	char key[64];
+	jset_pcts(o, prefix, "ns", 4, (const double[]){ p50, p99, p999, max });
+}
 
-	for (int i = 0; i < 4; i++) {
-		snprintf(key, sizeof(key), "%s_%s_ns", prefix, names[i]);
-		jset(o, key, jnum(v[i]));
-	}
+void jset_ci(json_object *o, const char *name, const char *unit, double v, bool has_ci,
+	     double lo, double hi)
+{
+	char key[96];
+
+	snprintf(key, sizeof(key), "%s_%s", name, unit);
+	jset(o, key, jnum(v));
+	snprintf(key, sizeof(key), "%s_ci95", name);
+	jset(o, key, has_ci ? jpair(lo, hi) : NULL);
 }
 
 json_object *jpair(double lo, double hi)
@@ -280,6 +295,41 @@ long long jget_int(json_object *o, const char *key, long long dflt)
 	json_object *v = jget_number(o, key);
 
 	return v ? json_object_get_int64(v) : dflt;
+}
+
+double jget_elem(json_object *a, size_t i)
+{
+	json_object *v = json_object_array_get_idx(a, i);
+	double x = NAN;
+
+	if (v && (json_object_is_type(v, json_type_double) || json_object_is_type(v, json_type_int)))
+		x = json_object_get_double(v);
+	return isfinite(x) ? x : NAN;
+}
+
+void jget_pair(json_object *o, const char *key, double *lo, double *hi)
+{
+	json_object *a;
+
+	*lo = *hi = NAN;
+	if (!o || !json_object_object_get_ex(o, key, &a) || !json_object_is_type(a, json_type_array) ||
+	    json_object_array_length(a) != 2)
+		return;
+	*lo = jget_elem(a, 0);
+	*hi = jget_elem(a, 1);
+}
+
+void jget_ci(json_object *o, const char *name, const char *unit, double *v, double *lo,
+	     double *hi)
+{
+	char key[96];
+
+	snprintf(key, sizeof(key), "%s_%s", name, unit);
+	*v = jget_num(o, key);
+	if (!isfinite(*v))
+		*v = NAN;
+	snprintf(key, sizeof(key), "%s_ci95", name);
+	jget_pair(o, key, lo, hi);
 }
 
 void print_wrap(FILE *f, const char *text, int indent, int width)

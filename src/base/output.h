@@ -63,7 +63,14 @@ static inline void jset(json_object *o, const char *key, json_object *v)
 {
 	json_object_object_add(o, key, v);
 }
-/* A latency distribution: PREFIX_p50_ns, _p99_ns, _p999_ns, _max_ns. */
+/* An estimate and its interval: NAME_UNIT = v and NAME_ci95 = [lo, hi],
+ * or null where there is no interval (has_ci false). */
+void jset_ci(json_object *o, const char *name, const char *unit, double v, bool has_ci,
+	     double lo, double hi);
+/* A latency distribution: the first n (3 or 4) of PREFIX_p50_UNIT, _p99_UNIT,
+ * _p999_UNIT and _max_UNIT, from v[0..n-1]. */
+void jset_pcts(json_object *o, const char *prefix, const char *unit, int n, const double v[]);
+/* The same in ns, with the maximum. */
 void jset_pcts_ns(json_object *o, const char *prefix, double p50, double p99, double p999,
 		  double max);
 
@@ -82,5 +89,13 @@ json_object *json_read_file(const char *path, char *err, size_t errlen);
 double jget_num(json_object *o, const char *key);
 const char *jget_str(json_object *o, const char *key);
 long long jget_int(json_object *o, const char *key, long long dflt);
+/* Element i of array a as a finite number; NaN for anything else. */
+double jget_elem(json_object *a, size_t i);
+/* o[key] as [lo, hi] (jget_elem each); both NaN unless a 2-element array. */
+void jget_pair(json_object *o, const char *key, double *lo, double *hi);
+/* What jset_ci writes: *v = NAME_UNIT (finite, else NaN), NAME_ci95 into
+ * *lo, *hi. */
+void jget_ci(json_object *o, const char *name, const char *unit, double *v, double *lo,
+	     double *hi);
 
 #endif

@@ -210,6 +210,15 @@ void signals_install(void)
 	signal(SIGPIPE, SIG_IGN);
 }
 
+void free_array(void *array, int n)
+{
+	void **p = array;
+
+	for (int i = 0; i < n; i++)
+		free(p[i]);
+	free(array);
+}
+
 int parse_num_suffix(const char *s, double *out)
 {
 	char *end;

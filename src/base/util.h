@@ -14,6 +14,15 @@
 #define EXIT_INTERRUPTED 130 /* SIGINT or SIGTERM before the run was done */
 
 #define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
+/* free(*pp) and clear it, so that freeing it again is harmless (libbpf's
+ * and perf's zfree). */
+#define zfree(pp)             \
+	do {                  \
+		free(*(pp));  \
+		*(pp) = NULL; \
+	} while (0)
+/* Free the n pointers in array, then array itself. */
+void free_array(void *array, int n);
 
 extern int verbose;              /* -v: libbpf's own messages, details */
 extern const char *cmd_name;     /* "bench", "check": prefix of messages */

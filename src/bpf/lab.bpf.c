@@ -11,6 +11,7 @@
 #include <bpf/bpf_helpers.h>
 #include <bpf/bpf_tracing.h>
 #include "lab.h"
+#include "common.bpf.h"
 
 char LICENSE[] SEC("license") = "GPL";
 
@@ -18,6 +19,13 @@ const volatile __u32 target_tgid = 0;
 const volatile long target_nr = -1;   /* getpid's syscall id */
 
 struct lab_slot slots[LAB_MAX_CPUS] SEC(".bss");
+
+static __always_inline struct lab_slot *my_slot(void)
+{
+	__u32 cpu = bpf_get_smp_processor_id();
+
+	return cpu < LAB_MAX_CPUS ? &slots[cpu] : 0;
+}
 
 /* pid allowlist of the map-based filter (holds the lab's tgid) */
 struct {
@@ -64,23 +72,7 @@ struct {
 	__type(value, __u64);
 } hist_map SEC(".maps");
 
-struct {
-	__uint(type, BPF_MAP_TYPE_RINGBUF);
-	__uint(max_entries, 256 * 1024);
-} rb SEC(".maps");
-
-struct {
-	__uint(type, BPF_MAP_TYPE_PERF_EVENT_ARRAY);
-	__uint(key_size, sizeof(__u32));
-	__uint(value_size, sizeof(__u32));
-} pb SEC(".maps");
-
-static __always_inline struct lab_slot *my_slot(void)
-{
-	__u32 cpu = bpf_get_smp_processor_id();
-
-	return cpu < LAB_MAX_CPUS ? &slots[cpu] : 0;
-}
+OUTPUT_MAPS();
 
 /* Our event? Count it. Every variant starts with this, so it cancels in
  * the differences the lab reports. */

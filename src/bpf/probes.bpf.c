@@ -10,6 +10,7 @@
 #include <bpf/bpf_helpers.h>
 #include <bpf/bpf_tracing.h>
 #include "probes.h"
+#include "common.bpf.h"
 
 char LICENSE[] SEC("license") = "GPL";
 
@@ -20,6 +21,15 @@ const volatile __u32 flow_multi = 0;   /* keys per thread, not shared */
 const volatile __u32 rb_wakeup = 0;    /* 0 default, 1 no wakeup, 2 force */
 
 struct probe_slot slots[PROBE_MAX_CPUS] SEC(".bss");
+
+static __always_inline struct probe_slot *my_slot(void)
+{
+	__u32 cpu = bpf_get_smp_processor_id();
+
+	if (cpu >= PROBE_MAX_CPUS)
+		return 0;
+	return &slots[cpu];
+}
 
 struct {
 	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
@@ -70,25 +80,7 @@ struct {
 	__type(value, __u64);
 } percpu_array_map SEC(".maps");
 
-struct {
-	__uint(type, BPF_MAP_TYPE_RINGBUF);
-	__uint(max_entries, 256 * 1024); /* user space may resize before load */
-} rb SEC(".maps");
-
-struct {
-	__uint(type, BPF_MAP_TYPE_PERF_EVENT_ARRAY);
-	__uint(key_size, sizeof(__u32));
-	__uint(value_size, sizeof(__u32));
-} pb SEC(".maps");
-
-static __always_inline struct probe_slot *my_slot(void)
-{
-	__u32 cpu = bpf_get_smp_processor_id();
-
-	if (cpu >= PROBE_MAX_CPUS)
-		return 0;
-	return &slots[cpu];
-}
+OUTPUT_MAPS();
 
 /* The flow key: one shared key (single flow) or one per thread. */
 static __always_inline __u32 flow_key(__u64 pid_tgid)

@@ -178,7 +178,6 @@ struct app_result {
 static error_t app_parse(int key, char *arg, struct argp_state *state)
 {
 	struct app_args *a = state->input;
-	long v;
 	char names[128];
 
 	switch (key) {
@@ -188,18 +187,9 @@ static error_t app_parse(int key, char *arg, struct argp_state *state)
 		parse_name_list("--syscalls", arg, app_syscall_names, NR_APP_SYSCALLS, &a->syscalls);
 		break;
 	case 'd': cli_num("--duration", arg, 0.02, 3600, &a->duration_s); break;
-	case 'r':
-		cli_int("--repeat", arg, 1, MAX_REPEAT, &v);
-		a->repeat = (int)v;
-		break;
-	case OPT_CLIENTS:
-		cli_int("--clients", arg, 1, 30, &v);
-		a->clients = (int)v;
-		break;
-	case OPT_SCALE:
-		cli_int("--scale", arg, 1, 1000, &v);
-		a->scale = (int)v;
-		break;
+	case 'r': cli_int_to("--repeat", arg, 1, MAX_REPEAT, &a->repeat); break;
+	case OPT_CLIENTS: cli_int_to("--clients", arg, 1, 30, &a->clients); break;
+	case OPT_SCALE: cli_int_to("--scale", arg, 1, 1000, &a->scale); break;
 	case OPT_NO_STATS: a->no_stats = true; break;
 	case OPT_NO_NULL: a->no_null = true; break;
 	case OPT_METHOD:
@@ -1484,10 +1474,9 @@ static json_object *prediction_json(const struct app_result *r)
 	jset(o, "bench_rows", rows);
 	jset(o, "added_ns_per_op", jnum(r->added_ns_op));
 	jset(o, "added_ns_per_op_ci95", jpair(r->added_lo, r->added_hi));
-	jset(o, "change_pct", jnum(r->pred_pct));
-	jset(o, "change_ci95", jpair(r->pred_lo, r->pred_hi));
-	jset(o, "app_cpu_per_op_change_pct", jnum(r->pred_cpu_pct));
-	jset(o, "app_cpu_per_op_change_ci95", jpair(r->pred_cpu_lo, r->pred_cpu_hi));
+	jset_ci(o, "change", "pct", r->pred_pct, true, r->pred_lo, r->pred_hi);
+	jset_ci(o, "app_cpu_per_op_change", "pct", r->pred_cpu_pct,
+		true, r->pred_cpu_lo, r->pred_cpu_hi);
 	jset(o, "agrees", jbool_or_null(r->agrees));
 	jset(o, "app_cpu_per_op_agrees", jbool_or_null(r->cpu_agrees));
 	jset(o, "app_ns_per_event", jnum(r->app_ns_event));
@@ -1523,8 +1512,7 @@ static json_object *result_json(const struct app_result *r)
 	}
 	jset(o, "base_throughput", jnum(r->base_tput));
 	jset(o, "probe_throughput", jnum(r->probe_tput));
-	jset(o, "change_pct", jnum(r->change_pct));
-	jset(o, "change_ci95", jpair(r->ci_lo, r->ci_hi));
+	jset_ci(o, "change", "pct", r->change_pct, true, r->ci_lo, r->ci_hi);
 	jset(o, "ci_method", jstr(r->ci_method));
 	jset(o, "base_runs", jarr(r->base, r->pairs));
 	jset(o, "probe_runs", jarr(r->probe, r->pairs));
@@ -1538,12 +1526,8 @@ static json_object *result_json(const struct app_result *r)
 		jset(o, "latency_run_s", r->latency_pairs ? jnum(r->latency_run_s) : NULL);
 	}
 	jset(o, "latency_from", jstr(r->windowed && !r->latency_pairs ? "windows" : "runs"));
-	jset(o, "base_p50_ms", jnum(r->base_p50));
-	jset(o, "base_p99_ms", jnum(r->base_p99));
-	jset(o, "base_p999_ms", jnum(r->base_p999));
-	jset(o, "probe_p50_ms", jnum(r->probe_p50));
-	jset(o, "probe_p99_ms", jnum(r->probe_p99));
-	jset(o, "probe_p999_ms", jnum(r->probe_p999));
+	jset_pcts(o, "base", "ms", 3, (const double[]){ r->base_p50, r->base_p99, r->base_p999 });
+	jset_pcts(o, "probe", "ms", 3, (const double[]){ r->probe_p50, r->probe_p99, r->probe_p999 });
 	jset(o, "event_rate_per_s", jnum(r->event_rate));
 	jset(o, "event_rate_by_syscall", by);
 	jset(o, "events", jint((long long)r->events));
@@ -1557,8 +1541,8 @@ static json_object *result_json(const struct app_result *r)
 	jset(o, "app_cpu_pct", jnum(r->probe_cpu_pct));
 	jset(o, "base_app_cpu_us_per_op", jnum(r->base_cpu_us_op));
 	jset(o, "probe_app_cpu_us_per_op", jnum(r->probe_cpu_us_op));
-	jset(o, "app_cpu_per_op_change_pct", jnum(r->cpu_op_change_pct));
-	jset(o, "app_cpu_per_op_change_ci95", jpair(r->cpu_op_lo, r->cpu_op_hi));
+	jset_ci(o, "app_cpu_per_op_change", "pct", r->cpu_op_change_pct,
+		true, r->cpu_op_lo, r->cpu_op_hi);
 	jset(o, "filter", jstr(r->filtered ? "cgroup" : "none"));
 	jset(o, "prediction", prediction_json(r));
 	return o;

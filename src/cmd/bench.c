@@ -151,8 +151,7 @@ static error_t bench_parse(int key, char *arg, struct argp_state *state)
 		a->o.ops = (uint64_t)v;
 		break;
 	case 't':
-		cli_int("--trials", arg, 2, 10000, &v);
-		a->o.trials = (int)v;
+		cli_int_to("--trials", arg, 2, 10000, &a->o.trials);
 		a->o.max_trials = 0; /* exactly N */
 		a->trials_set = true;
 		break;
@@ -173,15 +172,9 @@ static error_t bench_parse(int key, char *arg, struct argp_state *state)
 		break;
 	case OPT_BUF: cli_bytes("--buf-size", arg, &a->buf_size); break;
 	case OPT_NO_STATS: a->o.no_stats = true; break;
-	case OPT_STATS_PHASES:
-		cli_int("--stats-phases", arg, 1, 1000, &v);
-		a->stats_phases = (int)v;
-		break;
+	case OPT_STATS_PHASES: cli_int_to("--stats-phases", arg, 1, 1000, &a->stats_phases); break;
 	case OPT_CHECK_TIMING: a->o.check_timing = true; break;
-	case OPT_REPEAT:
-		cli_int("--repeat", arg, 1, 100, &v);
-		a->repeat = (int)v;
-		break;
+	case OPT_REPEAT: cli_int_to("--repeat", arg, 1, 100, &a->repeat); break;
 	case OPT_NO_NULL: a->no_null = true; break;
 	case OPT_NO_EXPEDITE: a->no_expedite = true; break;
 	case OPT_OBJ: a->obj.path = arg; break;

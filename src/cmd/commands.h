@@ -9,17 +9,24 @@ struct command {
 	const char *summary;
 };
 
-int cmd_check(int argc, char **argv);
-int cmd_bench(int argc, char **argv);
-int cmd_report(int argc, char **argv);
-int cmd_budget(int argc, char **argv);
-int cmd_measure(int argc, char **argv);
-int cmd_top(int argc, char **argv);
-int cmd_sweep(int argc, char **argv);
-int cmd_lab(int argc, char **argv);
-int cmd_lint(int argc, char **argv);
-int cmd_app(int argc, char **argv);
-int cmd_compare(int argc, char **argv);
-int cmd_study(int argc, char **argv);
+/* Every command: its name (cmd_NAME() in NAME.c) and the line `bpfcost
+ * --help` shows for it, in that order. */
+#define COMMANDS(X)                                                                     \
+	X(check, "what this kernel can do for BPF tracing, and why not")                \
+	X(bench, "overhead a probe adds per event: hook x body x workload")             \
+	X(sweep, "cost against event rate: latency, CPU, loss, knee, contention")       \
+	X(app, "what probes do to redis, postgres, python-gc, node")                    \
+	X(measure, "overhead a running BPF tool adds: bpftrace, bcc, agents")           \
+	X(lab, "do the documents' optimisation rules hold on this kernel")              \
+	X(lint, "review a BPF object against the overhead checklist")                   \
+	X(compare, "regression gate: two sets of results, row by row, with statistics") \
+	X(report, "report, decision matrix, budget and verdict from results")           \
+	X(study, "the directive's whole study in one go, within a time budget")         \
+	X(budget, "system overhead % of a per-event cost, by the guide's table")        \
+	X(top, "live cost of every loaded BPF program; Prometheus exporter")
+
+#define COMMAND_DECL(name, summary) int cmd_##name(int argc, char **argv);
+COMMANDS(COMMAND_DECL)
+#undef COMMAND_DECL
 
 #endif

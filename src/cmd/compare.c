@@ -107,12 +107,7 @@ static error_t compare_parse(int key, char *arg, struct argp_state *state)
 	case OPT_THRESHOLD: cli_num("--threshold", arg, 0, 10000, &a->threshold_pct); break;
 	case OPT_ALPHA: cli_num("--alpha", arg, 0.0001, 0.5, &a->alpha); break;
 	case OPT_CROSS: a->cross_host = true; break;
-	case ARGP_KEY_ARG:
-		if (a->npaths >= MAX_FILES)
-			usage_error("at most %d files", MAX_FILES);
-		else
-			a->paths[a->npaths++] = arg;
-		break;
+	case ARGP_KEY_ARG: cli_file(arg, a->paths, &a->npaths, MAX_FILES); break;
 	case ARGP_KEY_END:
 		if (a->npaths < 2 || a->npaths % 2)
 			usage_error("give files in old/new pairs: OLD.json NEW.json [OLD2.json NEW2.json "
@@ -1455,17 +1450,11 @@ static void summarize_result(struct result *res, const struct compare_args *a)
 
 static void result_free(struct result *res)
 {
-	for (int i = 0; i < res->n_only_old; i++)
-		free(res->only_old[i]);
-	for (int i = 0; i < res->n_only_new; i++)
-		free(res->only_new[i]);
-	for (int i = 0; i < res->n_not; i++)
-		free(res->not_compared[i]);
+	free_array(res->only_old, res->n_only_old);
+	free_array(res->only_new, res->n_only_new);
+	free_array(res->not_compared, res->n_not);
 	for (int i = 0; i < res->nwarn; i++)
 		free(res->warnings[i]);
-	free(res->only_old);
-	free(res->only_new);
-	free(res->not_compared);
 	free(res->rows);
 	free(res->bases);
 }

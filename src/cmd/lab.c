@@ -91,8 +91,7 @@ static error_t lab_parse(int key, char *arg, struct argp_state *state)
 		break;
 	case OPT_SHORT: a->shortrun = true; break;
 	case 't':
-		cli_int("--trials", arg, 2, 10000, &v);
-		a->o.trials = (int)v;
+		cli_int_to("--trials", arg, 2, 10000, &a->o.trials);
 		a->trials_set = true;
 		break;
 	case OPT_TRIAL_MS:

@@ -88,12 +88,7 @@ static error_t report_parse_opt(int key, char *arg, struct argp_state *state)
 		a->format = arg;
 		break;
 	case 'n': a->no_charts = true; break;
-	case ARGP_KEY_ARG:
-		if (a->npaths >= MAX_FILES)
-			usage_error("at most %d files", MAX_FILES);
-		else
-			a->paths[a->npaths++] = arg;
-		break;
+	case ARGP_KEY_ARG: cli_file(arg, a->paths, &a->npaths, MAX_FILES); break;
 	case ARGP_KEY_END:
 		if (!a->npaths)
 			usage_error("no result files (give bench, sweep, app, measure, lab, check or study "

@@ -349,9 +349,8 @@ static json_object *prog_json(const struct top_prog *p)
 	json_object_object_add(o, "recursion_misses_total", jint(p->recursion_misses));
 	json_object_object_add(o, "recursion_misses", jint(p->d_misses));
 	json_object_object_add(o, "hook", jstr(p->hook));
-	json_object_object_add(o, "dispatch_ns", jnum(p->dispatch_ns));
-	json_object_object_add(o, "dispatch_ci95", isnan(p->dispatch_lo_ns) ? NULL :
-			       jpair(p->dispatch_lo_ns, p->dispatch_hi_ns));
+	jset_ci(o, "dispatch", "ns", p->dispatch_ns,
+		!isnan(p->dispatch_lo_ns), p->dispatch_lo_ns, p->dispatch_hi_ns);
 	json_object_object_add(o, "dispatch_note", p->dispatch_note[0] ? jstr(p->dispatch_note) : NULL);
 	json_object_object_add(o, "full_ns", jnum(p->full_ns));
 	json_object_object_add(o, "full_ns_since_start", jnum(p->full_ns_total));

@@ -117,14 +117,11 @@ void bench_result_move(struct bench_result *dst, struct bench_result *src)
 
 void bench_result_free(struct bench_result *r)
 {
-	free(r->base_trials_ns);
-	free(r->probe_trials_ns);
-	free(r->prog_phases_ns);
-	free(r->floor_phases_ns);
-	free(r->maps);
-	r->base_trials_ns = r->probe_trials_ns = NULL;
-	r->prog_phases_ns = r->floor_phases_ns = NULL;
-	r->maps = NULL;
+	zfree(&r->base_trials_ns);
+	zfree(&r->probe_trials_ns);
+	zfree(&r->prog_phases_ns);
+	zfree(&r->floor_phases_ns);
+	zfree(&r->maps);
 	r->nmaps = 0;
 }
 
@@ -713,15 +710,13 @@ static void run_free(struct bench_run *br)
 	if (br->wl_ready && br->wl->fini)
 		br->wl->fini(&br->c);
 	br->wl_ready = false;
-	free(br->hb);
-	free(br->hp);
-	free(br->diff);
-	free(br->rel);
-	free(br->body_phase);
-	free(br->u_diff);
-	free(br->u_effect);
-	br->hb = br->hp = NULL;
-	br->diff = br->rel = br->body_phase = br->u_diff = br->u_effect = NULL;
+	zfree(&br->hb);
+	zfree(&br->hp);
+	zfree(&br->diff);
+	zfree(&br->rel);
+	zfree(&br->body_phase);
+	zfree(&br->u_diff);
+	zfree(&br->u_effect);
 }
 
 void bench_end(struct bench_run *br)
@@ -991,26 +986,23 @@ json_object *bench_result_json(const struct bench_result *r)
 	jset(o, "samples", jint((long long)r->samples));
 	jset(o, "base_ns", jnum(r->base_ns));
 	jset(o, "probe_ns", jnum(r->probe_ns));
-	jset(o, "overhead_ns", jnum(r->overhead_ns));
-	jset(o, "overhead_ci95", r->status == RES_OK ? jpair(r->ci_lo, r->ci_hi) : NULL);
+	jset_ci(o, "overhead", "ns", r->overhead_ns, r->status == RES_OK, r->ci_lo, r->ci_hi);
 	jset(o, "overhead_pct", jnum(r->overhead_pct));
-	jset(o, "overhead_diff_ns", jnum(r->diff_ns));
-	jset(o, "overhead_diff_ci95", r->status == RES_OK ? jpair(r->diff_ci_lo, r->diff_ci_hi) : NULL);
-	jset(o, "overhead_mean_ns", jnum(r->overhead_mean_ns));
-	jset(o, "overhead_mean_ci95", r->status == RES_OK ? jpair(r->mean_ci_lo, r->mean_ci_hi) : NULL);
+	jset_ci(o, "overhead_diff", "ns", r->diff_ns,
+		r->status == RES_OK, r->diff_ci_lo, r->diff_ci_hi);
+	jset_ci(o, "overhead_mean", "ns", r->overhead_mean_ns,
+		r->status == RES_OK, r->mean_ci_lo, r->mean_ci_hi);
 	jset_pcts_ns(o, "base", r->base_p50_ns, r->base_p99_ns, r->base_p999_ns, r->base_max_ns);
 	jset_pcts_ns(o, "probe", r->probe_p50_ns, r->probe_p99_ns, r->probe_p999_ns, r->probe_max_ns);
 	jset(o, "prog_avg_ns", jnum(r->prog_avg_ns));
 	jset(o, "prog_runs_per_op", jnum(r->prog_runs_per_op));
 	jset(o, "prog_ns_per_op", jnum(r->prog_ns_per_op));
-	jset(o, "dispatch_ns", jnum(r->dispatch_ns));
-	jset(o, "dispatch_ci95", isnan(r->dispatch_ns) ? NULL : jpair(r->dispatch_lo, r->dispatch_hi));
+	jset_ci(o, "dispatch", "ns", r->dispatch_ns,
+		!isnan(r->dispatch_ns), r->dispatch_lo, r->dispatch_hi);
 	jset(o, "stats_phases", jint(r->stats_phases));
 	jset(o, "prog_avg_ci95", r->stats_phases ? jpair(r->prog_lo, r->prog_hi) : NULL);
-	jset(o, "stats_floor_ns", jnum(r->floor_ns));
-	jset(o, "stats_floor_ci95", isnan(r->floor_ns) ? NULL : jpair(r->floor_lo, r->floor_hi));
-	jset(o, "body_ns", jnum(r->body_ns));
-	jset(o, "body_ci95", isnan(r->body_ns) ? NULL : jpair(r->body_lo, r->body_hi));
+	jset_ci(o, "stats_floor", "ns", r->floor_ns, !isnan(r->floor_ns), r->floor_lo, r->floor_hi);
+	jset_ci(o, "body", "ns", r->body_ns, !isnan(r->body_ns), r->body_lo, r->body_hi);
 	jset(o, "split", r->split ? jstr(r->split) : NULL);
 	jset(o, "split_reason", r->split_reason[0] ? jstr(r->split_reason) : NULL);
 	bt = json_object_new_array();
@@ -1028,10 +1020,10 @@ json_object *bench_result_json(const struct bench_result *r)
 		json_object *u = json_object_new_object();
 
 		jset(u, "pairs", jint(r->untimed_pairs));
-		jset(u, "overhead_diff_ns", jnum(r->untimed_diff_ns));
-		jset(u, "overhead_diff_ci95", jpair(r->untimed_lo, r->untimed_hi));
-		jset(u, "timing_effect_ns", jnum(r->timing_effect_ns));
-		jset(u, "timing_effect_ci95", jpair(r->timing_effect_lo, r->timing_effect_hi));
+		jset_ci(u, "overhead_diff", "ns", r->untimed_diff_ns,
+			true, r->untimed_lo, r->untimed_hi);
+		jset_ci(u, "timing_effect", "ns", r->timing_effect_ns,
+			true, r->timing_effect_lo, r->timing_effect_hi);
 		jset(o, "untimed", u);
 	} else {
 		jset(o, "untimed", NULL);

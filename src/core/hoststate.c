@@ -935,8 +935,7 @@ void hoststate_end(void)
 		close(holder_fd);
 		holder_fd = -1;
 	}
-	free(prog_ids);
-	prog_ids = NULL;
+	zfree(&prog_ids);
 	nprog_ids = prog_ids_cap = 0;
 }
 

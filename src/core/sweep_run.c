@@ -778,8 +778,8 @@ json_object *sweep_point_json(const struct sweep_point *pt)
 		     pt->probe_svc_p999_ns, pt->probe_svc_max_ns);
 	jset(o, "base_ns", jnum(pt->base_ns));
 	jset(o, "probe_ns", jnum(pt->probe_ns));
-	jset(o, "overhead_ns", jnum(pt->overhead_ns));
-	jset(o, "overhead_ci95", pt->status == RES_OK ? jpair(pt->overhead_lo, pt->overhead_hi) : NULL);
+	jset_ci(o, "overhead", "ns", pt->overhead_ns,
+		pt->status == RES_OK, pt->overhead_lo, pt->overhead_hi);
 	jset(o, "cpu_workload_pct", jnum(pt->cpu_workload_pct));
 	jset(o, "cpu_workload_base_pct", jnum(pt->cpu_workload_base_pct));
 	jset(o, "busy_pct", jnum(pt->busy_pct));
@@ -788,16 +788,15 @@ json_object *sweep_point_json(const struct sweep_point *pt)
 	jset(o, "prog_avg_ns", jnum(pt->prog_avg_ns));
 	jset(o, "prog_runs_per_op", jnum(pt->prog_runs_per_op));
 	jset(o, "prog_overhead_pct", jnum(pt->prog_overhead_pct));
-	jset(o, "system_overhead_pct", jnum(pt->system_overhead_pct));
-	jset(o, "system_overhead_ci95", pt->status == RES_OK ? jpair(pt->sys_lo, pt->sys_hi) : NULL);
+	jset_ci(o, "system_overhead", "pct", pt->system_overhead_pct,
+		pt->status == RES_OK, pt->sys_lo, pt->sys_hi);
 	jset(o, "cpus", jint(pt->cpus));
 	jset(o, "ops", jint((long long)pt->ops_attached));
 	jset(o, "produced", jint((long long)pt->produced));
 	jset(o, "consumed", jint((long long)pt->consumed));
 	jset(o, "lost", jint((long long)pt->lost));
 	jset(o, "perf_lost_records", jint((long long)pt->lost_records));
-	jset(o, "loss_pct", jnum(pt->loss_pct));
-	jset(o, "loss_ci95", pt->status == RES_OK ? jpair(pt->loss_lo, pt->loss_hi) : NULL);
+	jset_ci(o, "loss", "pct", pt->loss_pct, pt->status == RES_OK, pt->loss_lo, pt->loss_hi);
 	th = json_object_new_array();
 	for (int i = 0; pt->status == RES_OK && i < pt->nthreads; i++) {
 		json_object *t = json_object_new_object();

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 #include "report/load.h"
 #include "base/output.h"
+#include "base/util.h"
 
 #include <dirent.h>
 #include <errno.h>
@@ -112,29 +113,6 @@ static const char *str(json_object *o, const char *key)
 	return jget_str(o, key);
 }
 
-/* Element i of array a as a finite number, or NaN. */
-static double elem_num(json_object *a, size_t i)
-{
-	json_object *v = json_object_array_get_idx(a, i);
-	double x = NAN;
-
-	if (v && (json_object_is_type(v, json_type_double) || json_object_is_type(v, json_type_int)))
-		x = json_object_get_double(v);
-	return isfinite(x) ? x : NAN;
-}
-
-static void pair(json_object *o, const char *key, double *lo, double *hi)
-{
-	json_object *a;
-
-	*lo = *hi = NAN;
-	if (!o || !json_object_object_get_ex(o, key, &a) || !json_object_is_type(a, json_type_array) ||
-	    json_object_array_length(a) != 2)
-		return;
-	*lo = elem_num(a, 0);
-	*hi = elem_num(a, 1);
-}
-
 static json_object *obj(json_object *o, const char *key, enum json_type t)
 {
 	json_object *v;
@@ -165,7 +143,7 @@ static int load_trials(json_object *row, const char *base_key, const char *probe
 		return -1;
 	}
 	for (size_t i = 0; i < n; i++) {
-		double bv = elem_num(b, i), pv = elem_num(p, i);
+		double bv = jget_elem(b, i), pv = jget_elem(p, i);
 
 		if (isnan(bv) || isnan(pv))
 			continue;
@@ -253,12 +231,10 @@ static int load_bench(struct rp_data *d, json_object *root, json_object *row, in
 	r->ops = num(row, "ops");
 	r->events = num(row, "events");
 	r->lost = num(row, "lost");
-	r->overhead_mean_ns = num(row, "overhead_mean_ns");
-	pair(row, "overhead_mean_ci95", &r->mean_lo, &r->mean_hi);
+	jget_ci(row, "overhead_mean", "ns", &r->overhead_mean_ns, &r->mean_lo, &r->mean_hi);
 	r->base_ns = num(row, "base_ns");
 	r->probe_ns = num(row, "probe_ns");
-	r->overhead_ns = num(row, "overhead_ns");
-	pair(row, "overhead_ci95", &r->ci_lo, &r->ci_hi);
+	jget_ci(row, "overhead", "ns", &r->overhead_ns, &r->ci_lo, &r->ci_hi);
 	r->overhead_pct = num(row, "overhead_pct");
 	r->base_p50 = num_ns(row, "base_p50");
 	r->base_p99 = num_ns(row, "base_p99");
@@ -275,10 +251,8 @@ static int load_bench(struct rp_data *d, json_object *root, json_object *row, in
 	r->body_ns = r->body_lo = r->body_hi = NAN;
 	r->dispatch_ns = r->dispatch_lo = r->dispatch_hi = NAN;
 	if (r->split && !strcmp(r->split, "resolved")) {
-		r->body_ns = num(row, "body_ns");
-		pair(row, "body_ci95", &r->body_lo, &r->body_hi);
-		r->dispatch_ns = num(row, "dispatch_ns");
-		pair(row, "dispatch_ci95", &r->dispatch_lo, &r->dispatch_hi);
+		jget_ci(row, "body", "ns", &r->body_ns, &r->body_lo, &r->body_hi);
+		jget_ci(row, "dispatch", "ns", &r->dispatch_ns, &r->dispatch_lo, &r->dispatch_hi);
 	}
 	r->trials = num(row, "trials");
 	r->samples = num(row, "samples");
@@ -305,8 +279,7 @@ static int load_sweep(struct rp_data *d, json_object *row, int host, int file)
 	p->threads = num(row, "threads");
 	p->max = (v = obj(row, "max", json_type_boolean)) && json_object_get_boolean(v);
 	p->base_ns = num(row, "base_ns");
-	p->overhead_ns = num(row, "overhead_ns");
-	pair(row, "overhead_ci95", &p->overhead_lo, &p->overhead_hi);
+	jget_ci(row, "overhead", "ns", &p->overhead_ns, &p->overhead_lo, &p->overhead_hi);
 	p->target_rate = num(row, "target_rate");
 	p->achieved_rate = num(row, "achieved_rate");
 	p->base_p50 = num_ns(row, "base_p50");
@@ -353,9 +326,9 @@ static int load_knee(struct rp_data *d, json_object *root, json_object *k, int h
 	if (!n->cause)
 		n->cause = str(k, "reason");
 	n->rate = num2(k, "rate_per_s", "rate");
-	pair(k, "ci95", &n->lo, &n->hi);
+	jget_pair(k, "ci95", &n->lo, &n->hi);
 	if (!isfinite(n->lo))
-		pair(k, "interval", &n->lo, &n->hi);
+		jget_pair(k, "interval", &n->lo, &n->hi);
 	n->max_cpu_pct = num(k, "max_cpu_pct");
 	if (!isfinite(n->max_cpu_pct))
 		n->max_cpu_pct = num(cfg, "max_cpu_pct");
@@ -395,7 +368,7 @@ static int load_app(struct rp_data *d, json_object *root, json_object *row, int 
 	if (!isfinite(a->change_pct) && isfinite(a->base_tput) && a->base_tput > 0 &&
 	    isfinite(a->probe_tput))
 		a->change_pct = (a->probe_tput - a->base_tput) / a->base_tput * 100.0;
-	pair(row, "change_ci95", &a->change_lo, &a->change_hi);
+	jget_pair(row, "change_ci95", &a->change_lo, &a->change_hi);
 	a->base_p50 = num_ns(row, "base_p50");
 	a->base_p99 = num_ns(row, "base_p99");
 	a->base_p999 = num_ns(row, "base_p999");
@@ -413,8 +386,7 @@ static int load_app(struct rp_data *d, json_object *root, json_object *row, int 
 	a->app_ns_event = a->bench_ns_event = a->bench_prog_ns = NAN;
 	a->pred_agrees = -1;
 	if ((pr = obj(row, "prediction", json_type_object))) {
-		a->pred_pct = num(pr, "change_pct");
-		pair(pr, "change_ci95", &a->pred_lo, &a->pred_hi);
+		jget_ci(pr, "change", "pct", &a->pred_pct, &a->pred_lo, &a->pred_hi);
 		a->pred_reason = str(pr, "reason");
 		a->app_ns_event = num(pr, "app_ns_per_event");
 		a->bench_prog_ns = num(pr, "bench_prog_ns");
@@ -462,8 +434,7 @@ static int load_measure(struct rp_data *d, json_object *root, const char *cmd, j
 	m->workload = str(row, "workload");
 	m->base_ns = num(row, "base_ns");
 	m->probe_ns = num(row, "probe_ns");
-	m->overhead_ns = num(row, "overhead_ns");
-	pair(row, "overhead_ci95", &m->ci_lo, &m->ci_hi);
+	jget_ci(row, "overhead", "ns", &m->overhead_ns, &m->ci_lo, &m->ci_hi);
 	m->overhead_pct = num(row, "overhead_pct");
 	m->status = str(row, "status");
 	m->reason = str(row, "reason");
@@ -506,9 +477,9 @@ static int load_lab(struct rp_data *d, json_object *row, int host, int file)
 	l->reason = str(row, "reason");
 	l->claim = str(row, "claim");
 	l->cost_ns = num2(row, "cost_ns", "overhead_ns");
-	pair(row, "ci95", &l->ci_lo, &l->ci_hi);
+	jget_pair(row, "ci95", &l->ci_lo, &l->ci_hi);
 	if (!isfinite(l->ci_lo))
-		pair(row, "overhead_ci95", &l->ci_lo, &l->ci_hi);
+		jget_pair(row, "overhead_ci95", &l->ci_lo, &l->ci_hi);
 	l->saving_pct = num(row, "saving_pct");
 	l->agrees = NULL;
 	if ((v = obj(row, "agrees", json_type_boolean)))
@@ -555,8 +526,7 @@ static int load_labvar(struct rp_data *d, json_object *var, int host, int file)
 	l->status = str(var, "status");
 	l->reason = str(var, "reason");
 	l->base_ns = num(b, "base_ns");
-	l->overhead_ns = num(b, "overhead_ns");
-	pair(b, "overhead_ci95", &l->ci_lo, &l->ci_hi);
+	jget_ci(b, "overhead", "ns", &l->overhead_ns, &l->ci_lo, &l->ci_hi);
 	return b ? load_trials(b, "base_trials_ns", "probe_trials_ns", &l->tr) : 0;
 }
 
@@ -768,9 +738,7 @@ int rp_load_path(struct rp_data *d, const char *path, char *err, size_t errlen)
 		d->files[d->n_files - 1].own_path = full;
 		loaded++;
 	}
-	for (int i = 0; i < n; i++)
-		free(ents[i]);
-	free(ents);
+	free_array(ents, n);
 	if (!ret && !loaded) {
 		snprintf(err, errlen, "%s: no bpfcost results in this directory", path);
 		ret = -1;
@@ -792,17 +760,8 @@ void rp_free(struct rp_data *d)
 		json_object_put(d->files[i].root);
 		free(d->files[i].own_path);
 	}
-	free(d->files);
-	free(d->hosts);
-	free(d->bench);
-	free(d->points);
-	free(d->knees);
-	free(d->apps);
-	free(d->measures);
-	free(d->mprogs);
-	free(d->labs);
-	free(d->labvars);
-	free(d->caps);
-	free(d->phases);
+#define RP_FREE(T, name) free(d->name);
+	RP_ARRAYS(RP_FREE)
+#undef RP_FREE
 	memset(d, 0, sizeof(*d));
 }

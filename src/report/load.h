@@ -157,21 +157,25 @@ struct rp_study_phase {
 	double estimate_s, elapsed_s;
 };
 
-#define RP_ARRAY(T, name) T *name; int n_##name, cap_##name
+/* What rp_data holds: one growing array of each kind, in load order. */
+#define RP_ARRAYS(X)                       \
+	X(struct rp_file, files)           \
+	X(struct rp_host, hosts)           \
+	X(struct rp_bench_row, bench)      \
+	X(struct rp_sweep_point, points)   \
+	X(struct rp_knee, knees)           \
+	X(struct rp_app_row, apps)         \
+	X(struct rp_measure_row, measures) \
+	X(struct rp_measure_prog, mprogs)  \
+	X(struct rp_lab_row, labs)         \
+	X(struct rp_lab_variant, labvars)  \
+	X(struct rp_cap, caps)             \
+	X(struct rp_study_phase, phases)
+
+#define RP_ARRAY(T, name) T *name; int n_##name, cap_##name;
 
 struct rp_data {
-	RP_ARRAY(struct rp_file, files);
-	RP_ARRAY(struct rp_host, hosts);
-	RP_ARRAY(struct rp_bench_row, bench);
-	RP_ARRAY(struct rp_sweep_point, points);
-	RP_ARRAY(struct rp_knee, knees);
-	RP_ARRAY(struct rp_app_row, apps);
-	RP_ARRAY(struct rp_measure_row, measures);
-	RP_ARRAY(struct rp_measure_prog, mprogs);
-	RP_ARRAY(struct rp_lab_row, labs);
-	RP_ARRAY(struct rp_lab_variant, labvars);
-	RP_ARRAY(struct rp_cap, caps);
-	RP_ARRAY(struct rp_study_phase, phases);
+	RP_ARRAYS(RP_ARRAY)
 };
 
 /* Load one file into d. Returns 0, or -1 with one line in err. */

@@ -137,9 +137,7 @@ void top_state_init(struct top_state *st, bool want_holders)
 
 void top_state_free(struct top_state *st)
 {
-	for (int i = 0; i < st->nprogs; i++)
-		free(st->progs[i]);
-	free(st->progs);
+	free_array(st->progs, st->nprogs);
 	free(st->links);
 	free(st->scan_pids);
 	btf__free(st->vmlinux_btf);

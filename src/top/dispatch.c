@@ -144,34 +144,17 @@ static json_object *cost_json(int h, const struct top_hook_cost *c)
 	json_object_object_add(o, "hook", jstr(hooks[h].name));
 	json_object_object_add(o, "status", jstr(top_disp_status_names[c->status]));
 	json_object_object_add(o, "reason", c->reason[0] ? jstr(c->reason) : NULL);
-	json_object_object_add(o, "dispatch_ns", jnum(ok ? c->dispatch_ns : NAN));
-	json_object_object_add(o, "dispatch_ci95",
-			       ok && !isnan(c->lo_ns) ? jpair(c->lo_ns, c->hi_ns) : NULL);
-	json_object_object_add(o, "overhead_ns", jnum(c->overhead_ns));
-	json_object_object_add(o, "overhead_ci95",
-			       !isnan(c->ovh_lo_ns) ? jpair(c->ovh_lo_ns, c->ovh_hi_ns) : NULL);
+	jset_ci(o, "dispatch", "ns", ok ? c->dispatch_ns : NAN, ok && !isnan(c->lo_ns), c->lo_ns,
+		c->hi_ns);
+	jset_ci(o, "overhead", "ns", c->overhead_ns, !isnan(c->ovh_lo_ns), c->ovh_lo_ns,
+		c->ovh_hi_ns);
 	json_object_object_add(o, "avg_ns", jnum(c->avg_ns));
-	json_object_object_add(o, "back_to_back_ns", jnum(c->b2b_ns));
-	json_object_object_add(o, "back_to_back_ci95",
-			       !isnan(c->b2b_lo_ns) ? jpair(c->b2b_lo_ns, c->b2b_hi_ns) : NULL);
-	json_object_object_add(o, "isolated_ns", jnum(c->iso_ns));
-	json_object_object_add(o, "isolated_ci95",
-			       !isnan(c->iso_lo_ns) ? jpair(c->iso_lo_ns, c->iso_hi_ns) : NULL);
+	jset_ci(o, "back_to_back", "ns", c->b2b_ns, !isnan(c->b2b_lo_ns), c->b2b_lo_ns,
+		c->b2b_hi_ns);
+	jset_ci(o, "isolated", "ns", c->iso_ns, !isnan(c->iso_lo_ns), c->iso_lo_ns, c->iso_hi_ns);
 	json_object_object_add(o, "pairs", c->pairs ? jint(c->pairs) : NULL);
 	json_object_object_add(o, "seconds", jnum(c->seconds));
 	return o;
-}
-
-static void pair_of(json_object *o, const char *key, double *lo, double *hi)
-{
-	json_object *a;
-
-	*lo = *hi = NAN;
-	if (json_object_object_get_ex(o, key, &a) && json_object_is_type(a, json_type_array) &&
-	    json_object_array_length(a) == 2) {
-		*lo = json_object_get_double(json_object_array_get_idx(a, 0));
-		*hi = json_object_get_double(json_object_array_get_idx(a, 1));
-	}
 }
 
 static void cost_from_json(json_object *o, struct top_hook_cost *c)
@@ -183,15 +166,11 @@ static void cost_from_json(json_object *o, struct top_hook_cost *c)
 		if (!strcmp(st, top_disp_status_names[i]))
 			c->status = (enum top_disp_status)i;
 	snprintf(c->reason, sizeof(c->reason), "%s", why ? why : "");
-	c->dispatch_ns = jget_num(o, "dispatch_ns");
-	pair_of(o, "dispatch_ci95", &c->lo_ns, &c->hi_ns);
-	c->overhead_ns = jget_num(o, "overhead_ns");
-	pair_of(o, "overhead_ci95", &c->ovh_lo_ns, &c->ovh_hi_ns);
+	jget_ci(o, "dispatch", "ns", &c->dispatch_ns, &c->lo_ns, &c->hi_ns);
+	jget_ci(o, "overhead", "ns", &c->overhead_ns, &c->ovh_lo_ns, &c->ovh_hi_ns);
 	c->avg_ns = jget_num(o, "avg_ns");
-	c->b2b_ns = jget_num(o, "back_to_back_ns");
-	pair_of(o, "back_to_back_ci95", &c->b2b_lo_ns, &c->b2b_hi_ns);
-	c->iso_ns = jget_num(o, "isolated_ns");
-	pair_of(o, "isolated_ci95", &c->iso_lo_ns, &c->iso_hi_ns);
+	jget_ci(o, "back_to_back", "ns", &c->b2b_ns, &c->b2b_lo_ns, &c->b2b_hi_ns);
+	jget_ci(o, "isolated", "ns", &c->iso_ns, &c->iso_lo_ns, &c->iso_hi_ns);
 	c->pairs = (int)jget_int(o, "pairs", 0);
 	c->seconds = jget_num(o, "seconds");
 	if (c->status == DS_OK && isnan(c->dispatch_ns))
@@ -228,15 +207,11 @@ static bool doc_into(struct top_dispatch *d, json_object *doc)
 static void stats_cost_from_doc(json_object *doc, struct top_stats *s, const char *date)
 {
 	json_object *sc;
-	double lo, hi;
 
 	if (!s || !isnan(s->cost_ns) || !json_object_object_get_ex(doc, "stats_cost", &sc) ||
 	    isnan(jget_num(sc, "cost_ns")))
 		return;
-	s->cost_ns = jget_num(sc, "cost_ns");
-	pair_of(sc, "cost_ci95", &lo, &hi);
-	s->cost_lo_ns = lo;
-	s->cost_hi_ns = hi;
+	jget_ci(sc, "cost", "ns", &s->cost_ns, &s->cost_lo_ns, &s->cost_hi_ns);
 	s->cost_in_avg_max_ns = jget_num(sc, "cost_in_avg_max_ns");
 	snprintf(s->cost_note, sizeof(s->cost_note),
 		 "from the cache of %.20s (not measured in this run)", date);
@@ -246,8 +221,7 @@ static json_object *stats_cost_json(const struct top_stats *s)
 {
 	json_object *o = json_object_new_object();
 
-	json_object_object_add(o, "cost_ns", jnum(s->cost_ns));
-	json_object_object_add(o, "cost_ci95", jpair(s->cost_lo_ns, s->cost_hi_ns));
+	jset_ci(o, "cost", "ns", s->cost_ns, true, s->cost_lo_ns, s->cost_hi_ns);
 	json_object_object_add(o, "cost_in_avg_max_ns", jnum(s->cost_in_avg_max_ns));
 	json_object_object_add(o, "note", jstr(s->cost_note));
 	return o;
@@ -612,8 +586,7 @@ static void child_done(struct top_dispatch *d)
 			 "no result");
 	}
 	json_object_put(doc);
-	free(d->buf);
-	d->buf = NULL;
+	zfree(&d->buf);
 	d->len = d->cap = 0;
 }
 
@@ -672,8 +645,7 @@ void top_dispatch_stop(struct top_dispatch *d)
 	if (d->fd >= 0)
 		close(d->fd);
 	d->fd = -1;
-	free(d->buf);
-	d->buf = NULL;
+	zfree(&d->buf);
 	if (d->state == DISP_CALIBRATING) {
 		d->state = DISP_FAILED;
 		snprintf(d->note, sizeof(d->note), "calibration stopped");
@@ -720,8 +692,7 @@ int top_dispatch_read_bench(struct top_dispatch *d, const char *path)
 			}
 			continue;
 		}
-		c->overhead_ns = jget_num(r, "overhead_ns");
-		pair_of(r, "overhead_ci95", &c->ovh_lo_ns, &c->ovh_hi_ns);
+		jget_ci(r, "overhead", "ns", &c->overhead_ns, &c->ovh_lo_ns, &c->ovh_hi_ns);
 		c->avg_ns = jget_num(r, "prog_avg_ns");
 		c->pairs = (int)jget_int(r, "trials", 0);
 		c->stats_on = json_object_object_get_ex(r, "stats_on_in_trials", &son) &&

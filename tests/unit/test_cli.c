@@ -62,6 +62,17 @@ static void test_cli_int(void **state)
 	INT_BAD("nan");
 	INT_BAD("inf");
 	INT_BAD("20g");   /* a suffix past the range */
+
+	/* cli_int_to: the same into an int */
+	{
+		int n = -7;
+
+		EXPECT(0, "", cli_int_to("--trials", "60", 2, 10000, &n));
+		assert_int_equal(n, 60);
+		EXPECT(EXIT_USAGE, "bpfcost test: --trials takes a whole number from 2 to 10000, "
+		       "not '1'\n", cli_int_to("--trials", "1", 2, 10000, &n));
+		assert_int_equal(n, 2);
+	}
 }
 
 #define NUM_BAD(arg)                                                                     \
@@ -150,6 +161,21 @@ static void test_cli_pick(void **state)
 	       cli_pick("--hook", "tp_btf", names, 2));
 }
 
+/* positional files: kept in order up to max, then one line each */
+static void test_cli_file(void **state)
+{
+	const char *files[2] = { NULL, NULL };
+	int n = 0;
+	(void)state;
+
+	EXPECT(0, "", cli_file("a.json", files, &n, 2));
+	EXPECT(0, "", cli_file("b.json", files, &n, 2));
+	EXPECT(EXIT_USAGE, "bpfcost test: at most 2 files\n", cli_file("c.json", files, &n, 2));
+	assert_int_equal(n, 2);
+	assert_string_equal(files[0], "a.json");
+	assert_string_equal(files[1], "b.json");
+}
+
 /* cli_parse: an unknown option, a missing value or a bad one is one line;
  * the shared groups fill in struct cli_common. */
 static error_t tparse(int key, char *arg, struct argp_state *st)
@@ -232,6 +258,7 @@ int main(void)
 		cmocka_unit_test(test_cli_num),
 		cmocka_unit_test(test_cli_bytes),
 		cmocka_unit_test(test_cli_pick),
+		cmocka_unit_test(test_cli_file),
 		cmocka_unit_test(test_cli_parse),
 		cmocka_unit_test(test_cli_groups),
 	};

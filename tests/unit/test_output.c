@@ -165,6 +165,20 @@ static void test_jnum(void **state)
 	assert_null(jstr(NULL));
 }
 
+/* jset_ci: NAME_UNIT then NAME_ci95, null without an interval */
+static void test_jset_ci(void **state)
+{
+	json_object *o = json_object_new_object();
+	char buf[160];
+	(void)state;
+
+	jset_ci(o, "overhead", "ns", 12.5, true, 10, 15);
+	jset_ci(o, "loss", "pct", NAN, false, 0, 2);
+	assert_string_equal(jtext(o, buf, sizeof(buf)),
+			    "{\"overhead_ns\":12.5,\"overhead_ci95\":[10,15],\"loss_pct\":null,"
+			    "\"loss_ci95\":null}");
+}
+
 /* A scratch directory with a results file holding "old\n". */
 struct scratch {
 	char dir[64], path[128], tmp[160];
@@ -287,6 +301,7 @@ int main(void)
 		cmocka_unit_test(test_fmt_num),
 		cmocka_unit_test(test_fmt_fit),
 		cmocka_unit_test(test_jnum),
+		cmocka_unit_test(test_jset_ci),
 		cmocka_unit_test(test_json_write_atomic),
 		cmocka_unit_test(test_save_results),
 	};
