@@ -14,7 +14,10 @@
 # `bpfcost compare` at its defaults, one run a side:
 #   - false alarms: loop_base run i against run i+1 (N-1 pairs of runs of
 #     one object): a FAIL there failed a build that changed nothing;
-#   - detections: loop_base run i against loop_more run i (N pairs).
+#   - detections: loop_base run i against loop_more run i (N pairs);
+#   - inconclusive (exit 3, on either side): compare could not judge (the
+#     machine changed speed between the runs, or a run was disturbed), and
+#     a CI job would run again: counted apart, neither alarm nor detection.
 # With N >= 6, the same with three runs a side (disjoint triplets) too.
 # One line per comparison, then the summary; exit 0 unless something
 # could not run (1) or the arguments are wrong (2).
@@ -88,7 +91,7 @@ compare() {
   local name=$1; shift
   "$BPFCOST" compare "$@" --json -o "$OUT/cmp-$name.json" > /dev/null 2> "$OUT/cmp-$name.err"
   RC=$?
-  if [ $RC -eq 2 ] || [ ! -s "$OUT/cmp-$name.json" ]; then
+  if [ $RC -eq 2 ] || [ $RC -gt 3 ] || [ ! -s "$OUT/cmp-$name.json" ]; then
     echo "compare-series: compare $name: exit $RC: $(tail -1 "$OUT/cmp-$name.err")" >&2
     exit 1
   fi
@@ -97,28 +100,32 @@ import json, sys
 d = json.load(open(sys.argv[1]))
 r = [r for r in d["rows"] if r["id"].endswith("/obj/loop_getpid")][0]
 u = "pt" if r["change_unit"] == "points" else "%"
-print("%-16s %+7.1f%s [%+.1f, %+.1f]  p %.3f  %-9s exit %s" % (
+b = r.get("baseline_change")
+print("%-16s %+7.1f%s [%+.1f, %+.1f]  p %.3f  base %s  %-12s exit %s" % (
     sys.argv[2], r["change"], u, r["change_ci"][0], r["change_ci"][1], r["p_value"],
-    r["verdict"], sys.argv[3]))
+    "%+5.1f%%" % b if b is not None else "  -   ", r["verdict"], sys.argv[3]))
 EOF
 }
 
-fa=0; det=0
+fa=0; det=0; ifa=0; idet=0
 echo "# same object, one run a side (base i against base i+1): a FAIL is a false alarm"
 for i in $(seq $((N - 1))); do
   compare "base$i-base$((i + 1))" "$OUT/base-$i.json" "$OUT/base-$((i + 1)).json"
   [ $RC -eq 1 ] && fa=$((fa + 1))
+  [ $RC -eq 3 ] && ifa=$((ifa + 1))
 done
 echo "# dearer object, one run a side (base i against more i): a FAIL is a detection"
 for i in $(seq "$N"); do
   compare "base$i-more$i" "$OUT/base-$i.json" "$OUT/more-$i.json"
   [ $RC -eq 1 ] && det=$((det + 1))
+  [ $RC -eq 3 ] && idet=$((idet + 1))
 done
 summary="one run a side: false alarms $fa of $((N - 1)), detections $det of $N"
+summary="$summary (inconclusive $ifa and $idet)"
 
 # three a side: disjoint triplets of runs, old and new files alternating
 if [ "$N" -ge 6 ]; then
-  fa3=0; det3=0; k=$((N / 3))
+  fa3=0; det3=0; ifa3=0; idet3=0; k=$((N / 3))
   trip() { local a=$1 b=$2 s=$3; for j in 1 2 3; do
     echo "$OUT/$a-$((3 * s + j)).json" "$OUT/$b-$((3 * (s + ${4:-0}) + j)).json"; done; }
   echo "# three runs a side: base triplet against the next base triplet, then against more"
@@ -126,12 +133,15 @@ if [ "$N" -ge 6 ]; then
     # shellcheck disable=SC2046
     compare "base3x$s-base3x$((s + 1))" $(trip base base "$s" 1)
     [ $RC -eq 1 ] && fa3=$((fa3 + 1))
+    [ $RC -eq 3 ] && ifa3=$((ifa3 + 1))
   done
   for s in $(seq 0 $((k - 1))); do
     # shellcheck disable=SC2046
     compare "base3x$s-more3x$s" $(trip base more "$s")
     [ $RC -eq 1 ] && det3=$((det3 + 1))
+    [ $RC -eq 3 ] && idet3=$((idet3 + 1))
   done
   summary="$summary; three a side: false alarms $fa3 of $((k - 1)), detections $det3 of $k"
+  summary="$summary (inconclusive $ifa3 and $idet3)"
 fi
 echo "compare-series: $summary (files in $OUT)"

@@ -26,8 +26,13 @@
  * and a probe's cost moves with it (docs/bench.md, Method 6). */
 #define BASE_TOL_PCT 2.0
 /* A side whose own interval is wider than this share of its cost was
- * disturbed (another process, a machine in two states): said, not hidden. */
+ * disturbed (another process, a machine in two states): said, not hidden,
+ * and one such run does not fail a build (verdict). */
 #define WIDE_PCT 20.0
+/* A comparison that cannot judge: a row rose above the threshold, but the
+ * machine changed speed between the runs by enough to explain that rise,
+ * or a run was disturbed. Neither a pass nor a failure: run again. */
+#define EXIT_INCONCLUSIVE 3
 
 static const char compare_doc[] =
 	"Compare two sets of results, row by row, and fail on a regression.\n"
@@ -49,7 +54,10 @@ static const char compare_doc[] =
 	"not the run's own: give three or more a side for a CI gate.\n"
 	"\n"
 	"Exit: 0 when no row regressed; 1 when a row's change interval lies above\n"
-	"+threshold (its cost rose by more than PCT% beyond doubt); 2 on bad input.\n"
+	"+threshold (its cost rose by more than PCT% beyond doubt); 3 when the runs\n"
+	"cannot judge a row (it rose above PCT% while the machine changed speed\n"
+	"between them by as much, or a run was disturbed): run again; 2 on\n"
+	"bad input.\n"
 	"\n"
 	"EXAMPLES:\n"
 	"    bpfcost compare baseline.json new.json\n"
@@ -66,7 +74,7 @@ static const struct argp_option compare_opts[] = {
 };
 
 static const struct argp_child compare_groups[] = {
-	CLI_OUTPUT_GROUP(CLI_OPT_JSON("JSON output (schema bpfcost.compare/1)"), CLI_OPT_CSV("CSV output"),
+	CLI_OUTPUT_GROUP(CLI_OPT_JSON("JSON output (schema bpfcost.compare/2)"), CLI_OPT_CSV("CSV output"),
 		CLI_OPT_OUTPUT("write JSON (or CSV with --csv) to FILE, atomically"),
 		CLI_OPT_VERBOSE("more detail")),
 	{},
@@ -303,7 +311,17 @@ struct cmp_row {
 	double p;
 	const char *test;      /* the test used: t on runs, bootstrap, z */
 	bool significant, regressed;
-	const char *verdict;   /* FAIL, worse, better, ~ */
+	/* the row's baseline's move, new / old - 1 in %, its interval at
+	 * 1 - alpha (NaN without trials); speed: the move is beyond
+	 * BASE_TOL_PCT (baseline_move) */
+	double base_change, base_lo, base_hi;
+	bool speed;
+	double fail_above;     /* the bar the change's interval must clear */
+	bool inconclusive;     /* above the threshold, not above the bar, or disturbed */
+	const char *disturbed; /* a run of either side that was disturbed */
+	double disturbed_pct;  /* its interval, +-% of its cost */
+	const char *why;       /* why inconclusive: "speed" or "disturbed" */
+	const char *verdict;   /* FAIL, worse, better, ~, inconclusive */
 };
 
 /* A baseline per group and side: the median of every baseline trial (or
@@ -315,7 +333,10 @@ struct baseline {
 	enum metric metric;
 };
 
-static double group_base(const struct side *s, const char *group)
+/* The median of every baseline trial of the side's items whose group (or,
+ * with key, whose identity) is this one; or of their baselines, for items
+ * without trials. */
+static double side_base(const struct side *s, const char *group, const char *key)
 {
 	double *v = NULL, m = NAN;
 	int n = 0, cap = 0;
@@ -324,7 +345,7 @@ static double group_base(const struct side *s, const char *group)
 		const struct item *it = &s->it[i];
 		int add = it->tr && it->tr->n ? it->tr->n : 1;
 
-		if (!it->ok || strcmp(it->group, group))
+		if (!it->ok || strcmp(it->group, group) || (key && strcmp(it->key, key)))
 			continue;
 		if (n + add > cap) {
 			cap = (n + add) * 2;
@@ -357,6 +378,11 @@ struct pooled {
 	bool paired;   /* every run had its trials */
 	double *sest, *sse, *sbase; /* per run: the file's estimate, se, baseline */
 	double base_ns;
+	/* the first run that was disturbed (its own interval beyond WIDE_PCT
+	 * of a cost clearly above 0; time rows only: an app's small loss of
+	 * throughput has a wide relative interval by nature), and that width */
+	const char *disturbed;
+	double disturbed_pct;
 };
 
 static void pooled_free(struct pooled *p)
@@ -411,6 +437,11 @@ static int pool(const struct side *s, const char *key, struct pooled *p)
 		p->sest[p->runs] = it->est;
 		p->sse[p->runs] = (it->hi - it->lo) / (2 * 1.959964);
 		p->sbase[p->runs] = it->base_ns;
+		if (it->kind != RK_APP && it->lo > 0 && !p->disturbed &&
+		    (it->hi - it->lo) / 2 / fabs(it->est) * 100 > WIDE_PCT) {
+			p->disturbed = s->d.files[it->file].path;
+			p->disturbed_pct = (it->hi - it->lo) / 2 / fabs(it->est) * 100;
+		}
 		if (isfinite(it->base_ns)) {
 			bsum += it->base_ns;
 			nb++;
@@ -537,11 +568,34 @@ static int side_est(const struct pooled *p, enum metric m, struct est *e)
 	return 0;
 }
 
+
+/* A row fails when its change's interval lies above the threshold. When
+ * the machine changed speed between the runs (r->speed), a probe's +% moves
+ * with it, by about as much as the baseline did, either way (NOTES, issue
+ * 20): the bar is then the threshold and that move together, and a rise
+ * above the threshold but not above the bar is inconclusive, not a
+ * failure. So is any row, whatever its change, when a run on either side
+ * was disturbed (its own interval beyond WIDE_PCT): that run's cost is not
+ * the object's, and a pass could hide a regression as well as a failure
+ * invent one. */
 static void verdict(struct cmp_row *r, const struct compare_args *a)
 {
+	bool above, noisy = r->disturbed != NULL;
+
 	r->significant = isfinite(r->p) && r->p < a->alpha;
-	r->regressed = r->significant && r->lo > a->threshold_pct;
-	r->verdict = r->regressed ? "FAIL" : !r->significant ? "~" : r->change > 0 ? "worse" : "better";
+	r->fail_above = a->threshold_pct;
+	if (r->speed) {
+		double move = exp(fabs(log1p(r->base_change / 100))); /* >= 1, either way */
+
+		r->fail_above = r->points ? a->threshold_pct + fabs(r->old.est) * (move - 1)
+					  : ((1 + a->threshold_pct / 100) * move - 1) * 100;
+	}
+	above = r->significant && r->lo > a->threshold_pct;
+	r->regressed = above && r->lo > r->fail_above && !noisy;
+	r->inconclusive = noisy || (above && !r->regressed);
+	r->why = !r->inconclusive ? NULL : noisy ? "disturbed" : "speed";
+	r->verdict = r->regressed ? "FAIL" : r->inconclusive ? "inconclusive" : !r->significant ? "~"
+		   : r->change > 0 ? "worse" : "better";
 }
 
 /* The metric the change is taken in: a ratio needs an old cost clearly
@@ -588,18 +642,54 @@ out:
 	return ret;
 }
 
+/* Two sets of runs' values, eo (old) and en (new), as two samples: a t
+ * test with the two sides' pooled variance (so that 1 run against 3 works
+ * too). The change is en - eo in points, or the ratio's - 1 in % with its
+ * interval by the delta method on t quantiles, so that p and the interval
+ * agree. */
+static void t_change(const double *eo, int no, const double *en, int nn, bool points, double alpha,
+		     double *change, double *lo, double *hi, double *p)
+{
+	double mo = 0, mn = 0, ss = 0, sp, df = no + nn - 2, tq, se_d, d;
+
+	for (int i = 0; i < no; i++)
+		mo += eo[i] / no;
+	for (int i = 0; i < nn; i++)
+		mn += en[i] / nn;
+	for (int i = 0; i < no; i++)
+		ss += (eo[i] - mo) * (eo[i] - mo);
+	for (int i = 0; i < nn; i++)
+		ss += (en[i] - mn) * (en[i] - mn);
+	sp = sqrt(ss / df);
+	tq = t_quantile(1 - alpha / 2, df);
+	se_d = sp * sqrt(1.0 / no + 1.0 / nn);
+	d = mn - mo;
+	if (points) {
+		*change = d;
+		*lo = d - tq * se_d;
+		*hi = d + tq * se_d;
+	} else {
+		double ratio = mn / mo;
+
+		se_d = sp * sqrt(1.0 / nn + ratio * ratio / no) / fabs(mo);
+		d = ratio - 1;
+		*change = d * 100;
+		*lo = (d - tq * se_d) * 100;
+		*hi = (d + tq * se_d) * 100;
+	}
+	*p = se_d > 0 ? 2 * (1 - t_cdf(fabs(d) / se_d, df)) : d == 0 ? 1 : 0;
+}
+
 /* Several runs on a side (three or more in all): the runs are the unit.
  * Two runs of one object differ here by more than their own intervals say
  * (NOTES, issue 20), and only the spread between runs shows by how much.
- * Each run's estimate (its pairs' centre, or its file's), a two-sample t
- * test with the two sides' pooled variance (so that 1 run against 3 works
- * too), and the ratio's interval by the delta method on t quantiles. */
+ * Each run's estimate (its pairs' centre, or its file's), compared by
+ * t_change. */
 static int compare_runs(struct cmp_row *r, struct pooled *o, struct pooled *n,
 			const struct compare_args *a)
 {
 	double *eo = malloc(sizeof(double) * (size_t)o->runs);
 	double *en = malloc(sizeof(double) * (size_t)n->runs);
-	double mo = 0, mn = 0, ss = 0, sp, df, tq, se_d, d;
 	int ret = -1;
 
 	if (!eo || !en)
@@ -610,39 +700,76 @@ static int compare_runs(struct cmp_row *r, struct pooled *o, struct pooled *n,
 
 	if (run_estimates(o, m, eo) || run_estimates(n, m, en))
 		goto out;
-	for (int i = 0; i < o->runs; i++)
-		mo += eo[i] / o->runs;
-	for (int i = 0; i < n->runs; i++)
-		mn += en[i] / n->runs;
-	for (int i = 0; i < o->runs; i++)
-		ss += (eo[i] - mo) * (eo[i] - mo);
-	for (int i = 0; i < n->runs; i++)
-		ss += (en[i] - mn) * (en[i] - mn);
-	df = o->runs + n->runs - 2;
-	sp = sqrt(ss / df);
-	tq = t_quantile(1 - a->alpha / 2, df);
-	se_d = sp * sqrt(1.0 / o->runs + 1.0 / n->runs);
-	d = mn - mo;
 	r->test = "t on the runs";
-	if (r->points) {
-		r->change = d;
-		r->lo = d - tq * se_d;
-		r->hi = d + tq * se_d;
-	} else {
-		double ratio = mn / mo;
-
-		/* the ratio's own standard error, so that p and the interval agree */
-		se_d = sp * sqrt(1.0 / n->runs + ratio * ratio / o->runs) / fabs(mo);
-		d = ratio - 1;
-		r->change = d * 100;
-		r->lo = (d - tq * se_d) * 100;
-		r->hi = (d + tq * se_d) * 100;
-	}
-	r->p = se_d > 0 ? 2 * (1 - t_cdf(fabs(d) / se_d, df)) : d == 0 ? 1 : 0;
+	t_change(eo, o->runs, en, n->runs, r->points, a->alpha, &r->change, &r->lo, &r->hi, &r->p);
 	ret = 0;
 out:
 	free(eo);
 	free(en);
+	return ret;
+}
+
+/* Each run's median baseline (its pairs', or its file's). */
+static void run_bases(const struct pooled *p, double *out)
+{
+	for (int r = 0; r < p->runs; r++)
+		out[r] = p->paired ? median_of(p->w + p->first[r], p->first[r + 1] - p->first[r])
+				   : p->sbase[r];
+}
+
+/* How far the row's baseline moved from old to new (new / old - 1, in %),
+ * with its interval at 1 - alpha where the runs kept their trials, taken
+ * the way the cost is: one run a side, the median baselines by the same
+ * bootstrap of blocks of pairs; several, the runs' median baselines by
+ * t_change. The machine changed speed (r->speed) when the move is beyond
+ * BASE_TOL_PCT, the tolerance that switches rows to +%: the bar a rise
+ * must clear grows with the move (verdict), so a small move costs little,
+ * and a noisy baseline can only make a verdict inconclusive, never a
+ * failure. */
+static int baseline_move(struct cmp_row *r, const struct pooled *o, const struct pooled *n,
+			 const struct compare_args *a)
+{
+	int ret = 0;
+
+	r->base_change = r->base_lo = r->base_hi = NAN;
+	r->speed = false;
+	if (r->metric == M_TPUT)
+		return 0;
+	if (isfinite(o->base_ns) && isfinite(n->base_ns) && o->base_ns > 0)
+		r->base_change = (n->base_ns / o->base_ns - 1) * 100;
+	if (o->runs + n->runs >= 3) {
+		double *bo = malloc(sizeof(double) * (size_t)o->runs);
+		double *bn = malloc(sizeof(double) * (size_t)n->runs), p;
+
+		if (bo && bn) {
+			run_bases(o, bo);
+			run_bases(n, bn);
+			t_change(bo, o->runs, bn, n->runs, false, a->alpha, &r->base_change, &r->base_lo,
+				 &r->base_hi, &p);
+		} else {
+			ret = -1;
+		}
+		free(bo);
+		free(bn);
+	} else if (o->paired && n->paired) {
+		/* the statistic of a block sample is hl_center(v) * median(w):
+		 * with every v 1, the median baseline */
+		double *one = malloc(sizeof(double) * (size_t)(o->n > n->n ? o->n : n->n));
+		struct block_sample so = { one, o->w, o->block, o->n, o->nblocks };
+		struct block_sample sn = { one, n->w, n->block, n->n, n->nblocks };
+
+		if (!one)
+			return -1;
+		for (int i = 0; i < (o->n > n->n ? o->n : n->n); i++)
+			one[i] = 1;
+		r->base_change = (median_of(n->w, n->n) / median_of(o->w, o->n) - 1) * 100;
+		ret = boot_interval(&so, &sn, true, boot_reps(o->n, n->n), 1 - a->alpha, &r->base_lo,
+				    &r->base_hi, NULL);
+		r->base_lo *= 100;
+		r->base_hi *= 100;
+		free(one);
+	}
+	r->speed = isfinite(r->base_change) && fabs(r->base_change) > BASE_TOL_PCT;
 	return ret;
 }
 
@@ -723,7 +850,7 @@ static void print_row(FILE *f, const struct cmp_row *r)
 		 fmt_signed(hi, sizeof(hi), r->hi));
 	cells[6] = b[6];
 	cells[7] = isfinite(r->p) ? (snprintf(b[7], sizeof(b[7]), "%.3f", r->p), b[7]) : "-";
-	cells[8] = r->verdict[0] == '~' ? "" : r->verdict;
+	cells[8] = r->inconclusive ? "?" : r->verdict[0] == '~' ? "" : r->verdict;
 	table_row(f, row_cols, NCOLS, cells);
 }
 
@@ -780,7 +907,7 @@ struct result {
 	char *warnings[8];
 	int nwarn;
 	char summary[1024];
-	int regressed, worse, better, same;
+	int regressed, inconclusive, worse, better, same;
 };
 
 static const char *kind_name(enum rp_kind k)
@@ -797,6 +924,63 @@ struct compare_ctx {
 	const struct side *o, *n;
 	const struct compare_args *a;
 };
+
+/* "+11.8% [+3.5, +21.0]", or "+11.8%" without an interval. */
+static const char *move_text(char *buf, size_t len, const struct cmp_row *r)
+{
+	if (isfinite(r->base_lo) && isfinite(r->base_hi))
+		snprintf(buf, len, "%+.1f%% [%+.1f, %+.1f]", r->base_change, r->base_lo, r->base_hi);
+	else
+		snprintf(buf, len, "%+.1f%%", r->base_change);
+	return buf;
+}
+
+/* Why each inconclusive row is, and the rows whose baselines moved: the
+ * machine changed speed between the runs, and the bar rose with it. */
+static void print_speed(FILE *f, const struct result *res)
+{
+	char line[1024], mv[64];
+	int moved = 0, last = -1;
+	double lo = INFINITY, hi = -INFINITY;
+
+	for (int i = 0; i < res->nrows; i++) {
+		const struct cmp_row *r = &res->rows[i];
+		const char *u = r->points ? "pt" : "%";
+
+		if (r->inconclusive && !strcmp(r->why, "disturbed"))
+			snprintf(line, sizeof(line), "?: %s inconclusive: %+.1f%s [%+.1f, %+.1f], but a run "
+				 "was disturbed (%s: its interval +-%.0f%% of its cost): run it again",
+				 r->id, r->change, u, r->lo, r->hi, r->disturbed, r->disturbed_pct);
+		else if (r->inconclusive)
+			snprintf(line, sizeof(line), "?: %s inconclusive: rose %+.1f%s [%+.1f, %+.1f], but "
+				 "its baseline moved %s between the runs, and a probe's +%% moves with the "
+				 "machine's speed by about as much: it fails only above %+.1f%s. Run "
+				 "again, or give three runs a side",
+				 r->id, r->change, u, r->lo, r->hi, move_text(mv, sizeof(mv), r),
+				 r->fail_above, u);
+		if (r->inconclusive)
+			print_wrapped(f, line);
+		else if (r->speed) {
+			moved++;
+			last = i;
+			lo = fmin(lo, r->base_change);
+			hi = fmax(hi, r->base_change);
+		}
+	}
+	if (moved == 1) {
+		const struct cmp_row *r = &res->rows[last];
+
+		snprintf(line, sizeof(line), "%s: baseline moved %s between the runs: a rise fails "
+			 "only above %+.1f%s (the threshold and that move)", r->id,
+			 move_text(mv, sizeof(mv), r), r->fail_above, r->points ? "pt" : "%");
+		print_wrapped(f, line);
+	} else if (moved) {
+		snprintf(line, sizeof(line), "%d rows' baselines moved %+.1f%% to %+.1f%% between the "
+			 "runs: a rise fails only above the threshold and its row's move", moved, lo,
+			 hi);
+		print_wrapped(f, line);
+	}
+}
 
 static void print_table(FILE *f, const struct results *out)
 {
@@ -856,6 +1040,7 @@ static void print_table(FILE *f, const struct results *out)
 	if (o->nfiles + n->nfiles < 3)
 		fprintf(f, "one run a side: the intervals hold the pairs' noise, not the run's own\n"
 			   "state; several runs a side (OLD NEW OLD2 NEW2 ...) include it\n");
+	print_speed(f, res);
 	print_list(f, "only in old:", res->only_old, res->n_only_old);
 	print_list(f, "only in new:", res->only_new, res->n_only_new);
 	for (int i = 0; i < res->n_not; i++) {
@@ -908,7 +1093,7 @@ static json_object *side_json(const struct side *s, const struct compare_args *a
 	return o;
 }
 
-/* compare's keys of bpfcost.compare/1, after the envelope (schema,
+/* compare's keys of bpfcost.compare/2, after the envelope (schema,
  * version, created, env: null, for nothing was measured here) */
 static void compare_json(json_object *root, const struct results *out)
 {
@@ -919,6 +1104,7 @@ static void compare_json(json_object *root, const struct results *out)
 	json_object *cfg = json_object_new_object();
 	json_object *rows = json_object_new_array(), *bases = json_object_new_array();
 	json_object *sum = json_object_new_object(), *failed = json_object_new_array();
+	json_object *undecided = json_object_new_array();
 
 	jset(cfg, "threshold_pct", jnum(a->threshold_pct));
 	jset(cfg, "alpha", jnum(a->alpha));
@@ -960,22 +1146,32 @@ static void compare_json(json_object *root, const struct results *out)
 		jset(x, "test", jstr(r->test));
 		jset(x, "significant", json_object_new_boolean(r->significant));
 		jset(x, "regressed", json_object_new_boolean(r->regressed));
+		jset(x, "baseline_change", jnum(r->base_change));
+		jset(x, "baseline_change_ci", jpair(r->base_lo, r->base_hi));
+		jset(x, "speed_changed", json_object_new_boolean(r->speed));
+		jset(x, "fail_above", jnum(r->fail_above));
 		jset(x, "verdict", jstr(r->verdict));
+		jset(x, "inconclusive_reason", r->why ? jstr(r->why) : NULL);
 		json_object_array_add(rows, x);
 		if (r->regressed)
 			json_object_array_add(failed, jstr(r->id));
+		if (r->inconclusive)
+			json_object_array_add(undecided, jstr(r->id));
 	}
 	jset(root, "rows", rows);
 	jset(root, "only_old", strs_json(res->only_old, res->n_only_old));
 	jset(root, "only_new", strs_json(res->only_new, res->n_only_new));
 	jset(root, "not_compared", strs_json(res->not_compared, res->n_not));
 	jset(root, "warnings", strs_json((char **)res->warnings, res->nwarn));
+	jset(sum, "outcome", jstr(res->regressed ? "fail" : res->inconclusive ? "inconclusive" : "pass"));
 	jset(sum, "compared", jint(res->nrows));
 	jset(sum, "regressed", jint(res->regressed));
+	jset(sum, "inconclusive", jint(res->inconclusive));
 	jset(sum, "worse", jint(res->worse));
 	jset(sum, "better", jint(res->better));
 	jset(sum, "unchanged", jint(res->same));
 	jset(sum, "failed", failed);
+	jset(sum, "inconclusive_rows", undecided);
 	jset(sum, "line", jstr(res->summary));
 	jset(root, "summary", sum);
 }
@@ -1036,6 +1232,12 @@ static bool seen_before(const struct side *s, int i)
 	return false;
 }
 
+static bool bases_differ(double old_ns, double new_ns)
+{
+	return isfinite(old_ns) && isfinite(new_ns) && old_ns > 0 &&
+	       fabs(new_ns / old_ns - 1) * 100 > BASE_TOL_PCT;
+}
+
 static enum metric group_metric(struct result *res, const struct side *o, const struct side *n,
 				const struct item *it, const struct compare_args *a)
 {
@@ -1048,10 +1250,16 @@ static enum metric group_metric(struct result *res, const struct side *o, const 
 			return res->bases[k].metric;
 	b = &res->bases[res->nbases++];
 	b->group = it->group;
-	b->old_ns = group_base(o, it->group);
-	b->new_ns = group_base(n, it->group);
-	b->differ = isfinite(b->old_ns) && isfinite(b->new_ns) && b->old_ns > 0 &&
-		    fabs(b->new_ns / b->old_ns - 1) * 100 > BASE_TOL_PCT;
+	b->old_ns = side_base(o, it->group, NULL);
+	b->new_ns = side_base(n, it->group, NULL);
+	b->differ = bases_differ(b->old_ns, b->new_ns);
+	/* a row's own baselines too: a file's rows run at different times
+	 * (bench's null row first, then the rest), and the machine's speed can
+	 * change between them */
+	for (int i = 0; i < o->n && !b->differ; i++)
+		if (!o->it[i].control && !strcmp(o->it[i].group, it->group))
+			b->differ = bases_differ(side_base(o, it->group, o->it[i].key),
+						 side_base(n, it->group, o->it[i].key));
 	b->metric = b->differ || a->cross_host ? M_PCT : M_NS;
 	return b->metric;
 }
@@ -1121,6 +1329,10 @@ static int run_compare(struct side *o, struct side *n, const struct compare_args
 			rc = compare_pairs(r, &po, &pn, a);
 		else
 			rc = compare_summaries(r, &po, &pn, a);
+		if (!rc)
+			rc = baseline_move(r, &po, &pn, a);
+		r->disturbed = po.disturbed ? po.disturbed : pn.disturbed;
+		r->disturbed_pct = po.disturbed ? po.disturbed_pct : pn.disturbed_pct;
 		pooled_free(&po);
 		pooled_free(&pn);
 		if (rc)
@@ -1133,15 +1345,9 @@ static int run_compare(struct side *o, struct side *n, const struct compare_args
 		}
 		verdict(r, a);
 		res->nrows++;
-		for (int k = 0; k < 2; k++) {
-			const struct est *e = k ? &r->new : &r->old;
-			double half = (e->hi - e->lo) / 2 / fabs(e->est) * 100;
-
-			if (half > WIDE_PCT)
-				add_warning(res, "%s: %s interval +-%.0f%% of the cost: a disturbed "
-						 "run, run it again",
-					    r->id, k ? "new" : "old", half);
-		}
+		if (r->disturbed)
+			add_warning(res, "%s: %s's interval +-%.0f%% of the cost: a disturbed run, "
+					 "run it again", r->id, r->disturbed, r->disturbed_pct);
 	}
 	for (int i = 0; i < n->n; i++) {
 		if (n->it[i].control || seen_before(n, i) || find_key(o, n->it[i].key, false))
@@ -1152,44 +1358,73 @@ static int run_compare(struct side *o, struct side *n, const struct compare_args
 	return 0;
 }
 
-/* The last line: which rows failed, or that none did. */
+/* "id +12.3%" for each row that failed (or was inconclusive), the first
+ * eight, from off in res->summary. */
+static void list_rows(struct result *res, size_t off, bool inconclusive)
+{
+	int shown = 0, n = inconclusive ? res->inconclusive : res->regressed;
+
+	for (int i = 0; i < res->nrows && off < sizeof(res->summary); i++) {
+		const struct cmp_row *r = &res->rows[i];
+
+		if (!(inconclusive ? r->inconclusive : r->regressed))
+			continue;
+		if (shown == 8) {
+			off += (size_t)snprintf(res->summary + off, sizeof(res->summary) - off,
+						" and %d more", n - shown);
+			break;
+		}
+		off += (size_t)snprintf(res->summary + off, sizeof(res->summary) - off, "%s %s %+.1f%s",
+					shown ? "," : "", r->id, r->change, r->points ? "pt" : "%");
+		if (inconclusive && off < sizeof(res->summary) && !strcmp(r->why, "speed"))
+			off += (size_t)snprintf(res->summary + off, sizeof(res->summary) - off,
+						" (the machine changed speed: baseline %+.1f%%)",
+						r->base_change);
+		else if (inconclusive && off < sizeof(res->summary))
+			off += (size_t)snprintf(res->summary + off, sizeof(res->summary) - off,
+						" (a disturbed run)");
+		shown++;
+	}
+}
+
+/* The last line: which rows failed, or were inconclusive, or that none
+ * did. A failure outranks an inconclusive row: it is a regression found. */
 static void summarize_result(struct result *res, const struct compare_args *a)
 {
 	size_t off;
-	int shown = 0;
 
 	for (int i = 0; i < res->nrows; i++) {
 		const struct cmp_row *r = &res->rows[i];
 
 		res->regressed += r->regressed;
-		res->worse += !r->regressed && r->significant && r->change > 0;
-		res->better += r->significant && r->change <= 0;
-		res->same += !r->significant;
+		res->inconclusive += r->inconclusive;
+		res->worse += !r->regressed && !r->inconclusive && r->significant && r->change > 0;
+		res->better += !r->inconclusive && r->significant && r->change <= 0;
+		res->same += !r->inconclusive && !r->significant;
 	}
-	if (!res->regressed) {
-		snprintf(res->summary, sizeof(res->summary),
-			 "compare: ok: no row above +%g%% (%d compared: %d worse, %d better, %d "
-			 "unchanged)",
-			 a->threshold_pct, res->nrows, res->worse, res->better, res->same);
+	if (res->regressed) {
+		off = (size_t)snprintf(res->summary, sizeof(res->summary),
+				       "compare: FAIL: %d of %d row%s above +%g%%:", res->regressed,
+				       res->nrows, res->nrows == 1 ? "" : "s", a->threshold_pct);
+		list_rows(res, off, false);
+		off = strlen(res->summary);
+		if (res->inconclusive && off < sizeof(res->summary))
+			snprintf(res->summary + off, sizeof(res->summary) - off,
+				 "; %d more inconclusive", res->inconclusive);
 		return;
 	}
-	off = (size_t)snprintf(res->summary, sizeof(res->summary),
-			       "compare: FAIL: %d of %d row%s above +%g%%:", res->regressed,
-			       res->nrows, res->nrows == 1 ? "" : "s", a->threshold_pct);
-	for (int i = 0; i < res->nrows && off < sizeof(res->summary); i++) {
-		const struct cmp_row *r = &res->rows[i];
-
-		if (!r->regressed)
-			continue;
-		if (shown == 8) {
-			off += (size_t)snprintf(res->summary + off, sizeof(res->summary) - off,
-						" and %d more", res->regressed - shown);
-			break;
-		}
-		off += (size_t)snprintf(res->summary + off, sizeof(res->summary) - off, "%s %s %+.1f%s",
-					shown ? "," : "", r->id, r->change, r->points ? "pt" : "%");
-		shown++;
+	if (res->inconclusive) {
+		off = (size_t)snprintf(res->summary, sizeof(res->summary),
+				       "compare: inconclusive: the runs cannot judge %d of %d row%s "
+				       "against +%g%%; run again, or give three runs a side:",
+				       res->inconclusive, res->nrows, res->nrows == 1 ? "" : "s",
+				       a->threshold_pct);
+		list_rows(res, off, true);
+		return;
 	}
+	snprintf(res->summary, sizeof(res->summary),
+		 "compare: ok: no row above +%g%% (%d compared: %d worse, %d better, %d unchanged)",
+		 a->threshold_pct, res->nrows, res->worse, res->better, res->same);
 }
 
 static void result_free(struct result *res)
@@ -1270,7 +1505,7 @@ int cmd_compare(int argc, char **argv)
 	struct side o = { 0 }, n = { 0 };
 	struct result res = { 0 };
 	struct compare_ctx ctx = { &res, &o, &n, &a };
-	struct results out = { .schema = "bpfcost.compare/1", .cli = &a.cli, .ctx = &ctx,
+	struct results out = { .schema = "bpfcost.compare/2", .cli = &a.cli, .ctx = &ctx,
 			       .json = compare_json, .csv_cols = csv_cols, .csv_ncols = NCSV,
 			       .csv_row = print_csv_row, .table = print_table };
 	int ret;
@@ -1316,6 +1551,8 @@ int cmd_compare(int argc, char **argv)
 	if ((ret = results_save(&out, res.nrows)))
 		goto out;
 	ret = results_finish(&out, res.nrows, res.regressed > 0);
+	if (!ret && res.inconclusive)
+		ret = EXIT_INCONCLUSIVE;
 	if (a.cli.fmt != OUT_TABLE)
 		fprintf(stderr, "%s\n", res.summary); /* the verdict, beside the machine output */
 out:
