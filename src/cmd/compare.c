@@ -1179,9 +1179,10 @@ static void compare_json(json_object *root, const struct results *out)
 static const struct table_col csv_cols[] = {
 	{ "kind" }, { "group" }, { "row" }, { "metric" }, { "old" }, { "old_lo" }, { "old_hi" },
 	{ "new" }, { "new_lo" }, { "new_hi" }, { "change" }, { "change_unit" }, { "change_lo" },
-	{ "change_hi" }, { "p_value" }, { "verdict" },
+	{ "change_hi" }, { "p_value" }, { "verdict" }, { "baseline_change_pct" }, { "fail_above" },
+	{ "inconclusive_reason" },
 };
-#define NCSV 16
+#define NCSV 19
 
 static void print_csv_row(FILE *f, const struct results *out, int i)
 {
@@ -1198,6 +1199,9 @@ static void print_csv_row(FILE *f, const struct results *out, int i)
 	c[13] = fmt_num(b[13], sizeof(b[13]), r->hi, 3);
 	c[14] = fmt_num(b[14], sizeof(b[14]), r->p, 4);
 	c[15] = r->verdict;
+	c[16] = fmt_num(b[16], sizeof(b[16]), r->base_change, 3);
+	c[17] = fmt_num(b[17], sizeof(b[17]), r->fail_above, 3);
+	c[18] = r->why ? r->why : "";
 	csv_row(f, c, NCSV);
 }
 
