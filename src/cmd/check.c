@@ -189,5 +189,5 @@ int cmd_check(int argc, char **argv)
 	}
 	json_object_put(root);
 	tracefs_restore();
-	return stop_requested ? 130 : 0;
+	return stop_requested ? EXIT_INTERRUPTED : 0;
 }

@@ -854,30 +854,6 @@ static void print_row(FILE *f, const struct cmp_row *r)
 	table_row(f, row_cols, NCOLS, cells);
 }
 
-/* Words of s, wrapped at 79 columns, the lines after the first indented. */
-static void print_wrapped(FILE *f, const char *s)
-{
-	int col = 0;
-
-	while (*s) {
-		int len = (int)strcspn(s, " ");
-
-		if (col && col + 1 + len > 79) {
-			fputs("\n   ", f);
-			col = 3;
-		} else if (col) {
-			fputc(' ', f);
-			col++;
-		}
-		fprintf(f, "%.*s", len, s);
-		col += len;
-		s += len;
-		while (*s == ' ')
-			s++;
-	}
-	fputc('\n', f);
-}
-
 /* "what: a, b, c", wrapped. */
 static void print_list(FILE *f, const char *what, char **items, int n)
 {
@@ -893,7 +869,7 @@ static void print_list(FILE *f, const char *what, char **items, int n)
 	p = buf + sprintf(buf, "%s", what);
 	for (int i = 0; i < n; i++)
 		p += sprintf(p, " %s%s", items[i], i + 1 < n ? "," : "");
-	print_wrapped(f, buf);
+	print_words(f, buf, 3);
 	free(buf);
 }
 
@@ -959,7 +935,7 @@ static void print_speed(FILE *f, const struct result *res)
 				 r->id, r->change, u, r->lo, r->hi, move_text(mv, sizeof(mv), r),
 				 r->fail_above, u);
 		if (r->inconclusive)
-			print_wrapped(f, line);
+			print_words(f, line, 3);
 		else if (r->speed) {
 			moved++;
 			last = i;
@@ -973,12 +949,12 @@ static void print_speed(FILE *f, const struct result *res)
 		snprintf(line, sizeof(line), "%s: baseline moved %s between the runs: a rise fails "
 			 "only above %+.1f%s (the threshold and that move)", r->id,
 			 move_text(mv, sizeof(mv), r), r->fail_above, r->points ? "pt" : "%");
-		print_wrapped(f, line);
+		print_words(f, line, 3);
 	} else if (moved) {
 		snprintf(line, sizeof(line), "%d rows' baselines moved %+.1f%% to %+.1f%% between the "
 			 "runs: a rise fails only above the threshold and its row's move", moved, lo,
 			 hi);
-		print_wrapped(f, line);
+		print_words(f, line, 3);
 	}
 }
 
@@ -1047,7 +1023,7 @@ static void print_table(FILE *f, const struct results *out)
 		char line[1024];
 
 		snprintf(line, sizeof(line), "not compared: %s", res->not_compared[i]);
-		print_wrapped(f, line);
+		print_words(f, line, 3);
 	}
 	fprintf(f, "%s\n", res->summary);
 }

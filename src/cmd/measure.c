@@ -336,9 +336,8 @@ static double stats_run(const struct workload *wl, uint64_t n, struct mrow *m, c
 		/* chunks of one stats run, not bench's phases: no per-phase
 		 * program or floor times (the engine's arrays are sized for
 		 * its own phases, none here) */
-		free(m->r.prog_phases_ns);
-		free(m->r.floor_phases_ns);
-		m->r.prog_phases_ns = m->r.floor_phases_ns = NULL;
+		zfree(&m->r.prog_phases_ns);
+		zfree(&m->r.floor_phases_ns);
 		for (int k = 0; k < chunks && k < SPLIT_CHUNKS; k++)
 			if (isnan(body[k]))
 				chunks = 0;

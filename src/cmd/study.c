@@ -824,7 +824,7 @@ static void run_phase(struct study *S, int i)
 	st->elapsed_s = (double)(now_ns() - t0) / 1e9;
 	st->exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
 	st->note[0] = '\0';
-	if (stop_requested || st->exit_code == 130) {
+	if (stop_requested || st->exit_code == EXIT_INTERRUPTED) {
 		st->status = ST_INTERRUPTED;
 	} else if (ph->kind == PH_REPORT) {
 		st->status = st->exit_code ? ST_FAILED : ST_DONE;
@@ -1050,7 +1050,7 @@ int cmd_study(int argc, char **argv)
 		save_study(S);
 		fprintf(stderr, "bpfcost study: interrupted; %d finished phase%s kept in %s: the same "
 			"command resumes it\n", kept, kept == 1 ? "" : "s", a.dir);
-		ret = 130;
+		ret = EXIT_INTERRUPTED;
 		goto out;
 	}
 	save_study(S);

@@ -602,7 +602,7 @@ bool bench_pair(struct bench_run *br)
 	struct bench_result *r = br->r;
 	int i = r->trials, err = 0;
 	char reason[512] = "";
-	uint64_t t0 = now_ns();
+	uint64_t t0;
 	double est = NAN, lo = NAN, hi = NAN;
 	/* The two trials of a pair run back to back, with the slower of
 	 * attach and detach between pairs: closing a classic tracepoint or a
@@ -619,6 +619,7 @@ bool bench_pair(struct bench_run *br)
 	}
 	if (reload_due(br) && reload(br))
 		return false;
+	t0 = now_ns(); /* a pair's time, the reload's load not in it (--max-time) */
 	for (int k = 0; k < 2; k++) {
 		bool attached = (k == 0) == probe_first;
 		double m = phase(br->t, attached, true, br->switch_cpu, br->wl, &br->c, br->warm,

@@ -72,6 +72,6 @@ int results_finish(struct results *r, int n, bool failed)
 		}
 	}
 	if (stop_requested)
-		return 130;
+		return EXIT_INTERRUPTED;
 	return failed ? EXIT_RUNTIME : 0;
 }

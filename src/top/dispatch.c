@@ -429,7 +429,7 @@ static void child_main(const struct top_dispatch *d, int wfd, pid_t parent)
 		write_all(wfd, txt, strlen(txt));
 	close(wfd);
 	hoststate_end();
-	_exit(stop_requested ? 130 : 0);
+	_exit(stop_requested ? EXIT_INTERRUPTED : 0);
 }
 
 static void start_child(struct top_dispatch *d)
@@ -582,7 +582,7 @@ static void child_done(struct top_dispatch *d)
 		d->state = DISP_FAILED;
 		snprintf(d->note, sizeof(d->note), "calibration failed (%s)",
 			 WIFSIGNALED(status) ? strsignal(WTERMSIG(status)) :
-			 WIFEXITED(status) && WEXITSTATUS(status) == 130 ? "interrupted" :
+			 WIFEXITED(status) && WEXITSTATUS(status) == EXIT_INTERRUPTED ? "interrupted" :
 			 "no result");
 	}
 	json_object_put(doc);
