@@ -27,8 +27,10 @@
 #define BASE_TOL_PCT 2.0
 /* A side whose own interval is wider than this share of its cost was
  * disturbed (another process, a machine in two states): said, not hidden,
- * and one such run does not fail a build (verdict). */
-#define WIDE_PCT 20.0
+ * and one such run does not fail a build (verdict). bench aims at +-3%;
+ * the runs measured off their object's level were wider than this, the
+ * quiet ones well inside it (NOTES, issue 20). */
+#define WIDE_PCT 8.0
 /* A comparison that cannot judge: a row rose above the threshold, but the
  * machine changed speed between the runs by enough to explain that rise,
  * or a run was disturbed. Neither a pass nor a failure: run again. */
