@@ -1220,6 +1220,24 @@ static bool bases_differ(double old_ns, double new_ns)
 	       fabs(new_ns / old_ns - 1) * 100 > BASE_TOL_PCT;
 }
 
+/* Several runs of a row on one side at different speeds: in ns the runs
+ * carry the speed's spread, in +% about half of it (NOTES, issue 20). */
+static bool runs_differ(const struct side *s, const char *group, const char *key)
+{
+	double lo = NAN, hi = NAN;
+
+	for (int i = 0; i < s->n; i++) {
+		const struct item *it = &s->it[i];
+
+		if (!it->ok || strcmp(it->group, group) || strcmp(it->key, key) ||
+		    !isfinite(it->base_ns))
+			continue;
+		lo = isnan(lo) || it->base_ns < lo ? it->base_ns : lo;
+		hi = isnan(hi) || it->base_ns > hi ? it->base_ns : hi;
+	}
+	return bases_differ(lo, hi);
+}
+
 static enum metric group_metric(struct result *res, const struct side *o, const struct side *n,
 				const struct item *it, const struct compare_args *a)
 {
@@ -1241,7 +1259,9 @@ static enum metric group_metric(struct result *res, const struct side *o, const 
 	for (int i = 0; i < o->n && !b->differ; i++)
 		if (!o->it[i].control && !strcmp(o->it[i].group, it->group))
 			b->differ = bases_differ(side_base(o, it->group, o->it[i].key),
-						 side_base(n, it->group, o->it[i].key));
+						 side_base(n, it->group, o->it[i].key)) ||
+				    runs_differ(o, it->group, o->it[i].key) ||
+				    runs_differ(n, it->group, o->it[i].key);
 	b->metric = b->differ || a->cross_host ? M_PCT : M_NS;
 	return b->metric;
 }

@@ -125,6 +125,10 @@ cp "$TMP/slow-same.json" "$TMP/slow-same2.json"
 rc_is compare_speed_runs_inconclusive 3 $BPFCOST compare $BASE "$TMP/slow-same.json" \
   $BASE2 "$TMP/slow-same2.json" $BASE "$TMP/slow-same.json" --json
 check compare_speed_runs_json test "$(jpy "$TMP/out" '(d["rows"][0]["test"], d["rows"][0]["verdict"])')" = "('t on the runs', 'inconclusive')"
+# runs of one side at two speeds (baselines 107 and 100 ns), the sides'
+# pooled baselines equal: by +%, which carries less of the speed than ns
+rc_is compare_runs_speeds_by_pct 0 $BPFCOST compare $BASE $BASE2 $BASE2 $BASE --json
+check compare_runs_speeds_by_pct_json test "$(jpy "$TMP/out" '(d["rows"][0]["metric"], d["baselines"][0]["differ"])')" = "('pct', True)"
 # a run that was disturbed (its interval beyond +-8% of its cost) is no
 # verdict either
 rc_is compare_disturbed_inconclusive 3 $BPFCOST compare $BASE "$TMP/disturbed.json" --json
