@@ -110,6 +110,43 @@ void row_nums(struct row *r, int first, int decimals, const double *v, int n)
 		row_num(r, first + i, v[i], decimals);
 }
 
+void row_fits(struct row *r, const struct table_col *cols, int first, int maxdec,
+	      const double *v, int n)
+{
+	for (int i = 0; i < n; i++)
+		row_fit(r, first + i, v[i], cols[first + i].width, maxdec);
+}
+
+void jset_fields(json_object *o, const void *rec, const struct jfield *f, size_t n)
+{
+	for (size_t i = 0; i < n; i++) {
+		const char *m = (const char *)rec + f[i].off;
+		json_object *v = NULL;
+
+		switch (f[i].kind) {
+		case JF_INT:
+			v = jint(*(const int *)m);
+			break;
+		case JF_U32:
+			v = jint(*(const uint32_t *)m);
+			break;
+		case JF_U64:
+			v = jint((long long)*(const uint64_t *)m);
+			break;
+		case JF_DOUBLE:
+			v = jnum(*(const double *)m);
+			break;
+		case JF_CHARS:
+			v = jstr(m);
+			break;
+		case JF_CSTR:
+			v = jstr(*(const char *const *)m);
+			break;
+		}
+		json_object_object_add(o, f[i].key, v);
+	}
+}
+
 json_object *jnum(double v)
 {
 	if (isnan(v) || isinf(v))

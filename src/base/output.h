@@ -5,6 +5,8 @@
 
 #include <json-c/json.h>
 #include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
 #include <stdio.h>
 
 enum out_format { OUT_TABLE, OUT_JSON, OUT_CSV };
@@ -52,6 +54,14 @@ const char *row_u64(struct row *r, int i, unsigned long long v);
 		 (int)(sizeof((const double[]){ __VA_ARGS__ }) / sizeof(double)))
 void row_nums(struct row *r, int first, int decimals, const double *v, int n);
 
+/* The same, each value fitted to its column's width (row_fit, at most
+ * maxdec decimals): cells first.. from cols[first..]. */
+#define ROW_FITS(r, cols, first, maxdec, ...)                                    \
+	row_fits((r), (cols), (first), (maxdec), (const double[]){ __VA_ARGS__ }, \
+		 (int)(sizeof((const double[]){ __VA_ARGS__ }) / sizeof(double)))
+void row_fits(struct row *r, const struct table_col *cols, int first, int maxdec,
+	      const double *v, int n);
+
 /* JSON numbers: null for NaN/inf, so files stay valid JSON. */
 json_object *jnum(double v);
 json_object *jint(long long v);
@@ -63,6 +73,19 @@ static inline void jset(json_object *o, const char *key, json_object *v)
 {
 	json_object_object_add(o, key, v);
 }
+/* A flat record's members in JSON, in table order: each entry names the
+ * key, how the member is stored and where (JF(key, kind, type, member)).
+ * The table is the object's schema in one place (top's program and host). */
+enum jf_kind { JF_INT, JF_U32, JF_U64, JF_DOUBLE, JF_CHARS, JF_CSTR };
+struct jfield {
+	const char *key;
+	enum jf_kind kind;
+	size_t off;
+};
+#define JF(key, kind, type, member) { (key), (kind), offsetof(type, member) }
+void jset_fields(json_object *o, const void *rec, const struct jfield *f, size_t n);
+#define JSET_FIELDS(o, rec, table) \
+	jset_fields((o), (rec), (table), sizeof(table) / sizeof((table)[0]))
 /* An estimate and its interval: NAME_UNIT = v and NAME_ci95 = [lo, hi],
  * or null where there is no interval (has_ci false). */
 void jset_ci(json_object *o, const char *name, const char *unit, double v, bool has_ci,

@@ -146,6 +146,18 @@ static __always_inline void do_work(struct lab_slot *s, __u64 pt)
 	s->work++;
 }
 
+/* The two filters whose order the lab compares: the argument (raw_syscalls'
+ * record), and the process through a map lookup. */
+#define ARG_FILTER()                                                           \
+	if (ctx->args[0] < LAB_ARG_MIN)                                        \
+		return 0
+#define PID_MAP_FILTER()                                                       \
+	do {                                                                   \
+		__u32 tgid = pt >> 32;                                         \
+		if (!bpf_map_lookup_elem(&pid_map, &tgid))                     \
+			return 0;                                              \
+	} while (0)
+
 /* ---- hooks: the same empty program on each ---- */
 
 TP_SEC int lab_tp(TP_ARGS) { ENTER_ID(ctx->nr); return 0; }
@@ -169,13 +181,11 @@ int lab_fentry(void *ctx) { ENTER(); return 0; }
 TPA_SEC int lab_pid_map(TP_ARGS)
 {
 	__u64 pt = bpf_get_current_pid_tgid();
-	__u32 tgid = pt >> 32;
 	struct lab_slot *s;
 
 	if (ctx->nr != target_nr)
 		return 0;
-	if (!bpf_map_lookup_elem(&pid_map, &tgid))
-		return 0;
+	PID_MAP_FILTER();
 	s = my_slot();
 	if (!s)
 		return 0;
@@ -190,8 +200,7 @@ TPA_SEC int lab_work(TP_ARGS) { ENTER_ID(ctx->nr); do_work(s, pt); return 0; }
 TPA_SEC int lab_arg_exit(TP_ARGS)
 {
 	ENTER_ID(ctx->nr);
-	if (ctx->args[0] < LAB_ARG_MIN)
-		return 0;
+	ARG_FILTER();
 	do_work(s, pt);
 	return 0;
 }
@@ -226,30 +235,11 @@ TPA_SEC int lab_sample(TP_ARGS)
  * map first */
 TPA_SEC int lab_cheap_first(TP_ARGS)
 {
-	__u32 tgid;
-
-	ENTER_ID(ctx->nr);
-	tgid = pt >> 32;
-	if (ctx->args[0] < LAB_ARG_MIN)
-		return 0;
-	if (!bpf_map_lookup_elem(&pid_map, &tgid))
-		return 0;
-	do_work(s, pt);
-	return 0;
+	ENTER_ID(ctx->nr); ARG_FILTER(); PID_MAP_FILTER(); do_work(s, pt); return 0;
 }
-
 TPA_SEC int lab_costly_first(TP_ARGS)
 {
-	__u32 tgid;
-
-	ENTER_ID(ctx->nr);
-	tgid = pt >> 32;
-	if (!bpf_map_lookup_elem(&pid_map, &tgid))
-		return 0;
-	if (ctx->args[0] < LAB_ARG_MIN)
-		return 0;
-	do_work(s, pt);
-	return 0;
+	ENTER_ID(ctx->nr); PID_MAP_FILTER(); ARG_FILTER(); do_work(s, pt); return 0;
 }
 
 /* ---- map choice: the same counter ---- */
@@ -261,18 +251,28 @@ TP_SEC int lab_percpu_hash(TP_ARGS) { ENTER_ID(ctx->nr); counter_incr(&m_percpu_
 TP_SEC int lab_lru_hash(TP_ARGS) { ENTER_ID(ctx->nr); counter_incr(&m_lru_hash, true); return 0; }
 TP_SEC int lab_lru_percpu_hash(TP_ARGS) { ENTER_ID(ctx->nr); counter_incr(&m_lru_percpu_hash, false); return 0; }
 
+/* The triple of key 0, or NULL after creating it (the first event). */
+static __always_inline struct lab_triple *triple_first(__u32 *key)
+{
+	struct lab_triple init = { 1, 2, 3 }, *v = bpf_map_lookup_elem(&triple_map, key);
+
+	if (!v)
+		bpf_map_update_elem(&triple_map, key, &init, BPF_NOEXIST);
+	return v;
+}
+
+/* Our event and the triple at key, or return (the first event ends there). */
+#define ENTER_TRIPLE(v, key)                                                   \
+	__u32 key = 0;                                                         \
+	struct lab_triple *v;                                                  \
+	ENTER_ID(ctx->nr);                                                     \
+	if (!(v = triple_first(&key)))                                         \
+		return 0
+
 /* one lookup, three fields */
 TP_SEC int lab_lookup_once(TP_ARGS)
 {
-	__u32 key = 0;
-	struct lab_triple init = { 1, 2, 3 }, *v;
-
-	ENTER_ID(ctx->nr);
-	v = bpf_map_lookup_elem(&triple_map, &key);
-	if (!v) {
-		bpf_map_update_elem(&triple_map, &key, &init, BPF_NOEXIST);
-		return 0;
-	}
+	ENTER_TRIPLE(v, key);
 	v->a += 1;
 	v->b += 2;
 	v->c += 3;
@@ -282,15 +282,7 @@ TP_SEC int lab_lookup_once(TP_ARGS)
 /* the same key looked up for each field */
 TP_SEC int lab_lookup_3x(TP_ARGS)
 {
-	__u32 key = 0;
-	struct lab_triple init = { 1, 2, 3 }, *v;
-
-	ENTER_ID(ctx->nr);
-	v = bpf_map_lookup_elem(&triple_map, &key);
-	if (!v) {
-		bpf_map_update_elem(&triple_map, &key, &init, BPF_NOEXIST);
-		return 0;
-	}
+	ENTER_TRIPLE(v, key);
 	v->a += 1;
 	v = bpf_map_lookup_elem(&triple_map, &key);
 	if (v)
@@ -303,71 +295,31 @@ TP_SEC int lab_lookup_3x(TP_ARGS)
 
 /* ---- BPF_CORE_READ vs direct BTF access (tp_btf) ---- */
 
-SEC("tp_btf/sys_enter")
-int BPF_PROG(lab_core1, struct pt_regs *regs, long id)
-{
-	struct task_struct *t;
+/* One program per access method and field count: the task, then the sum
+ * read from it, through probe reads (BPF_CORE_READ) or BTF pointers. */
+#define TASK_PROG(name, get_task, sum)                                         \
+	SEC("tp_btf/sys_enter")                                                \
+	int BPF_PROG(name, struct pt_regs *regs, long id)                      \
+	{                                                                      \
+		struct task_struct *t;                                         \
+                                                                               \
+		ENTER_ID(id);                                                  \
+		t = (get_task);                                                \
+		s->sink += (sum);                                              \
+		return 0;                                                      \
+	}
+#define CORE_TASK() ((struct task_struct *)bpf_get_current_task())
+#define CORE_FIELD(f) BPF_CORE_READ(t, f)
+#define BTF_FIELD(f) (t->f)
+#define TEN_FIELDS(READ)                                                       \
+	((__u64)READ(pid) + READ(tgid) + READ(prio) + READ(static_prio) +     \
+	 READ(normal_prio) + READ(rt_priority) + READ(flags) + READ(nvcsw) +  \
+	 READ(nivcsw) + READ(utime))
 
-	ENTER_ID(id);
-	t = (struct task_struct *)bpf_get_current_task();
-	s->sink += BPF_CORE_READ(t, real_parent, tgid);
-	return 0;
-}
-
-SEC("tp_btf/sys_enter")
-int BPF_PROG(lab_btf1, struct pt_regs *regs, long id)
-{
-	struct task_struct *t;
-
-	ENTER_ID(id);
-	t = bpf_get_current_task_btf();
-	s->sink += t->real_parent->tgid;
-	return 0;
-}
-
-SEC("tp_btf/sys_enter")
-int BPF_PROG(lab_core10, struct pt_regs *regs, long id)
-{
-	struct task_struct *t;
-	__u64 x = 0;
-
-	ENTER_ID(id);
-	t = (struct task_struct *)bpf_get_current_task();
-	x += BPF_CORE_READ(t, pid);
-	x += BPF_CORE_READ(t, tgid);
-	x += BPF_CORE_READ(t, prio);
-	x += BPF_CORE_READ(t, static_prio);
-	x += BPF_CORE_READ(t, normal_prio);
-	x += BPF_CORE_READ(t, rt_priority);
-	x += BPF_CORE_READ(t, flags);
-	x += BPF_CORE_READ(t, nvcsw);
-	x += BPF_CORE_READ(t, nivcsw);
-	x += BPF_CORE_READ(t, utime);
-	s->sink += x;
-	return 0;
-}
-
-SEC("tp_btf/sys_enter")
-int BPF_PROG(lab_btf10, struct pt_regs *regs, long id)
-{
-	struct task_struct *t;
-	__u64 x = 0;
-
-	ENTER_ID(id);
-	t = bpf_get_current_task_btf();
-	x += t->pid;
-	x += t->tgid;
-	x += t->prio;
-	x += t->static_prio;
-	x += t->normal_prio;
-	x += t->rt_priority;
-	x += t->flags;
-	x += t->nvcsw;
-	x += t->nivcsw;
-	x += t->utime;
-	s->sink += x;
-	return 0;
-}
+TASK_PROG(lab_core1, CORE_TASK(), BPF_CORE_READ(t, real_parent, tgid))
+TASK_PROG(lab_btf1, bpf_get_current_task_btf(), t->real_parent->tgid)
+TASK_PROG(lab_core10, CORE_TASK(), TEN_FIELDS(CORE_FIELD))
+TASK_PROG(lab_btf10, bpf_get_current_task_btf(), TEN_FIELDS(BTF_FIELD))
 
 /* ---- per-event output vs in-kernel aggregation ---- */
 
@@ -480,30 +432,21 @@ TP_SEC int lab_printk(TP_ARGS)
 
 /* ---- bounded loop vs unrolled: hash the comm read by lab_comm ---- */
 
-TP_SEC int lab_loop(TP_ARGS)
-{
-	char comm[16];
-	__u64 h = 0;
+/* One program, two loop pragmas: the only difference the lab measures. */
+#define COMM_HASH_PROG(name, loop_pragma)                                      \
+	TP_SEC int name(TP_ARGS)                                               \
+	{                                                                      \
+		char comm[16];                                                 \
+		__u64 h = 0;                                                   \
+                                                                               \
+		ENTER_ID(ctx->nr);                                             \
+		bpf_get_current_comm(comm, sizeof(comm));                      \
+		_Pragma(loop_pragma)                                           \
+		for (int i = 0; i < 16; i++)                                   \
+			h = h * 31 + comm[i];                                  \
+		s->sink += h;                                                  \
+		return 0;                                                      \
+	}
 
-	ENTER_ID(ctx->nr);
-	bpf_get_current_comm(comm, sizeof(comm));
-#pragma clang loop unroll(disable)
-	for (int i = 0; i < 16; i++)
-		h = h * 31 + comm[i];
-	s->sink += h;
-	return 0;
-}
-
-TP_SEC int lab_unrolled(TP_ARGS)
-{
-	char comm[16];
-	__u64 h = 0;
-
-	ENTER_ID(ctx->nr);
-	bpf_get_current_comm(comm, sizeof(comm));
-#pragma unroll
-	for (int i = 0; i < 16; i++)
-		h = h * 31 + comm[i];
-	s->sink += h;
-	return 0;
-}
+COMM_HASH_PROG(lab_loop, "clang loop unroll(disable)")
+COMM_HASH_PROG(lab_unrolled, "unroll")

@@ -148,6 +148,9 @@ struct app_result {
 	int latency_pairs;    /* windowed: separate runs behind the latency columns */
 	double latency_run_s;
 	double transition_ms; /* windowed: mean attach/detach time between windows */
+	/* windowed: what the rest of the host did during the windows */
+	double host_other_cpu; /* CPUs' worth of time outside app, load and bpfcost */
+	double host_steal_pct; /* % of the CPUs' time the hypervisor took */
 	double base_p50, base_p99, base_p999, probe_p50, probe_p99, probe_p999; /* ms */
 	double base_cpu_pct, probe_cpu_pct;
 	double probe_wall_s, probe_ops; /* over the probed runs or windows */
@@ -911,6 +914,65 @@ static int run_pairs(struct app_env *e, struct set_probes *sp, const struct prob
 	return stop_requested ? -EINTR : 0;
 }
 
+/* The host's CPU time at one moment, seconds: every CPU's busy and stolen
+ * time (/proc/stat), and the shares that belong to this measurement: the
+ * application's cgroup, bpfcost itself (consumers included) and a load
+ * generator outside the cgroup. */
+struct host_cpu {
+	double busy_s, steal_s, total_s, mine_s;
+	bool ok;
+};
+
+static double pid_cpu_s(pid_t pid)
+{
+	char path[64], buf[1024], *p;
+	unsigned long long ut, st;
+
+	snprintf(path, sizeof(path), "/proc/%d/stat", (int)pid);
+	if (read_small_file(path, buf, sizeof(buf)) <= 0 || !(p = strrchr(buf, ')')) ||
+	    sscanf(p + 2, "%*c %*d %*d %*d %*d %*d %*u %*u %*u %*u %*u %llu %llu", &ut, &st) != 2)
+		return 0;
+	return (double)(ut + st) / (double)sysconf(_SC_CLK_TCK);
+}
+
+static void host_cpu_read(const struct app_env *e, struct host_cpu *h)
+{
+	unsigned long long v[8] = { 0 };
+	char buf[512];
+	int64_t app_us = app_cgroup_cpu_us(e);
+	struct timespec self;
+	double hz = (double)sysconf(_SC_CLK_TCK);
+
+	h->ok = read_small_file("/proc/stat", buf, sizeof(buf)) > 0 && app_us >= 0 &&
+		sscanf(buf, "cpu %llu %llu %llu %llu %llu %llu %llu %llu", &v[0], &v[1], &v[2],
+		       &v[3], &v[4], &v[5], &v[6], &v[7]) == 8 &&
+		!clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &self);
+	if (!h->ok)
+		return;
+	/* user nice system idle iowait irq softirq steal */
+	h->busy_s = (double)(v[0] + v[1] + v[2] + v[5] + v[6]) / hz;
+	h->steal_s = (double)v[7] / hz;
+	h->total_s = (double)(v[0] + v[1] + v[2] + v[3] + v[4] + v[5] + v[6] + v[7]) / hz;
+	h->mine_s = (double)app_us / 1e6 + (double)self.tv_sec + (double)self.tv_nsec / 1e9;
+	if (e->load > 0 && !e->sc->script) /* the scripts run in the cgroup */
+		h->mine_s += pid_cpu_s(e->load);
+}
+
+/* Other programs' CPU (in CPUs) and the steal (%) between two readings:
+ * the busy time that is not the measurement's. Kernel threads working for
+ * the application (writeback, RCU after a detach) count as other. */
+static void host_cpu_diff(const struct host_cpu *a, const struct host_cpu *b, double wall_s,
+			  struct app_result *res)
+{
+	double other;
+
+	if (!a->ok || !b->ok || wall_s <= 0 || b->total_s <= a->total_s)
+		return;
+	other = (b->busy_s - a->busy_s) - (b->mine_s - a->mine_s);
+	res->host_other_cpu = other > 0 ? other / wall_s : 0;
+	res->host_steal_pct = (b->steal_s - a->steal_s) / (b->total_s - a->total_s) * 100;
+}
+
 /* The windowed method: one continuous load per probe set; --repeat pairs
  * of adjacent windows, B P, P B, B P, ... so the probes change state once
  * per pair (B P | P B | ...: attach, then detach), always between windows:
@@ -922,13 +984,16 @@ static int windows_pairs(struct app_env *e, struct set_probes *sp, const struct 
 {
 	char err[512];
 	bool on = false;
-	uint64_t trans_ns = 0;
+	uint64_t trans_ns = 0, t0;
 	int trans = 0, rc;
+	struct host_cpu h0, h1;
 
 	if ((rc = e->sc->load_start(e, err, sizeof(err))))
 		goto fail;
 	if ((rc = sleep_until_ns(now_ns() + (uint64_t)(e->sc->warmup_s * 1e9))))
 		return rc;
+	host_cpu_read(e, &h0);
+	t0 = now_ns();
 	for (int i = 0; i < res->repeat && !stop_requested; i++) {
 		for (int k = 0; k < 2; k++) {
 			bool probed = (k == 0) == (i % 2 == 1);
@@ -957,6 +1022,8 @@ static int windows_pairs(struct app_env *e, struct set_probes *sp, const struct 
 		}
 		res->pairs = i + 1;
 	}
+	host_cpu_read(e, &h1);
+	host_cpu_diff(&h0, &h1, (double)(now_ns() - t0) / 1e9, res);
 	if (on)
 		probes_detach(sp);
 	res->transition_ms = trans ? (double)trans_ns / 1e6 / trans : NAN;
@@ -1025,7 +1092,7 @@ static int measure_set(struct app_env *e, const struct app_args *a, const struct
 		sp.sc[sp.n++] = s;
 	}
 	res->bpf_cpu_pct = res->bpf_runs_per_s = res->bpf_avg_ns = NAN;
-	res->transition_ms = NAN;
+	res->transition_ms = res->host_other_cpu = res->host_steal_pct = NAN;
 
 	if (!res->windowed) {
 		rc = run_pairs(e, &sp, set, res, res->repeat, lat, bcpu, pcpu, true);
@@ -1166,6 +1233,9 @@ static const struct table_col csv_cols[] = {
  * +-3% of throughput, every probe set's half-width within 5% */
 #define NULL_AIM_PCT 3.0
 #define SET_AIM_PCT 5.0
+/* a host busier than this during the windows is named in the notes */
+#define HOST_OTHER_NOTE_CPU 0.10
+#define HOST_STEAL_NOTE_PCT 2.0
 
 static int tput_decimals(double v)
 {
@@ -1353,6 +1423,13 @@ static void print_notes(FILE *f, const struct app_result *rs, int n)
 					? ": its interval resamples blocks of\n"
 					  "  consecutive pairs, so stalls across windows widen it"
 					: "");
+		if (r->windowed && (r->host_other_cpu >= HOST_OTHER_NOTE_CPU ||
+				    r->host_steal_pct >= HOST_STEAL_NOTE_PCT))
+			fprintf(f, "%s: during the windows other programs used %.2f CPUs and the\n"
+				   "  hypervisor took %.1f%% of the CPUs' time: the host was not quiet (a\n"
+				   "  server that waits on its client loses throughput to any other work,\n"
+				   "  niced or not)\n",
+				r->probes, r->host_other_cpu, r->host_steal_pct);
 		if (isnan(r->ci_lo))
 			continue;
 		if (r->hook == HOOK_NULL ? r->ci_lo < -NULL_AIM_PCT || r->ci_hi > NULL_AIM_PCT
@@ -1566,6 +1643,8 @@ static json_object *result_json(const struct app_result *r)
 		jset(o, "op_counter", jstr(r->sc->op_counter));
 		jset(o, "transition_ms", jnum(r->transition_ms));
 		jset(o, "stalled_windows", jint(r->stalled));
+		jset(o, "host_other_cpu", jnum(r->host_other_cpu));
+		jset(o, "host_steal_pct", jnum(r->host_steal_pct));
 		jset(o, "latency_pairs", r->latency_pairs ? jint(r->latency_pairs) : NULL);
 		jset(o, "latency_run_s", r->latency_pairs ? jnum(r->latency_run_s) : NULL);
 	}

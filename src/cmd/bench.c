@@ -248,12 +248,9 @@ static void print_ovh_row(FILE *f, const struct bench_result *r)
 		print_wrap(f, line, lead, 79);
 		return;
 	}
-	row_fit(&row, 3, r->base_ns, ovh_cols[3].width, 1);
-	row_fit(&row, 4, r->probe_ns, ovh_cols[4].width, 1);
-	row_fit(&row, 5, r->overhead_ns, ovh_cols[5].width, 1);
-	row_fit(&row, 6, (r->ci_hi - r->ci_lo) / 2, ovh_cols[6].width, 1);
-	row_fit(&row, 7, r->overhead_pct, ovh_cols[7].width, 1);
-	row_fit(&row, 8, r->body_ns, ovh_cols[8].width, 1); /* "-" unless resolved */
+	/* BODY ns is "-" unless the split resolved */
+	ROW_FITS(&row, ovh_cols, 3, 1, r->base_ns, r->probe_ns, r->overhead_ns,
+		 (r->ci_hi - r->ci_lo) / 2, r->overhead_pct, r->body_ns);
 	table_row(f, ovh_cols, 9, row.cells);
 }
 
@@ -264,17 +261,14 @@ static void print_split_row(FILE *f, const struct bench_result *r)
 
 	if (r->status != RES_OK || !r->split)
 		return;
-	row_fit(&row, 3, r->prog_avg_ns, split_cols[3].width, 1);
-	row_fit(&row, 4, r->floor_ns, split_cols[4].width, 1);
+	ROW_FITS(&row, split_cols, 3, 1, r->prog_avg_ns, r->floor_ns);
 	if (strcmp(r->split, "resolved")) {
 		fprintf(f, "%-8.8s %-9.9s %-12.12s %7s %8s unresolved (below)\n", row.cells[0],
 			row.cells[1], row.cells[2], row.cells[3], row.cells[4]);
 		return;
 	}
-	row_fit(&row, 5, r->body_ns, split_cols[5].width, 1);
-	row_fit(&row, 6, (r->body_hi - r->body_lo) / 2, split_cols[6].width, 1);
-	row_fit(&row, 7, r->dispatch_ns, split_cols[7].width, 1);
-	row_fit(&row, 8, (r->dispatch_hi - r->dispatch_lo) / 2, split_cols[8].width, 1);
+	ROW_FITS(&row, split_cols, 5, 1, r->body_ns, (r->body_hi - r->body_lo) / 2,
+		 r->dispatch_ns, (r->dispatch_hi - r->dispatch_lo) / 2);
 	table_row(f, split_cols, 9, row.cells);
 }
 
@@ -284,9 +278,7 @@ static void print_timing_row(FILE *f, const struct bench_result *r)
 
 	if (r->status != RES_OK || !r->untimed_pairs)
 		return;
-	row_fit(&row, 3, r->diff_ns, timing_cols[3].width, 1);
-	row_fit(&row, 4, r->untimed_diff_ns, timing_cols[4].width, 1);
-	row_fit(&row, 5, r->timing_effect_ns, timing_cols[5].width, 1);
+	ROW_FITS(&row, timing_cols, 3, 1, r->diff_ns, r->untimed_diff_ns, r->timing_effect_ns);
 	if (isnan(r->timing_effect_lo))
 		row.cells[6] = "-";
 	else {
@@ -341,6 +333,13 @@ static bool same_unsupported(const struct bench_result *a, const struct bench_re
 struct base_spread {
 	int trials;
 	double p10, p50, p90;
+};
+
+static const struct jfield base_spread_fields[] = {
+	JF("trials", JF_INT, struct base_spread, trials),
+	JF("p10_ns", JF_DOUBLE, struct base_spread, p10),
+	JF("p50_ns", JF_DOUBLE, struct base_spread, p50),
+	JF("p90_ns", JF_DOUBLE, struct base_spread, p90),
 };
 
 static int cmp_double(const void *a, const void *b)
@@ -758,10 +757,7 @@ static void bench_json(json_object *root, const struct results *res)
 			continue;
 		o = json_object_new_object();
 		jset(o, "workload", jstr(workload_names[w]));
-		jset(o, "trials", jint(bs.trials));
-		jset(o, "p10_ns", jnum(bs.p10));
-		jset(o, "p50_ns", jnum(bs.p50));
-		jset(o, "p90_ns", jnum(bs.p90));
+		JSET_FIELDS(o, &bs, base_spread_fields);
 		json_object_array_add(arr, o);
 	}
 	jset(root, "baseline_spread", arr);

@@ -323,47 +323,95 @@ static void print_table(FILE *f, const struct top_state *st, const struct top_st
 	fflush(f);
 }
 
+/* The JSON members of a program and of the host, in output order. */
+#define PROG(key, kind, member) JF(key, kind, struct top_prog, member)
+static const struct jfield prog_id_fields[] = {
+	PROG("id", JF_U32, id),
+	PROG("type", JF_CHARS, type_str),
+	PROG("name", JF_CHARS, name),
+	PROG("tag", JF_CHARS, tag),
+};
+static const struct jfield prog_cost_fields[] = {
+	PROG("events_per_s", JF_DOUBLE, events_per_s),
+	PROG("avg_ns", JF_DOUBLE, avg_ns),
+	PROG("avg_ns_since_start", JF_DOUBLE, avg_ns_total),
+	PROG("cpu_core_pct", JF_DOUBLE, cpu_core_pct),
+	PROG("cpu_host_pct", JF_DOUBLE, cpu_host_pct),
+	PROG("runs", JF_U64, d_run_cnt),
+	PROG("run_time_ns", JF_U64, d_run_time_ns),
+	PROG("run_cnt_total", JF_U64, run_cnt),
+	PROG("run_time_ns_total", JF_U64, run_time_ns),
+	PROG("recursion_misses_total", JF_U64, recursion_misses),
+	PROG("recursion_misses", JF_U64, d_misses),
+	PROG("hook", JF_CSTR, hook),
+};
+static const struct jfield prog_full_fields[] = {
+	PROG("full_ns", JF_DOUBLE, full_ns),
+	PROG("full_ns_since_start", JF_DOUBLE, full_ns_total),
+	PROG("full_cpu_core_pct", JF_DOUBLE, full_core_pct),
+	PROG("full_cpu_host_pct", JF_DOUBLE, full_host_pct),
+};
+#undef PROG
+#define HOST(key, kind, member) JF(key, kind, struct top_host, member)
+static const struct jfield host_fields[] = {
+	HOST("programs", JF_INT, programs),
+	HOST("programs_running", JF_INT, running),
+	HOST("programs_without_estimate", JF_INT, unestimated),
+	HOST("runs", JF_U64, runs),
+	HOST("run_time_ns", JF_U64, run_time_ns),
+	HOST("events_per_s", JF_DOUBLE, events_per_s),
+	HOST("avg_ns", JF_DOUBLE, avg_ns),
+	HOST("cpu_core_pct", JF_DOUBLE, cpu_core_pct),
+	HOST("cpu_host_pct", JF_DOUBLE, cpu_host_pct),
+	HOST("full_cpu_core_pct", JF_DOUBLE, full_core_pct),
+	HOST("full_cpu_host_pct", JF_DOUBLE, full_host_pct),
+};
+#undef HOST
+/* The sample itself; the monotonic times line up with other logs. */
+#define SAMPLE(key, kind, member) JF(key, kind, struct top_state, member)
+static const struct jfield sample_fields[] = {
+	SAMPLE("interval_s", JF_DOUBLE, interval_s),
+	SAMPLE("start_mono_ns", JF_U64, t_prev_ns),
+	SAMPLE("end_mono_ns", JF_U64, t_now_ns),
+	SAMPLE("online_cpus", JF_INT, ncpus),
+	SAMPLE("programs_loaded", JF_INT, nprogs),
+	SAMPLE("collect_cpu_ns", JF_U64, collect_cpu_ns),
+	SAMPLE("holders_cpu_ns", JF_U64, holders_cpu_ns),
+};
+#undef SAMPLE
+
 static json_object *prog_json(const struct top_prog *p)
 {
 	json_object *o = json_object_new_object(), *h = json_object_new_array();
 	json_object *at = json_object_new_array();
 	char buf[TOP_ATTACH_LEN], *tok, *save = NULL;
 
-	json_object_object_add(o, "id", jint(p->id));
-	json_object_object_add(o, "type", jstr(p->type_str));
-	json_object_object_add(o, "name", jstr(p->name));
-	json_object_object_add(o, "tag", jstr(p->tag));
+	JSET_FIELDS(o, p, prog_id_fields);
 	snprintf(buf, sizeof(buf), "%s", p->attach);
 	for (tok = strtok_r(buf, ",", &save); tok; tok = strtok_r(NULL, ",", &save))
 		json_object_array_add(at, jstr(tok));
-	json_object_object_add(o, "attach", at);
-	json_object_object_add(o, "events_per_s", jnum(p->events_per_s));
-	json_object_object_add(o, "avg_ns", jnum(p->avg_ns));
-	json_object_object_add(o, "avg_ns_since_start", jnum(p->avg_ns_total));
-	json_object_object_add(o, "cpu_core_pct", jnum(p->cpu_core_pct));
-	json_object_object_add(o, "cpu_host_pct", jnum(p->cpu_host_pct));
-	json_object_object_add(o, "runs", jint(p->d_run_cnt));
-	json_object_object_add(o, "run_time_ns", jint(p->d_run_time_ns));
-	json_object_object_add(o, "run_cnt_total", jint(p->run_cnt));
-	json_object_object_add(o, "run_time_ns_total", jint(p->run_time_ns));
-	json_object_object_add(o, "recursion_misses_total", jint(p->recursion_misses));
-	json_object_object_add(o, "recursion_misses", jint(p->d_misses));
-	json_object_object_add(o, "hook", jstr(p->hook));
+	jset(o, "attach", at);
+	JSET_FIELDS(o, p, prog_cost_fields);
 	jset_ci(o, "dispatch", "ns", p->dispatch_ns,
 		!isnan(p->dispatch_lo_ns), p->dispatch_lo_ns, p->dispatch_hi_ns);
-	json_object_object_add(o, "dispatch_note", p->dispatch_note[0] ? jstr(p->dispatch_note) : NULL);
-	json_object_object_add(o, "full_ns", jnum(p->full_ns));
-	json_object_object_add(o, "full_ns_since_start", jnum(p->full_ns_total));
-	json_object_object_add(o, "full_cpu_core_pct", jnum(p->full_core_pct));
-	json_object_object_add(o, "full_cpu_host_pct", jnum(p->full_host_pct));
+	jset(o, "dispatch_note", p->dispatch_note[0] ? jstr(p->dispatch_note) : NULL);
+	JSET_FIELDS(o, p, prog_full_fields);
 	for (int i = 0; i < p->nholders; i++) {
 		json_object *x = json_object_new_object();
 
-		json_object_object_add(x, "pid", jint(p->holders[i].pid));
-		json_object_object_add(x, "comm", jstr(p->holders[i].comm));
+		jset(x, "pid", jint(p->holders[i].pid));
+		jset(x, "comm", jstr(p->holders[i].comm));
 		json_object_array_add(h, x);
 	}
-	json_object_object_add(o, "holders", h);
+	jset(o, "holders", h);
+	return o;
+}
+
+static json_object *host_json(const struct top_host *host)
+{
+	json_object *o = json_object_new_object();
+
+	JSET_FIELDS(o, host, host_fields);
 	return o;
 }
 
@@ -394,17 +442,10 @@ static void print_json(FILE *f, const struct top_state *st, const struct top_sta
 	json_object_object_add(root, "version", jstr(BPFCOST_VERSION));
 	json_object_object_add(root, "time", jstr(when));
 	json_object_object_add(root, "interval", jint(interval_no));
-	json_object_object_add(root, "interval_s", jnum(st->interval_s));
-	/* CLOCK_MONOTONIC of the two samples, to line up with other logs */
-	json_object_object_add(root, "start_mono_ns", jint(st->t_prev_ns));
-	json_object_object_add(root, "end_mono_ns", jint(st->t_now_ns));
-	json_object_object_add(root, "online_cpus", jint(st->ncpus));
-	json_object_object_add(root, "programs_loaded", jint(st->nprogs));
-	json_object_object_add(root, "collect_cpu_ns", jint(st->collect_cpu_ns));
-	json_object_object_add(root, "holders_cpu_ns", jint(st->holders_cpu_ns));
+	JSET_FIELDS(root, st, sample_fields);
 	json_object_object_add(root, "stats", stats_json(stats));
 	json_object_object_add(root, "dispatch", top_dispatch_json(disp));
-	json_object_object_add(root, "host", top_host_json(&st->host));
+	json_object_object_add(root, "host", host_json(&st->host));
 	for (int i = 0; i < n; i++)
 		json_object_array_add(arr, prog_json(v[i]));
 	json_object_object_add(root, "programs", arr);

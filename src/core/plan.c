@@ -558,16 +558,16 @@ int plan_argv(const struct plan_phase *ph, const struct plan_req *r, const char 
 			off += (size_t)_w + 1;                                      \
 		}                                                                   \
 	} while (0)
+	/* an option and its value (a number or a copy, into buf) */
+#define OPT(flag, v) do { ARG(flag); ARG(v); } while (0)
+#define OPTNUM(flag, fmt, v) do { ARG(flag); NUMARG(fmt, v); } while (0)
 	/* the trial knobs of a bench-like phase */
 #define BENCH_KNOBS()                                                               \
 	do {                                                                        \
-		if (ph->trials) {                                                   \
-			ARG("--trials");                                            \
-			NUMARG("%d", ph->trials);                                   \
-		} else if (ph->max_time_s != BENCH_MAX_TIME_S) {                    \
-			ARG("--max-time");                                          \
-			NUMARG("%g", ph->max_time_s);                               \
-		}                                                                   \
+		if (ph->trials)                                                     \
+			OPTNUM("--trials", "%d", ph->trials);                       \
+		else if (ph->max_time_s != BENCH_MAX_TIME_S)                        \
+			OPTNUM("--max-time", "%g", ph->max_time_s);                 \
 	} while (0)
 
 	switch (ph->kind) {
@@ -577,30 +577,29 @@ int plan_argv(const struct plan_phase *ph, const struct plan_req *r, const char 
 		break;
 	case PH_BENCH:
 		ARG("bench");
-		ARG("--workload"); ARG(r->workloads);
-		ARG("--hook"); ARG(BENCH_HOOKS);
-		ARG("--body"); ARG(BENCH_BODIES);
+		OPT("--workload", r->workloads);
+		OPT("--hook", BENCH_HOOKS);
+		OPT("--body", BENCH_BODIES);
 		BENCH_KNOBS();
 		break;
 	case PH_OBJ:
 	case PH_OBJ_LOAD:
 		ARG("bench");
-		ARG("--obj"); ARG(r->objs[ph->obj].path);
-		ARG("--workload"); ARG(r->objs[ph->obj].workloads);
+		OPT("--obj", r->objs[ph->obj].path);
+		OPT("--workload", r->objs[ph->obj].workloads);
 		/* its buffers read like the built-in rows': the comparison is the
 		 * probe's, not the reader's wake-ups */
-		ARG("--consumer"); ARG("batch");
-		if (ph->background) {
-			ARG("--background"); ARG(ph->background);
-		}
+		OPT("--consumer", "batch");
+		if (ph->background)
+			OPT("--background", ph->background);
 		BENCH_KNOBS();
 		break;
 	case PH_LOAD:
 		ARG("bench");
-		ARG("--background"); ARG(ph->background);
-		ARG("--workload"); ARG(r->workloads);
-		ARG("--hook"); ARG(LOAD_HOOKS);
-		ARG("--body"); ARG(LOAD_BODIES);
+		OPT("--background", ph->background);
+		OPT("--workload", r->workloads);
+		OPT("--hook", LOAD_HOOKS);
+		OPT("--body", LOAD_BODIES);
 		BENCH_KNOBS();
 		break;
 	case PH_REGIONS: {
@@ -608,10 +607,9 @@ int plan_argv(const struct plan_phase *ph, const struct plan_req *r, const char 
 
 		region_workloads(r, rw, sizeof(rw));
 		ARG("bench");
-		ARG("--workload");
-		NUMARG("%s", rw);
-		ARG("--hook"); ARG("tp");
-		ARG("--body"); ARG("perfbuf");
+		OPTNUM("--workload", "%s", rw);
+		OPT("--hook", "tp");
+		OPT("--body", "perfbuf");
 		BENCH_KNOBS();
 		break;
 	}
@@ -620,25 +618,22 @@ int plan_argv(const struct plan_phase *ph, const struct plan_req *r, const char 
 
 		sweep_workload(r, w, sizeof(w));
 		ARG("sweep");
-		ARG("--workload");
-		NUMARG("%s", w);
-		ARG("--hook"); ARG(sweep_hook(r));
-		ARG("--body"); ARG(SWEEP_BODIES);
-		ARG("--rates"); ARG(SWEEP_RATES);
+		OPTNUM("--workload", "%s", w);
+		OPT("--hook", sweep_hook(r));
+		OPT("--body", SWEEP_BODIES);
+		OPT("--rates", SWEEP_RATES);
 		/* read like bench's rows: the report sets the sweep's CPU beside
 		 * bench's, and a reader woken per event would decide the verdict */
-		ARG("--consumer"); ARG("batch");
-		ARG("--duration");
-		NUMARG("%g", ph->duration_s);
+		OPT("--consumer", "batch");
+		OPTNUM("--duration", "%g", ph->duration_s);
 		break;
 	}
 	case PH_APP:
 		ARG("app");
 		ARG(r->apps[ph->app]);
-		ARG("--hook"); ARG(APP_HOOK);
-		ARG("--body"); ARG(APP_BODIES);
-		ARG("--repeat");
-		NUMARG("%d", ph->repeat);
+		OPT("--hook", APP_HOOK);
+		OPT("--body", APP_BODIES);
+		OPTNUM("--repeat", "%d", ph->repeat);
 		break;
 	case PH_LAB:
 		ARG("lab");
@@ -648,21 +643,20 @@ int plan_argv(const struct plan_phase *ph, const struct plan_req *r, const char 
 	case PH_REPORT:
 		ARG("report");
 		ARG(r->dir);
-		ARG("-o");
-		ARG(out);
+		OPT("-o", out);
 		break;
 	default:
 		break;
 	}
 	/* -o without --json: the JSON goes to the file, the table to the
 	 * phase's log */
-	if (ph->kind != PH_CHECK && ph->kind != PH_REPORT) {
-		ARG("-o");
-		ARG(out);
-	}
+	if (ph->kind != PH_CHECK && ph->kind != PH_REPORT)
+		OPT("-o", out);
 	argv[n] = NULL;
 	return n;
 #undef ARG
 #undef NUMARG
+#undef OPT
+#undef OPTNUM
 #undef BENCH_KNOBS
 }

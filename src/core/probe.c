@@ -399,22 +399,36 @@ static void destroy_link(struct bpf_link **link)
 	*link = NULL;
 }
 
+/* attach_link, remembering a success in *once. *per_load: it failed
+ * because this kernel attaches a tracing program once per load (before
+ * 5.13, the second attach is ENOENT). */
+static int attach_counted(struct probe *p, struct bpf_program *prog, struct bpf_link **link,
+			  bool *once, bool *per_load, char *reason, size_t reason_len)
+{
+	int err = attach_link(p, prog, link, reason, reason_len);
+
+	*per_load = err == -ENOENT && *once &&
+		    (p->spec.hook == HOOK_FENTRY || p->spec.hook == HOOK_FEXIT);
+	if (!err)
+		*once = true;
+	return err;
+}
+
 int probe_attach(struct probe *p, char *reason, size_t reason_len)
 {
+	bool per_load;
 	int err;
 
 	if (p->link || p->spec.hook == HOOK_NULL)
 		return 0;
 	if (p->copy_per_attach && (err = load_copy(p, reason, reason_len)))
 		return err;
-	err = attach_link(p, p->prog, &p->link, reason, reason_len);
-	if (err == -ENOENT && p->attached_once && !p->copy_per_attach &&
-	    (p->spec.hook == HOOK_FENTRY || p->spec.hook == HOOK_FEXIT)) {
+	err = attach_counted(p, p->prog, &p->link, &p->attached_once, &per_load, reason,
+			     reason_len);
+	if (per_load && !p->copy_per_attach) {
 		p->copy_per_attach = true;
 		return probe_attach(p, reason, reason_len);
 	}
-	if (!err)
-		p->attached_once = true;
 	return err;
 }
 
@@ -426,22 +440,21 @@ void probe_detach(struct probe *p)
 
 int probe_floor_attach(struct probe *p, char *reason, size_t reason_len)
 {
+	bool per_load;
 	int err;
 
 	if (!p || !p->floor) {
 		snprintf(reason, reason_len, "no stats floor loaded");
 		return -ENOENT;
 	}
-	err = attach_link(p, p->floor, &p->floor_link, reason, reason_len);
+	err = attach_counted(p, p->floor, &p->floor_link, &p->floor_attached_once, &per_load,
+			     reason, reason_len);
 	/* the floor is not copied per attach (only the measured program is):
 	 * from its second attach on such a kernel, the row has no split */
-	if (err == -ENOENT && p->floor_attached_once &&
-	    (p->spec.hook == HOOK_FENTRY || p->spec.hook == HOOK_FEXIT))
+	if (per_load)
 		snprintf(reason, reason_len, "this kernel attaches an %s program once "
 			 "per load (before 5.13), and the stats floor is loaded once",
 			 hooks[p->spec.hook].name);
-	if (!err)
-		p->floor_attached_once = true;
 	return err;
 }
 

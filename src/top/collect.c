@@ -362,16 +362,20 @@ static int describe_link(struct top_state *st, __u32 link_id, struct top_link *o
 			break;
 		case TOP_PE_UPROBE:
 		case TOP_PE_URETPROBE:
-			snprintf(out->desc, sizeof(out->desc), "%s:%s+0x%x",
-				 info.perf_event.type == TOP_PE_UPROBE ? "uprobe" : "uretprobe",
-				 name, info.perf_event.uprobe.offset);
-			break;
 		case TOP_PE_KPROBE:
-		case TOP_PE_KRETPROBE:
-			snprintf(out->desc, sizeof(out->desc), "%s:%s+%u",
-				 info.perf_event.type == TOP_PE_KPROBE ? "kprobe" : "kretprobe",
-				 name, info.perf_event.kprobe.offset);
+		case TOP_PE_KRETPROBE: {
+			/* the kernel's own spelling: uprobe offsets in hex */
+			static const char *const kinds[] = {
+				[TOP_PE_UPROBE] = "uprobe", [TOP_PE_URETPROBE] = "uretprobe",
+				[TOP_PE_KPROBE] = "kprobe", [TOP_PE_KRETPROBE] = "kretprobe",
+			};
+			bool up = info.perf_event.type <= TOP_PE_URETPROBE;
+
+			snprintf(out->desc, sizeof(out->desc), up ? "%s:%s+0x%x" : "%s:%s+%u",
+				 kinds[info.perf_event.type], name,
+				 up ? info.perf_event.uprobe.offset : info.perf_event.kprobe.offset);
 			break;
+		}
 		case TOP_PE_EVENT:
 			snprintf(out->desc, sizeof(out->desc), "perf_event:%u/%llu",
 				 info.perf_event.event.type,

@@ -916,21 +916,3 @@ json_object *top_dispatch_json(const struct top_dispatch *d)
 	json_object_object_add(o, "hooks", arr);
 	return o;
 }
-
-json_object *top_host_json(const struct top_host *h)
-{
-	json_object *o = json_object_new_object();
-
-	json_object_object_add(o, "programs", jint(h->programs));
-	json_object_object_add(o, "programs_running", jint(h->running));
-	json_object_object_add(o, "programs_without_estimate", jint(h->unestimated));
-	json_object_object_add(o, "runs", jint((long long)h->runs));
-	json_object_object_add(o, "run_time_ns", jint((long long)h->run_time_ns));
-	json_object_object_add(o, "events_per_s", jnum(h->events_per_s));
-	json_object_object_add(o, "avg_ns", jnum(h->avg_ns));
-	json_object_object_add(o, "cpu_core_pct", jnum(h->cpu_core_pct));
-	json_object_object_add(o, "cpu_host_pct", jnum(h->cpu_host_pct));
-	json_object_object_add(o, "full_cpu_core_pct", jnum(h->full_core_pct));
-	json_object_object_add(o, "full_cpu_host_pct", jnum(h->full_host_pct));
-	return o;
-}

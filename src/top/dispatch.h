@@ -84,7 +84,6 @@ const char *top_dispatch_line(const struct top_dispatch *d, char *buf, size_t le
 /* the hooks and program kinds without an estimate, and why */
 const char *top_dispatch_gaps(const struct top_dispatch *d, char *buf, size_t len);
 json_object *top_dispatch_json(const struct top_dispatch *d);
-json_object *top_host_json(const struct top_host *h);
 /* Where the cache lives: $CACHE_DIRECTORY (a systemd service's
  * CacheDirectory=), else $XDG_CACHE_HOME/bpfcost, else /var/cache/bpfcost
  * for root and ~/.cache/bpfcost for others. */

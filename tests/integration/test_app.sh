@@ -86,6 +86,7 @@ for app in redis postgres python-gc node; do
   check "app_${app}_four_sets" [ "$(jpy "$TMP/$app.json" '[r["hook"] for r in d["results"] if r["status"] == "ok"]')" = "['null', 'tp', 'tp', 'rawtp']" ]
   check "app_${app}_windows" [ "$(jpy "$TMP/$app.json" 'set((r["method"], r["pairs"], r["windows"], r["window_s"], len(r["base_runs"])) for r in d["results"])')" = "{('windows', 2, 4, 0.2, 2)}" ]
   check "app_${app}_stalled_counted" [ "$(jpy "$TMP/$app.json" 'all(0 <= r["stalled_windows"] <= r["windows"] for r in d["results"])')" = True ]
+  check "app_${app}_host_cpu" [ "$(jpy "$TMP/$app.json" 'all(r["host_other_cpu"] >= 0 and 0 <= r["host_steal_pct"] <= 100 for r in d["results"])')" = True ]
   check "app_${app}_throughput" [ "$(jpy "$TMP/$app.json" 'all(r["base_throughput"] > 0 and r["probe_throughput"] > 0 for r in d["results"])')" = True ]
   check "app_${app}_events" [ "$(jpy "$TMP/$app.json" 'max(r["event_rate_per_s"] for r in d["results"] if r["hook"] != "null") > 0')" = True ]
   check "app_${app}_null_no_events" [ "$(jpy "$TMP/$app.json" '[(r["event_rate_per_s"], r["prediction"]) for r in d["results"] if r["hook"] == "null"]')" = "[(None, None)]" ]

@@ -179,6 +179,52 @@ static void test_jset_ci(void **state)
 			    "\"loss_ci95\":null}");
 }
 
+/* jset_fields: each member by its kind, in table order */
+struct rec {
+	int i;
+	uint32_t u;
+	uint64_t big;
+	double d, nan;
+	char chars[8];
+	const char *cstr, *none;
+};
+
+static void test_jset_fields(void **state)
+{
+	static const struct jfield fields[] = {
+		JF("i", JF_INT, struct rec, i),
+		JF("u", JF_U32, struct rec, u),
+		JF("big", JF_U64, struct rec, big),
+		JF("d", JF_DOUBLE, struct rec, d),
+		JF("nan", JF_DOUBLE, struct rec, nan),
+		JF("chars", JF_CHARS, struct rec, chars),
+		JF("cstr", JF_CSTR, struct rec, cstr),
+		JF("none", JF_CSTR, struct rec, none),
+	};
+	struct rec r = { -3, 4000000000u, 1ULL << 40, 1.25, NAN, "ab", "cd", NULL };
+	json_object *o = json_object_new_object();
+	char buf[200];
+	(void)state;
+
+	JSET_FIELDS(o, &r, fields);
+	assert_string_equal(jtext(o, buf, sizeof(buf)),
+			    "{\"i\":-3,\"u\":4000000000,\"big\":1099511627776,\"d\":1.25,"
+			    "\"nan\":null,\"chars\":\"ab\",\"cstr\":\"cd\",\"none\":null}");
+}
+
+/* ROW_FITS: each value fitted to its own column from the first given */
+static void test_row_fits(void **state)
+{
+	static const struct table_col cols[] = { { "A", 4 }, { "B", 5 }, { "C", 3 } };
+	struct row r = { { "x" } };
+	(void)state;
+
+	ROW_FITS(&r, cols, 1, 2, 12.345, 1234.6);
+	assert_string_equal(r.cells[0], "x");
+	assert_string_equal(r.cells[1], "12.35");
+	assert_string_equal(r.cells[2], "1235");
+}
+
 /* A scratch directory with a results file holding "old\n". */
 struct scratch {
 	char dir[64], path[128], tmp[160];
@@ -302,6 +348,8 @@ int main(void)
 		cmocka_unit_test(test_fmt_fit),
 		cmocka_unit_test(test_jnum),
 		cmocka_unit_test(test_jset_ci),
+		cmocka_unit_test(test_jset_fields),
+		cmocka_unit_test(test_row_fits),
 		cmocka_unit_test(test_json_write_atomic),
 		cmocka_unit_test(test_save_results),
 	};
