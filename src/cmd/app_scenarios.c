@@ -1388,7 +1388,7 @@ const struct app_scenario app_scenarios[] = {
 	  .filter_note = "cgroup of redis-server", .default_duration_s = 0.75, .default_repeat = 20,
 	  .load_start = redis_load_start, .load_stop = redis_load_stop, .ops_read = redis_ops_read,
 	  .op_counter = "redis INFO total_commands_processed", .warmup_s = 0.3,
-	  .window_s = 0.2, .window_pairs = 80, .latency_run_s = 0.5,
+	  .window_s = 0.1, .window_pairs = 160, .latency_run_s = 0.5,
 	  .release_env = "MALLOC_CONF=dirty_decay_ms:0,muzzy_decay_ms:0,tcache:false" },
 	{ .name = "postgres", .desc = "postgres, shared_buffers 16MB; pgbench TPC-B-like, 4 clients",
 	  .unit = "tps", .bins = { "initdb", "postgres", "pgbench" },
