@@ -37,6 +37,10 @@ cd "$(dirname "$0")/.." || exit 1
 BPFCOST=${BPFCOST:-./bpfcost}
 OBJDIR=${OBJDIR:-build/tests}
 LOCK=${LOCK-/tmp/bpfcost-measure.lock}
+# a run is disturbed when its interval is wider than this % of its cost
+# (compare's WIDE_PCT): said beside the run and in the summary
+WIDE_PCT=8
+export WIDE_PCT
 
 usage() { echo "usage: scripts/compare-series.sh [N >= 2] [OUTDIR] [-- BENCH-OPTIONS...]" >&2; exit 2; }
 N=12; OUT=
@@ -83,7 +87,7 @@ bench() {
     exit 1
   fi
   python3 - "$f" "$obj" "$label" <<'EOF'
-import json, sys
+import json, os, sys
 d = json.load(open(sys.argv[1]))
 r = [r for r in d["results"] if r["hook"] == "obj"][0]
 ci = r.get("overhead_ci95") or [float("nan")] * 2
@@ -91,7 +95,7 @@ h = (ci[1] - ci[0]) / 2
 wide = h / abs(r["overhead_ns"]) * 100 if r["overhead_ns"] else float("nan")
 print("run %-4s %-8s +%.1f ns (+%.1f%%) +-%.1f (%.0f%%), base %.1f ns, %d pairs, %s%s" % (
     sys.argv[2], sys.argv[3], r["overhead_ns"], r["overhead_pct"], h, wide, r["base_ns"],
-    r["trials"], r["status"], ", disturbed" if ci[0] > 0 and wide > 8 else ""))
+    r["trials"], r["status"], ", disturbed" if ci[0] > 0 and wide > float(os.environ["WIDE_PCT"]) else ""))
 EOF
 }
 
@@ -186,7 +190,7 @@ if [ "$N" -ge 6 ]; then
 fi
 
 # the machine's states: the runs' baselines, and the runs compare calls
-# disturbed (their interval beyond +-8% of the cost, as compare's WIDE_PCT)
+# disturbed (their interval beyond +-WIDE_PCT% of the cost)
 python3 - "$OUT" <<'EOF'
 import glob, json, os, statistics, sys
 runs = []
@@ -196,7 +200,7 @@ for f in sorted(glob.glob(os.path.join(sys.argv[1], "*.json"))):
         continue
     r = [r for r in json.load(open(f))["results"] if r["hook"] == "obj"][0]
     ci = r.get("overhead_ci95") or [0, 0]
-    runs.append((name, r["base_ns"], ci[0] > 0 and (ci[1] - ci[0]) / 2 / abs(r["overhead_ns"]) > 0.08))
+    runs.append((name, r["base_ns"], ci[0] > 0 and (ci[1] - ci[0]) / 2 / abs(r["overhead_ns"]) * 100 > float(os.environ["WIDE_PCT"])))
 bs = sorted(b for _, b, _ in runs)
 mid = (bs[0] + bs[-1]) / 2
 if bs[-1] / bs[0] > 1.1:

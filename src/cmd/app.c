@@ -923,16 +923,15 @@ struct host_cpu {
 	bool ok;
 };
 
+/* A process' CPU time (all its threads), through its CPU clock. */
 static double pid_cpu_s(pid_t pid)
 {
-	char path[64], buf[1024], *p;
-	unsigned long long ut, st;
+	struct timespec ts;
+	clockid_t clk;
 
-	snprintf(path, sizeof(path), "/proc/%d/stat", (int)pid);
-	if (read_small_file(path, buf, sizeof(buf)) <= 0 || !(p = strrchr(buf, ')')) ||
-	    sscanf(p + 2, "%*c %*d %*d %*d %*d %*d %*u %*u %*u %*u %*u %llu %llu", &ut, &st) != 2)
+	if (clock_getcpuclockid(pid, &clk) || clock_gettime(clk, &ts))
 		return 0;
-	return (double)(ut + st) / (double)sysconf(_SC_CLK_TCK);
+	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
 }
 
 static void host_cpu_read(const struct app_env *e, struct host_cpu *h)
